@@ -1,0 +1,62 @@
+# nnlib course: the two commands at the top of README.md live here.
+#   make lab    set up (once) and open the course in JupyterLab
+#   make test   set up (once) and run every test
+# Set-up is a local virtual environment in .venv, reused while pyproject.toml is unchanged.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8888
+
+# Stable output for notebooks run under test (see tests/README.md).
+export PYTHONHASHSEED := 0
+export IPYKERNEL_CELL_NAME := <IPY-INPUT>
+
+.PHONY: lab test notebooks execute bench exercises clean help
+
+help:
+	@echo "make lab        set up and open the course in JupyterLab"
+	@echo "make test       set up and run every test"
+	@echo "make notebooks  regenerate notebooks/ from solutions/"
+	@echo "make execute    re-execute solutions/ in place (refresh stored outputs)"
+	@echo "make bench      run the benchmarks in benchmarks/"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test: pyproject.toml $(VENV)/.runtime
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+lab: $(VENV)/.runtime
+	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) \
+		--LabApp.news_url=None \
+		--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
+		--ServerApp.root_dir=$(CURDIR) notebooks/00_start_here.ipynb
+
+test: $(VENV)/.test
+	$(BIN)/python -m pytest -n 2 --dist loadscope \
+		--nbval --nbval-current-env --nbval-cell-timeout=120 \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg \
+		tests solutions
+
+notebooks: $(VENV)/.runtime
+	$(BIN)/python -m nnlib.course notebooks
+
+execute: $(VENV)/.test
+	$(BIN)/python -m nnlib.course execute
+
+exercises: $(VENV)/.runtime
+	$(BIN)/python -m nnlib.course exercises --json
+
+bench: $(VENV)/.test
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -1,0 +1,159 @@
+"""Activation functions and their derivatives.
+
+Every activation maps the pre-activation ``Z`` (the neuron's net value, shape ``(N, M)``)
+to the activated value ``A`` of the same shape. One convention for the whole course:
+
+    **a derivative takes the pre-activation Z**, never the output A.
+
+So ``sigmoid_derivative(Z)`` is dσ/dZ evaluated at Z. (Feeding it A instead is the classic
+bug this convention rules out.) Softmax mixes a row's entries, so instead of an elementwise
+derivative it has ``softmax_jacobian`` and ``softmax_backward`` (a vector-Jacobian product).
+
+All functions keep the input's dtype (float32 in, float32 out) and never overflow.
+Look one up by name with :func:`get_activation`.
+"""
+
+import numpy as np
+
+
+def as_float(Z):
+    """Z as a floating-point array: float arrays pass through unchanged (float32 stays
+    float32); integers and Python lists become float64."""
+    Z = np.asarray(Z)
+    return Z if np.issubdtype(Z.dtype, np.floating) else Z.astype(np.float64)
+
+
+def sigmoid(Z):
+    """σ(Z) = 1 / (1 + exp(-Z)), computed without overflow for any Z.
+
+    For Z >= 0 use 1 / (1 + exp(-Z)); for Z < 0 use exp(Z) / (1 + exp(Z)).
+    Either way the exponent is never positive, so exp never overflows.
+    """
+    Z = as_float(Z)
+    E = np.exp(-np.abs(Z))  # in (0, 1]
+    return np.where(Z >= 0, 1 / (1 + E), E / (1 + E))
+
+
+def sigmoid_derivative(Z):
+    """dσ/dZ = σ(Z)(1 − σ(Z)), from the pre-activation Z."""
+    S = sigmoid(Z)
+    return S * (1 - S)
+
+
+def relu(Z):
+    """ReLU(Z) = max(0, Z)."""
+    return np.maximum(as_float(Z), 0)
+
+
+def relu_derivative(Z):
+    """1 where Z > 0, else 0 (we take the derivative at exactly 0 to be 0)."""
+    Z = as_float(Z)
+    return (Z > 0).astype(Z.dtype)
+
+
+def leaky_relu(Z, alpha=0.01):
+    """Z where Z > 0, else alpha·Z."""
+    Z = as_float(Z)
+    return np.where(Z > 0, Z, Z * Z.dtype.type(alpha))
+
+
+def leaky_relu_derivative(Z, alpha=0.01):
+    """1 where Z > 0, else alpha."""
+    Z = as_float(Z)
+    return np.where(Z > 0, Z.dtype.type(1), Z.dtype.type(alpha))
+
+
+def tanh(Z):
+    """tanh(Z), in (−1, 1)."""
+    return np.tanh(as_float(Z))
+
+
+def tanh_derivative(Z):
+    """1 − tanh(Z)²."""
+    T = np.tanh(as_float(Z))
+    return 1 - T * T
+
+
+def identity(Z):
+    """Z unchanged (the output of a regression network)."""
+    return as_float(Z)
+
+
+def identity_derivative(Z):
+    """1 everywhere."""
+    return np.ones_like(as_float(Z))
+
+
+def step(Z):
+    """The perceptron's step: 1 where Z >= 0, else 0. Its derivative is 0 almost everywhere,
+    which is why gradient descent cannot train it."""
+    Z = as_float(Z)
+    return (Z >= 0).astype(Z.dtype)
+
+
+def step_derivative(Z):
+    """0 everywhere (undefined at 0): no gradient flows through a step."""
+    return np.zeros_like(as_float(Z))
+
+
+def softmax(Z):
+    """Row-wise softmax of logits ``Z`` (N, K): each row becomes probabilities summing to 1.
+
+    Subtracting each row's maximum first leaves the result unchanged (it cancels in the ratio)
+    and keeps every exponent <= 0, so logits like 1e4 do not overflow.
+    """
+    Z = as_float(Z)
+    E = np.exp(Z - Z.max(axis=-1, keepdims=True))
+    return E / E.sum(axis=-1, keepdims=True)
+
+
+def softmax_jacobian(Z):
+    """The full Jacobian of softmax for each row: (N, K) -> (N, K, K),
+    J[n, i, j] = ∂softmax_i / ∂Z_j = s_i (δ_ij − s_j)."""
+    S = softmax(Z)
+    return S[:, :, None] * (np.eye(S.shape[1], dtype=S.dtype) - S[:, None, :])
+
+
+def softmax_backward(Z, dout):
+    """Gradient through softmax without building the Jacobian.
+
+    dZ[n] = J[n]ᵀ · dout[n] = s ⊙ (dout − Σ_j dout_j s_j), shapes (N, K).
+    """
+    S = softmax(Z)
+    return S * (dout - (dout * S).sum(axis=-1, keepdims=True))
+
+
+# Name tables, in the manner of scikit-learn's neural_network/_base.py.
+ACTIVATIONS = {
+    "sigmoid": sigmoid,
+    "relu": relu,
+    "leaky_relu": leaky_relu,
+    "tanh": tanh,
+    "identity": identity,
+    "step": step,
+    "softmax": softmax,
+}
+
+DERIVATIVES = {
+    "sigmoid": sigmoid_derivative,
+    "relu": relu_derivative,
+    "leaky_relu": leaky_relu_derivative,
+    "tanh": tanh_derivative,
+    "identity": identity_derivative,
+    "step": step_derivative,
+}
+
+
+def get_activation(name):
+    """Return ``(activation, derivative)`` for a name such as ``"relu"``.
+
+    Softmax's derivative is returned as :func:`softmax_backward` (it needs ``dout``).
+    Raises ``ValueError`` listing the valid names for an unknown one.
+    """
+    if name not in ACTIVATIONS:
+        raise ValueError(
+            f"unknown activation {name!r}; choose one of: {', '.join(sorted(ACTIVATIONS))}"
+        )
+    if name == "softmax":
+        return softmax, softmax_backward
+    return ACTIVATIONS[name], DERIVATIVES[name]

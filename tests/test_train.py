@@ -1,0 +1,91 @@
+"""Training sanity: the whole library learns real tasks, deterministically."""
+
+import time
+
+import numpy as np
+import pytest
+
+from nnlib import Network, fit
+from nnlib.train import accuracy, evaluate, minibatches
+
+
+def xor_data():
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+    return X, np.array([[0], [1], [1], [0]], dtype=float)
+
+
+def test_xor_reaches_full_accuracy():
+    X, y = xor_data()
+    net = Network.from_sizes([2, 8, 1], activation="tanh", output="sigmoid",
+                             rng=np.random.default_rng(0))
+    history = fit(net, X, y, cost="binary_cross_entropy", optimizer="adam", lr=0.05,
+                  epochs=300, metrics=("accuracy",))
+    assert accuracy(y, net.predict(X)) == 1.0
+    assert history["cost"][-1] < 0.05 < history["cost"][0]
+
+
+def test_training_is_deterministic():
+    X, y = xor_data()
+    runs = []
+    for _ in range(2):
+        net = Network.from_sizes([2, 4, 1], activation="relu", output="sigmoid",
+                                 rng=np.random.default_rng(3))
+        runs.append(fit(net, X, y, cost="mse", optimizer="momentum", lr=0.1, epochs=20,
+                        batch_size=2, rng=np.random.default_rng(4))["cost"])
+    assert runs[0] == runs[1]
+
+
+def test_minibatches_cover_every_sample_once():
+    batches = list(minibatches(10, 3, np.random.default_rng(0)))
+    assert [len(b) for b in batches] == [3, 3, 3, 1]
+    assert sorted(np.concatenate(batches)) == list(range(10))
+
+
+def test_history_keys_and_callbacks():
+    X, y = xor_data()
+    seen = []
+    net = Network.from_sizes([2, 3, 1], output="sigmoid", rng=np.random.default_rng(0))
+    history = fit(net, X, y, cost="binary_cross_entropy", epochs=4, validation=(X, y),
+                  metrics=("accuracy",), callbacks=[lambda e, h: seen.append((e, len(h["cost"])))])
+    assert set(history) == {"cost", "accuracy", "val_cost", "val_accuracy"}
+    assert seen == [(1, 1), (2, 2), (3, 3), (4, 4)]
+
+
+def test_fit_rejects_bad_arguments():
+    X, y = xor_data()
+    net = Network.from_sizes([2, 3, 1], rng=np.random.default_rng(0))
+    with pytest.raises(ValueError, match="batch_size"):
+        fit(net, X, y, batch_size=0)
+    with pytest.raises(ValueError, match="learning rate"):
+        fit(net, X, y, lr=-1)
+    with pytest.raises(ValueError, match="unknown optimizer"):
+        fit(net, X, y, optimizer="newton")
+
+
+def test_float32_training_stays_float32():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((64, 5)).astype(np.float32)
+    y = np.eye(3, dtype=np.float32)[rng.integers(0, 3, 64)]
+    net = Network.from_sizes([5, 16, 3], output="softmax", rng=rng, dtype=np.float32)
+    fit(net, X, y, cost="categorical_cross_entropy", optimizer="adam", lr=1e-2, epochs=3,
+        batch_size=16, rng=rng)
+    assert all(p.value.dtype == np.float32 for p in net.parameters())
+    assert net.forward(X).dtype == np.float32
+
+
+def test_digits_reach_95_percent_quickly():
+    from nnlib.data import load_digits, one_hot, train_test_split
+
+    images, labels = load_digits()
+    X = images.reshape(len(images), -1) / 16.0
+    X_train, X_test, y_train, y_test = train_test_split(X, labels, test_size=0.25, rng=0)
+    net = Network.from_sizes([64, 64, 10], activation="relu", output="softmax",
+                             rng=np.random.default_rng(0))
+    start = time.perf_counter()
+    fit(net, X_train, one_hot(y_train, 10), cost="categorical_cross_entropy", optimizer="adam",
+        lr=1e-2, epochs=30, batch_size=32, rng=np.random.default_rng(1))
+    seconds = time.perf_counter() - start
+    test_accuracy = evaluate(net, X_test, one_hot(y_test, 10), "categorical_cross_entropy",
+                             with_accuracy=True)["accuracy"]
+    print(f"digits: test accuracy {test_accuracy:.4f} after {seconds:.2f} s of training")
+    assert test_accuracy >= 0.95
