@@ -11,13 +11,16 @@ The maths lives in small modules, each readable in a few minutes:
     train         fit(): epochs, mini-batches, history, callbacks
     gradcheck     finite-difference gradient checks
     data          bundled, offline datasets (XOR, spirals, moons, digits, ...)
+    features      hand-made feature vectors (local binary patterns)
+    examples      the course's worked-example networks
     plots         the course's figures
 
 The course's own tooling (exercise checks, notebook generation, grading) is kept apart in
 ``nnlib.course``.
 """
 
-from . import activations, gradcheck, initializers, layers, losses, network, optimizers, train
+from . import (activations, data, examples, features, gradcheck, initializers, layers, losses,
+               network, optimizers, train)
 from .layers import Activation, Dense, Parameter, Softmax
 from .network import Network
 from .optimizers import SGD, Adadelta, Adagrad, Adam, Momentum, RMSprop
@@ -26,7 +29,7 @@ from .train import accuracy, fit
 __version__ = "0.1.0"
 
 __all__ = [
-    "activations", "gradcheck", "initializers", "layers", "losses", "network", "optimizers",
+    "activations", "data", "examples", "features", "gradcheck", "initializers", "layers", "losses", "network", "optimizers",
     "train", "Activation", "Dense", "Parameter", "Softmax", "Network", "SGD", "Momentum",
     "Adagrad", "RMSprop", "Adam", "Adadelta", "accuracy", "fit",
 ]

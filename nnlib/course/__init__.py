@@ -1,0 +1,25 @@
+"""Course tooling, kept apart from the maths: exercise checks, notebook generation, grading.
+
+Notebooks start with::
+
+    from nnlib.course import check, setup_notebook
+    setup_notebook()
+
+and then call ``check.<exercise>(their_function)`` right after each exercise.
+"""
+
+from .report import check
+
+
+def setup_notebook():
+    """Fixed print options and figure defaults, so every notebook looks and prints the same
+    everywhere (and stored outputs reproduce exactly)."""
+    import matplotlib as mpl
+    import numpy as np
+
+    np.set_printoptions(precision=4, suppress=True, legacy="1.25")
+    mpl.rcParams.update({"figure.figsize": (6.4, 3.6), "figure.dpi": 80,
+                         "axes.spines.top": False, "axes.spines.right": False})
+
+
+__all__ = ["check", "setup_notebook"]

@@ -1,0 +1,90 @@
+"""The course's exercises: one registry, the single source of ids, points and checks.
+
+Each notebook's checks live in ``nnlib/course/checks/nbNN.py`` and register themselves here with
+:func:`function_exercise` (compare a function with nnlib's reference on fixed and random cases)
+or :func:`exercise` (a custom judge). The notebooks' nbgrader metadata, ``nncourse exercises``
+and the grader all read this registry.
+"""
+
+import importlib
+import pkgutil
+from dataclasses import dataclass, field
+
+from .checking import Case, Context, Mistake  # noqa: F401  (re-exported for check modules)
+
+EXERCISES = {}  # id -> Exercise, in registration order
+
+
+@dataclass
+class Exercise:
+    id: str              # course-wide unique, also the nbgrader grade_id of its check cell
+    name: str            # the check's name: check.<name>(...)
+    notebook: str        # e.g. "01_input_flattening"
+    points: int
+    verifies: str        # what a pass verified, e.g. "shapes, values, batch order"
+    judge: object        # judge(fn, ctx)
+    reference: object    # nnlib's correct implementation (passes the check)
+    mistakes: list = field(default_factory=list)
+    function: str = ""   # the learner's function name in the notebook (default: name)
+    arg_names: tuple = ()
+    default_seed: int = 0
+
+    def __post_init__(self):
+        self.function = self.function or self.name
+
+
+def _register(ex):
+    if ex.id in EXERCISES:
+        raise ValueError(f"duplicate exercise id {ex.id!r}")
+    if any(e.name == ex.name for e in EXERCISES.values()):
+        raise ValueError(f"duplicate check name {ex.name!r}")
+    EXERCISES[ex.id] = ex
+    return ex
+
+
+def exercise(id, name, notebook, points, verifies, reference, mistakes=(), function="",
+             arg_names=()):
+    """Register a custom judge: ``@exercise(...)`` over ``def judge(fn, ctx): ...``."""
+    def register(judge):
+        _register(Exercise(id, name, notebook, points, verifies, judge, reference,
+                           list(mistakes), function, tuple(arg_names)))
+        return judge
+    return register
+
+
+def function_exercise(id, name, notebook, points, verifies, reference, cases, mistakes=(),
+                      function="", arg_names=(), rtol=1e-6, atol=1e-8, check_dtype=True):
+    """Register the common kind of exercise: the learner's function must agree with
+    ``reference`` on every case of ``cases(rng)`` (a list of :class:`Case`)."""
+    def judge(fn, ctx):
+        for case in cases(ctx.rng):
+            expected = case.expected if case.expected is not None else reference(*case.args)
+            got = ctx.call(fn, *case.args, case=case)
+            ctx.compare(got, expected, case, mistakes, rtol=rtol, atol=atol,
+                        check_dtype=check_dtype)
+    return _register(Exercise(id, name, notebook, points, verifies, judge, reference,
+                              list(mistakes), function, tuple(arg_names)))
+
+
+def load_all():
+    """Import every ``checks/nbNN`` module so that all exercises are registered."""
+    from . import checks
+    for info in sorted(pkgutil.iter_modules(checks.__path__), key=lambda m: m.name):
+        importlib.import_module(f"{checks.__name__}.{info.name}")
+    return EXERCISES
+
+
+def by_name(name):
+    load_all()
+    for ex in EXERCISES.values():
+        if ex.name == name:
+            return ex
+    raise KeyError(name)
+
+
+def listing():
+    """Every exercise as ``{id, name, notebook, function, points}``, in notebook order."""
+    load_all()
+    rows = [{"id": e.id, "name": e.name, "notebook": e.notebook, "function": e.function,
+             "points": e.points} for e in EXERCISES.values()]
+    return sorted(rows, key=lambda r: r["notebook"])
