@@ -48,16 +48,19 @@ class Network:
 
     __call__ = forward
 
-    def backward(self, dout, start=None):
+    def backward(self, dout, start=None, input_grad=True):
         """dout = ∂cost/∂y_hat: (N, K). Adds every parameter's gradient; returns ∂cost/∂X.
 
         ``start`` skips the last layers: ``backward(dZ, start=-1)`` begins below the last
         layer (used when the cost's gradient was taken with respect to that layer's input, as
-        in the fused softmax + cross-entropy gradient).
+        in the fused softmax + cross-entropy gradient). ``input_grad=False`` skips ∂cost/∂X in
+        a first Dense layer and returns None: training never needs the data's gradient.
         """
         layers = self.layers if start is None else self.layers[:start]
-        for layer in reversed(layers):
-            dout = layer.backward(dout)
+        for i in reversed(range(len(layers))):
+            if i == 0 and not input_grad and isinstance(layers[0], Dense):
+                return layers[0].backward(dout, input_grad=False)
+            dout = layers[i].backward(dout)
         return dout
 
     def predict(self, X):

@@ -68,7 +68,7 @@ def train_step(network, optimizer, X, y, cost="mse"):
     y_hat = network.forward(X)
     dout, start = cost_gradient(network, cost, y, y_hat)
     optimizer.zero_grad()
-    network.backward(dout, start=start)
+    network.backward(dout, start=start, input_grad=False)
     optimizer.step()
     return get_cost(cost)[0](y, y_hat), y_hat
 

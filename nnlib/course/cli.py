@@ -1,8 +1,11 @@
 """``nncourse``: the course's command line (also ``python -m nnlib.course``).
 
-    nncourse notebooks            regenerate notebooks/ from solutions/
+    nncourse notebooks [NB ...]   regenerate notebooks/ from solutions/ (all, or those named)
     nncourse execute [NB ...]     re-execute solution notebooks, storing their outputs
     nncourse exercises [--json]   list every exercise: id, notebook, points
+    nncourse grade PATH ... [--json FILE|-] [--csv FILE] [--jobs N] [--timeout S] [--seed N]
+                                  grade submitted notebooks (files or folders) into a gradebook
+    nncourse progress [FOLDER]    which exercises of your notebooks pass, notebook by notebook
 """
 
 import argparse
@@ -12,7 +15,7 @@ import sys
 
 def cmd_notebooks(args):
     from .notebooks import generate
-    changed = generate()
+    changed = generate(paths=getattr(args, "notebooks", None) or None)
     for path in changed:
         print(f"wrote {path}")
     print(f"{len(changed)} file(s) changed")
@@ -24,7 +27,7 @@ def cmd_execute(args):
 
     from .execute import execute_file
     from .notebooks import SOLUTIONS, solution_paths
-    paths = args.notebooks or solution_paths(SOLUTIONS)
+    paths = args.notebooks = args.notebooks or solution_paths(SOLUTIONS)
     for path in paths:
         start = time.perf_counter()
         execute_file(path)
@@ -45,17 +48,89 @@ def cmd_exercises(args):
     return 0
 
 
+def cmd_grade(args):
+    import secrets
+
+    from .grading import Limits, expand, grade_many, progress_bar, summary_table, write_csv
+    paths = expand(args.paths)
+    if not paths:
+        print("nncourse grade: no notebooks found in " + " ".join(args.paths), file=sys.stderr)
+        return 2
+    seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
+    limits = Limits(cell_timeout=args.timeout, notebook_timeout=args.notebook_timeout,
+                    check_time=args.check_time, memory_mb=args.memory)
+    quiet = args.json == "-"
+    reports = grade_many(paths, seed=seed, limits=limits, jobs=args.jobs,
+                         progress=None if quiet or args.no_progress else progress_bar())
+    if args.json == "-":
+        json.dump(reports, sys.stdout, indent=2, ensure_ascii=False)
+        print()
+    else:
+        print(summary_table(reports))
+        print(f"hidden-case seed: {seed} (pass --seed {seed} to grade again identically)")
+        if args.json:
+            with open(args.json, "w", encoding="utf-8") as f:
+                json.dump(reports, f, indent=2, ensure_ascii=False)
+    if args.csv:
+        with open(args.csv, "w", newline="", encoding="utf-8") as f:
+            write_csv(reports, f)
+    return 0
+
+
+def cmd_progress(args):
+    from .grading import Limits, expand, grade_many
+    paths = expand([args.folder])
+    reports = grade_many(paths, seed=None, limits=Limits(cell_timeout=args.timeout),
+                         jobs=args.jobs)
+    symbols = {True: "✔", False: "✘"}
+    total = earned = 0
+    for r in sorted(reports, key=lambda r: r["notebook"] or r["submission"]):
+        if r["notebook"] is None:
+            continue
+        marks = "  ".join(
+            ("…" if "not implemented yet" in e["message"] else symbols[e["passed"]]) + " " +
+            e["id"].split("_", 1)[1] for e in r["exercises"])
+        print(f"{r['notebook']:<28}{r['score']:>3}/{r['max_score']:<3} {marks}")
+        if r["error"]:
+            print(f"{'':<28}note: {r['error']}")
+        total += r["max_score"]
+        earned += r["score"]
+    print(f"{'total':<28}{earned:>3}/{total:<3}")
+    return 0
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="nncourse", description="nnlib course tools")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("notebooks", help="regenerate notebooks/ from solutions/").set_defaults(
-        func=cmd_notebooks)
+    p = sub.add_parser("notebooks", help="regenerate notebooks/ from solutions/")
+    p.add_argument("notebooks", nargs="*", help="solution notebooks (default: all)")
+    p.set_defaults(func=cmd_notebooks)
     p = sub.add_parser("execute", help="re-execute solution notebooks in place")
     p.add_argument("notebooks", nargs="*")
     p.set_defaults(func=cmd_execute)
     p = sub.add_parser("exercises", help="list every exercise")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_exercises)
+
+    p = sub.add_parser("grade", help="grade submitted notebooks")
+    p.add_argument("paths", nargs="+", help="submitted notebooks or folders of them")
+    p.add_argument("--json", metavar="FILE", help="write a JSON report (- for stdout)")
+    p.add_argument("--csv", metavar="FILE", help="write a gradebook CSV")
+    p.add_argument("--jobs", type=int, default=1, help="submissions graded in parallel")
+    p.add_argument("--timeout", type=float, default=60, help="seconds for one learner cell")
+    p.add_argument("--notebook-timeout", type=float, default=300,
+                   help="seconds for all of a notebook's cells")
+    p.add_argument("--check-time", type=float, default=10, help="seconds for one check")
+    p.add_argument("--memory", type=int, default=4096, help="memory cap per submission, MB")
+    p.add_argument("--seed", type=int, help="seed of the hidden cases (default: random)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_grade)
+
+    p = sub.add_parser("progress", help="your progress through the course")
+    p.add_argument("folder", nargs="?", default="notebooks")
+    p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--timeout", type=float, default=60)
+    p.set_defaults(func=cmd_progress)
     return parser
 
 

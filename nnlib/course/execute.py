@@ -5,6 +5,7 @@ seed (set ordering) and a fixed cell file name in warnings and tracebacks.
 """
 
 import os
+import subprocess
 from pathlib import Path
 
 import nbformat
@@ -25,7 +26,7 @@ def execute(nb, cwd, timeout=120, allow_errors=False, allow_error_names=()):
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=allow_errors,
                             allow_error_names=list(allow_error_names),
                             resources={"metadata": {"path": str(cwd)}})
-    client.execute()
+    client.execute(stderr=subprocess.DEVNULL)  # the kernel's own start-up chatter
     return nb
 
 

@@ -137,13 +137,14 @@ def solution_paths(folder=SOLUTIONS):
     return sorted(Path(folder).glob("[0-9][0-9]_*.ipynb"))
 
 
-def generate(solutions=SOLUTIONS, notebooks=NOTEBOOKS, write=True):
-    """Sync metadata into the solutions and write every learner notebook.
+def generate(solutions=SOLUTIONS, notebooks=NOTEBOOKS, write=True, paths=None):
+    """Sync metadata into the solutions and write their learner notebooks (all of them, or
+    only the solution notebooks in ``paths``).
 
     Returns ``{path: text}`` of every file whose content is (or would be) changed.
     """
     changed = {}
-    for path in solution_paths(solutions):
+    for path in [Path(p) for p in paths] if paths else solution_paths(solutions):
         nb = nbformat.read(path, as_version=4)
         text = dumps(sync_metadata(copy.deepcopy(nb), path.name))
         if text != path.read_text():
