@@ -8,9 +8,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8888
 
-# Stable output for notebooks run under test (see tests/README.md).
-export PYTHONHASHSEED := 0
-export IPYKERNEL_CELL_NAME := <IPY-INPUT>
+# Stable, fast notebook kernels (as nnlib/course/execute.py sets them): fixed hash seed, fixed
+# cell names in tracebacks, one BLAS thread (the course's matrices are small).
+KERNEL_ENV := PYTHONHASHSEED=0 IPYKERNEL_CELL_NAME='<IPY-INPUT>' OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
 
 .PHONY: lab test notebooks execute bench exercises clean help
 
@@ -34,13 +34,13 @@ $(VENV)/.test: pyproject.toml $(VENV)/.runtime
 	touch $@
 
 lab: $(VENV)/.runtime
-	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) \
+	$(KERNEL_ENV) $(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) \
 		--LabApp.news_url=None \
 		--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
 		--ServerApp.root_dir=$(CURDIR) notebooks/00_start_here.ipynb
 
 test: $(VENV)/.test
-	$(BIN)/python -m pytest -n 2 --dist loadscope \
+	$(KERNEL_ENV) $(BIN)/python -m pytest -n 2 --dist loadscope \
 		--nbval --nbval-current-env --nbval-cell-timeout=120 \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg \
 		tests solutions
@@ -56,7 +56,9 @@ exercises: $(VENV)/.runtime
 
 bench: $(VENV)/.test
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/train_speed.py
+	$(BIN)/python benchmarks/course_speed.py
+	$(BIN)/python benchmarks/grading_speed.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -9,6 +9,8 @@ The maths lives in small modules, each readable in a few minutes:
     network       Network: a stack of layers
     optimizers    SGD, Momentum, Adagrad, RMSprop, Adam, Adadelta: one contract for all
     train         fit(): epochs, mini-batches, history, callbacks
+    metrics       accuracy, confusion matrix
+    diagnostics   dead units, per-layer gradient norms, activation statistics
     gradcheck     finite-difference gradient checks
     data          bundled, offline datasets (XOR, spirals, moons, digits, ...)
     features      hand-made feature vectors (local binary patterns)
@@ -19,8 +21,8 @@ The course's own tooling (exercise checks, notebook generation, grading) is kept
 ``nnlib.course``.
 """
 
-from . import (activations, data, examples, features, gradcheck, initializers, layers, losses,
-               network, optimizers, train)
+from . import (activations, data, diagnostics, examples, features, gradcheck, initializers,
+               layers, losses, metrics, network, optimizers, train)
 from .layers import Activation, Dense, Parameter, Softmax
 from .network import Network
 from .optimizers import SGD, Adadelta, Adagrad, Adam, Momentum, RMSprop
@@ -29,7 +31,7 @@ from .train import accuracy, fit
 __version__ = "0.1.0"
 
 __all__ = [
-    "activations", "data", "examples", "features", "gradcheck", "initializers", "layers", "losses", "network", "optimizers",
+    "activations", "data", "diagnostics", "examples", "features", "gradcheck", "metrics", "initializers", "layers", "losses", "network", "optimizers",
     "train", "Activation", "Dense", "Parameter", "Softmax", "Network", "SGD", "Momentum",
     "Adagrad", "RMSprop", "Adam", "Adadelta", "accuracy", "fit",
 ]

@@ -21,11 +21,24 @@ class Parameter:
 
     def __init__(self, value, name):
         self.value = value
-        self.grad = np.zeros_like(value)
         self.name = name
+        self.zero_grad()
 
     def zero_grad(self):
-        self.grad[...] = 0
+        """Make ``grad`` zero (a fresh array: the operating system hands out zeroed memory)."""
+        self.grad = np.zeros(self.value.shape, self.value.dtype)
+        self._grad_is_zero = True
+
+    def add_grad(self, g):
+        """``grad += g``. Right after ``zero_grad`` that sum is just ``g``, so take it as it is
+        instead of adding it to zeros (``g`` must be a new array, as ``X.T @ dout`` is)."""
+        if g.shape != self.value.shape:
+            raise ValueError(f"gradient of shape {g.shape} for {self.name} of shape "
+                             f"{self.value.shape}")
+        if self._grad_is_zero:
+            self.grad, self._grad_is_zero = g.astype(self.value.dtype, copy=False), False
+        else:
+            self.grad += g
 
     def __repr__(self):
         return f"Parameter({self.name}, shape={self.value.shape}, dtype={self.value.dtype})"
@@ -86,8 +99,8 @@ class Dense(Layer):
         """dout = ∂cost/∂Z: (N, M). Adds dW = Xᵀ·dout (D, M) and db = Σ_n dout (M,);
         returns dX = dout·Wᵀ (N, D), or None with ``input_grad=False`` (the first layer of a
         network needs no gradient for the data, and skipping it saves a third of its work)."""
-        self.W.grad += self.X.T @ dout
-        self.b.grad += dout.sum(axis=0)
+        self.W.add_grad(self.X.T @ dout)
+        self.b.add_grad(dout.sum(axis=0))
         return dout @ self.W.value.T if input_grad else None
 
     def parameters(self):

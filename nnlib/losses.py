@@ -41,8 +41,9 @@ def _per_sample(E):
 
 
 def _clip(P):
+    """Probabilities kept inside [eps, 1 − eps], so that log never sees 0."""
     eps = np.finfo(P.dtype).eps
-    return np.clip(P, eps, 1 - eps)
+    return np.minimum(np.maximum(P, eps), 1 - eps)
 
 
 # --- squared error -----------------------------------------------------------------------

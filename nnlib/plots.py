@@ -139,18 +139,21 @@ def plot_activations(names=("sigmoid", "tanh", "relu", "leaky_relu")):
                              layout="constrained")
     for name, ax in zip(names, axes[0]):
         plot_activation(name, ax=ax)
+    z = np.linspace(-6, 6, 241)
+    peaks = ", ".join(f"{name} {_num(np.max(get_activation(name)[1](z)))}" for name in names
+                      if name != "softmax")
     return _done(fig, f"{', '.join(names)} (solid) and their derivatives (dashed) on z from "
-                      f"-6 to 6, one panel each.")
+                      f"-6 to 6, one panel each; largest slopes: {peaks}.")
 
 
 # ----------------------------------------------------------------------------- training curves
 
-def plot_history(history, keys=None, ax=None, title="Training history"):
+def plot_history(history, keys=None, ax=None, title="Training history", logy=False):
     """Curves from the history :func:`nnlib.fit` returns, against epoch.
 
     Costs (``cost``, ``val_cost``) go in one panel and accuracies in a second. ``keys``
     chooses which to draw (default: all four that are present). With ``ax``, one axis holds
-    either costs or accuracies (by default the costs).
+    either costs or accuracies (by default the costs). ``logy`` puts costs on a log scale.
     """
     if keys is None:
         keys = [k for k in HISTORY_NAMES if k in history]
@@ -176,6 +179,8 @@ def plot_history(history, keys=None, ax=None, title="Training history"):
     for ax, group in zip(axes, groups):
         panel_title = title if len(groups) == 1 else _ylabel(group).capitalize()
         phrases += _draw_history(ax, history, group, panel_title)
+        if logy and "accuracy" not in group[0]:
+            ax.set_yscale("log")
     if len(groups) > 1:
         fig.suptitle(title)
     return _done(fig, ", ".join(phrases) + f" over {len(history[keys[0]])} epochs.")
@@ -211,6 +216,8 @@ def plot_costs(curves, ax=None, title="Cost per epoch", ylabel="cost", logy=Fals
     if logy:
         ax.set_yscale("log")
     _label(ax, title, xlabel, ylabel, legend=True)
+    if len(finals) == 1:
+        return _done(fig, f"final {ylabel} of {finals[0][2]}.")
     lowest = min(finals, key=lambda t: t[0])[1]
     return _done(fig, f"final {ylabel}: {', '.join(t[2] for t in finals)}; lowest: {lowest}.")
 
@@ -328,19 +335,20 @@ def plot_image_and_vector(image, ax=None, cmap="gray_r"):
     ax_vector.set_xticks(np.arange(0, H * W, W)[::max(1, H // 8)])
     ax_vector.set_yticks([])
     _label(ax_vector, f"vector: {H * W} numbers, row after row", "pixel index", "vector")
-    return _done(fig, f"an {H}×{W} image and the same {H * W} numbers in one row: pixel "
+    return _done(fig, f"a {H}×{W} image and the same {H * W} numbers in one row: pixel "
                       f"(row r, column c) is entry {W}·r + c.")
 
 
 # ----------------------------------------------------------------------------- network diagram
 
-def plot_network(sizes_or_network, weights=None, ax=None, title="Network"):
+def plot_network(sizes_or_network, weights=None, ax=None, title="Network", weight_label="weight"):
     """A fully connected network: a column of neurons per layer, a line per weight.
 
     ``sizes_or_network``: layer sizes such as ``[2, 2, 2]``, or a :class:`~nnlib.Network`
     (whose Dense weights are drawn). ``weights``: a list of (D, M) arrays; a line's colour
     shows the weight's sign and its width the size. Networks of at most 3 neurons per
-    layer get each weight written on its line.
+    layer get each weight written on its line. ``weight_label`` names what the line values
+    are (e.g. "dW" to draw gradients).
     """
     if hasattr(sizes_or_network, "dense_layers"):
         dense = sizes_or_network.dense_layers
@@ -370,7 +378,7 @@ def plot_network(sizes_or_network, weights=None, ax=None, title="Network"):
         m = float(np.abs(w).max()) or 1.0
         lines.set(array=w, cmap=DIVERGING_CMAP, norm=Normalize(-m, m),
                   linewidth=0.5 + 3.5 * np.abs(w) / m)
-        fig.colorbar(lines, ax=ax, label="weight", shrink=0.8)
+        fig.colorbar(lines, ax=ax, label=weight_label, shrink=0.8)
         if top <= 3:
             for ((x0, y0), (x1, y1)), value in zip(segments, w):
                 ax.text(x0 + 0.25 * (x1 - x0), y0 + 0.25 * (y1 - y0), f"{value:.2g}",
@@ -389,8 +397,8 @@ def plot_network(sizes_or_network, weights=None, ax=None, title="Network"):
     summary = (f"a {'-'.join(map(str, sizes))} fully connected network: {L} layers, "
                f"{sum(sizes)} neurons, {sum(D * M for D, M in shapes)} weights")
     if weights is not None:
-        summary += (f" from {_num(w.min())} to {_num(w.max())} (line colour: sign, "
-                    f"width: size)")
+        summary += (f", {weight_label} values from {_num(w.min())} to {_num(w.max())} (line "
+                    f"colour: sign, width: size)")
     return _done(fig, summary + ".")
 
 

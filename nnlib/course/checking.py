@@ -38,12 +38,16 @@ class CheckTimeout(BaseException):
     learner's ``except Exception`` cannot swallow it)."""
 
 
-class _Stop(Exception):
-    """Ends a judge early with a verdict (internal)."""
+class Stop(Exception):
+    """Ends a judge early with a verdict (``ctx.fail`` raises it; a custom judge may catch it
+    to add a hint and raise it again)."""
 
     def __init__(self, status, message):
         super().__init__(message)
         self.status, self.message = status, message
+
+
+_Stop = Stop  # the name check modules used first
 
 
 @dataclass
@@ -145,6 +149,8 @@ def _same(a, b):
             and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=a.dtype.kind == "f")
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
         return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if type(a).__eq__ is object.__eq__:   # no value equality (a Network, a Generator):
+        return True                       # nothing to compare, so nothing to report
     try:
         return bool(a == b)
     except Exception:  # pragma: no cover
@@ -170,8 +176,17 @@ def describe_args(args, names):
     for name, value in zip(names, args):
         if isinstance(value, np.ndarray):
             parts.append(f"{name}: shape {value.shape}, dtype {value.dtype}")
-        else:
+        elif isinstance(value, (int, float, str, bool, np.number, type(None))) or (
+                isinstance(value, tuple) and len(repr(value)) <= 60):
             parts.append(f"{name} = {value!r}")
+        elif type(value) not in (list, tuple, dict) and \
+                type(value).__repr__ is not object.__repr__ and len(repr(value)) <= 100 \
+                and " at 0x" not in repr(value):
+            parts.append(f"{name} = {value!r}")   # a class with its own short repr
+        elif isinstance(value, (list, tuple, dict)):
+            parts.append(f"{name}: a {type(value).__name__} of {len(value)} items")
+        else:
+            parts.append(f"{name}: a {type(value).__name__}")
     return "; ".join(parts)
 
 
@@ -189,11 +204,12 @@ class Context:
         self.cases_total = 0
 
     def fail(self, message, status="failed"):
-        raise _Stop(status, message)
+        raise Stop(status, message)
 
-    def call(self, fn, *args, case=None, check_mutation=True):
-        """Call the learner's ``fn(*args)`` on copies of ``args`` and return its result.
-        Stops the judge on an exception, a timeout, or an input changed in place."""
+    def call(self, fn, *args, case=None, check_mutation=True, error_hints=None):
+        """Call the learner's ``fn(*args)`` and return its result. Stops the judge on an
+        exception (adding ``error_hints[type]`` under the learner's error when given), a
+        timeout, or an input changed in place."""
         before = [_snapshot(a) for a in args]
         try:
             with contextlib.redirect_stdout(io.StringIO()):
@@ -205,8 +221,10 @@ class Context:
             raise
         except Exception as exc:  # the learner's own error, shown as theirs
             where = f" on case {self.cases_total + 1}: {case.description}" if case else ""
+            hint = next((h for t, h in (error_hints or {}).items() if isinstance(exc, t)), None)
             self.fail(f"✘ {self.name} — your code raised an error{where}\n  "
-                      f"{describe_learner_error(exc)}", "error")
+                      f"{describe_learner_error(exc)}" + (f"\n  hint: {hint}" if hint else ""),
+                      "error")
         if check_mutation:
             names = self.arg_names or [f"argument {i + 1}" for i in range(len(args))]
             for name, old, new in zip(names, before, args):
@@ -274,7 +292,7 @@ class Context:
                 return f"contains NaN or inf (first at index {tuple(int(i) for i in bad)})"
             with np.errstate(all="ignore"):
                 close = np.isclose(got.astype(np.float64) if got.dtype.kind != "b" else got,
-                                   expected, rtol=rtol, atol=atol)
+                                   expected, rtol=rtol, atol=atol, equal_nan=True)
             if not np.all(close):
                 n_bad = int(np.size(close) - np.count_nonzero(close))
                 i = tuple(int(k) for k in np.argwhere(~close)[0])
@@ -283,7 +301,9 @@ class Context:
                         f"index {i}: expected {expected[i].item():.6g}, got {got[i].item():.6g}")
             return None
         # a scalar answer
-        if isinstance(got, np.ndarray) and got.size == 1 and got.ndim <= 1:
+        if isinstance(got, np.ndarray) and got.ndim == 0:
+            got = got[()]                 # a 0-d array is a number
+        if isinstance(got, np.ndarray) and got.size == 1:
             return f"returned an array of shape {got.shape}; return a single number " \
                    "(e.g. with float(...) or .item())"
         if isinstance(got, (list, tuple, np.ndarray)):
@@ -292,11 +312,18 @@ class Context:
             g = float(got)
         except (TypeError, ValueError):
             return f"returned {type(got).__name__}; expected a number"
+        if np.isnan(g) and np.isnan(expected):
+            return None
         if not np.isfinite(g) and np.isfinite(expected):
             return f"returned {g}: NaN or inf"
         if not np.isclose(g, expected, rtol=rtol, atol=atol):
             return f"expected {float(expected):.6g}, got {g:.6g} (tolerance rtol={rtol:g})"
         return None
+
+
+def problem(got, expected, rtol=1e-6, atol=1e-8, check_dtype=True):
+    """None when ``got`` matches ``expected``, else a short reason (for custom judges)."""
+    return Context._problem(got, expected, rtol, atol, check_dtype)
 
 
 def run(exercise, fn, seed=None, time_limit_s=TIME_LIMIT):
@@ -310,7 +337,7 @@ def run(exercise, fn, seed=None, time_limit_s=TIME_LIMIT):
     try:
         with time_limit(time_limit_s), np.errstate(all="ignore"):
             exercise.judge(fn, ctx)
-    except _Stop as stop:
+    except Stop as stop:
         return Result(exercise.id, exercise.name, stop.status, stop.message,
                       ctx.cases_passed, ctx.cases_total)
     except CheckTimeout:

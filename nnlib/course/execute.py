@@ -6,12 +6,17 @@ seed (set ordering) and a fixed cell file name in warnings and tracebacks.
 
 import os
 import subprocess
+import time
 from pathlib import Path
+from queue import Empty
 
 import nbformat
 from nbclient import NotebookClient
 
-STABLE_ENV = {"PYTHONHASHSEED": "0", "IPYKERNEL_CELL_NAME": "<IPY-INPUT>"}
+# One BLAS thread: the course's matrices are small (threads cost more than they save) and
+# results do not then depend on how many cores a machine has.
+STABLE_ENV = {"PYTHONHASHSEED": "0", "IPYKERNEL_CELL_NAME": "<IPY-INPUT>",
+              "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
 
 
 def stable_environment():
@@ -20,12 +25,43 @@ def stable_environment():
     os.environ.pop("MPLBACKEND", None)
 
 
+POLL_SLICE = 0.25  # seconds
+
+
+class Client(NotebookClient):
+    """nbclient's NotebookClient, waiting for each reply in short slices.
+
+    With ipykernel 6 and 7, a cell's ``execute_reply`` is sometimes noticed only when the wait
+    for it times out (seen after ipywidgets cells in about one run in ten: the cell took 13 ms,
+    the client then waited out the whole timeout). Polling again every quarter second picks the
+    reply up at once; a cell that really runs long still ends at its timeout.
+    """
+
+    async def async_start_new_kernel_client(self):
+        kc = await super().async_start_new_kernel_client()
+        channel = kc.shell_channel
+        wait = channel.get_msg
+
+        async def get_msg(timeout=None):
+            deadline = None if timeout is None else time.monotonic() + timeout
+            while True:
+                left = POLL_SLICE if deadline is None else deadline - time.monotonic()
+                try:
+                    return await wait(timeout=max(0.0, min(POLL_SLICE, left)))
+                except Empty:
+                    if deadline is not None and time.monotonic() >= deadline:
+                        raise
+
+        channel.get_msg = get_msg
+        return kc
+
+
 def execute(nb, cwd, timeout=120, allow_errors=False, allow_error_names=()):
     """Execute a notebook object in place in a fresh python3 kernel started in ``cwd``."""
     stable_environment()
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=allow_errors,
-                            allow_error_names=list(allow_error_names),
-                            resources={"metadata": {"path": str(cwd)}})
+    client = Client(nb, timeout=timeout, kernel_name="python3", allow_errors=allow_errors,
+                    allow_error_names=list(allow_error_names), record_timing=False,
+                    resources={"metadata": {"path": str(cwd)}})
     client.execute(stderr=subprocess.DEVNULL)  # the kernel's own start-up chatter
     return nb
 

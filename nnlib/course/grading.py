@@ -132,8 +132,9 @@ def _grading_notebook(nb, course_exercises, seed, out_path, limits):
 def grade_file(path, seed=None, limits=None):
     """Grade one submission; returns its report (never raises)."""
     import nbformat
-    from nbclient import NotebookClient
     from nbclient.exceptions import DeadKernelError
+
+    from .execute import Client
 
     limits = limits or Limits()
     path = Path(path)
@@ -160,7 +161,6 @@ def grade_file(path, seed=None, limits=None):
     with tempfile.TemporaryDirectory(prefix="nncourse-grade-") as tmp:
         out_path = Path(tmp) / f"results-{secrets.token_hex(8)}.json"
         grading_nb = _grading_notebook(nb, course_exercises, seed, out_path, limits)
-        n_cells = len(grading_nb.cells)
         deadline = time.monotonic() + limits.notebook_timeout
         epilogue_budget = limits.check_time * len(course_exercises) + 60
 
@@ -169,7 +169,7 @@ def grade_file(path, seed=None, limits=None):
                 return int(epilogue_budget)
             return int(max(1, min(limits.cell_timeout, deadline - time.monotonic())))
 
-        client = NotebookClient(grading_nb, kernel_name="python3", allow_errors=True,
+        client = Client(grading_nb, kernel_name="python3", allow_errors=True,
                                 interrupt_on_timeout=True, timeout_func=timeout_for,
                                 resources={"metadata": {"path": tmp}})
         error = None
@@ -209,6 +209,8 @@ def grade_file(path, seed=None, limits=None):
 
 def _grade_in_worker(args):
     path, seed, limits = args
+    from .execute import STABLE_ENV
+    os.environ.update(STABLE_ENV)
     os.environ.setdefault("MPLBACKEND", "Agg")   # figures are not graded; draw nothing
     os.environ.pop("NBGRADER_EXECUTION", None)
     return grade_file(path, seed, limits)

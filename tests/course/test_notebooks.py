@@ -12,7 +12,7 @@ import pytest
 from nnlib.course import exercises
 from nnlib.course.execute import execute
 from nnlib.course.notebooks import (NOTEBOOKS, SOLUTIONS, NotebookError, exercise_cells,
-                                    generate, make_learner, solution_paths, strip_solutions)
+                                    generate, solution_paths, strip_solutions)
 
 SOLUTION_PATHS = solution_paths(SOLUTIONS)
 NAMES = [p.name for p in SOLUTION_PATHS]
@@ -68,7 +68,7 @@ def test_learner_version_shape(name):
     learner = read(NOTEBOOKS / name)
     assert "Generated file" in learner.cells[0].source
     pairs = exercise_cells(learner, name)
-    assert pairs, f"{name} has no exercises"
+    assert pairs or name.startswith("00_"), f"{name} has no exercises (only the start page may)"
     for sol, chk, ex in pairs:
         sol_cell, chk_cell = learner.cells[sol], learner.cells[chk]
         assert "### BEGIN SOLUTION" not in sol_cell.source

@@ -1,0 +1,321 @@
+"""Checks for notebook 03, forward propagation: a dense layer, softmax, a whole network."""
+
+import numpy as np
+
+from nnlib import activations, examples
+from nnlib.course.checking import describe_args, problem, show
+from nnlib.course.exercises import Case, Mistake, exercise, function_exercise
+from nnlib.layers import Activation, Dense
+from nnlib.network import Network
+
+NOTEBOOK = "03_forward_propagation"
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+def _compare(ctx, got, expected, case, mistakes, rtol=1e-6, atol=1e-8):
+    """``ctx.compare``, except that an output holding NaN or inf is also matched against the
+    known mistakes (``ctx.compare`` compares with ``isclose``, where NaN never equals NaN, so
+    an overflowing softmax would be rejected without its name)."""
+    if isinstance(got, np.ndarray) and isinstance(expected, np.ndarray) \
+            and got.shape == expected.shape and got.dtype.kind == "f" \
+            and not np.all(np.isfinite(got)) and np.all(np.isfinite(expected)):
+        hint = None
+        for m in mistakes:
+            try:
+                with np.errstate(all="ignore"):
+                    wrong = m.fn(*[np.copy(a) if isinstance(a, np.ndarray) else a
+                                   for a in case.args])
+            except Exception:
+                continue
+            if isinstance(wrong, np.ndarray) and wrong.shape == got.shape and \
+                    np.allclose(got, wrong, rtol=rtol, atol=atol, equal_nan=True):
+                hint = m.hint
+                break
+        ctx.cases_total += 1
+        lines = [f"✘ {ctx.name} — case {ctx.cases_total}: {case.description}",
+                 f"  input:    {describe_args(case.args, ctx.arg_names)}",
+                 f"  expected: {show(expected)}",
+                 f"  got:      {show(got)}",
+                 f"  problem:  {problem(got, expected, rtol, atol, True)}"]
+        if hint:
+            lines.append(f"  likely mistake: {hint}")
+        ctx.fail("\n".join(lines))
+    ctx.compare(got, expected, case, mistakes, rtol=rtol, atol=atol)
+
+
+# --- exercise 1: dense_forward ---------------------------------------------------------------
+
+def dense_forward_reference(X, W, b):
+    """nnlib's Dense layer holding W (D, M) and b (M,), applied to X (N, D): Z (N, M)."""
+    return Dense.from_arrays(W, b).forward(X)
+
+
+def dense_cases(rng):
+    return [
+        Case("a batch of N=2 samples, D=2 inputs, M=2 neurons (small whole numbers)",
+             (np.array([[1.0, 2.0], [3.0, 1.0]]),
+              np.array([[0.5, -1.0], [2.0, 0.25]]),
+              np.array([10.0, -20.0]))),
+        Case("the 2-2-2 example's hidden layer: X (1, 2), W1 (2, 2), b1 (2,)",
+             (examples.X_222.copy(), examples.W1_222.copy(), examples.B1_222.copy())),
+        Case("N=3 samples, D=2 inputs, M=3 neurons",
+             (rng.standard_normal((3, 2)), rng.standard_normal((2, 3)),
+              rng.standard_normal(3))),
+        Case("N=4 samples, D=3 inputs, M=2 neurons",
+             (rng.standard_normal((4, 3)), rng.standard_normal((3, 2)),
+              rng.standard_normal(2))),
+        Case("one neuron: N=5 samples, D=4 inputs, M=1",
+             (rng.standard_normal((5, 4)), rng.standard_normal((4, 1)),
+              rng.standard_normal(1))),
+        Case("a larger random layer: N=8, D=5, M=6",
+             (rng.standard_normal((8, 5)), rng.standard_normal((5, 6)),
+              rng.standard_normal(6))),
+        Case("float32 arrays: N=3, D=4, M=2 (the result stays float32)",
+             (rng.standard_normal((3, 4)).astype(np.float32),
+              rng.standard_normal((4, 2)).astype(np.float32),
+              rng.standard_normal(2).astype(np.float32)), rtol=1e-5, atol=1e-6),
+    ]
+
+
+function_exercise(
+    id="nb03_dense_forward", name="dense_forward", notebook=NOTEBOOK, points=1,
+    verifies="Z = X·W + b: order of the product, bias on every row, shapes, dtype kept",
+    reference=dense_forward_reference, cases=dense_cases, arg_names=("X", "W", "b"),
+    mistakes=[
+        Mistake("W·X order",
+                "you computed W @ X: with batch-first X (N, D) and W (D, M) the product is "
+                "X @ W, shape (N, M). (W @ X only runs by accident when M == N.)",
+                lambda X, W, b: W @ X + b),
+        Mistake("W transposed",
+                "you multiplied by W.T: W is already (D, M), one column per neuron, so "
+                "X @ W is the product you need.",
+                lambda X, W, b: X @ W.T + b),
+        Mistake("column convention",
+                "the result is (M, N), one column per sample: that is the column-vector "
+                "convention (W.T @ X.T + b[:, None]). The course is batch first: X @ W + b, "
+                "shape (N, M).",
+                lambda X, W, b: W.T @ X.T + b[:, None]),
+        Mistake("bias forgotten",
+                "the bias is missing: add b to X @ W.",
+                lambda X, W, b: X @ W),
+        Mistake("bias on the wrong axis",
+                "the bias went down the rows instead of across the columns: b[:, None] has "
+                "shape (M, 1) and adds b[n] to sample n. Add b as it is, shape (M,): numpy "
+                "then adds b[j] to column j (neuron j) of every row.",
+                lambda X, W, b: X @ W + b[:, None]),
+        Mistake("elementwise product",
+                "`*` multiplies entry by entry (and numpy broadcast the shapes instead of "
+                "failing); a layer needs the matrix product: X @ W (or np.dot(X, W)).",
+                lambda X, W, b: X * W + b),
+        Mistake("elementwise product summed",
+                "you summed an entry-by-entry product into one number; each neuron needs "
+                "its own weighted sum: the matrix product X @ W gives all N×M at once.",
+                lambda X, W, b: np.sum(X * W) + b),
+    ],
+)
+
+
+# --- exercise 2: softmax ---------------------------------------------------------------------
+
+def _rowmax(Z):
+    return Z.max(axis=1, keepdims=True)
+
+
+SOFTMAX_MISTAKES = [
+    Mistake("no max subtraction",
+            "exp overflowed (or underflowed to 0/0): for logits in the hundreds np.exp gives "
+            "inf, and inf/inf is NaN. Subtract each row's maximum before np.exp — "
+            "Z - Z.max(axis=1, keepdims=True) — it leaves softmax unchanged.",
+            lambda Z: np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)),
+    Mistake("global max",
+            "you subtracted the largest value of the whole batch (Z.max()). That is right "
+            "on paper, but a row far below that maximum has every exp underflow to 0, and "
+            "0/0 is NaN. Subtract each row's own maximum: Z.max(axis=1, keepdims=True).",
+            lambda Z: np.exp(Z - Z.max()) / np.exp(Z - Z.max()).sum(axis=1, keepdims=True)),
+    Mistake("columns normalised",
+            "each column sums to 1, not each row: you normalised over axis 0, the batch. "
+            "Each sample's K scores are one row; sum over axis=1 (keepdims=True).",
+            lambda Z: np.exp(Z - _rowmax(Z)) / np.exp(Z - _rowmax(Z)).sum(axis=0,
+                                                                        keepdims=True)),
+    Mistake("sum without keepdims",
+            "E.sum(axis=1) has shape (N,), which numpy lines up with the columns, so row "
+            "n's sum divided column n. Keep the axis: E.sum(axis=1, keepdims=True), shape "
+            "(N, 1).",
+            lambda Z: np.exp(Z - _rowmax(Z)) / np.exp(Z - _rowmax(Z)).sum(axis=1)),
+    Mistake("max without keepdims",
+            "Z.max(axis=1) has shape (N,), which numpy lines up with the columns, so row "
+            "n's maximum was subtracted from column n. Use Z.max(axis=1, keepdims=True), "
+            "shape (N, 1).",
+            lambda Z: np.exp(Z - Z.max(axis=1)) / np.exp(Z - Z.max(axis=1)).sum(
+                axis=1, keepdims=True)),
+    Mistake("sigmoid",
+            "that is the sigmoid of each score on its own: softmax divides each exp by the "
+            "sum of the exps of its row, so the row sums to 1.",
+            activations.sigmoid),
+    Mistake("not divided (shifted)",
+            "the rows do not sum to 1: after np.exp, divide each row by its sum.",
+            lambda Z: np.exp(Z - _rowmax(Z))),
+    Mistake("not divided",
+            "the rows do not sum to 1: you returned np.exp(Z); divide each row by its sum "
+            "(and subtract the row max first, for large logits).",
+            lambda Z: np.exp(Z)),
+    Mistake("no exp",
+            "you divided Z by its row sum without taking np.exp first: softmax is "
+            "exp(Z) / row sum of exp(Z), which is positive even for negative scores.",
+            lambda Z: Z / Z.sum(axis=1, keepdims=True)),
+]
+
+
+def softmax_cases(rng):
+    return [
+        Case("3 samples × 3 classes, small logits",
+             (np.array([[1.0, 2.0, 3.0], [1.0, 1.0, 1.0], [2.0, -1.0, 0.5]]),)),
+        Case("large logits around 1000 (np.exp(1000) overflows)",
+             (np.array([[1000.0, 1001.0, 1002.0], [999.0, 1000.0, 998.0]]),)),
+        Case("rows of very different scales: one around 1e4, one around 0",
+             (np.array([[1e4, 1e4 - 1, 1e4 - 2], [0.0, 1.0, 2.0]]),)),
+        Case("very negative logits around -1e4 (exp underflows to 0)",
+             (np.array([[-1e4, -1e4 + 1, -1e4 + 3, -1e4 - 1]]),)),
+        Case("4 samples × 5 classes, random logits", (3 * rng.standard_normal((4, 5)),)),
+        Case("10 samples × 2 classes, random logits", (2 * rng.standard_normal((10, 2)),)),
+        Case("one class: every probability is 1", (rng.standard_normal((3, 1)),)),
+        Case("float32 logits: 3 samples × 4 classes (the result stays float32)",
+             ((10 * rng.standard_normal((3, 4))).astype(np.float32),), rtol=1e-5, atol=1e-7),
+    ]
+
+
+@exercise(id="nb03_softmax", name="softmax", notebook=NOTEBOOK, points=2,
+          verifies="probabilities per row, rows sum to 1, stable for logits like 1e4, dtype kept",
+          reference=activations.softmax, mistakes=SOFTMAX_MISTAKES, arg_names=("Z",))
+def judge_softmax(fn, ctx):
+    for case in softmax_cases(ctx.rng):
+        expected = activations.softmax(*case.args)
+        got = ctx.call(fn, *case.args, case=case)
+        _compare(ctx, got, expected, case, SOFTMAX_MISTAKES)
+
+
+# --- exercise 3: forward ---------------------------------------------------------------------
+
+def forward_reference(X, layers):
+    """An nnlib Network of Dense.from_arrays(W, b) + Activation(name) per (W, b, name)
+    tuple, applied to X: the network's output."""
+    net = Network([layer for W, b, name in layers
+                   for layer in (Dense.from_arrays(W, b), Activation(name))])
+    return net.forward(X)
+
+
+def _f(name):
+    return activations.get_activation(name)[0]
+
+
+def _no_last_activation(X, layers):
+    A = X
+    for i, (W, b, name) in enumerate(layers):
+        Z = A @ W + b
+        A = _f(name)(Z) if i < len(layers) - 1 else Z
+    return A
+
+
+def _only_last_activation(X, layers):
+    A = X
+    for i, (W, b, name) in enumerate(layers):
+        Z = A @ W + b
+        A = _f(name)(Z) if i == len(layers) - 1 else Z
+    return A
+
+
+def _all_activations(X, layers):
+    A, out = X, []
+    for W, b, name in layers:
+        A = _f(name)(A @ W + b)
+        out.append(A)
+    return out
+
+
+FORWARD_MISTAKES = [
+    Mistake("no activation on the last layer",
+            "the last layer's activation is missing: you returned its Z. Apply every "
+            "layer's activation, the last one included.",
+            _no_last_activation),
+    Mistake("activation only on the last layer",
+            "only the last layer was activated: apply each layer's activation right after "
+            "its X·W + b, hidden layers included.",
+            _only_last_activation),
+    Mistake("layers reversed",
+            "the layers ran in reverse order: forward goes from the first layer (the input "
+            "side) to the last.",
+            lambda X, layers: forward_reference(X, layers[::-1])),
+    Mistake("X fed to every layer",
+            "every layer got the network's input X: each layer's input is the previous "
+            "layer's output A (start with A = X and replace A at every layer).",
+            lambda X, layers: _f(layers[-1][2])(X @ layers[-1][0] + layers[-1][1])),
+    Mistake("returned every layer's output",
+            "you returned a list (or tuple) of outputs: forward returns only the network's "
+            "output, the last layer's A, one numpy array of shape (N, M_last).",
+            _all_activations),
+    Mistake("same activation everywhere",
+            "a layer used the wrong activation: look each layer's own up by its name, "
+            "f, _ = activations.get_activation(name), instead of hard-coding sigmoid.",
+            lambda X, layers: forward_reference(X, [(W, b, "sigmoid") for W, b, _ in layers])),
+]
+
+
+class Layers(list):
+    """The ``layers`` argument: a plain list of (W, b, name) tuples whose repr is short
+    enough for a check message, e.g. "[(2→2, sigmoid), (2→2, sigmoid)]"."""
+
+    def __repr__(self):
+        return "[" + ", ".join(f"({W.shape[0]}→{W.shape[1]}, {name})"
+                               for W, _, name in self) + "]"
+
+
+def _layer(rng, n_in, n_out, name, dtype=np.float64):
+    W = rng.standard_normal((n_in, n_out)) / np.sqrt(n_in)
+    return (W.astype(dtype), (0.1 * rng.standard_normal(n_out)).astype(dtype), name)
+
+
+def forward_cases(rng):
+    e = examples
+    net_222 = Layers([(e.W1_222.copy(), e.B1_222.copy(), "sigmoid"),
+                      (e.W2_222.copy(), e.B2_222.copy(), "sigmoid")])
+    relu_222 = Layers([(e.W1_222.copy(), e.B1_222.copy(), "relu"),
+                       (e.W2_222.copy(), e.B2_222.copy(), "identity")])
+    deep = Layers([_layer(rng, 5, 4, "sigmoid"), _layer(rng, 4, 4, "relu"),
+                   _layer(rng, 4, 2, "softmax")])
+    f32 = Layers([_layer(rng, 3, 4, "tanh", np.float32),
+                  _layer(rng, 4, 2, "sigmoid", np.float32)])
+    return [
+        Case("the 2-2-2 example network (sigmoid, sigmoid) on X = [[0.5, -0.5]]",
+             (e.X_222.copy(), net_222)),
+        Case("the 2-2-2 weights with relu then identity, on a batch of 3",
+             (np.array([[0.5, -0.5], [1.0, 2.0], [-1.0, 0.5]]), relu_222)),
+        Case("a 5-4-4-2 network (sigmoid, relu, softmax) on 6 random samples",
+             (rng.uniform(-1, 1, (6, 5)), deep)),
+        Case("one layer only: 3 inputs -> 2 outputs with tanh",
+             (rng.standard_normal((4, 3)), Layers([_layer(rng, 3, 2, "tanh")]))),
+        Case("a 3-6-5-4-3 network (leaky_relu, tanh, relu, identity)",
+             (rng.standard_normal((5, 3)),
+              Layers([_layer(rng, 3, 6, "leaky_relu"), _layer(rng, 6, 5, "tanh"),
+                      _layer(rng, 5, 4, "relu"), _layer(rng, 4, 3, "identity")]))),
+        Case("float32 arrays: a 3-4-2 network (the result stays float32)",
+             (rng.standard_normal((4, 3)).astype(np.float32), f32), rtol=1e-5, atol=1e-6),
+    ]
+
+
+@exercise(id="nb03_forward", name="forward", notebook=NOTEBOOK, points=2,
+          verifies="layer order, each layer's activation, output only, shapes, dtype kept",
+          reference=forward_reference, mistakes=FORWARD_MISTAKES, arg_names=("X", "layers"))
+def judge_forward(fn, ctx):
+    for case in forward_cases(ctx.rng):
+        expected = forward_reference(*case.args)
+        got = ctx.call(fn, *case.args, case=case)
+        if isinstance(got, (list, tuple)):
+            ctx.cases_total += 1
+            ctx.fail(f"✘ {ctx.name} — case {ctx.cases_total}: {case.description}\n"
+                     f"  input:    {describe_args(case.args, ctx.arg_names)}\n"
+                     f"  expected: {show(expected)}\n"
+                     f"  got:      a {type(got).__name__} of {len(got)} items\n"
+                     f"  problem:  returned a {type(got).__name__}; return one numpy array\n"
+                     f"  likely mistake: {FORWARD_MISTAKES[4].hint}")
+        _compare(ctx, got, expected, case, FORWARD_MISTAKES)

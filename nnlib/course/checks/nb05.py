@@ -1,0 +1,504 @@
+"""Checks for notebook 05, backpropagation.
+
+The two derivative checks compare with nnlib's activations; the two backward checks compare
+*each* gradient array separately with nnlib's Dense / Network backward and say which arrays are
+right and which are wrong ("dW is off; dX and db are right"), with expected against got for the
+first wrong one and the known mistake that produces it.
+"""
+
+import itertools
+
+import numpy as np
+
+from nnlib import activations, losses
+from nnlib.layers import Activation, Dense
+from nnlib.network import Network
+from nnlib.course.checking import Stop, describe_args, problem, show
+from nnlib.course.exercises import Case, Mistake, exercise
+
+NOTEBOOK = "05_backpropagation"
+
+sigmoid, sigmoid_derivative = activations.sigmoid, activations.sigmoid_derivative
+
+
+def _agree(got, expected, rtol, atol, check_dtype=False):
+    """True when ``got`` equals ``expected`` within tolerance (Context's own rule)."""
+    return problem(got, expected, rtol, atol, check_dtype) is None
+
+
+def _call(ctx, fn, case, shape_hint=None):
+    """``ctx.call`` that adds ``shape_hint`` to a learner's matmul/broadcast shape error."""
+    try:
+        return ctx.call(fn, *case.args, case=case)
+    except Stop as stop:
+        shape_error = any(s in stop.message for s in
+                          ("mismatch in its core dimension", "not aligned",
+                           "could not be broadcast"))
+        if shape_hint and stop.status == "error" and shape_error:
+            ctx.fail(f"{stop.message}\n  likely mistake: {shape_hint}", "error")
+        raise
+
+
+# --- exercise 1: sigmoid_derivative ---------------------------------------------------------
+
+SIGMOID_NAN_HINT = (
+    "exp(−Z) / (1 + exp(−Z))² is right on paper, but for Z = −1000 it computes inf / inf = NaN. "
+    "Compute S = sigmoid(Z) once (nnlib's activations.sigmoid never overflows) and return "
+    "S * (1 - S).")
+
+SIGMOID_DERIVATIVE_MISTAKES = [
+    Mistake("Z·(1 − Z): the formula applied to the pre-activation",
+            "you computed Z * (1 - Z): the formula σ'(Z) = σ(Z)(1 − σ(Z)) needs the sigmoid's "
+            "output S = sigmoid(Z), not Z itself. Compute S = sigmoid(Z) first, then "
+            "S * (1 - S). (This is the classic bug: x(1 − x) is the derivative only when x is "
+            "already σ(Z).)",
+            lambda Z: Z * (1 - Z)),
+    Mistake("(1 − σ) factor forgotten",
+            "these are σ(Z) themselves: the derivative is σ(Z) times (1 − σ(Z)). It is at most "
+            "0.25, at Z = 0.",
+            lambda Z: sigmoid(Z)),
+    Mistake("σ factor forgotten (quotient rule without the square)",
+            "these are 1 − σ(Z) = exp(−Z) / (1 + exp(−Z)): the quotient rule gives "
+            "exp(−Z) / (1 + exp(−Z))², with the denominator squared, which is σ(Z)(1 − σ(Z)).",
+            lambda Z: 1 - sigmoid(Z)),
+    Mistake("exp ratio overflows to NaN", SIGMOID_NAN_HINT,
+            lambda Z: np.exp(-Z) / (1 + np.exp(-Z)) ** 2),
+]
+
+
+def sigmoid_derivative_cases(rng):
+    return [
+        Case("Z = [[-2, -1, 0, 1, 2]]", (np.array([[-2.0, -1.0, 0.0, 1.0, 2.0]]),)),
+        Case("Z = [[0, -0.4], [0.42, -0.079]] (the 2-2-2 network's pre-activations)",
+             (np.array([[0.0, -0.4], [0.4203937, -0.0789501]]),)),
+        Case("random Z of shape (5, 3)", (rng.normal(0, 3, (5, 3)),)),
+        Case("float32 Z of shape (3, 4) (float32 in, float32 out)",
+             (rng.normal(0, 3, (3, 4)).astype(np.float32),), rtol=1e-5, atol=1e-7),
+        Case("large |Z|: Z = [[-1000, -40, 40, 1000]] (the derivative is 0 there, not NaN)",
+             (np.array([[-1000.0, -40.0, 40.0, 1000.0]]),)),
+    ]
+
+
+@exercise(id="nb05_sigmoid_derivative", name="sigmoid_derivative", notebook=NOTEBOOK, points=1,
+          verifies="σ(Z)(1 − σ(Z)) from the pre-activation Z, shape and dtype kept, no NaN",
+          reference=sigmoid_derivative, mistakes=SIGMOID_DERIVATIVE_MISTAKES, arg_names=("Z",))
+def judge_sigmoid_derivative(fn, ctx):
+    for case in sigmoid_derivative_cases(ctx.rng):
+        expected = sigmoid_derivative(*case.args)
+        got = _call(ctx, fn, case)
+        try:
+            ctx.compare(got, expected, case, SIGMOID_DERIVATIVE_MISTAKES)
+        except Stop as stop:
+            if isinstance(got, np.ndarray) and got.dtype.kind == "f" \
+                    and got.shape == expected.shape and np.isnan(got).any():
+                ctx.fail(f"{stop.message}\n  likely mistake: {SIGMOID_NAN_HINT}")
+            raise
+
+
+# --- exercise 2: relu_derivative -------------------------------------------------------------
+
+RELU_DTYPE_HINT = ("the 0s and 1s are right but their dtype is not: return floats of Z's own "
+                   "dtype, e.g. (Z > 0).astype(Z.dtype) — not booleans, not integers, and "
+                   "float32 for a float32 Z.")
+
+RELU_MISTAKES = [
+    Mistake("ReLU itself instead of its slope",
+            "these are ReLU's values max(0, Z), not its slope. The slope of ReLU is 1 where "
+            "Z > 0 (the line Z has slope 1) and 0 where Z < 0 (the flat 0 has slope 0).",
+            lambda Z: np.maximum(Z, 0)),
+    Mistake("booleans (or integers) instead of floats", RELU_DTYPE_HINT, lambda Z: Z > 0),
+    Mistake("0.5 at Z == 0",
+            "at exactly Z = 0 you returned 0.5 (np.heaviside(Z, 0.5)). ReLU has no slope at 0; "
+            "nnlib takes it to be 0 and this check also accepts 1, so use np.heaviside(Z, 0) or "
+            "(Z > 0).",
+            lambda Z: np.heaviside(Z, 0.5)),
+]
+
+
+def relu_derivative_cases(rng):
+    return [
+        Case("Z = [[-2, -0.5, 0, 0.5, 3]] (at Z = 0 either 0 or 1 is accepted)",
+             (np.array([[-2.0, -0.5, 0.0, 0.5, 3.0]]),)),
+        Case("random Z of shape (4, 3)", (rng.normal(0, 2, (4, 3)),)),
+        Case("tiny Z = [[-1e-12, 1e-12], [-7, 7]]", (np.array([[-1e-12, 1e-12], [-7.0, 7.0]]),)),
+        Case("float32 Z of shape (3, 5) (float32 in, float32 out)",
+             (rng.normal(0, 2, (3, 5)).astype(np.float32),)),
+        Case("random Z of shape (6, 8) with some exact zeros",
+             (np.where(rng.random((6, 8)) < 0.2, 0.0, rng.normal(0, 2, (6, 8))),)),
+    ]
+
+
+@exercise(id="nb05_relu_derivative", name="relu_derivative", notebook=NOTEBOOK, points=1,
+          verifies="1 where Z > 0, 0 where Z < 0 (0 or 1 at Z = 0), floats of Z's dtype",
+          reference=activations.relu_derivative, mistakes=RELU_MISTAKES, arg_names=("Z",))
+def judge_relu_derivative(fn, ctx):
+    for case in relu_derivative_cases(ctx.rng):
+        (Z,) = case.args
+        expected = activations.relu_derivative(Z)
+        got = _call(ctx, fn, case)
+        if isinstance(got, np.ndarray) and got.shape == Z.shape:
+            either = (Z == 0) & ((got == 0) | (got == 1))  # the slope at 0 is a convention
+            expected = np.where(either, got, expected).astype(expected.dtype)
+        ctx.compare(got, expected, case, RELU_MISTAKES, rtol=0, atol=0)
+
+
+# --- shared: compare several named gradient arrays -------------------------------------------
+
+def _first_problem(got, expected, rtol, atol):
+    if got is None:
+        return "is None: did you compute it and return it?"
+    return problem(got, expected, rtol, atol, check_dtype=True)
+
+
+def _join(names):
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _verdict(wrong, right):
+    if not right:
+        return f"{_join(wrong)} are all off" if len(wrong) > 1 else f"{wrong[0]} is off"
+    return (f"{_join(wrong)} {'is' if len(wrong) == 1 else 'are'} off; "
+            f"{_join(right)} {'is' if len(right) == 1 else 'are'} right")
+
+
+def _matching_hints(got, expected, case, mistakes, names, wrong, rtol, atol, extract):
+    """Hints of the known mistakes that produce what the learner returned: first a mistake
+    that explains every array at once, else, per wrong array, the first mistake that produces
+    exactly that array (so two independent mistakes are both named)."""
+    outputs = []
+    for m in mistakes:
+        try:
+            with np.errstate(all="ignore"):
+                outputs.append((m, extract(m.fn(*[np.copy(a) if isinstance(a, np.ndarray)
+                                                   else a for a in case.args]))))
+        except Exception:
+            continue
+    for m, out in outputs:
+        if out is not None and all(_agree(got[k], out[k], rtol, atol) for k in names):
+            return [m.hint]
+    hints = []
+    for k in wrong:
+        for m, out in outputs:
+            if out is not None and _agree(got[k], out[k], rtol, atol) \
+                    and not _agree(out[k], expected[k], rtol, atol):
+                if m.hint not in hints:
+                    hints.append(m.hint)
+                break
+    return hints
+
+
+def _compare_named(ctx, case, got, expected, mistakes, names, extract, rtol, atol, extra=()):
+    """Compare ``got[k]`` with ``expected[k]`` for every name; on a difference stop with one
+    message naming the wrong and the right arrays."""
+    ctx.cases_total += 1
+    rtol = case.rtol if case.rtol is not None else rtol
+    atol = case.atol if case.atol is not None else atol
+    problems = {k: _first_problem(got[k], expected[k], rtol, atol) for k in names}
+    wrong = [k for k in names if problems[k] is not None]
+    if not wrong:
+        ctx.cases_passed += 1
+        return
+    right = [k for k in names if k not in wrong]
+    first = wrong[0]
+    lines = [f"✘ {ctx.name} — case {ctx.cases_total}: {case.description}",
+             f"  input:    {describe_args(case.args, ctx.arg_names)}",
+             f"  {_verdict(wrong, right)}.",
+             f"  {first} expected: {show(expected[first], ' ' * (13 + len(first)))}",
+             f"  {first} got:      {show(got[first], ' ' * (13 + len(first)))}",
+             f"  problem:  {first} {problems[first]}"]
+    lines += [f"  {line}" for line in extra(got, expected, wrong)] if extra else []
+    for hint in _matching_hints(got, expected, case, mistakes, names, wrong, rtol, atol, extract):
+        lines.append(f"  likely mistake: {hint}")
+    ctx.fail("\n".join(lines))
+
+
+# --- exercise 3: dense_backward ---------------------------------------------------------------
+
+DENSE_NAMES = ("dX", "dW", "db")
+
+SHAPE_HINT = ("a shape error in a backward pass almost always means a missing (or extra) "
+              "transpose. Write the shapes down: dout (N, M), X (N, D), W (D, M). dW must have "
+              "W's shape (D, M): Xᵀ·dout is (D, N)·(N, M). dX must have X's shape (N, D): "
+              "dout·Wᵀ is (N, M)·(M, D).")
+
+ORDER_HINT = ("the three arrays are right but in the wrong order: return them as "
+              "(dX, dW, db), the order nnlib and CS231n use.")
+
+
+def dense_reference(dout, X, W):
+    """(dX, dW, db) from nnlib's Dense layer: forward X, then backward dout."""
+    layer = Dense.from_arrays(W, np.zeros(W.shape[1], dtype=W.dtype))
+    layer.forward(X)
+    dX = layer.backward(dout)
+    return dX, layer.W.grad, layer.b.grad
+
+
+DENSE_MISTAKES = [
+    Mistake("dX = dout·W (no transpose; W is square)",
+            "dX = dout·W uses W the wrong way round: dX = dout·Wᵀ (dout @ W.T). With a square "
+            "W the shapes fit either way, so only the values can tell: dX[n, d] = Σ_m "
+            "dout[n, m]·W[d, m] sums over W's second index.",
+            lambda dout, X, W: (dout @ W, X.T @ dout, dout.sum(axis=0))),
+    Mistake("dW transposed (doutᵀ·X)",
+            "your dW is transposed: doutᵀ·X has shape (M, D). dW must have W's shape (D, M): "
+            "dW = Xᵀ·dout (X.T @ dout).",
+            lambda dout, X, W: (dout @ W.T, dout.T @ X, dout.sum(axis=0))),
+    Mistake("db summed over the units (axis=1)",
+            "db was summed over the wrong axis: dout.sum(axis=1) adds each sample's units, "
+            "giving one number per sample (N,). Sum over the samples, dout.sum(axis=0), one "
+            "number per unit: shape (M,) like b.",
+            lambda dout, X, W: (dout @ W.T, X.T @ dout, dout.sum(axis=1))),
+    Mistake("db not summed",
+            "db is dout itself, shape (N, M): each sample contributed to the same bias, so add "
+            "the contributions up over the samples: db = dout.sum(axis=0), shape (M,).",
+            lambda dout, X, W: (dout @ W.T, X.T @ dout, dout.copy())),
+    Mistake("db averaged instead of summed",
+            "db is the mean of dout over the samples; it is their sum, dout.sum(axis=0). "
+            "dout already carries the cost's 1/N, so do not divide by N again.",
+            lambda dout, X, W: (dout @ W.T, X.T @ dout, dout.mean(axis=0))),
+    Mistake("dW divided by N",
+            "dW is N times too small: you divided Xᵀ·dout by N. dout = ∂cost/∂Z already holds "
+            "the cost's 1/N (some courses put the 1/m here instead; nnlib puts it in the "
+            "cost's gradient), so dW = Xᵀ·dout with nothing else.",
+            lambda dout, X, W: (dout @ W.T, X.T @ dout / len(X), dout.sum(axis=0))),
+    Mistake("(dW, db, dX) order", ORDER_HINT,
+            lambda dout, X, W: (X.T @ dout, dout.sum(axis=0), dout @ W.T)),
+]
+
+
+def dense_cases(rng):
+    def arrays(N, D, M, dtype=np.float64):
+        shapes = ((N, M), (N, D), (D, M))                 # dout, X, W
+        return tuple(rng.standard_normal(shape).astype(dtype) for shape in shapes)
+    return [
+        Case("a square W: N = 3 samples, D = 2 inputs, M = 2 units",
+             (np.array([[1.0, 0.0], [-1.0, 2.0], [0.5, -0.5]]),      # dout (3, 2)
+              np.array([[1.0, 2.0], [0.0, -1.0], [3.0, 1.0]]),       # X (3, 2)
+              np.array([[1.0, -2.0], [0.5, 1.0]]))),                 # W (2, 2)
+        Case("the worked example of section 3: N = 2, D = 3, M = 2",
+             (np.array([[1.0, 0.0], [0.5, -1.0]]),
+              np.array([[1.0, 0.0, 2.0], [0.0, 1.0, -1.0]]),
+              np.array([[1.0, -1.0], [2.0, 0.0], [0.0, 1.0]]))),
+        Case("random, every axis a different size: N = 4, D = 3, M = 5", arrays(4, 3, 5)),
+        Case("one sample: N = 1, D = 4, M = 3", arrays(1, 4, 3)),
+        Case("float32 arrays: N = 5, D = 2, M = 3 (float32 in, float32 out)",
+             arrays(5, 2, 3, np.float32), rtol=1e-5, atol=1e-6),
+        Case("random: N = 8, D = 6, M = 3", arrays(8, 6, 3)),
+    ]
+
+
+def _dense_tuple(out):
+    if isinstance(out, (tuple, list)) and len(out) == 3:
+        return dict(zip(DENSE_NAMES, out))
+    return None
+
+
+@exercise(id="nb05_dense_backward", name="dense_backward", notebook=NOTEBOOK, points=2,
+          verifies="dX = dout·Wᵀ, dW = Xᵀ·dout, db = Σ_n dout: each checked for shape, dtype, "
+                   "values",
+          reference=dense_reference, mistakes=DENSE_MISTAKES, arg_names=("dout", "X", "W"))
+def judge_dense_backward(fn, ctx):
+    for case in dense_cases(ctx.rng):
+        expected = dict(zip(DENSE_NAMES, dense_reference(*case.args)))
+        out = _call(ctx, fn, case, SHAPE_HINT)
+        got = _dense_tuple(out)
+        if got is None:
+            if out is None:
+                what = "None: did you forget the `return` statement?"
+            elif isinstance(out, (tuple, list)):
+                what = f"a {type(out).__name__} of {len(out)} items"
+            else:
+                what = f"a {type(out).__name__}"
+            ctx.fail(f"✘ dense_backward — case {ctx.cases_total + 1}: {case.description}\n"
+                     f"  your function returned {what}\n"
+                     "  Return the three gradients as one tuple: return dX, dW, db")
+        permuted = [got[k] for k in DENSE_NAMES]
+        if not all(_agree(got[k], expected[k], 1e-5, 1e-6) for k in DENSE_NAMES):
+            for order in itertools.permutations(DENSE_NAMES):
+                if order != DENSE_NAMES and all(
+                        isinstance(g, np.ndarray) and g.shape == expected[k].shape
+                        and _agree(g, expected[k], 1e-5, 1e-6) for g, k in zip(permuted, order)):
+                    ctx.fail(f"✘ dense_backward — case {ctx.cases_total + 1}: "
+                             f"{case.description}\n  you returned ({', '.join(order)}).\n"
+                             f"  likely mistake: {ORDER_HINT}")
+        _compare_named(ctx, case, got, expected, DENSE_MISTAKES, DENSE_NAMES, _dense_tuple,
+                       rtol=1e-6, atol=1e-8)
+
+
+# --- exercise 4: two_layer_backward ------------------------------------------------------------
+
+GRAD_NAMES = ("dW1", "db1", "dW2", "db2")
+
+
+def two_layer_reference(X, y, W1, b1, W2, b2):
+    """The MSE gradients of a sigmoid-sigmoid 2-layer network, from nnlib's Network."""
+    net = Network([Dense.from_arrays(W1, b1), Activation("sigmoid"),
+                   Dense.from_arrays(W2, b2), Activation("sigmoid")])
+    y_hat = net.forward(X)
+    net.backward(losses.mse_grad(y, y_hat))
+    first, second = net.dense_layers
+    return {"dW1": first.W.grad, "db1": first.b.grad, "dW2": second.W.grad, "db2": second.b.grad}
+
+
+def _two_layer(X, y, W1, b1, W2, b2, dcost=None, out_deriv="Z", hidden_deriv="Z",
+               transpose_dW=False, transpose_dA1=False, db=lambda dZ: dZ.sum(axis=0),
+               dW_scale=1.0):
+    """Wrong (or right, with the defaults) hand-written backward passes, to name mistakes."""
+    Z1 = X @ W1 + b1
+    A1 = sigmoid(Z1)
+    Z2 = A1 @ W2 + b2
+    A2 = sigmoid(Z2)
+    dA2 = losses.mse_grad(y, A2) if dcost is None else dcost(y, A2)
+
+    def deriv(kind, Z, A):
+        return {"Z": sigmoid_derivative(Z), "none": 1.0, "A": sigmoid_derivative(A),
+                "Z(1-Z)": Z * (1 - Z)}[kind]
+
+    dZ2 = dA2 * deriv(out_deriv, Z2, A2)
+    dW2 = (dZ2.T @ A1 if transpose_dW else A1.T @ dZ2) * dW_scale
+    dA1 = dZ2 @ W2 if transpose_dA1 else dZ2 @ W2.T
+    dZ1 = dA1 * deriv(hidden_deriv, Z1, A1)
+    dW1 = (dZ1.T @ X if transpose_dW else X.T @ dZ1) * dW_scale
+    return {"dW1": dW1, "db1": db(dZ1), "dW2": dW2, "db2": db(dZ2)}
+
+
+SSR_HINT = ("every gradient is N·K times too big: you started from 2(ŷ − y), the gradient of "
+            "the sum of squared residuals. nnlib's MSE is the mean over all N·K entries, so "
+            "∂MSE/∂ŷ = 2(ŷ − y) / (N·K) (losses.mse_grad).")
+PER_SAMPLE_HINT = ("every gradient is K times too big: you divided by N only. nnlib's MSE "
+                   "averages over all N·K entries (every sample's every output), so "
+                   "∂MSE/∂ŷ = 2(ŷ − y) / (N·K), with N·K = y.size.")
+NO_TWO_HINT = ("every gradient is half what it should be: the 2 of the square is missing. "
+               "∂MSE/∂ŷ = 2(ŷ − y) / (N·K).")
+EXTRA_N_HINT = ("every gradient is N times too small: you divided dW and db by N (or took the "
+                "mean of dZ for db). The 1/(N·K) is already in ∂MSE/∂ŷ; after that, "
+                "dW = Aᵀ·dZ and db = Σ_n dZ with nothing else.")
+
+
+def _factor_line(got, expected, wrong):
+    """'all four gradients are off by the same factor c' when that is so."""
+    if len(wrong) != len(GRAD_NAMES):
+        return []
+    ratios = []
+    for k in GRAD_NAMES:
+        g, e = got[k], expected[k]
+        if not isinstance(g, np.ndarray) or g.shape != e.shape or not np.any(e):
+            return []
+        e64, g64 = e.astype(np.float64), g.astype(np.float64)
+        c = float((g64 * e64).sum() / (e64 * e64).sum())
+        if not np.allclose(g64, c * e64, rtol=1e-4, atol=1e-9):
+            return []
+        ratios.append(c)
+    if not np.allclose(ratios, ratios[0], rtol=1e-4):
+        return []
+    return [f"all four gradients are off by the same factor: yours = {ratios[0]:.4g} × nnlib's. "
+            "A factor shared by every gradient comes from the very first step, ∂cost/∂ŷ "
+            "(or from a scale applied to every dW and db)."]
+
+
+TWO_LAYER_MISTAKES = [
+    Mistake("SSR gradient instead of the MSE's", SSR_HINT,
+            lambda *a: _two_layer(*a, dcost=lambda y, A2: 2 * (A2 - y))),
+    Mistake("divided by N instead of N·K", PER_SAMPLE_HINT,
+            lambda *a: _two_layer(*a, dcost=lambda y, A2: 2 * (A2 - y) / len(y))),
+    Mistake("the 2 of the square forgotten", NO_TWO_HINT,
+            lambda *a: _two_layer(*a, dcost=lambda y, A2: (A2 - y) / y.size)),
+    Mistake("extra 1/N on dW and db", EXTRA_N_HINT,
+            lambda X, *a: _two_layer(X, *a, dW_scale=1 / len(X),
+                                     db=lambda dZ: dZ.mean(axis=0))),
+    Mistake("σ' of the output layer forgotten",
+            "dZ2 is missing the output sigmoid's derivative: dZ2 = dA2 ⊙ σ'(Z2) = "
+            "dA2 * activations.sigmoid_derivative(Z2). Every gradient below passes through it, "
+            "so all four are off.",
+            lambda *a: _two_layer(*a, out_deriv="none")),
+    Mistake("σ' of the hidden layer forgotten",
+            "dZ1 is missing the hidden sigmoid's derivative: after dA1 = dZ2·W2ᵀ comes "
+            "dZ1 = dA1 ⊙ σ'(Z1) = dA1 * activations.sigmoid_derivative(Z1).",
+            lambda *a: _two_layer(*a, hidden_deriv="none")),
+    Mistake("sigmoid_derivative fed the activation A",
+            "you called sigmoid_derivative on the activation A (σ'(σ(Z))). nnlib's derivatives "
+            "take the pre-activation Z: use activations.sigmoid_derivative(Z2) and "
+            "activations.sigmoid_derivative(Z1) (or, equivalently, A2 * (1 - A2) and "
+            "A1 * (1 - A1)).",
+            lambda *a: _two_layer(*a, out_deriv="A", hidden_deriv="A")),
+    Mistake("Z·(1 − Z) instead of A·(1 − A)",
+            "you wrote Z * (1 - Z): the shortcut x(1 − x) holds for the activation A = σ(Z), "
+            "so use A * (1 - A), or activations.sigmoid_derivative(Z).",
+            lambda *a: _two_layer(*a, out_deriv="Z(1-Z)", hidden_deriv="Z(1-Z)")),
+    Mistake("dW transposed",
+            "your dW1 and dW2 are transposed (dZᵀ·A instead of Aᵀ·dZ): each dW must have its W's "
+            "shape, dW2 = A1ᵀ·dZ2 (H, K) and dW1 = Xᵀ·dZ1 (D, H).",
+            lambda *a: _two_layer(*a, transpose_dW=True)),
+    Mistake("dA1 = dZ2·W2 (no transpose)",
+            "the gradient reaching the hidden layer is dA1 = dZ2·W2ᵀ (dZ2 @ W2.T): it goes back "
+            "along the same weights, so W2 is used transposed. With a square W2 the shapes fit "
+            "either way, so only the values tell.",
+            lambda *a: _two_layer(*a, transpose_dA1=True)),
+    Mistake("db summed over the wrong axis",
+            "db1 and db2 were summed over the units (axis=1), giving one number per sample. "
+            "Sum over the samples: db = dZ.sum(axis=0), shape like b.",
+            lambda *a: _two_layer(*a, db=lambda dZ: dZ.sum(axis=1))),
+    Mistake("db not summed",
+            "db1 and db2 are dZ itself, one row per sample: sum over the samples, "
+            "db = dZ.sum(axis=0), shape like b.",
+            lambda *a: _two_layer(*a, db=lambda dZ: dZ)),
+]
+
+TWO_LAYER_SHAPE_HINT = ("a shape error means a transpose is missing or extra. Shapes: X (N, D), "
+                        "W1 (D, H), A1 (N, H), W2 (H, K), y (N, K). dW2 = A1ᵀ·dZ2 is (H, K), "
+                        "dA1 = dZ2·W2ᵀ is (N, H), dW1 = Xᵀ·dZ1 is (D, H).")
+
+
+def two_layer_cases(rng):
+    from nnlib import examples as ex
+
+    def random_case(N, D, H, K, dtype=np.float64):
+        arrays = (rng.standard_normal((N, D)), rng.random((N, K)),
+                  rng.normal(0, 0.8, (D, H)), rng.normal(0, 0.3, H),
+                  rng.normal(0, 0.8, (H, K)), rng.normal(0, 0.3, K))
+        return tuple(a.astype(dtype) for a in arrays)
+    return [
+        Case("the 2-2-2 network's weights on a batch of N = 3 inputs (K = 2 outputs)",
+             (np.array([[0.5, -0.5], [1.0, 0.2], [-0.3, 0.8]]),
+              np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]),
+              ex.W1_222, ex.B1_222, ex.W2_222, ex.B2_222)),
+        Case("the worked example of section 4: X_222, Y_222 and the 2-2-2 weights",
+             (ex.X_222, ex.Y_222, ex.W1_222, ex.B1_222, ex.W2_222, ex.B2_222)),
+        Case("random: N = 4, D = 3 inputs, H = 5 hidden, K = 2 outputs", random_case(4, 3, 5, 2)),
+        Case("random: N = 6, D = 4, H = 3, K = 3", random_case(6, 4, 3, 3)),
+        Case("float32 arrays: N = 5, D = 3, H = 4, K = 2 (float32 in, float32 out)",
+             random_case(5, 3, 4, 2, np.float32), rtol=1e-4, atol=1e-6),
+    ]
+
+
+def _grad_dict(out):
+    if isinstance(out, dict) and all(k in out for k in GRAD_NAMES):
+        return out
+    return None
+
+
+@exercise(id="nb05_two_layer_backward", name="two_layer_backward", notebook=NOTEBOOK, points=3,
+          verifies="dW1, db1, dW2, db2 of the MSE cost, each checked against nnlib's "
+                   "Network.backward",
+          reference=two_layer_reference, mistakes=TWO_LAYER_MISTAKES,
+          arg_names=("X", "y", "W1", "b1", "W2", "b2"))
+def judge_two_layer_backward(fn, ctx):
+    for case in two_layer_cases(ctx.rng):
+        expected = two_layer_reference(*case.args)
+        out = _call(ctx, fn, case, TWO_LAYER_SHAPE_HINT)
+        got = _grad_dict(out)
+        if got is None:
+            head = f"✘ two_layer_backward — case {ctx.cases_total + 1}: {case.description}\n  "
+            if out is None:
+                ctx.fail(head + "your function returned None: did you forget the `return` "
+                         "statement?")
+            if not isinstance(out, dict):
+                ctx.fail(head + f"your function returned a {type(out).__name__}; return a dict "
+                         "{'dW1': dW1, 'db1': db1, 'dW2': dW2, 'db2': db2}")
+            missing = [k for k in GRAD_NAMES if k not in out]
+            ctx.fail(head + f"the dict has no key{'s' if len(missing) > 1 else ''} "
+                     f"{', '.join(repr(k) for k in missing)} (it has "
+                     f"{', '.join(repr(k) for k in out) or 'no keys'}); the keys are exactly "
+                     "'dW1', 'db1', 'dW2', 'db2'")
+        _compare_named(ctx, case, got, expected, TWO_LAYER_MISTAKES, GRAD_NAMES, _grad_dict,
+                       rtol=1e-6, atol=1e-9, extra=_factor_line)

@@ -1,0 +1,535 @@
+"""Checks for notebook 06, optimizers.
+
+Every exercise is one update rule written as a function
+
+    new_w = <name>_update(w, dw, state, lr, <hyperparameters>)
+
+that returns the new weights and keeps whatever it must remember (velocities, running averages,
+the step count) in ``state``, a dict it receives empty on the first step and again, as it left
+it, on every later step. An optimizer's state is the whole point, so a case is a *run* of
+several consecutive steps on one ``state`` dict: the judge feeds the learner's function the
+same ``w`` and ``dw`` as nnlib's optimizer at every step and reports the first step whose new
+``w`` differs. State bugs (a velocity not carried over, a step counter not counted) only show
+from step 2 on; the message says so.
+
+The reference answers are nnlib's own optimizer classes (:mod:`nnlib.optimizers`), called
+through their ``update(w, dw, state)`` method, so each formula is written once.
+"""
+
+import contextlib
+import io
+from dataclasses import dataclass
+
+import numpy as np
+
+from nnlib import optimizers
+from nnlib.course.checking import Case, Mistake, describe_args, problem, show
+from nnlib.course.exercises import exercise
+from nnlib.layers import Parameter
+
+NOTEBOOK = "06_optimizers"
+
+
+# --- nnlib's optimizers as learner-shaped functions -------------------------------------------
+
+def nnlib_update(optimizer_class):
+    """``update(w, dw, state, lr, *hyper) -> new w`` computed by ``optimizer_class.update``
+    (nnlib's tested code) on a copy of ``w``; ``state`` is updated in place as nnlib does."""
+    def update(w, dw, state, lr, *hyper):
+        w = np.array(w, copy=True)
+        optimizer_class([Parameter(w, "w")], lr, *hyper).update(w, dw, state)
+        return w
+    update.__name__ = f"{optimizer_class.__name__.lower()}_update"
+    update.__doc__ = f"nnlib.optimizers.{optimizer_class.__name__}.update, returning the new w."
+    return update
+
+
+momentum_reference = nnlib_update(optimizers.Momentum)
+adagrad_reference = nnlib_update(optimizers.Adagrad)
+rmsprop_reference = nnlib_update(optimizers.RMSprop)
+adam_reference = nnlib_update(optimizers.Adam)
+adadelta_reference = nnlib_update(optimizers.Adadelta)
+
+
+# --- runs of steps -----------------------------------------------------------------------------
+
+@dataclass
+class Run:
+    """One case: start from ``w``, apply the gradients ``dws`` one step each, with the
+    hyperparameters ``hyper`` (lr first), on one state dict."""
+    description: str
+    w: np.ndarray
+    dws: list
+    hyper: tuple
+
+
+FLOAT32_TOL = dict(rtol=1e-4, atol=1e-6)
+FLOAT64_TOL = dict(rtol=1e-6, atol=1e-9)
+
+# The first case: few numbers, chosen so that every listed mistake shows on it. The second
+# weight's gradient is 0 on step 1 (a division by √0 gives NaN), the third weight's gradients
+# are tiny (where ε inside or outside the square root makes a visible difference), and the
+# signs change between steps (momentum and averages are not just a rescaled gradient).
+FIXED_W = np.array([1.0, -2.0, 0.5])
+FIXED_DWS = [np.array([0.5, 0.0, 1e-3]),
+             np.array([0.3, -0.4, 1e-3]),
+             np.array([-0.2, 0.6, -2e-3])]
+
+
+def make_runs(rng, hyper_fixed, hyper_other, hyper_default):
+    """The four runs every optimizer is checked on."""
+    def fmt(hyper):
+        return ", ".join(f"{k}={v:g}" for k, v in hyper.items())
+
+    w2 = rng.standard_normal((2, 3))
+    dws2 = [rng.standard_normal((2, 3)) for _ in range(5)]
+    w3 = rng.standard_normal(4).astype(np.float32)
+    dws3 = [rng.standard_normal(4).astype(np.float32) for _ in range(4)]
+    w4 = rng.standard_normal((3, 4))
+    scale = np.array([1.0, 0.1, 0.01, 10.0])           # one column per gradient size
+    dws4 = [rng.standard_normal((3, 4)) * scale for _ in range(8)]
+    return [
+        Run(f"3 weights, 3 steps, {fmt(hyper_fixed)}", FIXED_W.copy(),
+            [d.copy() for d in FIXED_DWS], tuple(hyper_fixed.values())),
+        Run(f"random (2, 3) weights, 5 steps, {fmt(hyper_other)}", w2, dws2,
+            tuple(hyper_other.values())),
+        Run(f"float32 weights and gradients (4,), 4 steps, {fmt(hyper_default)}", w3, dws3,
+            tuple(hyper_default.values())),
+        Run(f"random (3, 4) weights, gradients of sizes 1, 0.1, 0.01 and 10 by column, 8 steps, "
+            f"{fmt(hyper_default)}", w4, dws4, tuple(hyper_default.values())),
+    ]
+
+
+def _matches(got, wrong, tol):
+    """``got`` equals the mistake's output ``wrong`` (NaN where it has NaN)."""
+    if not isinstance(got, np.ndarray) or not isinstance(wrong, np.ndarray) \
+            or got.shape != wrong.shape:
+        return False
+    with np.errstate(all="ignore"):
+        return bool(np.allclose(got.astype(np.float64), wrong.astype(np.float64),
+                                equal_nan=True, **tol))
+
+
+def _replay(mistake_fn, run, inputs, n_steps):
+    """The mistake's new w on each of the first ``n_steps`` steps, fed the same inputs as the
+    learner's function, on a fresh state."""
+    state, outs = {}, []
+    with np.errstate(all="ignore"):
+        for k in range(n_steps):
+            outs.append(mistake_fn(inputs[k].copy(), run.dws[k].copy(), state, *run.hyper))
+    return outs
+
+
+def _diagnose(gots, run, inputs, mistakes, tol):
+    """The hint of the first mistake that reproduces every new w the learner's function
+    returned (the right ones before the first difference, and the ones after it)."""
+    loose = {key: 10 * value for key, value in tol.items()}
+    for m in mistakes:
+        try:
+            wrongs = _replay(m.fn, run, inputs, len(gots))
+        except Exception:
+            continue
+        if all(_matches(got, wrong, loose) for got, wrong in zip(gots, wrongs)):
+            return m.hint
+    return None
+
+
+def _later_steps(fn, run, inputs, state, first):
+    """The learner's new w on the steps after ``first`` (0-based), as far as it gets."""
+    outs = []
+    for k in range(first + 1, len(run.dws)):
+        try:
+            with contextlib.redirect_stdout(io.StringIO()), np.errstate(all="ignore"):
+                out = fn(inputs[k].copy(), run.dws[k].copy(), state, *run.hyper)
+        except Exception:
+            break
+        if not isinstance(out, np.ndarray):
+            break
+        outs.append(out)
+    return outs
+
+
+def judge_runs(fn, ctx, runs, reference, mistakes, names, state_keys):
+    """Run each case step by step; stop at the first step whose new w differs."""
+    for i, run in enumerate(runs, start=1):
+        tol = FLOAT32_TOL if run.w.dtype == np.float32 else FLOAT64_TOL
+        inputs, expected, ref_state, w = [], [], {}, run.w   # nnlib's trajectory
+        for dw in run.dws:
+            inputs.append(w)
+            w = reference(w.copy(), dw.copy(), ref_state, *run.hyper)
+            expected.append(w)
+        state, gots = {}, []
+        for k, dw in enumerate(run.dws):
+            dw_given = dw.copy()
+            step = Case(f"{run.description}, step {k + 1} of {len(run.dws)}", ())
+            got = ctx.call(fn, inputs[k].copy(), dw_given, state, *run.hyper, case=step,
+                           check_mutation=False)
+            gots.append(got)
+            where = f"case {i}: {run.description}\n  step {k + 1} of {len(run.dws)}"
+            if not np.array_equal(dw_given, dw):
+                ctx.fail(f"✘ {ctx.name} — {where}: your function changed its input `dw` in "
+                         "place.\n  Leave the gradient as it is: build new arrays (v = beta * v "
+                         "+ dw), or update only what you keep in `state`.")
+            if isinstance(got, tuple):
+                ctx.fail(f"✘ {ctx.name} — {where}: your function returned a tuple of "
+                         f"{len(got)} values.\n  Return only the new w; keep everything else "
+                         "in the `state` dict (it is yours between calls).")
+            reason = problem(got, expected[k], check_dtype=True, **tol)
+            if reason is not None:
+                gots += _later_steps(fn, run, inputs, state, k)
+                _report(ctx, where, run, inputs[k], k + 1, gots, expected[k], reason,
+                        mistakes, tol, names, state_keys, inputs)
+        ctx.cases_total += 1      # counted once passed, so ctx.call names the running case
+        ctx.cases_passed += 1
+
+
+def _report(ctx, where, run, w, step, gots, expected, problem, mistakes, tol, names,
+            state_keys, inputs):
+    got = gots[step - 1]
+    hyper = describe_args(run.hyper, names[3:])
+    lines = [f"✘ {ctx.name} — {where} is the first that differs "
+             + _before(step),
+             f"  input:    w: {show(w)}",
+             f"            dw: {show(run.dws[step - 1])}",
+             f"            {hyper}",
+             f"  expected: new w, {show(expected)}",
+             f"  got:      {show(got)}",
+             f"  problem:  {problem}"]
+    hint = None
+    if isinstance(got, np.ndarray) and isinstance(expected, np.ndarray) \
+            and got.shape == expected.shape and got.dtype != expected.dtype:
+        hint = (f"{expected.dtype} in, {expected.dtype} out: something made the result "
+                f"{got.dtype}. Usually a state created with np.zeros(w.shape) (always float64: "
+                "use np.zeros_like(w)), or a numpy float64 number such as "
+                "np.sqrt(1 - beta2**t) (use math.sqrt or ** 0.5 on plain floats). Or convert "
+                "at the end: .astype(w.dtype).")
+    if hint is None:
+        hint = _diagnose(gots, run, inputs, mistakes, tol)
+    if hint:
+        lines.append(f"  likely mistake: {hint}")
+    elif step > 1:
+        lines.append(f"  likely mistake: the state. {_before(step, capital=True)[1:-1]}, so the "
+                     f"formula may be fine but what your function keeps in `state` between "
+                     f"calls ({state_keys}) is not carried over right.")
+    ctx.fail("\n".join(lines))
+
+
+def _before(step, capital=False):
+    """What the steps before ``step`` tell: '(step 1 was right)' and so on."""
+    if step == 1:
+        text = "(the first call, with an empty state)"
+    elif step == 2:
+        text = "(step 1 was right)"
+    else:
+        text = f"(steps 1 to {step - 1} were right)"
+    return "(" + text[1].upper() + text[2:] if capital else text
+
+
+def optimizer_exercise(id, name, points, verifies, reference, runs, mistakes, arg_names,
+                       state_keys):
+    """Register an update-rule exercise judged over runs of consecutive steps."""
+    @exercise(id=id, name=name, notebook=NOTEBOOK, points=points, verifies=verifies,
+              reference=reference, mistakes=mistakes, arg_names=arg_names)
+    def judge(fn, ctx):
+        judge_runs(fn, ctx, runs(ctx.rng), reference, mistakes, arg_names, state_keys)
+    return judge
+
+
+def _zeros(state, w, *keys):
+    for key in keys:
+        if key not in state:
+            state[key] = np.zeros_like(w)
+    return [state[key] for key in keys]
+
+
+# --- momentum ----------------------------------------------------------------------------------
+
+def _momentum(sign=-1, carry=True, ema=False, old_v=False, lr_twice=False):
+    """Momentum variants, for naming mistakes."""
+    def update(w, dw, state, lr, beta):
+        v, = _zeros(state, w, "v")
+        if old_v:
+            w = w - lr * v
+        v_new = beta * (v if carry else 0) + (1 - beta if ema else 1) * dw \
+            * (lr if lr_twice else 1)
+        state["v"] = v_new
+        return w if old_v else w + sign * lr * v_new
+    return update
+
+
+optimizer_exercise(
+    id="nb06_momentum_update", name="momentum_update", points=2,
+    verifies="velocity carried over 3 to 8 steps, direction, float32 kept",
+    reference=momentum_reference, arg_names=("w", "dw", "state", "lr", "beta"), state_keys="v",
+    runs=lambda rng: make_runs(rng, {"lr": 0.2, "beta": 0.9}, {"lr": 0.05, "beta": 0.5},
+                               {"lr": 0.01, "beta": 0.9}),
+    mistakes=[
+        Mistake("sign flipped",
+                "the step goes uphill: subtract the velocity, w − lr·v (with v ← beta·v + dw).",
+                _momentum(sign=+1)),
+        Mistake("velocity not carried over",
+                "this is plain gradient descent: v is not carried from one step to the next. "
+                "Keep it in the dict, state[\"v\"] = beta * state[\"v\"] + dw (assigning a new "
+                "dict to `state` inside the function does not keep it).",
+                _momentum(carry=False)),
+        Mistake("moving average form",
+                "you used v ← beta·v + (1 − beta)·dw (the moving-average form, as in some "
+                "courses). This course, like PyTorch, adds the whole gradient: v ← beta·v + dw.",
+                _momentum(ema=True)),
+        Mistake("old velocity",
+                "w moved with the velocity of the previous step: first update v ← beta·v + dw, "
+                "then move w ← w − lr·v with the new v.",
+                _momentum(old_v=True)),
+        Mistake("lr twice",
+                "the learning rate is applied twice: with v ← beta·v + dw, multiply by lr only "
+                "in the step w − lr·v (or use v ← beta·v − lr·dw and w + v, not both).",
+                _momentum(lr_twice=True)),
+    ],
+)
+
+
+# --- Adagrad -----------------------------------------------------------------------------------
+
+def _adagrad(eps_at="outside", accumulate=True, root=True, old_G=False):
+    """Adagrad variants, for naming mistakes."""
+    def update(w, dw, state, lr, eps):
+        G, = _zeros(state, w, "G")
+        G_new = (G if accumulate else 0) + dw * dw
+        scale = G if old_G else G_new
+        state["G"] = G_new
+        if not root:
+            return w - lr * dw / (scale + eps)
+        if eps_at == "inside":
+            return w - lr * dw / np.sqrt(scale + eps)
+        return w - lr * dw / (np.sqrt(scale) + (eps if eps_at == "outside" else 0))
+    return update
+
+
+optimizer_exercise(
+    id="nb06_adagrad_update", name="adagrad_update", points=2,
+    verifies="sum of squared gradients over 3 to 8 steps, ε outside the root, zero gradients, "
+             "float32 kept",
+    reference=adagrad_reference, arg_names=("w", "dw", "state", "lr", "eps"), state_keys="G",
+    runs=lambda rng: make_runs(rng, {"lr": 0.1, "eps": 1e-8}, {"lr": 0.5, "eps": 1e-6},
+                               {"lr": 0.01, "eps": 1e-8}),
+    mistakes=[
+        Mistake("no epsilon",
+                "NaN where a weight's gradient has been 0: √G is 0 there and 0/0 is NaN. "
+                "Add eps to the denominator: dw / (√G + eps).",
+                _adagrad(eps_at="none")),
+        Mistake("epsilon inside the root",
+                "you put eps inside the square root, √(G + eps). Both keep the division safe, "
+                "but this course (like PyTorch) adds it outside, √G + eps, and the two differ "
+                "when G is small.",
+                _adagrad(eps_at="inside")),
+        Mistake("not accumulated",
+                "G holds only this step's dw², not the running sum: accumulate it, "
+                "state[\"G\"] = state[\"G\"] + dw**2 (that is Adagrad; forgetting old gradients "
+                "is RMSprop's idea).",
+                _adagrad(accumulate=False)),
+        Mistake("no square root",
+                "the step divides by G itself; divide by its square root, dw / (√G + eps), so "
+                "the step has the size of lr.",
+                _adagrad(root=False)),
+        Mistake("old G",
+                "the step used G from before adding this step's dw²: add dw² to G first, then "
+                "divide by √G + eps.",
+                _adagrad(old_G=True)),
+    ],
+)
+
+
+# --- RMSprop -----------------------------------------------------------------------------------
+
+def _rmsprop(eps_at="outside", one_minus=True, swapped=False, carry=True):
+    """RMSprop variants, for naming mistakes."""
+    def update(w, dw, state, lr, rho, eps):
+        s, = _zeros(state, w, "s")
+        keep, new = (1 - rho, rho) if swapped else (rho, (1 - rho) if one_minus else 1)
+        s_new = keep * (s if carry else 0) + new * dw * dw
+        state["s"] = s_new
+        if eps_at == "inside":
+            return w - lr * dw / np.sqrt(s_new + eps)
+        return w - lr * dw / (np.sqrt(s_new) + (eps if eps_at == "outside" else 0))
+    return update
+
+
+optimizer_exercise(
+    id="nb06_rmsprop_update", name="rmsprop_update", points=2,
+    verifies="running average of squared gradients over 3 to 8 steps, ε outside the root, "
+             "float32 kept",
+    reference=rmsprop_reference, arg_names=("w", "dw", "state", "lr", "rho", "eps"),
+    state_keys="s",
+    runs=lambda rng: make_runs(rng, {"lr": 0.01, "rho": 0.9, "eps": 1e-8},
+                               {"lr": 0.05, "rho": 0.8, "eps": 1e-6},
+                               {"lr": 0.001, "rho": 0.9, "eps": 1e-8}),
+    mistakes=[
+        Mistake("no (1 − rho)",
+                "the new dw² is added without the factor (1 − rho): s ← rho·s + (1 − rho)·dw². "
+                "Without it s is not an average and grows about 10 times too big.",
+                _rmsprop(one_minus=False)),
+        Mistake("rho swapped",
+                "rho and 1 − rho are swapped: the old average keeps the weight rho, the new "
+                "dw² gets (1 − rho): s ← rho·s + (1 − rho)·dw².",
+                _rmsprop(swapped=True)),
+        Mistake("average not carried over",
+                "s is not carried from step to step (each step starts from 0): keep it in the "
+                "dict, state[\"s\"] = rho * state[\"s\"] + (1 - rho) * dw**2.",
+                _rmsprop(carry=False)),
+        Mistake("no epsilon",
+                "NaN where a weight's gradient has been 0: √s is 0 there and 0/0 is NaN. Add "
+                "eps to the denominator: dw / (√s + eps).",
+                _rmsprop(eps_at="none")),
+        Mistake("epsilon inside the root",
+                "you put eps inside the square root, √(s + eps); this course (like PyTorch) "
+                "adds it outside, √s + eps, and the two differ when s is small.",
+                _rmsprop(eps_at="inside")),
+    ],
+)
+
+
+# --- Adam --------------------------------------------------------------------------------------
+
+def _adam(correct=True, t_mode="before", swap_betas=False, swap_mv=False, eps_at="outside",
+          sign=-1):
+    """Adam variants, for naming mistakes. t_mode: "before" (right), "after" (t used from 0,
+    counted after), "stuck" (always 1)."""
+    def update(w, dw, state, lr, beta1, beta2, eps):
+        m, v = _zeros(state, w, "m", "v")
+        t = state.get("t", 0)
+        if t_mode == "before":
+            t += 1
+        elif t_mode == "stuck":
+            t = 1
+        b1, b2 = (beta2, beta1) if swap_betas else (beta1, beta2)
+        m = b1 * m + (1 - b1) * dw
+        v = b2 * v + (1 - b2) * dw * dw
+        state.update(m=m, v=v, t=t + 1 if t_mode == "after" else t)
+        m_hat, v_hat = (m / (1 - beta1**t), v / (1 - beta2**t)) if correct else (m, v)
+        if swap_mv:
+            m_hat, v_hat = v_hat, m_hat
+        if eps_at == "inside":
+            return w + sign * lr * m_hat / np.sqrt(v_hat + eps)
+        return w + sign * lr * m_hat / (np.sqrt(v_hat) + (eps if eps_at == "outside" else 0))
+    return update
+
+
+optimizer_exercise(
+    id="nb06_adam_update", name="adam_update", points=3,
+    verifies="m, v and the step count over 3 to 8 steps, bias correction, ε outside the root, "
+             "float32 kept",
+    reference=adam_reference, arg_names=("w", "dw", "state", "lr", "beta1", "beta2", "eps"),
+    state_keys='"t", "m", "v"',
+    runs=lambda rng: make_runs(rng, {"lr": 0.1, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
+                               {"lr": 0.01, "beta1": 0.8, "beta2": 0.99, "eps": 1e-7},
+                               {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}),
+    mistakes=[
+        Mistake("no bias correction",
+                "no bias correction: m and v start at 0, so early on they are too small; divide "
+                "them by (1 − beta1**t) and (1 − beta2**t) before the step.",
+                _adam(correct=False)),
+        Mistake("t counted after use",
+                "the step count t was still 0 in the bias correction: 1 − beta**0 = 0 and the "
+                "division gives inf/NaN. Count the step first (state[\"t\"] += 1), then use it: "
+                "t is 1 on the first step.",
+                _adam(t_mode="after")),
+        Mistake("t not counted",
+                "the bias correction used t = 1 on every step: the step count must grow, "
+                "1, 2, 3, ... Keep it in the state and add 1 on each call.",
+                _adam(t_mode="stuck")),
+        Mistake("betas swapped",
+                "beta1 and beta2 are swapped: m (the gradient's average) uses beta1, v (the "
+                "squared gradient's average) uses beta2.",
+                _adam(swap_betas=True)),
+        Mistake("m and v swapped",
+                "m and v are swapped in the step: the numerator is the gradient's average m̂, "
+                "the denominator the root of the squared gradient's average, √v̂ + eps.",
+                _adam(swap_mv=True)),
+        Mistake("no epsilon",
+                "NaN where a weight's gradient has been 0: √v̂ is 0 there and 0/0 is NaN. Add "
+                "eps to the denominator: m̂ / (√v̂ + eps).",
+                _adam(eps_at="none")),
+        Mistake("epsilon inside the root",
+                "you put eps inside the square root, √(v̂ + eps); this course (like PyTorch and "
+                "the Adam paper) adds it outside, √v̂ + eps, and the two differ when v̂ is small.",
+                _adam(eps_at="inside")),
+        Mistake("sign flipped",
+                "the step goes uphill: subtract it, w − lr·m̂ / (√v̂ + eps).",
+                _adam(sign=+1)),
+    ],
+)
+
+
+# --- Adadelta ----------------------------------------------------------------------------------
+
+def _adadelta(numerator="rms_x", old_Eg=False, Ex_from="delta", eps_at="inside", use_lr=True,
+              sign=+1):
+    """Adadelta variants, for naming mistakes. numerator: "rms_x" (right) or "lr" (no RMS of
+    the updates); Ex_from: "delta" (right), "dw_after" or "dw_before" (Ex averages dw²)."""
+    def update(w, dw, state, lr, rho, eps):
+        Eg, Ex = _zeros(state, w, "Eg", "Ex")
+        Eg_new = rho * Eg + (1 - rho) * dw * dw
+        if Ex_from == "dw_before":
+            Ex = rho * Ex + (1 - rho) * dw * dw
+        g = Eg if old_Eg else Eg_new
+        if eps_at == "inside":
+            rms_g, rms_x = np.sqrt(g + eps), np.sqrt(Ex + eps)
+        elif eps_at == "outside":
+            rms_g, rms_x = np.sqrt(g) + eps, np.sqrt(Ex) + eps
+        else:  # no eps in the numerator
+            rms_g, rms_x = np.sqrt(g + eps), np.sqrt(Ex)
+        delta = -(rms_x if numerator == "rms_x" else lr) / rms_g * dw
+        if Ex_from == "delta":
+            Ex = rho * Ex + (1 - rho) * delta * delta
+        elif Ex_from == "dw_after":
+            Ex = rho * Ex + (1 - rho) * dw * dw
+        state.update(Eg=Eg_new, Ex=Ex)
+        step = delta * (lr if use_lr and numerator == "rms_x" else 1)
+        return w + sign * step
+    return update
+
+
+optimizer_exercise(
+    id="nb06_adadelta_update", name="adadelta_update", points=2,
+    verifies="both running averages over 3 to 8 steps, their order, ε in both roots, lr, "
+             "float32 kept",
+    reference=adadelta_reference, arg_names=("w", "dw", "state", "lr", "rho", "eps"),
+    state_keys='"Eg", "Ex"',
+    runs=lambda rng: make_runs(rng, {"lr": 1.0, "rho": 0.9, "eps": 1e-6},
+                               {"lr": 0.5, "rho": 0.95, "eps": 1e-4},
+                               {"lr": 1.0, "rho": 0.9, "eps": 1e-6}),
+    mistakes=[
+        Mistake("lr instead of the RMS of updates",
+                "the step is lr·dw / RMS[dw]: that is RMSprop. Adadelta's numerator is the RMS "
+                "of its own past updates, √(Ex + eps), which sets the step's size "
+                "(lr only scales the final step).",
+                _adadelta(numerator="lr")),
+        Mistake("no epsilon in the numerator",
+                "w never moves: Ex starts at 0, so √Ex = 0 and every step is 0. Put eps inside "
+                "both roots: √(Ex + eps) / √(Eg + eps).",
+                _adadelta(eps_at="numerator_none")),
+        Mistake("epsilon outside the roots",
+                "eps is added outside the roots; Adadelta puts it inside both: "
+                "Δw = −√(Ex + eps) / √(Eg + eps) · dw.",
+                _adadelta(eps_at="outside")),
+        Mistake("steps in the wrong order",
+                "every step came out as −lr·dw: the ratio √(Ex + eps) / √(Eg + eps) stayed 1. "
+                "That happens when Δw is computed before Eg takes this step's dw², or when Ex "
+                "is updated (with dw²) before Δw exists. The order is: 1. Eg ← rho·Eg + "
+                "(1 − rho)·dw²; 2. Δw = −√(Ex + eps) / √(Eg + eps) · dw; 3. Ex ← rho·Ex + "
+                "(1 − rho)·Δw²; 4. w ← w + lr·Δw.",
+                _adadelta(old_Eg=True)),
+        Mistake("Ex averages dw²",
+                "Ex averages the squared gradients; it must average the squared updates: "
+                "Ex ← rho·Ex + (1 − rho)·Δw², with the Δw you just computed.",
+                _adadelta(Ex_from="dw_after")),
+        Mistake("sign flipped",
+                "the step goes uphill: Δw = −√(Ex + eps) / √(Eg + eps) · dw already carries the "
+                "minus sign, so w ← w + lr·Δw.",
+                _adadelta(sign=-1)),
+        Mistake("lr ignored",
+                "the learning rate is missing: the step is w + lr·Δw (lr is 1.0 by default, "
+                "but not always).",
+                _adadelta(use_lr=False)),
+    ],
+)

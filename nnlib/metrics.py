@@ -1,0 +1,54 @@
+"""Metrics: how good a classifier's predictions are, in one place.
+
+    accuracy          the fraction of samples classified correctly (defined in nnlib.train)
+    confusion_matrix  how often each true class was predicted as each class: (K, K) counts
+
+Shapes as everywhere in nnlib: ``y`` holds the true class labels (N,), ``y_pred`` the predicted
+labels (N,); for probabilities ``y_hat`` (N, K), the predicted label is ``y_hat.argmax(axis=1)``.
+"""
+
+import numpy as np
+
+from .train import accuracy
+
+
+def _labels(name, values):
+    values = np.asarray(values)
+    if values.ndim != 1 or values.dtype.kind not in "iu":
+        hint = (" (probabilities or scores? take each row's class with .argmax(axis=1))"
+                if values.ndim == 2 else "")
+        raise ValueError(f"{name} must be integer class labels of shape (N,), got {values.dtype} "
+                         f"array of shape {values.shape}{hint}")
+    return values.astype(np.int64)
+
+
+def confusion_matrix(y, y_pred, n_classes=None):
+    """Counts of (true class, predicted class) pairs: C (K, K), int64.
+
+    ``C[i, j]`` is the number of samples of true class ``i`` that were predicted as class ``j``:
+    rows are true classes, columns predicted classes (as scikit-learn's ``confusion_matrix``).
+    The diagonal holds the right answers, so ``trace(C) / C.sum()`` is the accuracy, and row
+    ``i`` sums to the number of samples of class ``i``.
+
+    y:         true labels (N,), integers in 0..K-1.
+    y_pred:    predicted labels (N,), integers in 0..K-1.
+    n_classes: K. Give it: a batch may hold no sample of the last classes. Default: one more
+               than the largest label in ``y`` or ``y_pred``.
+    """
+    y, y_pred = _labels("y", y), _labels("y_pred", y_pred)
+    if len(y) != len(y_pred):
+        raise ValueError(f"y and y_pred need one label per sample, got {len(y)} and {len(y_pred)}")
+    seen = int(max(y.max(initial=-1), y_pred.max(initial=-1))) + 1
+    K = seen if n_classes is None else int(n_classes)
+    if K < 0 or (n_classes is not None and K != n_classes):
+        raise ValueError(f"n_classes must be a whole number >= 0, got {n_classes!r}")
+    if y.size and (min(y.min(), y_pred.min()) < 0 or seen > K):
+        raise ValueError(f"labels must lie in [0, {K}), got values from "
+                         f"{min(y.min(), y_pred.min())} to {seen - 1}")
+    # Each (i, j) pair gets its own bin i*K + j; bincount counts repeats (C[y, y_pred] += 1
+    # would not: numpy applies a fancy-indexed += once per distinct index).
+    counts = np.bincount(y * K + y_pred, minlength=K * K)
+    return counts.reshape(K, K).astype(np.int64)
+
+
+__all__ = ["accuracy", "confusion_matrix"]
