@@ -29,17 +29,23 @@ $(VENV)/.runtime: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
+# JupyterLab settings for a classroom: no news prompt, no update checks (works offline).
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
+$(LAB_SETTINGS): jupyter/overrides.json | $(BIN)/python
+	mkdir -p $(dir $@)
+	cp $< $@
+
 $(VENV)/.test: pyproject.toml $(VENV)/.runtime
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@
 
-lab: $(VENV)/.runtime
+lab: $(VENV)/.runtime $(LAB_SETTINGS)
 	$(KERNEL_ENV) $(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) \
 		--LabApp.news_url=None \
 		--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
 		--ServerApp.root_dir=$(CURDIR) notebooks/00_start_here.ipynb
 
-test: $(VENV)/.test
+test: $(VENV)/.test $(LAB_SETTINGS)
 	$(KERNEL_ENV) $(BIN)/python -m pytest -n 2 --dist loadscope \
 		--nbval --nbval-current-env --nbval-cell-timeout=120 \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg \

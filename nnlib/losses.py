@@ -141,11 +141,12 @@ def softmax_cross_entropy(y, Z):
     return -(y * log_P).sum(axis=1).mean()
 
 
-def softmax_cross_entropy_grad(y, Z):
+def softmax_cross_entropy_grad(y, Z, P=None):
     """The fused gradient ∂CCE(softmax(Z))/∂Z = (softmax(Z) − y) / N: the softmax Jacobian and
-    the −y/ŷ of the loss cancel into this simple difference."""
+    the −y/ŷ of the loss cancel into this simple difference. ``P``: softmax(Z) if already
+    computed (a forward pass has it), so it is not computed twice."""
     y, Z = _pair(y, Z)
-    return (softmax(Z) - y) / Z.shape[0]
+    return ((softmax(Z) if P is None else P) - y) / Z.shape[0]
 
 
 COSTS = {

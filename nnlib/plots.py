@@ -428,7 +428,7 @@ def plot_surface(f, xlim, ylim, ax=None, levels=30, title="Cost surface", paths=
     outline = [patheffects.withStroke(linewidth=3, foreground="white")]
     ends = []
     for i, (label, p) in enumerate(paths.items()):
-        colour = PALETTE[i % 8]
+        colour = PALETTE[(i + 3) % 8]  # vermillion first: it stands out on all of cividis
         ax.plot(p[:, 0], p[:, 1], color=colour, marker=MARKERS[i % 8], markersize=3,
                 linestyle=LINESTYLES[i % 4], label=label, path_effects=outline)
         for point, marker, size, name in ((p[0], "o", 8, "start"), (p[-1], "*", 14, "end")):

@@ -55,7 +55,7 @@ def cost_gradient(network, cost_name, y, y_hat):
     divides by a probability.
     """
     if cost_name == "categorical_cross_entropy" and network.output_activation == "softmax":
-        return softmax_cross_entropy_grad(y, network.layers[-1].Z), -1
+        return softmax_cross_entropy_grad(y, network.layers[-1].Z, P=y_hat), -1
     return get_cost(cost_name)[1](y, y_hat), None
 
 

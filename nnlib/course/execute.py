@@ -66,10 +66,23 @@ def execute(nb, cwd, timeout=120, allow_errors=False, allow_error_names=()):
     return nb
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def strip_widget_state(nb):
+    """Drop stored ipywidgets views and their saved state. They carry random model ids (so
+    every run would rewrite the file) and are live only once the cell runs again anyway."""
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.outputs if WIDGET_VIEW not in o.get("data", {})]
+    return nb
+
+
 def execute_file(path, timeout=120):
     """Re-execute a solution notebook and store its outputs in the file."""
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
     execute(nb, path.parent, timeout=timeout)
-    nbformat.write(nb, path)
+    nbformat.write(strip_widget_state(nb), path)
     return nb

@@ -256,3 +256,17 @@ def test_cli_json_and_csv(tmp_path):
     assert header.startswith("submission,notebook,nb01_flatten,") and header.endswith(",total,max,error")
     assert row.endswith(",0,5,")
     assert Path(sub).read_bytes() == (NOTEBOOKS / NAME).read_bytes()
+
+
+def test_every_course_notebook_grades_full_or_zero():
+    """The solutions get full marks; the learner versions zero, every check "not implemented"."""
+    from nnlib.course.notebooks import solution_paths
+    solutions = [p for p in solution_paths(SOLUTIONS) if not p.name.startswith("00_")]
+    learners = [NOTEBOOKS / p.name for p in solutions]
+    reports = grade_many(solutions + learners, seed=3, jobs=2)
+    assert len(reports) == 16
+    for r in reports[:8]:
+        assert r["error"] is None and r["score"] == r["max_score"] > 0, r
+    for r in reports[8:]:
+        assert r["score"] == 0 and r["error"] is None
+        assert all("not implemented yet" in e["message"] for e in r["exercises"])

@@ -114,6 +114,14 @@ def test_solution_is_fully_executed(name):
 
 
 @pytest.mark.parametrize("name", NAMES)
+def test_no_widget_snapshots_are_stored(name):
+    """Widget views carry random ids and only live in a running kernel: none are stored."""
+    nb = read(SOLUTIONS / name)
+    assert "widgets" not in nb.metadata
+    assert "widget-view" not in json.dumps([c.get("outputs", []) for c in nb.cells])
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_figures_have_a_text_summary(name):
     """Accessibility: every cell that draws a figure also prints a one-line summary."""
     nb = read(SOLUTIONS / name)
