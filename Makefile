@@ -39,8 +39,11 @@ $(VENV)/.test: pyproject.toml $(VENV)/.runtime
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@
 
+# Classroom containers often run as root, where JupyterLab needs --allow-root.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: $(VENV)/.runtime $(LAB_SETTINGS)
-	$(KERNEL_ENV) $(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) \
+	$(KERNEL_ENV) $(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) $(ALLOW_ROOT) \
 		--LabApp.news_url=None \
 		--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
 		--ServerApp.root_dir=$(CURDIR) notebooks/00_start_here.ipynb

@@ -7,8 +7,9 @@ float32, on 60 000 seeded synthetic samples — with:
 * a tight hand-written numpy loop (the floor for any numpy library),
 * PyTorch on the CPU and scikit-learn's MLPClassifier, when they are installed.
 
-Epochs are interleaved (one epoch of each, round after round) so that machine noise hits all
-alike; the table gives the median seconds per epoch, nnlib's ratio to each, and the achieved
+Epochs are interleaved (one epoch of each, round after round, in a seeded random order each
+round, since a fixed order favours whoever runs after a given neighbour) so that machine noise
+hits all alike; the table gives the median seconds per epoch, nnlib's ratio to each, and the achieved
 GFLOP/s against numpy's own GEMM rate. Then nnlib's peak memory during an epoch and its dtype.
 
     python benchmarks/train_speed.py [--rounds 5] [--samples 60000]
@@ -180,10 +181,11 @@ def main(argv=None):
     times = {name: [] for name in contestants}
     for name, epoch in contestants.items():  # one warm-up epoch each, not timed
         epoch()
+    order = np.random.default_rng(0)
     for _ in range(args.rounds):
-        for name, epoch in contestants.items():
+        for name in order.permutation(list(contestants)):
             start = time.perf_counter()
-            epoch()
+            contestants[name]()
             times[name].append(time.perf_counter() - start)
 
     gemm = gemm_gflops()

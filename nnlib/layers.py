@@ -22,23 +22,34 @@ class Parameter:
     def __init__(self, value, name):
         self.value = value
         self.name = name
-        self.zero_grad()
+        self._grad = None
+
+    @property
+    def grad(self):
+        """∂cost/∂value: zeros until a backward pass adds to it."""
+        if self._grad is None:
+            self._grad = np.zeros_like(self.value)
+        return self._grad
+
+    @grad.setter
+    def grad(self, g):
+        self._grad = g
 
     def zero_grad(self):
-        """Make ``grad`` zero (a fresh array: the operating system hands out zeroed memory)."""
-        self.grad = np.zeros(self.value.shape, self.value.dtype)
-        self._grad_is_zero = True
+        """Forget the gradient (it reads as zeros again). Nothing is allocated or filled: the
+        next ``add_grad`` simply takes its array, as PyTorch's ``zero_grad`` does."""
+        self._grad = None
 
     def add_grad(self, g):
-        """``grad += g``. Right after ``zero_grad`` that sum is just ``g``, so take it as it is
-        instead of adding it to zeros (``g`` must be a new array, as ``X.T @ dout`` is)."""
+        """``grad += g`` (right after ``zero_grad``, ``grad`` just becomes ``g``, which must
+        be a new array, as ``X.T @ dout`` is)."""
         if g.shape != self.value.shape:
             raise ValueError(f"gradient of shape {g.shape} for {self.name} of shape "
                              f"{self.value.shape}")
-        if self._grad_is_zero:
-            self.grad, self._grad_is_zero = g.astype(self.value.dtype, copy=False), False
+        if self._grad is None:
+            self._grad = g.astype(self.value.dtype, copy=False)
         else:
-            self.grad += g
+            self._grad += g
 
     def __repr__(self):
         return f"Parameter({self.name}, shape={self.value.shape}, dtype={self.value.dtype})"

@@ -69,13 +69,27 @@ def execute(nb, cwd, timeout=120, allow_errors=False, allow_error_names=()):
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
-def strip_widget_state(nb):
-    """Drop stored ipywidgets views and their saved state. They carry random model ids (so
-    every run would rewrite the file) and are live only once the cell runs again anyway."""
+def normalize_outputs(nb):
+    """Make stored outputs depend on the code only, not on timing or chance:
+
+    * drop ipywidgets views and their saved state: they carry random model ids (so every run
+      would rewrite the file) and are live only once the cell runs again anyway;
+    * merge consecutive prints to the same stream, however the kernel happened to chunk them.
+    """
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
-        if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.outputs if WIDGET_VIEW not in o.get("data", {})]
+        if cell.cell_type != "code":
+            continue
+        outputs = []
+        for out in cell.outputs:
+            if WIDGET_VIEW in out.get("data", {}):
+                continue
+            if out.output_type == "stream" and outputs and \
+                    outputs[-1].output_type == "stream" and outputs[-1].name == out.name:
+                outputs[-1].text += out.text
+            else:
+                outputs.append(out)
+        cell.outputs = outputs
     return nb
 
 
@@ -84,5 +98,5 @@ def execute_file(path, timeout=120):
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
     execute(nb, path.parent, timeout=timeout)
-    nbformat.write(strip_widget_state(nb), path)
+    nbformat.write(normalize_outputs(nb), path)
     return nb
