@@ -47,8 +47,6 @@ class Stop(Exception):
         self.status, self.message = status, message
 
 
-_Stop = Stop  # the name check modules used first
-
 
 @dataclass
 class Mistake:
