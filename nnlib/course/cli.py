@@ -88,7 +88,7 @@ def cmd_progress(args):
         if r["notebook"] is None:
             continue
         marks = "  ".join(
-            ("…" if "not implemented yet" in e["message"] else symbols[e["passed"]]) + " " +
+            ("…" if e["status"] == "not_implemented" else symbols[e["passed"]]) + " " +
             e["id"].split("_", 1)[1] for e in r["exercises"])
         print(f"{r['notebook']:<28}{r['score']:>3}/{r['max_score']:<3} {marks}")
         if r["error"]:

@@ -66,11 +66,17 @@ def function_exercise(id, name, notebook, points, verifies, reference, cases, mi
                               list(mistakes), function, tuple(arg_names)))
 
 
+_loaded = False
+
+
 def load_all():
-    """Import every ``checks/nbNN`` module so that all exercises are registered."""
-    from . import checks
-    for info in sorted(pkgutil.iter_modules(checks.__path__), key=lambda m: m.name):
-        importlib.import_module(f"{checks.__name__}.{info.name}")
+    """Import every ``checks/nbNN`` module (once) so that all exercises are registered."""
+    global _loaded
+    if not _loaded:
+        from . import checks
+        for info in sorted(pkgutil.iter_modules(checks.__path__), key=lambda m: m.name):
+            importlib.import_module(f"{checks.__name__}.{info.name}")
+        _loaded = True
     return EXERCISES
 
 

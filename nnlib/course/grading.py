@@ -69,8 +69,8 @@ def _report(path, notebook=None, error=None, exercise_rows=(), modified=()):
 
 
 def _zero_rows(course_exercises, message):
-    return [{"id": e.id, "passed": False, "points": 0, "max_points": e.points,
-             "message": message} for e in course_exercises]
+    return [{"id": e.id, "passed": False, "status": "not_graded", "points": 0,
+             "max_points": e.points, "message": message} for e in course_exercises]
 
 
 def identify(nb, path):
@@ -202,8 +202,9 @@ def grade_file(path, seed=None, limits=None):
     rows = []
     for ex in course_exercises:
         r = by_id[ex.id]
-        rows.append({"id": ex.id, "passed": r["passed"], "points": ex.points if r["passed"] else 0,
-                     "max_points": ex.points, "message": r["message"]})
+        rows.append({"id": ex.id, "passed": r["passed"], "status": r["status"],
+                     "points": ex.points if r["passed"] else 0, "max_points": ex.points,
+                     "message": r["message"]})
     return _report(path, notebook, error, rows, modified)
 
 

@@ -150,7 +150,7 @@ def test_report_shape(graded):
     for r in reports.values():
         assert set(r) >= {"submission", "score", "max_score", "error", "exercises"}
         for e in r["exercises"]:
-            assert set(e) >= {"id", "passed", "points", "max_points", "message"}
+            assert set(e) >= {"id", "passed", "status", "points", "max_points", "message"}
 
 
 def test_solved_blank_partly(graded):
@@ -158,6 +158,7 @@ def test_solved_blank_partly(graded):
     assert (r["solved"]["score"], r["solved"]["max_score"], r["solved"]["error"]) == (5, 5, None)
     assert r["blank"]["score"] == 0 and r["blank"]["error"] is None
     assert all("not implemented yet" in e["message"] for e in r["blank"]["exercises"])
+    assert {e["status"] for e in r["blank"]["exercises"]} == {"not_implemented"}
     assert r["partly"]["score"] == 2
     assert exercise(r["partly"], "flatten")["passed"]
     assert "not implemented yet" in exercise(r["partly"], "unflatten")["message"]
@@ -270,3 +271,13 @@ def test_every_course_notebook_grades_full_or_zero():
     for r in reports[8:]:
         assert r["score"] == 0 and r["error"] is None
         assert all("not implemented yet" in e["message"] for e in r["exercises"])
+
+
+def test_progress_lists_each_notebooks_exercises(tmp_path):
+    (tmp_path / NAME).write_bytes((SOLUTIONS / NAME).read_bytes())
+    (tmp_path / "02_the_neuron.ipynb").write_bytes((NOTEBOOKS / "02_the_neuron.ipynb").read_bytes())
+    out = subprocess.run([sys.executable, "-m", "nnlib.course", "progress", str(tmp_path)],
+                         capture_output=True, text=True, check=True).stdout.splitlines()
+    assert out[0].startswith("01_input_flattening") and "5/5" in out[0] and "✔ flatten" in out[0]
+    assert out[1].startswith("02_the_neuron") and "0/4" in out[1] and "… weighted_sum" in out[1]
+    assert out[-1].split()[:2] == ["total", "5/9"]
