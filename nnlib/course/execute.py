@@ -14,7 +14,8 @@ import nbformat
 from nbclient import NotebookClient
 
 # One BLAS thread: the course's matrices are small (threads cost more than they save) and
-# results do not then depend on how many cores a machine has.
+# results do not then depend on how many cores a machine has. (The Makefile sets the same
+# variables, as KERNEL_ENV, for `make lab` and for nbval in `make test`.)
 STABLE_ENV = {"PYTHONHASHSEED": "0", "IPYKERNEL_CELL_NAME": "<IPY-INPUT>",
               "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
 
