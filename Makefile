@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8888
 
-# Stable, fast notebook kernels (as nnlib/course/execute.py sets them): fixed hash seed, fixed
+# Stable, fast notebook kernels (as nncourse/execute.py sets them): fixed hash seed, fixed
 # cell names in tracebacks, one BLAS thread (the course's matrices are small).
 KERNEL_ENV := PYTHONHASHSEED=0 IPYKERNEL_CELL_NAME='<IPY-INPUT>' OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
 
@@ -21,12 +21,14 @@ help:
 	@echo "make execute    re-execute solutions/ in place (refresh stored outputs)"
 	@echo "make bench      run the benchmarks in benchmarks/"
 
+# PYTHONWARNINGS=ignore: setuptools prints large banners about editable installs, which a learner
+# need not read during set-up.
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.runtime: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet -e ".[course]"
 	touch $@
 
 # JupyterLab settings for a classroom: no news prompt, no update checks (works offline).
@@ -36,7 +38,7 @@ $(LAB_SETTINGS): jupyter/overrides.json | $(BIN)/python
 	cp $< $@
 
 $(VENV)/.test: pyproject.toml $(VENV)/.runtime
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet -e ".[course,test]"
 	touch $@
 
 # Classroom containers often run as root, where JupyterLab needs --allow-root.
@@ -55,16 +57,16 @@ test: $(VENV)/.test $(LAB_SETTINGS)
 		tests solutions
 
 notebooks: $(VENV)/.runtime
-	$(BIN)/python -m nnlib.course notebooks
+	$(BIN)/python -m nncourse notebooks
 
 execute: $(VENV)/.test
-	$(BIN)/python -m nnlib.course execute
+	$(BIN)/python -m nncourse execute
 
 exercises: $(VENV)/.runtime
-	$(BIN)/python -m nnlib.course exercises --json
+	$(BIN)/python -m nncourse exercises --json
 
 bench: $(VENV)/.test
-	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet -e ".[bench]"
 	$(BIN)/python benchmarks/train_speed.py
 	$(BIN)/python benchmarks/course_speed.py
 	$(BIN)/python benchmarks/grading_speed.py

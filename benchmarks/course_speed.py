@@ -11,9 +11,9 @@ import time
 
 import nbformat
 
-from nnlib.course import checking, exercises
-from nnlib.course.execute import execute
-from nnlib.course.notebooks import SOLUTIONS, solution_paths
+from nncourse import checking, exercises
+from nncourse.execute import execute
+from nncourse.notebooks import SOLUTIONS, solution_paths
 
 
 def notebook_times():

@@ -10,8 +10,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from nnlib.course.grading import grade_many
-from nnlib.course.notebooks import NOTEBOOKS, SOLUTIONS
+from nncourse.grading import grade_many
+from nncourse.notebooks import NOTEBOOKS, SOLUTIONS
 
 NAME = "01_input_flattening.ipynb"
 

@@ -18,7 +18,7 @@ The maths lives in small modules, each readable in a few minutes:
     plots         the course's figures
 
 The course's own tooling (exercise checks, notebook generation, grading) is kept apart in
-``nnlib.course``.
+``nncourse``.
 """
 
 from . import (activations, data, diagnostics, examples, features, gradcheck, initializers,

@@ -50,4 +50,36 @@ def test_runtime_set_is_the_design_cards():
 
 
 def test_environment_yml_installs_nnlib_itself():
-    assert "- -e ." in (ROOT / "environment.yml").read_text()
+    assert "- -e .[course]" in (ROOT / "environment.yml").read_text()
+
+
+def _third_party_imports(package):
+    """Top-level names of the non-standard-library modules a package's files import."""
+    import ast
+    names = set()
+    for path in (ROOT / package).rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names.update(a.name.split(".")[0] for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names.add(node.module.split(".")[0])
+    return {n for n in names if n not in sys.stdlib_module_names}
+
+
+# import name -> distribution name, where they differ
+_DISTRIBUTION = {"IPython": "ipython", "ipykernel": "ipykernel", "jupyter_client": "jupyter-client"}
+
+
+def test_nnlib_needs_only_numpy_and_matplotlib():
+    # IPython and ipywidgets only for live training views in a notebook (both in the runtime set).
+    assert _third_party_imports("nnlib") <= {"numpy", "matplotlib", "IPython", "ipywidgets", "nnlib"}
+
+
+def test_nncourse_declares_what_it_imports():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = {_name_and_spec(r)[0] for r in
+                project["dependencies"] + project["optional-dependencies"]["course"]}
+    # IPython and jupyter_client come with ipykernel, which the course extra declares.
+    declared |= {"ipython", "jupyter-client"}
+    used = {_DISTRIBUTION.get(n, n.lower()) for n in _third_party_imports("nncourse")}
+    assert used - {"nnlib", "nncourse"} <= declared

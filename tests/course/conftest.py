@@ -1,6 +1,6 @@
 import pytest
 
-from nnlib.course import checking, exercises
+from nncourse import checking, exercises
 
 ALL = exercises.load_all()
 

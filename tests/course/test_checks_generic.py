@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from nnlib.course import report as check_module
-from nnlib.course import checking, exercises
+from nncourse import report as check_module
+from nncourse import checking, exercises
 
 ALL = exercises.load_all()
 IDS = list(ALL)

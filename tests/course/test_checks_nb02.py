@@ -5,7 +5,7 @@ import warnings
 
 import numpy as np
 
-from nnlib.course import checking, exercises
+from nncourse import checking, exercises
 
 
 # --- weighted_sum ---------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from nnlib import activations, losses
-from nnlib.course import checking, exercises
+from nncourse import checking, exercises
 
 ALL = exercises.load_all()
 sigmoid = activations.sigmoid

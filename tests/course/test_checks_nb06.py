@@ -4,7 +4,7 @@ step, and say what went wrong."""
 import numpy as np
 
 from nnlib import optimizers
-from nnlib.course.checks import nb06
+from nncourse.checks import nb06
 
 
 # --- correct answers written differently --------------------------------------------------------

@@ -13,8 +13,8 @@ import json
 import nbformat
 import pytest
 
-from nnlib.course.execute import execute
-from nnlib.course.notebooks import SOLUTIONS, solution_paths
+from nncourse.execute import execute
+from nncourse.notebooks import SOLUTIONS, solution_paths
 
 AUDIT = r'''
 def _nncourse_audit_figures():

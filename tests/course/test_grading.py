@@ -14,8 +14,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from nnlib.course.grading import Limits, grade_many
-from nnlib.course.notebooks import NOTEBOOKS, SOLUTIONS, exercise_cells
+from nncourse.grading import Limits, grade_many
+from nncourse.notebooks import NOTEBOOKS, SOLUTIONS, exercise_cells
 
 NAME = "01_input_flattening.ipynb"
 LIMITS = Limits(cell_timeout=4, notebook_timeout=12, check_time=2, memory_mb=1536)
@@ -84,10 +84,10 @@ def fixtures():
     nb.cells[check_cell_index(nb, "flatten")].source = 'print("✔ flatten — 5/5 cases")'
     f["check_edited"] = nb
     f["check_patched"] = add_cell(learner(), (
-        "import nnlib.course.checking as c\n"
-        "from nnlib.course.checking import Result\n"
+        "import nncourse.checking as c\n"
+        "from nncourse.checking import Result\n"
         "c.run = lambda ex, fn, seed=None, time_limit_s=5: Result(ex.id, ex.name, 'passed', '✔')\n"
-        "import nnlib.course.report as r\n"
+        "import nncourse.report as r\n"
         "r.run_and_report = lambda *a, **k: None\n"
         "def check(*a, **k):\n    return None"))
     f["numpy_patched"] = add_cell(answer(learner(), "flatten", "    return images.reshape(len(images), -1)[:, ::-1]"), (
@@ -100,7 +100,7 @@ def fixtures():
         "    key = (images.shape, images.dtype.str, images.tobytes())\n"
         "    return VISIBLE[key] if key in VISIBLE else images[:, 0, :].copy()")), (
         "import numpy as np\n"
-        "from nnlib.course import checks, exercises\n"
+        "from nncourse import checks, exercises\n"
         "from nnlib import data\n"
         "ex = exercises.load_all()['nb01_flatten']\n"
         "cases = checks.nb01.flatten_cases(np.random.default_rng(ex.default_seed))\n"
@@ -248,7 +248,7 @@ def test_cli_json_and_csv(tmp_path):
     sub = tmp_path / NAME
     sub.write_bytes((NOTEBOOKS / NAME).read_bytes())
     csv_path = tmp_path / "book.csv"
-    out = subprocess.run([sys.executable, "-m", "nnlib.course", "grade", str(tmp_path),
+    out = subprocess.run([sys.executable, "-m", "nncourse", "grade", str(tmp_path),
                           "--json", "-", "--csv", str(csv_path), "--seed", "1"],
                          capture_output=True, text=True, check=True).stdout
     reports = json.loads(out)
@@ -261,7 +261,7 @@ def test_cli_json_and_csv(tmp_path):
 
 def test_every_course_notebook_grades_full_or_zero():
     """The solutions get full marks; the learner versions zero, every check "not implemented"."""
-    from nnlib.course.notebooks import solution_paths
+    from nncourse.notebooks import solution_paths
     solutions = [p for p in solution_paths(SOLUTIONS) if not p.name.startswith("00_")]
     learners = [NOTEBOOKS / p.name for p in solutions]
     reports = grade_many(solutions + learners, seed=3, jobs=2)
@@ -276,7 +276,7 @@ def test_every_course_notebook_grades_full_or_zero():
 def test_progress_lists_each_notebooks_exercises(tmp_path):
     (tmp_path / NAME).write_bytes((SOLUTIONS / NAME).read_bytes())
     (tmp_path / "02_the_neuron.ipynb").write_bytes((NOTEBOOKS / "02_the_neuron.ipynb").read_bytes())
-    out = subprocess.run([sys.executable, "-m", "nnlib.course", "progress", str(tmp_path)],
+    out = subprocess.run([sys.executable, "-m", "nncourse", "progress", str(tmp_path)],
                          capture_output=True, text=True, check=True).stdout.splitlines()
     assert out[0].startswith("01_input_flattening") and "5/5" in out[0] and "✔ flatten" in out[0]
     assert out[1].startswith("02_the_neuron") and "0/4" in out[1] and "… weighted_sum" in out[1]

@@ -14,8 +14,8 @@ import sys
 import nbformat
 import pytest
 
-from nnlib.course.grading import grade_many
-from nnlib.course.notebooks import SOLUTIONS
+from nncourse.grading import grade_many
+from nncourse.notebooks import SOLUTIONS
 
 nbgrader_api = pytest.importorskip("nbgrader.api", reason="nbgrader (a test extra) is missing")
 

@@ -9,9 +9,9 @@ import sys
 import nbformat
 import pytest
 
-from nnlib.course import exercises
-from nnlib.course.execute import execute
-from nnlib.course.notebooks import (NOTEBOOKS, SOLUTIONS, NotebookError, exercise_cells,
+from nncourse import exercises
+from nncourse.execute import execute
+from nncourse.notebooks import (NOTEBOOKS, SOLUTIONS, NotebookError, exercise_cells,
                                     generate, solution_paths, strip_solutions)
 
 SOLUTION_PATHS = solution_paths(SOLUTIONS)
@@ -89,7 +89,7 @@ def test_every_registered_exercise_is_in_a_notebook():
 
 
 def test_exercise_listing_cli_matches_notebook_metadata():
-    out = subprocess.run([sys.executable, "-m", "nnlib.course", "exercises", "--json"],
+    out = subprocess.run([sys.executable, "-m", "nncourse", "exercises", "--json"],
                          capture_output=True, text=True, check=True).stdout
     listed = {r["id"]: r for r in json.loads(out)}
     for path in SOLUTION_PATHS:

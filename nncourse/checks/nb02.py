@@ -5,8 +5,8 @@ import warnings
 import numpy as np
 
 from nnlib import activations
-from nnlib.course.checking import describe_learner_error, show
-from nnlib.course.exercises import Case, Mistake, exercise, function_exercise
+from nncourse.checking import describe_learner_error, show
+from nncourse.exercises import Case, Mistake, exercise, function_exercise
 from nnlib.layers import Activation, Dense
 from nnlib.network import Network
 

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnlib import optimizers
-from nnlib.course.checking import Case, Mistake, describe_args, problem, show
-from nnlib.course.exercises import exercise
+from nncourse.checking import Case, Mistake, describe_args, problem, show
+from nncourse.exercises import exercise
 from nnlib.layers import Parameter
 
 NOTEBOOK = "06_optimizers"

@@ -1,4 +1,4 @@
-"""The grader's side inside a submission's kernel (see :mod:`nnlib.course.grading`).
+"""The grader's side inside a submission's kernel (see :mod:`nncourse.grading`).
 
 Before any learner code runs, :func:`prologue` caps the kernel's memory and snapshots the
 modules a submission could tamper with (numpy, builtins, math, ...). After the learner's cells,
@@ -45,7 +45,7 @@ def epilogue(exercise_ids, seed, out_path, namespace, time_limit):
         results = {"error": "the grader's set-up cell did not run"}
     else:
         _restore()
-        from nnlib.course import checking, exercises  # fresh from disk
+        from nncourse import checking, exercises  # fresh from disk
 
         registry = exercises.load_all()
         results = {"exercises": []}

@@ -1,4 +1,4 @@
-"""``nncourse``: the course's command line (also ``python -m nnlib.course``).
+"""``nncourse``: the course's command line (also ``python -m nncourse``).
 
     nncourse notebooks [NB ...]   regenerate notebooks/ from solutions/ (all, or those named)
     nncourse execute [NB ...]     re-execute solution notebooks, storing their outputs

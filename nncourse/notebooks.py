@@ -8,7 +8,7 @@ cell ``check.<name>(<function>)``. Generation:
   at the region's indentation, and clears the outputs of exercise and check cells;
 * keeps every other cell, prose and demo output as it is;
 * writes nbgrader metadata on exercise cells (``solution``) and check cells (``grade``, with the
-  exercise's id and points from :mod:`nnlib.course.exercises`), in both notebooks, so a teacher
+  exercise's id and points from :mod:`nncourse.exercises`), in both notebooks, so a teacher
   who uses nbgrader can drop them in;
 * puts a "generated — do not edit" note at the top of each learner notebook.
 
@@ -30,7 +30,7 @@ CHECK_RE = re.compile(r"^check\.(\w+)\(", re.MULTILINE)
 HEADER_ID = "generated-notice"
 NBGRADER_SCHEMA = 3
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS, NOTEBOOKS = ROOT / "solutions", ROOT / "notebooks"
 
 

@@ -12,7 +12,7 @@ the first problem with a message written for the learner:
   matches a known mistake — that mistake, named, with a hint.
 
 :func:`run` never raises and never prints: it returns a :class:`Result`. Printing, recording and
-nbgrader's "a failing check raises" rule live in :mod:`nnlib.course.check`.
+nbgrader's "a failing check raises" rule live in :mod:`nncourse.check`.
 """
 
 import contextlib

@@ -108,7 +108,7 @@ def _grading_notebook(nb, course_exercises, seed, out_path, limits):
     import nbformat
 
     cells = [nbformat.v4.new_code_cell(
-        "import nnlib.course.grading_kernel as _nncourse_grader\n"
+        "import nncourse.grading_kernel as _nncourse_grader\n"
         f"_nncourse_grader.prologue(memory_mb={int(limits.memory_mb)})\n"
         "del _nncourse_grader")]
     for cell in nb.cells:
@@ -119,9 +119,9 @@ def _grading_notebook(nb, course_exercises, seed, out_path, limits):
     ids = [e.id for e in course_exercises]
     cells.append(nbformat.v4.new_code_cell(
         "import sys as _s\n"
-        "_g = _s.modules.get('nnlib.course.grading_kernel')\n"
+        "_g = _s.modules.get('nncourse.grading_kernel')\n"
         "if _g is None:\n"
-        "    import nnlib.course.grading_kernel as _g\n"
+        "    import nncourse.grading_kernel as _g\n"
         f"_g.epilogue({ids!r}, {seed!r}, {str(out_path)!r}, get_ipython().user_ns, "
         f"{float(limits.check_time)!r})"))
     grading_nb = nbformat.v4.new_notebook()

@@ -3,8 +3,8 @@
 import numpy as np
 
 from nnlib import activations, examples
-from nnlib.course.checking import describe_args, problem, show
-from nnlib.course.exercises import Case, Mistake, exercise, function_exercise
+from nncourse.checking import describe_args, problem, show
+from nncourse.exercises import Case, Mistake, exercise, function_exercise
 from nnlib.layers import Activation, Dense
 from nnlib.network import Network
 

@@ -1,6 +1,6 @@
 """The course's exercises: one registry, the single source of ids, points and checks.
 
-Each notebook's checks live in ``nnlib/course/checks/nbNN.py`` and register themselves here with
+Each notebook's checks live in ``nncourse/checks/nbNN.py`` and register themselves here with
 :func:`function_exercise` (compare a function with nnlib's reference on fixed and random cases)
 or :func:`exercise` (a custom judge). The notebooks' nbgrader metadata, ``nncourse exercises``
 and the grader all read this registry.

@@ -9,8 +9,8 @@ import numpy as np
 
 from nnlib import losses
 from nnlib.activations import softmax
-from nnlib.course.checking import Stop
-from nnlib.course.exercises import Case, Mistake, exercise, function_exercise
+from nncourse.checking import Stop
+from nncourse.exercises import Case, Mistake, exercise, function_exercise
 
 NOTEBOOK = "04_cost"
 

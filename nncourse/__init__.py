@@ -2,7 +2,7 @@
 
 Notebooks start with::
 
-    from nnlib.course import check, setup_notebook
+    from nncourse import check, setup_notebook
     setup_notebook()
 
 and then call ``check.<exercise>(their_function)`` right after each exercise.
