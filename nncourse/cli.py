@@ -5,12 +5,16 @@
     nncourse exercises [--json]   list every exercise: id, notebook, points
     nncourse grade PATH ... [--json FILE|-] [--csv FILE] [--jobs N] [--timeout S] [--seed N]
                                   grade submitted notebooks (files or folders) into a gradebook
+    nncourse release OUT [--nbgrader COURSE]   the student bundle, never solutions/
+    nncourse export gradescope NB -o autograder.zip   a Gradescope autograder
     nncourse progress [FOLDER]    which exercises of your notebooks pass, notebook by notebook
 """
 
 import argparse
 import json
 import sys
+
+from . import teacher
 
 
 def cmd_notebooks(args):
@@ -74,6 +78,21 @@ def cmd_grade(args):
     if args.csv:
         with open(args.csv, "w", newline="", encoding="utf-8") as f:
             write_csv(reports, f)
+    teacher.write_outputs(args, reports)
+    return 0
+
+
+def cmd_release(args):
+    from .release import release
+    written = release(args.out, nbgrader=args.nbgrader, assignment=args.assignment)
+    print(f"wrote the student bundle to {args.out} ({len(written)} files, no solutions/)")
+    return 0
+
+
+def cmd_export(args):
+    from .gradescope import export
+    out = export(args.notebook, args.output, seed=args.seed, requirements=args.requirements)
+    print(f"wrote {out}: upload it as the Gradescope autograder of {args.notebook}")
     return 0
 
 
@@ -124,7 +143,24 @@ def build_parser():
     p.add_argument("--memory", type=int, default=4096, help="memory cap per submission, MB")
     p.add_argument("--seed", type=int, help="seed of the hidden cases (default: random)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    teacher.add_arguments(p)
     p.set_defaults(func=cmd_grade)
+
+    p = sub.add_parser("release", help="write the student bundle (never solutions/)")
+    p.add_argument("out", help="folder to write (must be empty or absent)")
+    p.add_argument("--nbgrader", metavar="COURSE", help="also write COURSE/release/<assignment>/")
+    p.add_argument("--assignment", help="nbgrader assignment name (default: one per notebook)")
+    p.set_defaults(func=cmd_release)
+
+    p = sub.add_parser("export", help="export an autograder for another platform")
+    esub = p.add_subparsers(dest="platform", required=True)
+    p = esub.add_parser("gradescope", help="a Gradescope autograder zip for one notebook")
+    p.add_argument("notebook", help="course notebook, e.g. 04_cost or notebooks/04_cost.ipynb")
+    p.add_argument("-o", "--output", default="autograder.zip")
+    p.add_argument("--seed", type=int, help="fixed hidden-case seed (default: random per submission)")
+    p.add_argument("--requirements", metavar="FILE",
+                   help="pinned requirements to install (default: this environment's versions)")
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("progress", help="your progress through the course")
     p.add_argument("folder", nargs="?", default="notebooks")
