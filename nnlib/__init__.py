@@ -8,30 +8,36 @@ The maths lives in small modules, each readable in a few minutes:
     layers        Dense and Activation layers: forward and backward side by side
     network       Network: a stack of layers
     optimizers    SGD, Momentum, Adagrad, RMSprop, Adam, Adadelta: one contract for all
-    train         fit(): epochs, mini-batches, history, callbacks
-    metrics       accuracy, confusion matrix
+    regularization  the L2 penalty and its gradient
+    objective     what training minimises (cost + penalty) and its gradient, by backprop
+    train         fit(): epochs, mini-batches, history
+    callbacks     ProgressBar, LivePlot, EarlyStopping: code fit runs after every epoch
+    metrics       the label rule, accuracy, confusion matrix
     diagnostics   dead units, per-layer gradient norms, activation statistics
     gradcheck     finite-difference gradient checks
     data          bundled, offline datasets (XOR, spirals, moons, digits, ...)
     features      hand-made feature vectors (local binary patterns)
     examples      the course's worked-example networks
-    plots         the course's figures
+    plots         the course's figures, one module per family
 
 The course's own tooling (exercise checks, notebook generation, grading) is kept apart in
 ``nncourse``.
 """
 
-from . import (activations, data, diagnostics, examples, features, gradcheck, initializers,
-               layers, losses, metrics, network, optimizers, train)
+from . import (activations, callbacks, data, diagnostics, examples, features, gradcheck,
+               initializers, layers, losses, metrics, network, objective, optimizers,
+               regularization, train)
 from .layers import Activation, Dense, Parameter, Softmax
 from .network import Network
 from .optimizers import SGD, Adadelta, Adagrad, Adam, Momentum, RMSprop
-from .train import accuracy, fit
+from .metrics import accuracy
+from .train import fit
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "activations", "data", "diagnostics", "examples", "features", "gradcheck", "metrics", "initializers", "layers", "losses", "network", "optimizers",
-    "train", "Activation", "Dense", "Parameter", "Softmax", "Network", "SGD", "Momentum",
+    "activations", "callbacks", "data", "diagnostics", "examples", "features", "gradcheck",
+    "initializers", "layers", "losses", "metrics", "network", "objective", "optimizers",
+    "regularization", "train", "Activation", "Dense", "Parameter", "Softmax", "Network", "SGD", "Momentum",
     "Adagrad", "RMSprop", "Adam", "Adadelta", "accuracy", "fit",
 ]

@@ -6,8 +6,16 @@ to the activated value ``A`` of the same shape. One convention for the whole cou
     **a derivative takes the pre-activation Z**, never the output A.
 
 So ``sigmoid_derivative(Z)`` is dσ/dZ evaluated at Z. (Feeding it A instead is the classic
-bug this convention rules out.) Softmax mixes a row's entries, so instead of an elementwise
-derivative it has ``softmax_jacobian`` and ``softmax_backward`` (a vector-Jacobian product).
+bug this convention rules out.)
+
+One signature for going backward through any activation, softmax included:
+
+    name_backward(Z, dout) -> dZ         ∂cost/∂Z from ∂cost/∂A = dout, shapes (N, M)
+
+For an elementwise activation that is ``dout * name_derivative(Z)``. Softmax mixes a row's
+entries, so it has no elementwise derivative: ``softmax_backward`` multiplies by its Jacobian
+(``softmax_jacobian``) without building it. :func:`get_activation` returns
+``(name, name_backward)``, which is all an :class:`~nnlib.layers.Activation` layer needs.
 
 All functions keep the input's dtype (float32 in, float32 out) and never overflow.
 Look one up by name with :func:`get_activation`.
@@ -123,6 +131,23 @@ def softmax_backward(Z, dout):
     return S * (dout - (dout * S).sum(axis=-1, keepdims=True))
 
 
+def _elementwise_backward(derivative):
+    """``backward(Z, dout) = dout ⊙ derivative(Z)``: the chain rule through an elementwise
+    activation, in the one backward signature."""
+    def backward(Z, dout):
+        return dout * derivative(Z)
+    backward.__name__ = derivative.__name__.replace("_derivative", "_backward")
+    backward.__doc__ = f"dout ⊙ {derivative.__name__}(Z): ∂cost/∂Z from ∂cost/∂A = dout."
+    return backward
+
+
+sigmoid_backward = _elementwise_backward(sigmoid_derivative)
+relu_backward = _elementwise_backward(relu_derivative)
+leaky_relu_backward = _elementwise_backward(leaky_relu_derivative)
+tanh_backward = _elementwise_backward(tanh_derivative)
+identity_backward = _elementwise_backward(identity_derivative)
+step_backward = _elementwise_backward(step_derivative)
+
 # Name tables, in the manner of scikit-learn's neural_network/_base.py.
 ACTIVATIONS = {
     "sigmoid": sigmoid,
@@ -134,26 +159,25 @@ ACTIVATIONS = {
     "softmax": softmax,
 }
 
-DERIVATIVES = {
-    "sigmoid": sigmoid_derivative,
-    "relu": relu_derivative,
-    "leaky_relu": leaky_relu_derivative,
-    "tanh": tanh_derivative,
-    "identity": identity_derivative,
-    "step": step_derivative,
+BACKWARDS = {
+    "sigmoid": sigmoid_backward,
+    "relu": relu_backward,
+    "leaky_relu": leaky_relu_backward,
+    "tanh": tanh_backward,
+    "identity": identity_backward,
+    "step": step_backward,
+    "softmax": softmax_backward,
 }
 
 
 def get_activation(name):
-    """Return ``(activation, derivative)`` for a name such as ``"relu"``.
+    """Return ``(activation, backward)`` for a name such as ``"relu"``: ``activation(Z)`` and
+    ``backward(Z, dout)``, the same signature for every name.
 
-    Softmax's derivative is returned as :func:`softmax_backward` (it needs ``dout``).
     Raises ``ValueError`` listing the valid names for an unknown one.
     """
     if name not in ACTIVATIONS:
         raise ValueError(
             f"unknown activation {name!r}; choose one of: {', '.join(sorted(ACTIVATIONS))}"
         )
-    if name == "softmax":
-        return softmax, softmax_backward
-    return ACTIVATIONS[name], DERIVATIVES[name]
+    return ACTIVATIONS[name], BACKWARDS[name]

@@ -15,8 +15,7 @@ network and names the one that disagrees most.
 
 import numpy as np
 
-from .losses import get_cost
-from .train import cost_gradient
+from .objective import backprop, objective
 
 
 def rel_error(a, b):
@@ -96,25 +95,20 @@ class GradientReport:
     __repr__ = __str__
 
 
-def check_network(network, X, y, cost="mse", h=1e-5, tolerance=1e-7):
-    """Check every parameter gradient of ``network`` on (X, y) against finite differences.
+def check_network(network, X, y, cost="mse", l2=0.0, h=1e-5, tolerance=1e-7):
+    """Check every parameter gradient of ``network`` on (X, y) against finite differences of
+    the training objective (the cost, plus the L2 penalty when ``l2`` > 0), the same
+    :func:`nnlib.objective.backprop` that :func:`nnlib.fit` trains with.
 
     Runs in float64 (copy the network's parameters to float64 first if they are float32).
     Returns a :class:`GradientReport`; ``report.worst`` names the parameter array that disagrees
     most, with the index of its worst entry.
     """
-    cost_fn = get_cost(cost)[0]
-
-    def f():
-        return cost_fn(y, network.forward(X))
-
-    y_hat = network.forward(X)
-    dout, start = cost_gradient(network, cost, y, y_hat)
     network.zero_grad()
-    network.backward(dout, start=start)
+    backprop(network, X, y, cost, l2)
     rows = []
     for name, p in network.named_parameters():
-        numeric = numerical_gradient(f, p.value, h)
+        numeric = numerical_gradient(lambda: objective(network, X, y, cost, l2), p.value, h)
         index = np.unravel_index(int(np.argmax(np.abs(p.grad - numeric))), numeric.shape)
         rows.append({
             "name": name,

@@ -1,11 +1,17 @@
 """Layers: the building blocks a network stacks.
 
-Each layer has a ``forward(X)`` and, right beside it, a ``backward(dout)``:
+Every layer has the same two methods, side by side:
 
 * ``forward(X)`` takes the batch ``X`` (N, D), remembers what backward will need, returns (N, M);
 * ``backward(dout)`` takes ∂cost/∂output (N, M), **adds** ∂cost/∂parameter into each parameter's
-  ``grad`` (as PyTorch does, so call ``zero_grad()`` between steps), and returns ∂cost/∂X (N, D)
-  for the layer below. It never changes the parameters: that is the optimizer's job.
+  gradient with ``p.add_grad(g)`` (as PyTorch does, so call ``zero_grad()`` between steps), and
+  returns ∂cost/∂X (N, D) for the layer below. It never changes the parameters: that is the
+  optimizer's job.
+
+Nothing else is passed: a network calls every layer's ``backward(dout)`` the same way, so a
+subclass of any layer works anywhere in a network. The one thing a layer may want to know, that
+its input is the data and needs no gradient, is the layer's own setting ``input_grad`` (see
+:class:`Dense`).
 
 Trainable arrays are wrapped in :class:`Parameter` so optimizers can update them in place.
 """
@@ -17,46 +23,59 @@ from .initializers import get_initializer
 
 
 class Parameter:
-    """A trainable array ``value`` with the gradient ``grad`` of the same shape and dtype."""
+    """A trainable array ``value`` and its gradient ``grad``: an array of the same shape and
+    dtype that belongs to this parameter alone.
+
+    Write a gradient one way: ``p.add_grad(g)`` adds ``g`` into ``p.grad``; ``p.zero_grad()``
+    sets it back to zeros. ``g`` is copied in, so changing ``g`` afterwards changes nothing
+    (assigning ``p.grad = g`` copies too).
+    """
 
     def __init__(self, value, name):
         self.value = value
         self.name = name
-        self._grad = None
+        self._grad = np.zeros_like(value)
 
     @property
     def grad(self):
-        """∂cost/∂value: zeros until a backward pass adds to it."""
-        if self._grad is None:
-            self._grad = np.zeros_like(self.value)
+        """∂cost/∂value, the same shape and dtype as ``value``: zeros until a backward pass adds
+        to it."""
         return self._grad
 
     @grad.setter
     def grad(self, g):
-        self._grad = g
+        self._check(g)
+        self._grad[...] = g
+
+    def _check(self, g):
+        if np.shape(g) != self.value.shape:
+            raise ValueError(f"gradient of shape {np.shape(g)} for {self.name} of shape "
+                             f"{self.value.shape}")
 
     def zero_grad(self):
-        """Forget the gradient (it reads as zeros again). Nothing is allocated or filled: the
-        next ``add_grad`` simply takes its array, as PyTorch's ``zero_grad`` does."""
-        self._grad = None
+        """Set the gradient to zeros (backward adds into it)."""
+        if self._grad.shape != self.value.shape or self._grad.dtype != self.value.dtype:
+            self._grad = np.zeros_like(self.value)   # value was replaced by a new array
+        else:
+            self._grad.fill(0)
 
     def add_grad(self, g):
-        """``grad += g`` (right after ``zero_grad``, ``grad`` just becomes ``g``, which must
-        be a new array, as ``X.T @ dout`` is)."""
-        if g.shape != self.value.shape:
-            raise ValueError(f"gradient of shape {g.shape} for {self.name} of shape "
-                             f"{self.value.shape}")
-        if self._grad is None:
-            self._grad = g.astype(self.value.dtype, copy=False)
-        else:
-            self._grad += g
+        """``grad += g``, for ``g`` of the parameter's shape (``ValueError`` otherwise)."""
+        self._check(g)
+        self._grad += g
 
     def __repr__(self):
         return f"Parameter({self.name}, shape={self.value.shape}, dtype={self.value.dtype})"
 
 
 class Layer:
-    """Base class: a layer with no parameters."""
+    """Base class: a layer with no parameters.
+
+    ``input_grad``: whether ``backward`` must return ∂cost/∂X. True unless set otherwise; a
+    layer may ignore it and always return the gradient (that is never wrong, only slower).
+    """
+
+    input_grad = True
 
     def forward(self, X):
         raise NotImplementedError
@@ -81,14 +100,19 @@ class Dense(Layer):
 
     W: (D, M) weights, one column per unit; b: (M,) biases. Built from an initialiser name and
     a seeded generator, or from given arrays with :meth:`from_arrays`.
+
+    ``input_grad=False`` is for a first layer, whose input is the data: no one needs ∂cost/∂X
+    there, so backward skips ``dout·Wᵀ`` (a third of the layer's work) and returns None.
+    :meth:`Network.from_sizes` builds its first layer this way.
     """
 
-    def __init__(self, n_in, n_out, init="he", rng=None, dtype=np.float64):
+    def __init__(self, n_in, n_out, init="he", rng=None, dtype=np.float64, input_grad=True):
         if rng is None:
             raise ValueError("Dense needs a seeded generator: rng=np.random.default_rng(seed)")
         W = get_initializer(init)((n_in, n_out), rng, dtype=dtype)
         self.W = Parameter(W, "W")
         self.b = Parameter(np.zeros(n_out, dtype=dtype), "b")
+        self.input_grad = input_grad
         self.X = None
 
     @classmethod
@@ -106,13 +130,12 @@ class Dense(Layer):
         self.X = X
         return X @ self.W.value + self.b.value
 
-    def backward(self, dout, input_grad=True):
+    def backward(self, dout):
         """dout = ∂cost/∂Z: (N, M). Adds dW = Xᵀ·dout (D, M) and db = Σ_n dout (M,);
-        returns dX = dout·Wᵀ (N, D), or None with ``input_grad=False`` (the first layer of a
-        network needs no gradient for the data, and skipping it saves a third of its work)."""
+        returns dX = dout·Wᵀ (N, D) (None when ``input_grad`` is False)."""
         self.W.add_grad(self.X.T @ dout)
         self.b.add_grad(dout.sum(axis=0))
-        return dout @ self.W.value.T if input_grad else None
+        return dout @ self.W.value.T if self.input_grad else None
 
     def parameters(self):
         return [self.W, self.b]
@@ -125,13 +148,13 @@ class Dense(Layer):
 class Activation(Layer):
     """An activation applied elementwise (or row-wise, for softmax): A = f(Z).
 
-    Backward multiplies by the derivative at the stored pre-activation Z:
-    dZ = dout ⊙ f'(Z) (softmax uses its vector-Jacobian product instead).
+    Backward goes through the activation at the stored pre-activation Z with the activation's
+    own ``backward(Z, dout)`` (dout ⊙ f'(Z) for elementwise ones; see :mod:`nnlib.activations`).
     """
 
     def __init__(self, name):
         self.name = name
-        self.f, self.df = get_activation(name)
+        self.f, self.f_backward = get_activation(name)
         self.Z = None
 
     def forward(self, Z):
@@ -141,9 +164,7 @@ class Activation(Layer):
 
     def backward(self, dout):
         """dout = ∂cost/∂A: (N, M) -> ∂cost/∂Z: (N, M)."""
-        if self.name == "softmax":
-            return self.df(self.Z, dout)
-        return dout * self.df(self.Z)
+        return self.f_backward(self.Z, dout)
 
     def __repr__(self):
         return f"Activation({self.name!r})"

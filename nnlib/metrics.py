@@ -1,6 +1,7 @@
 """Metrics: how good a classifier's predictions are, in one place.
 
-    accuracy          the fraction of samples classified correctly (defined in nnlib.train)
+    to_labels         the class each row of an output stands for: the one label rule
+    accuracy          the fraction of samples classified correctly
     confusion_matrix  how often each true class was predicted as each class: (K, K) counts
 
 Shapes as everywhere in nnlib: ``y`` holds the true class labels (N,), ``y_pred`` the predicted
@@ -9,7 +10,40 @@ labels (N,); for probabilities ``y_hat`` (N, K), the predicted label is ``y_hat.
 
 import numpy as np
 
-from .train import accuracy
+
+def to_labels(out):
+    """Class labels (N,) from any classifier output or target, by one rule:
+
+    * (N, K) with K > 1, scores, probabilities or one-hot rows: each row's argmax;
+    * (N,) or (N, 1) integers, or floats that are all whole numbers: those labels;
+    * (N,) or (N, 1) other floats, probabilities of class 1: 1 where >= 0.5, else 0.
+
+    nnlib's accuracy and every figure that colours points by class read labels this way.
+    """
+    out = np.asarray(out)
+    if out.ndim == 2 and out.shape[1] > 1:
+        return out.argmax(axis=1)
+    if out.ndim not in (1, 2):
+        raise ValueError(f"expected labels (N,) or scores (N, K), got shape {out.shape}")
+    out = out.reshape(len(out))
+    if np.issubdtype(out.dtype, np.floating):
+        whole = np.all(out == np.round(out))
+        return out.astype(np.int64) if whole else (out >= 0.5).astype(np.int64)
+    return out
+
+
+def accuracy(y, y_hat):
+    """Fraction of samples whose predicted class equals the true class, as a float.
+
+    ``y``: true labels (N,) or one-hot rows (N, K). ``y_hat``: predicted labels (N,),
+    probabilities or scores (N, K), or probabilities of class 1 (N,)/(N, 1); both are read by
+    :func:`to_labels`.
+    """
+    labels, predicted = to_labels(y), to_labels(y_hat)
+    if len(labels) != len(predicted):
+        raise ValueError(f"y and y_hat need one row per sample, got {len(labels)} and "
+                         f"{len(predicted)}")
+    return float(np.mean(predicted == labels))
 
 
 def _labels(name, values):
@@ -51,4 +85,4 @@ def confusion_matrix(y, y_pred, n_classes=None):
     return counts.reshape(K, K).astype(np.int64)
 
 
-__all__ = ["accuracy", "confusion_matrix"]
+__all__ = ["to_labels", "accuracy", "confusion_matrix"]

@@ -25,7 +25,8 @@ class Network:
 
         Hidden layers use ``activation``; the last layer uses ``output`` (``"identity"`` for
         regression, ``"softmax"`` or ``"sigmoid"`` for classification). ``init`` defaults to
-        He for ReLU-like activations and Xavier otherwise.
+        He for ReLU-like activations and Xavier otherwise. The first layer's input is the data,
+        so it is built with ``input_grad=False``: backward skips the data's gradient.
         """
         if len(sizes) < 2:
             raise ValueError(f"need at least an input and an output size, got {sizes}")
@@ -33,7 +34,7 @@ class Network:
             init = "he" if activation in ("relu", "leaky_relu") else "xavier"
         layers = []
         for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-            layers.append(Dense(n_in, n_out, init=init, rng=rng, dtype=dtype))
+            layers.append(Dense(n_in, n_out, init=init, rng=rng, dtype=dtype, input_grad=i > 0))
             is_last = i == len(sizes) - 2
             name = output if is_last else activation
             if name != "identity" or not is_last:
@@ -48,19 +49,17 @@ class Network:
 
     __call__ = forward
 
-    def backward(self, dout, start=None, input_grad=True):
-        """dout = ∂cost/∂y_hat: (N, K). Adds every parameter's gradient; returns ∂cost/∂X.
+    def backward(self, dout, start=None):
+        """dout = ∂cost/∂y_hat: (N, K). Adds every parameter's gradient; returns ∂cost/∂X (None
+        when the first layer skips it, as :meth:`from_sizes` networks' first layer does).
 
         ``start`` skips the last layers: ``backward(dZ, start=-1)`` begins below the last
         layer (used when the cost's gradient was taken with respect to that layer's input, as
-        in the fused softmax + cross-entropy gradient). ``input_grad=False`` skips ∂cost/∂X in
-        a first Dense layer and returns None: training never needs the data's gradient.
+        in the fused softmax + cross-entropy gradient).
         """
         layers = self.layers if start is None else self.layers[:start]
-        for i in reversed(range(len(layers))):
-            if i == 0 and not input_grad and isinstance(layers[0], Dense):
-                return layers[0].backward(dout, input_grad=False)
-            dout = layers[i].backward(dout)
+        for layer in reversed(layers):
+            dout = layer.backward(dout)
         return dout
 
     def predict(self, X):

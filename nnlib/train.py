@@ -5,38 +5,22 @@
     for each epoch:
         shuffle the samples (seeded)
         for each mini-batch (X_b, y_b):
-            y_hat = network.forward(X_b)            forward
-            dout  = ∂cost/∂y_hat                    cost gradient
-            optimizer.zero_grad(); network.backward(dout); optimizer.step()
+            optimizer.zero_grad()
+            backprop(network, X_b, y_b)             forward, cost gradient, backward (+ L2)
+            optimizer.step()
         record the epoch's cost (and accuracy / validation cost) in the history
-        call each callback(epoch, history)
+        call each callback(epoch, history); stop if one returns True
 
-Callbacks are plain functions ``callback(epoch, history)``; :mod:`nnlib.plots` provides a
-progress display and a live loss plot built on this hook.
+The objective and its gradient live in :mod:`nnlib.objective`, callbacks in
+:mod:`nnlib.callbacks`, accuracy in :mod:`nnlib.metrics`.
 """
 
 import numpy as np
 
-from .losses import get_cost, softmax_cross_entropy_grad
+from .losses import get_cost
+from .metrics import accuracy
+from .objective import backprop, cost_gradient
 from .optimizers import Optimizer, get_optimizer
-
-
-def accuracy(y, y_hat):
-    """Fraction of samples classified correctly.
-
-    ``y``: class labels (N,) or one-hot rows (N, K). ``y_hat``: predicted probabilities or
-    scores (N, K) (the class is the row's argmax), or (N,)/(N, 1) probabilities of class 1
-    (thresholded at 0.5), or predicted labels (N,).
-    """
-    y, y_hat = np.asarray(y), np.asarray(y_hat)
-    labels = y.argmax(axis=1) if y.ndim == 2 and y.shape[1] > 1 else y.reshape(len(y))
-    if y_hat.ndim == 2 and y_hat.shape[1] > 1:
-        predicted = y_hat.argmax(axis=1)
-    elif np.issubdtype(y_hat.dtype, np.floating) and set(np.unique(labels)) <= {0, 1}:
-        predicted = (y_hat.reshape(len(y_hat)) >= 0.5).astype(int)
-    else:
-        predicted = y_hat.reshape(len(y_hat))
-    return float(np.mean(predicted == labels))
 
 
 def minibatches(N, batch_size, rng):
@@ -47,34 +31,21 @@ def minibatches(N, batch_size, rng):
         yield order[start:start + batch_size]
 
 
-def cost_gradient(network, cost_name, y, y_hat):
-    """``(dout, start)`` for ``network.backward``.
-
-    Softmax followed by categorical cross-entropy uses the fused gradient (softmax(Z) − y)/N
-    with respect to the softmax's input, skipping the softmax layer: it is exact and never
-    divides by a probability.
-    """
-    if cost_name == "categorical_cross_entropy" and network.output_activation == "softmax":
-        return softmax_cross_entropy_grad(y, network.layers[-1].Z, P=y_hat), -1
-    return get_cost(cost_name)[1](y, y_hat), None
-
-
-def train_step(network, optimizer, X, y, cost="mse"):
+def train_step(network, optimizer, X, y, cost="mse", l2=0.0):
     """One forward pass, backward pass and update on the batch (X, y).
 
-    Returns ``(cost, y_hat)``: the batch's cost and the prediction it was computed from
-    (both from before the update).
+    Returns ``(cost, y_hat)``: the batch's cost (plus the L2 penalty when ``l2`` > 0) and the
+    prediction it was computed from, both from before the update.
     """
-    y_hat = network.forward(X)
-    dout, start = cost_gradient(network, cost, y, y_hat)
     optimizer.zero_grad()
-    network.backward(dout, start=start, input_grad=False)
+    value, y_hat = backprop(network, X, y, cost, l2)
     optimizer.step()
-    return get_cost(cost)[0](y, y_hat), y_hat
+    return value, y_hat
 
 
 def evaluate(network, X, y, cost="mse", with_accuracy=False):
-    """Cost (and accuracy) of the network on (X, y), without training."""
+    """Cost (and accuracy) of the network on (X, y), without training (and without any L2
+    penalty: it measures the predictions only)."""
     y_hat = network.predict(X)
     result = {"cost": float(get_cost(cost)[0](y, y_hat))}
     if with_accuracy:
@@ -83,7 +54,7 @@ def evaluate(network, X, y, cost="mse", with_accuracy=False):
 
 
 def fit(network, X, y, cost="mse", optimizer="sgd", epochs=10, batch_size=None, rng=None,
-        validation=None, metrics=(), callbacks=(), **optimizer_options):
+        validation=None, metrics=(), callbacks=(), l2=0.0, **optimizer_options):
     """Train ``network`` on ``X`` (N, D), ``y`` (N, K) and return the history.
 
     cost:       a name from :data:`nnlib.losses.COSTS`.
@@ -94,10 +65,16 @@ def fit(network, X, y, cost="mse", optimizer="sgd", epochs=10, batch_size=None, 
     rng:        a seeded Generator to shuffle with each epoch (None: no shuffling).
     validation: optional ``(X_val, y_val)`` evaluated after every epoch.
     metrics:    ``("accuracy",)`` to also record accuracy.
-    callbacks:  functions ``callback(epoch, history)`` called after every epoch.
+    callbacks:  called ``callback(epoch, history)`` after every epoch; training stops after
+                the epoch in which one returns True (or any true value; None carries on). A callback object may also have
+                ``on_train_begin(network)`` and ``on_train_end(network)``, called once before
+                the first epoch and after the last (see :mod:`nnlib.callbacks`).
+    l2:         L2 strength λ >= 0: every batch's cost gets (λ/2) Σ ‖W‖² over the Dense
+                layers' weights (never the biases), and their gradients λ·W.
 
-    Returns a dict of lists, one entry per epoch: ``cost`` (mean over the epoch's batches, as
-    measured during training), and ``accuracy``, ``val_cost``, ``val_accuracy`` when asked for.
+    Returns a dict of lists, one entry per epoch run: ``cost`` (mean over the epoch's batches,
+    as measured during training, penalty included), and ``accuracy``, ``val_cost``,
+    ``val_accuracy`` when asked for (validation costs carry no penalty).
     """
     if not isinstance(optimizer, Optimizer):
         optimizer = get_optimizer(optimizer, network.parameters(), **optimizer_options)
@@ -105,6 +82,8 @@ def fit(network, X, y, cost="mse", optimizer="sgd", epochs=10, batch_size=None, 
         raise ValueError("optimizer options given, but the optimizer is already built")
     if epochs < 0:
         raise ValueError(f"invalid epochs: {epochs!r} (must be >= 0)")
+    if not l2 >= 0:
+        raise ValueError(f"invalid l2: {l2!r} (must be >= 0)")
     N = len(X)
     batch_size = N if batch_size is None else batch_size
     if batch_size < 1:
@@ -118,12 +97,15 @@ def fit(network, X, y, cost="mse", optimizer="sgd", epochs=10, batch_size=None, 
         if with_accuracy:
             history["val_accuracy"] = []
 
+    for callback in callbacks:
+        if hasattr(callback, "on_train_begin"):
+            callback.on_train_begin(network)
     for epoch in range(1, epochs + 1):
         total, correct = 0.0, 0.0
         for idx in minibatches(N, batch_size, rng):
-            batch_cost, y_hat = train_step(network, optimizer, X[idx], y[idx], cost)
+            batch_cost, y_hat = train_step(network, optimizer, X[idx], y[idx], cost, l2)
             # SSR is a sum, so an epoch's SSR adds the batches' up; mean costs are weighted.
-            total += float(batch_cost) * (1 if cost == "ssr" else len(idx))
+            total += batch_cost * (1 if cost == "ssr" else len(idx))
             if with_accuracy:
                 correct += accuracy(y[idx], y_hat) * len(idx)
         history["cost"].append(total if cost == "ssr" else total / N)
@@ -134,6 +116,13 @@ def fit(network, X, y, cost="mse", optimizer="sgd", epochs=10, batch_size=None, 
             history["val_cost"].append(result["cost"])
             if with_accuracy:
                 history["val_accuracy"].append(result["accuracy"])
-        for callback in callbacks:
-            callback(epoch, history)
+        results = [callback(epoch, history) for callback in callbacks]  # every one, each epoch
+        if any(results):
+            break
+    for callback in callbacks:
+        if hasattr(callback, "on_train_end"):
+            callback.on_train_end(network)
     return history
+
+
+__all__ = ["fit", "train_step", "evaluate", "minibatches", "accuracy", "cost_gradient"]

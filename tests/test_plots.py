@@ -140,16 +140,6 @@ def test_plot_surface_with_paths():
         plots.plot_surface(lambda a, b: 1.0, (-1, 1), (-1, 1))
 
 
-def test_callbacks_run_through_fit_outside_a_notebook(capsys):
-    live = plots.LivePlot(every=5)
-    xor_history(callbacks=[plots.ProgressBar(20), live])
-    out = capsys.readouterr().out
-    assert out.count("training: epoch") == 10 and "epoch 20/20" in out
-    assert live.history is not None and len(live.history["cost"]) == 20
-    assert plt.get_fignums() == []
-    with pytest.raises(ValueError, match="epochs"):
-        plots.ProgressBar(0)
-
 
 def test_importing_plots_leaves_backend_and_ipywidgets_alone():
     import subprocess
@@ -159,7 +149,7 @@ def test_importing_plots_leaves_backend_and_ipywidgets_alone():
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-# --- palette, independent answers, and the notebook paths of the callbacks ---------------------
+# --- palette and independent answers -----------------------------------------------------------
 
 def test_palette_is_okabe_ito_and_colormaps_exist():
     okabe_ito = {"#000000", "#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00",
@@ -247,46 +237,3 @@ def test_plot_network_draws_a_network_s_own_weights():
     assert lines.get_cmap().name == plots.DIVERGING_CMAP
     assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == \
         ["input\n(3)", "hidden 1\n(4)", "output\n(2)"]
-
-
-class FakeHandle:
-    def __init__(self):
-        self.updates = 0
-
-    def update(self, obj):
-        self.updates += 1
-
-
-@pytest.fixture
-def notebook(monkeypatch):
-    """Pretend to run in a Jupyter kernel; record what would be displayed."""
-    shown, handle = [], FakeHandle()
-
-    def display(*objs, display_id=None, **kwargs):
-        shown.extend(objs)
-        return handle if display_id else None
-    monkeypatch.setattr(plots, "_in_notebook", lambda: True)
-    monkeypatch.setattr("IPython.display.display", display)
-    return shown, handle
-
-
-def test_progress_bar_in_a_notebook_updates_a_widget(notebook, capsys):
-    shown, _ = notebook
-    bar = plots.ProgressBar(20)
-    xor_history(callbacks=[bar])
-    assert len(shown) == 1 and bar.bar.value == bar.bar.max == 20
-    assert "epoch 20/20" in bar.label.value and "accuracy" in bar.label.value
-    assert capsys.readouterr().out == ""
-
-
-def test_live_plot_in_a_notebook_updates_one_display_and_leaks_no_figure(notebook):
-    import io
-    shown, handle = notebook
-    live = plots.LivePlot(every=5, keys=("cost", "val_cost"))
-    xor_history(callbacks=[live])
-    assert shown == [live.fig] and handle.updates == 4     # drawn at epochs 1, 5, 10, 15, 20
-    assert plt.get_fignums() == []
-    assert len(live.ax.get_lines()) == 2 and "over 20 epochs" in live.fig.summary
-    live.fig.savefig(io.BytesIO(), format="png")            # closed in pyplot, still renders
-    with pytest.raises(ValueError):
-        plots.LivePlot(every=0)
