@@ -187,6 +187,8 @@ def build(reports, submissions, roster=None):
                 if row is None:
                     row = {"id": e.id, "status": "not_graded", "points": 0,
                            "max_points": e.points, "message": "the grader returned no verdict"}
+                if e.id in copied and not row.get("copied_reference"):
+                    row = dict(row, copied_reference=True)
                 pts = float(row.get("points") or 0)
                 mistake, _ = mistake_of(row)
                 ex_out[e.id] = {"points": num(pts), "max_points": num(row.get("max_points", e.points)),

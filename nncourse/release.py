@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 
-from .notebooks import BEGIN, END, NOTEBOOKS, ROOT, SOLUTIONS
+from .notebooks import BEGIN, END, ROOT
 
 TREES = ("notebooks", "nnlib", "nncourse", "jupyter", "binder", ".binder")
 FILES = ("README.md", "LICENSE", "pyproject.toml", "Makefile", "environment.yml",
@@ -45,11 +45,14 @@ def holds_solution(path):
 
 
 def check_fresh(root=ROOT):
-    """Raise ReleaseError when notebooks/ differs from what solutions/ generates."""
+    """Raise ReleaseError when notebooks/ differs from what solutions/ generates (nothing to
+    compare with, in a bundle made by a release, which has no solutions/)."""
     from .notebooks import generate
-    if Path(root) != ROOT or not SOLUTIONS.is_dir():
+    solutions, notebooks = Path(root) / "solutions", Path(root) / "notebooks"
+    if not solutions.is_dir():
         return
-    stale = [p for p in generate(write=False) if Path(p).parent == NOTEBOOKS]
+    stale = [p for p in generate(solutions, notebooks, write=False)
+             if Path(p).parent == notebooks]
     if stale:
         raise ReleaseError("notebooks/ is stale: " + ", ".join(Path(p).name for p in stale) +
                            " differ from what solutions/ generates; run `make notebooks` first")

@@ -1,0 +1,149 @@
+"""A class of 11 generated students graded end to end, as a teacher would:
+
+    nncourse grade submitted/ --roster roster.csv --gradebook ... --feedback ... --report ...
+
+The class (tests/course/teacher_class.py) is in nbgrader's layout, built from notebooks 01 and
+04: solved, partly solved, blank, named mistakes, a broken file, a loop stopped by the time
+limit, edited check cells, two notebooks for some, one student on the roster with nothing
+submitted. It is graded once for this module (two jobs), by the real grader.
+"""
+
+import base64
+import csv
+import json
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from nncourse import cli
+
+from . import teacher_class as tc
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    root = tmp_path_factory.mktemp("class")
+    submitted, roster = tc.build(root)
+    out = root / "out ✔ résultats"      # any Unicode in output paths
+    args = ["grade", str(submitted), "--roster", str(roster), "--jobs", "2", "--seed", str(tc.SEED),
+            "--no-progress", *tc.LIMITS, "--json", str(out / "reports.json"),
+            "--gradebook", str(out / "gradebook.csv"), "--gradebook-json", str(out / "gradebook.json"),
+            "--feedback", str(out / "feedback"), "--report", str(out / "class.html"),
+            "--report-json", str(out / "class.json")]
+    out.mkdir()
+    start = time.perf_counter()
+    assert cli.main(args) == 0
+    elapsed = time.perf_counter() - start
+    return {"root": root, "out": out, "elapsed": elapsed,
+            "reports": tc.load(out / "reports.json"),
+            "book": tc.load(out / "gradebook.json"), "report": tc.load(out / "class.json")}
+
+
+def student(graded, sid):
+    return next(s for s in graded["book"]["students"] if s["id"] == sid)
+
+
+def test_one_row_per_student_with_notebook_and_course_totals(graded):
+    rows = list(csv.DictReader((graded["out"] / "gradebook.csv").open(encoding="utf-8")))
+    ids = [sid for sid in tc.CLASS] + [tc.ABSENT[0]]
+    assert [r["student"] for r in rows] == ids
+    assert rows[ids.index("dmitri")]["name"] == "Дмитрий Соколов"
+    by_file = {}
+    for r in graded["reports"]:
+        sid = Path(r["submission"]).parts[-3]
+        by_file[(sid, r["notebook"])] = r["score"]
+    for r in rows:
+        s1 = by_file.get((r["student"], "01_input_flattening"), 0)
+        s4 = by_file.get((r["student"], "04_cost"), 0)
+        assert float(r["01_input_flattening total"]) == s1 and float(r["04_cost total"]) == s4
+        assert float(r["total"]) == s1 + s4 and r["max"] == "10"
+    assert student(graded, "ana")["total"] == 10
+    assert student(graded, "ben")["notebooks"]["01_input_flattening"]["score"] == 2
+
+
+def test_flags_name_what_to_look_at(graded):
+    f = {sid: student(graded, sid)["flags"] for sid in list(tc.CLASS) + ["kim"]}
+    assert f["eve"]["error"] and "not valid JSON" in f["eve"]["error"][0]
+    assert f["farid"]["timed_out"] and not f["ana"]["timed_out"]
+    assert f["ivan"]["edited_check_cells"] and not f["ana"]["edited_check_cells"]
+    assert f["kim"]["missing"] == ["01_input_flattening", "04_cost"]
+    assert f["gus"]["missing"] == ["01_input_flattening"] and not f["ana"]["missing"]
+    assert all(not flags["not_on_roster"] for flags in f.values())
+
+
+def test_every_score_says_why(graded):
+    for s in graded["book"]["students"]:
+        for ex_id, e in s["exercises"].items():
+            assert e["why"], (s["id"], ex_id)
+            if e["points"] < e["max_points"]:
+                name = ex_id.split("_", 1)[1]
+                assert any(n.startswith(f"{name} ") or "no submission" in n for n in s["notes"]), \
+                    (s["id"], ex_id, s["notes"])
+    d = student(graded, "dmitri")["exercises"]
+    assert d["nb01_flatten"]["mistake"] == "Fortran order"
+    assert d["nb01_scale_pixels"]["mistake"] == "integer division"
+    assert student(graded, "farid")["exercises"]["nb01_scale_pixels"]["status"] == "timeout"
+    assert "not implemented" in student(graded, "chloe")["exercises"]["nb01_flatten"]["why"]
+
+
+def test_feedback_file_per_submission(graded):
+    fb = graded["out"] / "feedback"
+    files = sorted(p.relative_to(fb).as_posix() for p in fb.rglob("*.html"))
+    expected = sorted(f"{sid}/{Path(name).stem}.html" for sid, (_, nbs) in tc.CLASS.items()
+                      for name in nbs)
+    assert files == expected
+    page = (fb / "dmitri" / "01_input_flattening.html").read_text(encoding="utf-8")
+    assert "Дмитрий Соколов" in page and "Total: 2 / 5 points" in page
+    assert "Named mistake:</b> Fortran order" in page and "Named mistake:</b> integer division" in page
+    assert 'border-left-color: #1b7837' in page and 'border-left-color: #b2182b' in page
+    report = next(r for r in graded["reports"] if "/dmitri/" in r["submission"])
+    for e in report["exercises"]:   # each check's own message, escaped
+        assert e["message"].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") \
+            .replace('"', "&quot;").replace("'", "&#x27;") in page
+    jo = (fb / "jo" / "01_input_flattening.html").read_text(encoding="utf-8")
+    assert "Jo O&#x27;Neil, &quot;JJ&quot;" in jo
+    ivan = (fb / "ivan" / "01_input_flattening.html").read_text(encoding="utf-8")
+    assert "check cells were changed" in ivan
+    for p in fb.rglob("*.html"):   # readable without the course: no scripts, links or files
+        text = p.read_text(encoding="utf-8")
+        assert not re.search(r"<script|<link|src=|https?://", text), p
+
+
+def test_class_report_ranks_named_mistakes(graded):
+    data = graded["report"]
+    assert data["students"] == 11 and data["max_score"] == 10
+    top = {(m["mistake"], m["exercise"]): m for m in data["mistakes"]}
+    fortran = top[("Fortran order", "nb01_flatten")]
+    assert (fortran["students"], fortran["of"], fortran["who"]) == (2, 11, ["dmitri", "jo"])
+    assert fortran["hint"].startswith("pixels are in column-major order")
+    assert top[("no square root (MSE)", "nb04_rmse")]["students"] == 2
+    assert top[("no mean (SSR)", "nb04_mse")]["who"] == ["gus"]
+    assert [m["students"] for m in data["mistakes"]] == sorted(
+        (m["students"] for m in data["mistakes"]), reverse=True)
+    rates = {e["id"]: e for e in data["exercises"]}
+    assert rates["nb01_flatten"]["passed"] == 3        # ana, ben, farid
+    assert rates["nb04_ssr"]["passed"] == 4            # ana, ben, gus, jo
+    assert data["full_marks"] == 1 and data["zero"] == 4   # ana; chloe, eve, hana, kim
+
+
+def test_class_report_page_is_self_contained_with_figures_and_summaries(graded):
+    page = (graded["out"] / "class.html").read_text(encoding="utf-8")
+    blobs = re.findall(r'src="data:image/png;base64,([^"]+)"', page)
+    assert len(blobs) == 3
+    assert all(base64.b64decode(b).startswith(b"\x89PNG") for b in blobs)
+    summaries = re.findall(r'<p class="summary">([^<]+)</p>', page)
+    assert len(summaries) == 3
+    assert summaries[0].startswith("Median ") and "1 of 11 scored full marks" in summaries[0]
+    assert "passed by 2 of 11" in summaries[1]
+    assert summaries[2].startswith("Most common: 2 of 11: ")
+    assert "2 of 11</td><td>Fortran order" in page
+    assert not re.search(r"<script|<link|https?://", page)
+
+
+def test_timing(graded):
+    n = len(graded["reports"])
+    print(f"\nclass of 11 students, {n} submissions graded with teacher outputs in "
+          f"{graded['elapsed']:.1f} s")
+    assert n == 13

@@ -1,0 +1,251 @@
+"""The teacher's side on hand-made grader reports: students, gradebook, feedback, class report,
+Gradescope's results. (tests/course/test_teacher_class.py runs all of it on a graded class.)"""
+
+import base64
+import csv
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from nncourse import classreport, feedback, gradebook, gradescope, students
+
+jsonschema = pytest.importorskip("jsonschema", reason="jsonschema (a test extra) is missing")
+SCHEMA = json.loads((Path(__file__).parent / "gradescope_schema.json").read_text())
+
+FORTRAN_HINT = ("pixels are in column-major order: did you flatten in Fortran order "
+                "(order=\"F\") or transpose first? Read each image row by row.")
+
+
+def row(id, points, max_points, status="passed", message=None, **extra):
+    name = id.split("_", 1)[1]
+    message = message or (f"✔ {name} — 4/4 cases" if status == "passed" else f"✘ {name} — case 1")
+    return {"id": id, "name": name, "passed": status == "passed", "status": status,
+            "points": points, "max_points": max_points, "message": message, **extra}
+
+
+def nb01(path, flatten="passed", **fields):
+    rows = [row("nb01_flatten", 2 if flatten == "passed" else 0, 2, flatten,
+                None if flatten != "failed" else
+                f"✘ flatten — case 1: a batch\n  likely mistake: {FORTRAN_HINT}"),
+            row("nb01_unflatten", 1, 1), row("nb01_scale_pixels", 1, 1),
+            row("nb01_local_binary_pattern", 0, 1, "not_implemented",
+                "… local_binary_pattern — not implemented yet")]
+    rep = {"submission": path, "notebook": "01_input_flattening",
+           "score": sum(r["points"] for r in rows), "max_score": 5, "error": None,
+           "exercises": rows, "modified_check_cells": []}
+    rep.update(fields)
+    return rep
+
+
+def broken(path):
+    return {"submission": path, "notebook": None, "score": 0, "max_score": 0,
+            "error": "not a notebook: the file is not valid JSON", "exercises": [],
+            "modified_check_cells": []}
+
+
+# --- students --------------------------------------------------------------------------------
+
+def test_nbgrader_layout_names_student_and_assignment(tmp_path):
+    p = tmp_path / "course" / "submitted" / "zoë" / "ps1" / "01_input_flattening.ipynb"
+    (subs,) = students.assign([p], [tmp_path / "course" / "submitted"])
+    assert (subs.student, subs.assignment, subs.on_roster) == ("zoë", "ps1", True)
+
+
+def test_plain_folder_without_roster(tmp_path):
+    paths = [tmp_path / "alice" / "04_cost.ipynb", tmp_path / "bob_01_input_flattening.ipynb",
+             tmp_path / "01_input_flattening.ipynb", tmp_path / "Carla Núñez - 04_cost.ipynb"]
+    subs = students.assign(paths, [tmp_path])
+    assert [s.student for s in subs] == ["alice", "bob", "01_input_flattening", "Carla_Núñez"]
+
+
+def test_roster_patterns_names_and_absent_students(tmp_path):
+    roster = students.read_roster("\ufeffStudent_ID,Name,Pattern\n"
+                                  "s1,Ana Lima,*lima*\ns2,李雷,li_lei/*\ns3,Nobody,\n")
+    paths = [tmp_path / "LIMA_04_cost.ipynb", tmp_path / "li_lei" / "x.ipynb",
+             tmp_path / "stranger.ipynb", tmp_path / "s3-01.ipynb"]
+    subs = students.assign(paths, [tmp_path], roster)
+    assert [(s.student, s.name, s.on_roster) for s in subs] == [
+        ("s1", "Ana Lima", True), ("s2", "李雷", True), ("stranger", "", False),
+        ("s3", "Nobody", True)]
+    assert students.class_list(subs, roster) == [("s1", "Ana Lima"), ("s2", "李雷"),
+                                                  ("s3", "Nobody"), ("stranger", "")]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("name,pattern\nAna,*a*\n", "no student id column"),
+    ("id,name\na,Ana\na,Ann\n", "appears twice"),
+    ("id,name\n,Ana\n", "the student id is empty"),
+])
+def test_roster_errors_say_why(text, message):
+    with pytest.raises(ValueError, match=message):
+        students.read_roster(text)
+
+
+def test_a_file_matching_two_roster_entries_is_an_error(tmp_path):
+    roster = students.read_roster("id,name,pattern\nann,Ann,*ann*\nanna,Anna,*anna*\n")
+    with pytest.raises(ValueError, match="matches 2 roster entries"):
+        students.assign([tmp_path / "anna.ipynb"], [tmp_path], roster)
+
+
+# --- gradebook -------------------------------------------------------------------------------
+
+def class_of_three(tmp_path):
+    reports = [nb01(str(tmp_path / "a" / "01.ipynb")),
+               nb01(str(tmp_path / "b" / "01.ipynb"), flatten="failed",
+                    timed_out=True, isolation="none", copied_reference=["nb01_unflatten"],
+                    modified_check_cells=["nb01_flatten"], name_mismatch="named 04 but is 01"),
+               nb01(str(tmp_path / "b" / "01 again.ipynb"), flatten="not_implemented"),
+               broken(str(tmp_path / "c" / "01.ipynb"))]
+    subs = students.assign([r["submission"] for r in reports], [tmp_path])
+    return reports, subs
+
+
+def test_gradebook_one_row_per_student_with_reasons_and_flags(tmp_path):
+    reports, subs = class_of_three(tmp_path)
+    book = gradebook.build(reports, subs)
+    a, b, c = book["students"]
+    assert [s["id"] for s in book["students"]] == ["a", "b", "c"]
+    assert (a["total"], b["total"], c["total"], book["max_score"]) == (4, 2, 0, 5)
+    # b's two submissions: the better one counts, and the note says so
+    assert b["notebooks"]["01_input_flattening"]["submission"].endswith("01.ipynb")
+    assert any("2 submissions" in n and "counted the best" in n for n in b["notes"])
+    assert b["exercises"]["nb01_flatten"]["mistake"] == "Fortran order"   # read from the hint
+    f = b["flags"]
+    assert f["timed_out"] and f["isolation"] == ["none"] and f["copied_reference"] == ["nb01_unflatten"]
+    assert f["edited_check_cells"] == ["nb01_flatten"] and f["name_mismatch"]
+    assert "copied nnlib's reference" in b["exercises"]["nb01_unflatten"]["why"]
+    assert c["flags"]["error"] and c["flags"]["missing"] == ["01_input_flattening"]
+    # every lost point has a note naming the exercise
+    for s in (a, b):
+        for ex_id, e in s["exercises"].items():
+            if e["points"] < e["max_points"]:
+                assert any(n.startswith(ex_id.split("_", 1)[1] + " ") for n in s["notes"]), ex_id
+    assert "not implemented" in a["exercises"]["nb01_local_binary_pattern"]["why"]
+
+
+def test_gradebook_csv_round_trip_keeps_every_flag(tmp_path):
+    reports, subs = class_of_three(tmp_path)
+    rows = list(csv.DictReader(io.StringIO(gradebook.to_csv(gradebook.build(reports, subs)))))
+    assert [r["student"] for r in rows] == ["a", "b", "c"]
+    b = rows[1]
+    assert b["nb01_flatten"] == "0" and b["01_input_flattening total"] == "2" and b["total"] == "2"
+    assert b["timed_out"] == "yes" and b["edited_check_cells"] == "nb01_flatten"
+    assert b["copied_reference"] == "nb01_unflatten" and b["isolation"] == "none"
+    assert "Fortran order" in b["notes"] and rows[2]["error"].startswith("01.ipynb: not a notebook")
+
+
+def test_mistake_field_of_the_new_grader_wins():
+    r = row("nb01_flatten", 0, 2, "failed", "✘ flatten — case 1", mistake="batch axis last",
+            hint="one row per image")
+    assert gradebook.mistake_of(r) == ("batch axis last", "one row per image")
+
+
+def test_write_atomic_replaces_and_leaves_no_temporary_file(tmp_path):
+    target = tmp_path / "sub" / "ünïcødé 名前 'x'.csv"
+    gradebook.write_atomic(target, "old")
+    gradebook.write_atomic(target, "new ✔")
+    assert target.read_text(encoding="utf-8") == "new ✔"
+    assert os.listdir(target.parent) == [target.name]
+
+
+# --- feedback --------------------------------------------------------------------------------
+
+def test_feedback_escapes_everything_and_is_self_contained():
+    rep = nb01("x.ipynb", flatten="failed", error="cell 3 printed <b>bold</b>")
+    rep["exercises"][1]["message"] = "✘ unflatten — got <script>alert(1)</script> & more"
+    page = feedback.render(rep, "s1", "<Eve> & \"Co\"")
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    assert "&lt;Eve&gt; &amp; &quot;Co&quot;" in page
+    assert "Named mistake:</b> Fortran order" in page
+    assert "Total: 2 / 5 points" in page
+    assert "http" not in page.replace("http-equiv", "") and "src=" not in page
+
+
+@pytest.mark.parametrize("name", ["../../etc/passwd", "a/b\\c:d*e?f", ".hidden", "名前" * 60,
+                                  "CON\x00\x1f", "  "])
+def test_safe_name_stays_inside_the_folder(name):
+    safe = feedback.safe_name(name)
+    assert "/" not in safe and "\\" not in safe and not safe.startswith(".")
+    assert 0 < len(safe.encode("utf-8")) <= 80 and "\x00" not in safe
+
+
+def test_feedback_files_one_per_submission_no_collisions(tmp_path):
+    reports, subs = class_of_three(tmp_path)
+    paths = feedback.write_all(tmp_path / "fb", reports, subs)
+    assert len(set(paths)) == 4
+    assert sorted(p.relative_to(tmp_path / "fb").as_posix() for p in paths) == [
+        "a/01_input_flattening.html", "b/01_input_flattening-2.html",
+        "b/01_input_flattening.html", "c/01.html"]
+
+
+# --- class report ----------------------------------------------------------------------------
+
+def test_class_report_counts_students_and_ranks_mistakes(tmp_path):
+    reports, subs = class_of_three(tmp_path)
+    reports.append(nb01(str(tmp_path / "d" / "01.ipynb"), flatten="failed"))
+    subs = students.assign([r["submission"] for r in reports], [tmp_path])
+    data = classreport.summarise(gradebook.build(reports, subs))
+    assert data["students"] == 4
+    top = data["mistakes"][0]
+    # b counts once (its better submission has the mistake), d once: 2 of 4
+    assert (top["mistake"], top["students"], top["of"], top["who"]) == ("Fortran order", 2, 4, ["b", "d"])
+    assert top["hint"] == FORTRAN_HINT
+    assert classreport.mistake_sentence(top).startswith("2 of 4: Fortran order (flatten")
+    flatten = next(e for e in data["exercises"] if e["id"] == "nb01_flatten")
+    assert flatten["passed"] == 1 and flatten["by_status"] == {"passed": 1, "failed": 2, "missing": 1}
+    page = classreport.render(data)
+    pngs = [base64.b64decode(s.split('"')[0]) for s in page.split("data:image/png;base64,")[1:]]
+    assert len(pngs) == 3 and all(p.startswith(b"\x89PNG\r\n\x1a\n") for p in pngs)
+    assert page.count('class="summary"') == 3 and "<script" not in page
+
+
+def test_class_report_without_named_mistakes_says_so(tmp_path):
+    reports = [nb01(str(tmp_path / "a.ipynb"))]
+    subs = students.assign([r["submission"] for r in reports], [tmp_path])
+    data = classreport.summarise(gradebook.build(reports, subs))
+    page = classreport.render(data)
+    assert data["mistakes"] == [] and "No submission matched a named mistake" in page
+    assert page.count("data:image/png;base64,") == 2
+
+
+# --- Gradescope's results format --------------------------------------------------------------
+
+CONFIG = {"notebook": "01_input_flattening", "seed": 3, "max_score": 5,
+          "exercises": [{"id": "nb01_flatten", "name": "flatten", "points": 2},
+                        {"id": "nb01_unflatten", "name": "unflatten", "points": 1},
+                        {"id": "nb01_scale_pixels", "name": "scale_pixels", "points": 1},
+                        {"id": "nb01_local_binary_pattern", "name": "local_binary_pattern",
+                         "points": 1}]}
+
+
+@pytest.mark.parametrize("report", [nb01("x.ipynb", flatten="failed", seed=3), None,
+                                    broken("x.ipynb"),
+                                    dict(nb01("x.ipynb"), notebook="04_cost")])
+def test_results_follow_gradescopes_format(report):
+    res = gradescope.results_from(report, CONFIG, 1.4)
+    jsonschema.validate(res, SCHEMA)
+    assert res["score"] == sum(t["score"] for t in res["tests"])
+    assert [t["number"] for t in res["tests"]] == ["01.1", "01.2", "01.3", "01.4"]
+    if report is None or report.get("notebook") != "01_input_flattening":
+        assert res["score"] == 0 and all(t["status"] == "failed" for t in res["tests"])
+    else:
+        assert res["score"] == 2 and "likely mistake" in res["tests"][0]["output"]
+
+
+def test_schema_refuses_what_gradescope_does_not_document():
+    good = gradescope.results_from(None, CONFIG)
+    for bad in (dict(good, visibility="public"),
+                dict(good, tests=[dict(good["tests"][0], status="partial")]),
+                dict(good, scroe=1)):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(bad, SCHEMA)
+
+
+def test_resolve_notebook():
+    assert gradescope.resolve_notebook("notebooks/04_cost.ipynb") == "04_cost"
+    assert gradescope.resolve_notebook("04") == "04_cost"
+    with pytest.raises(ValueError, match="not a course notebook"):
+        gradescope.resolve_notebook("99_nothing")
