@@ -55,6 +55,13 @@ def render(report, student="", name="", course="nnlib course"):
     if report.get("error"):
         parts.append(f'<p class="note"><b>The grader could not run all of your notebook:</b> '
                      f"{esc(report['error'])}</p>")
+    if report.get("timed_out"):
+        parts.append('<p class="note"><b>Time limit:</b> some of your code ran longer than the '
+                     "grader allows and was stopped (is there a loop that never ends?); the "
+                     "exercises it stopped are marked below.</p>")
+    if report.get("copied_reference"):
+        parts.append('<p class="note">Some answers call the course library\'s own function '
+                     "instead of writing it: " + esc(", ".join(report["copied_reference"])) + ".</p>")
     if report.get("modified_check_cells"):
         parts.append('<p class="note">Some check cells were changed or deleted ('
                      f"{esc(', '.join(report['modified_check_cells']))}); the grader ran the "

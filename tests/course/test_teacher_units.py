@@ -249,3 +249,12 @@ def test_resolve_notebook():
     assert gradescope.resolve_notebook("04") == "04_cost"
     with pytest.raises(ValueError, match="not a course notebook"):
         gradescope.resolve_notebook("99_nothing")
+
+
+def test_feedback_tells_the_student_about_time_limits_copies_and_edited_checks():
+    rep = nb01("x.ipynb", timed_out=True, copied_reference=["nb01_unflatten"],
+               modified_check_cells=["nb01_flatten"], seed=12)
+    page = feedback.render(rep, "s1")
+    assert "Time limit:" in page and "nb01_unflatten" in page and "check cells were changed" in page
+    assert "hidden-case seed 12" in page
+    assert "Time limit:" not in feedback.render(nb01("x.ipynb"), "s1")
