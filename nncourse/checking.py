@@ -1,8 +1,22 @@
 """The machinery behind every exercise check: run learner code safely, compare, explain.
 
 An exercise is judged by a *judge* function ``judge(fn, ctx)`` that calls the learner's ``fn``
-through ``ctx.call`` and compares what comes back with ``ctx.compare``. Both stop the judge at
-the first problem with a message written for the learner:
+through ``ctx.call`` and compares what comes back with ``ctx.compare``. ``ctx.call`` is the only
+way a judge reaches learner code, and it returns the learner's output as plain data
+(:mod:`nncourse.plain`). Where it runs is the context's *runner*'s business:
+
+* in a notebook, :class:`LocalRunner` calls the function in the learner's own kernel (immediate
+  feedback; nothing there is protected from the learner, and nothing needs to be);
+* in the grader, :class:`nncourse.sandbox.SandboxRunner` sends the plain inputs to the
+  submission's sandboxed kernel, which calls the function and sends plain outputs back; the
+  judge itself, the references, the known mistakes and every comparison run in the grader's
+  process, which never runs learner code.
+
+An exercise whose function takes or returns objects (a network, a state carried between calls)
+has a *driver*: a module-level function ``drive(fn, *plain_args)`` in its check module that
+builds the objects from plain data, calls ``fn`` and returns plain data. It runs where ``fn``
+runs. ``ctx.call`` and ``ctx.compare`` stop the judge at the first problem with a message
+written for the learner:
 
 * the learner's own exception is shown as *their* error at *their* line (no checker traceback);
   ``NotImplementedError`` reads "not implemented yet";
@@ -16,7 +30,6 @@ nbgrader's "a failing check raises" rule live in :mod:`nncourse.check`.
 """
 
 import contextlib
-import copy
 import io
 import linecache
 import os
@@ -26,6 +39,8 @@ import traceback
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from .plain import Opaque, roundtrip, type_name
 
 _COURSE_DIR = os.path.dirname(os.path.abspath(__file__))
 _NUMPY_DIR = os.path.dirname(np.__file__)
@@ -42,10 +57,9 @@ class Stop(Exception):
     """Ends a judge early with a verdict (``ctx.fail`` raises it; a custom judge may catch it
     to add a hint and raise it again)."""
 
-    def __init__(self, status, message):
+    def __init__(self, status, message, mistake=None):
         super().__init__(message)
-        self.status, self.message = status, message
-
+        self.status, self.message, self.mistake = status, message, mistake
 
 
 @dataclass
@@ -77,6 +91,7 @@ class Result:
     message: str
     cases_passed: int = 0
     cases_total: int = 0
+    mistake: object = None        # the known Mistake the output matched, if any
     extra: dict = field(default_factory=dict)
 
     @property
@@ -86,16 +101,33 @@ class Result:
     def as_dict(self):
         return {"id": self.exercise, "name": self.name, "status": self.status,
                 "passed": self.passed, "message": self.message,
-                "cases_passed": self.cases_passed, "cases_total": self.cases_total}
+                "cases_passed": self.cases_passed, "cases_total": self.cases_total,
+                "mistake": self.mistake.name if self.mistake else None,
+                "hint": self.mistake.hint if self.mistake else None}
 
     def __repr__(self):
         return self.message
 
     def _repr_html_(self):
-        import html
-        colour = "#1b7837" if self.passed else "#b2182b"
-        return (f'<pre style="border-left: 4px solid {colour}; padding: 4px 8px; '
-                f'white-space: pre-wrap">{html.escape(self.message)}</pre>')
+        return render_html(self.status, self.message)
+
+
+# pass / fail / not yet: a symbol, a word and a colour, so no state is told by colour alone
+STYLES = {"passed": ("#1b7837", "#f0f7f1", "passed"),
+          "not_implemented": ("#7a6a00", "#fbf8e6", "not done yet"),
+          "failed": ("#b2182b", "#fbf0f0", "not yet right")}
+
+
+def render_html(status, message):
+    """A check's message as HTML: wraps at words, `code` as code, a labelled side bar."""
+    import html
+    import re
+    colour, background, word = STYLES.get(status, STYLES["failed"])
+    body = re.sub(r"`([^`\n]+)`", r"<code>\1</code>", html.escape(message))
+    return (f'<div role="status" aria-label="check: {word}" style="border-left: 6px solid '
+            f'{colour}; background: {background}; padding: 6px 10px; margin: 2px 0">'
+            f'<pre style="margin: 0; white-space: pre-wrap; word-break: normal; '
+            f'overflow-wrap: break-word; font-size: 0.95em; background: none">{body}</pre></div>')
 
 
 # --- running learner code ------------------------------------------------------------------
@@ -120,47 +152,134 @@ def time_limit(seconds):
         signal.signal(signal.SIGALRM, previous)
 
 
+def cell_label(filename):
+    """'cell In[7]' for a notebook cell's code file name, else None. The grader's sandbox
+    replaces this with its own labels (the notebook's cell numbers)."""
+    try:
+        from IPython import get_ipython
+        shell = get_ipython()
+        number = shell.compile._filename_map.get(filename) if shell is not None else None
+    except Exception:  # no IPython, or an IPython without the map
+        number = None
+    return f"cell In[{number}]" if number is not None else None
+
+
 def describe_learner_error(exc):
-    """'ZeroDivisionError: division by zero' plus the learner's line, found by skipping the
-    checker's and numpy's own frames."""
+    """'ZeroDivisionError: division by zero' plus the learner's cell and line, found by skipping
+    the checker's and numpy's own frames."""
     text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     frames = [f for f in traceback.extract_tb(exc.__traceback__)
               if not f.filename.startswith((_COURSE_DIR, _NUMPY_DIR))]
     if frames:
         f = frames[-1]
         line = (f.line or linecache.getline(f.filename, f.lineno)).strip()
-        where = f"in {f.name}()" if f.name not in ("<module>", "<lambda>") else ""
-        text += f"\n  at line {f.lineno} {where}: {line}" if line else ""
+        where = f" in {f.name}()" if f.name not in ("<module>", "<lambda>") else ""
+        cell = cell_label(f.filename)
+        place = f"{cell}, line {f.lineno}" if cell else f"line {f.lineno}"
+        text += f"\n  at {place}{where}: {line}" if line else f"\n  at {place}{where}"
     return text
 
 
-def _snapshot(value):
-    try:
-        return copy.deepcopy(value)
-    except Exception:  # pragma: no cover - exotic learner objects
-        return value
+def _learner_error(exc):
+    """A learner's exception as plain data (the same in a notebook and in the sandbox)."""
+    return {"type": type(exc).__name__, "mro": [t.__name__ for t in type(exc).__mro__],
+            "text": describe_learner_error(exc)[:4000]}
 
 
 def _same(a, b):
+    """Plain data ``a`` and ``b`` are identical (NaN equal to NaN)."""
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
         return isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape \
-            and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=a.dtype.kind == "f")
+            and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=a.dtype.kind in "fc")
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
-    if type(a).__eq__ is object.__eq__:   # no value equality (a Network, a Generator):
-        return True                       # nothing to compare, so nothing to report
-    try:
-        return bool(a == b)
-    except Exception:  # pragma: no cover
+        return type(a) is type(b) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, float) and isinstance(b, float) and np.isnan(a) and np.isnan(b):
         return True
+    return type(a) is type(b) and a == b
+
+
+def _has_opaque(value):
+    if isinstance(value, Opaque):
+        return True
+    if isinstance(value, (list, tuple)):
+        return any(_has_opaque(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_opaque(v) for v in value.values())
+    return False
+
+
+@dataclass
+class Reply:
+    """What one call of learner code gave, as plain data. ``status``: ok, error,
+    not_implemented, timeout, missing (no such function) or broken (the sandbox died or sent
+    garbage; ``error["text"]`` says what happened)."""
+    status: str
+    out: object = None
+    args_after: tuple = ()
+    error: dict = None
+
+
+def driver_name(driver):
+    """'module:qualname' of a module-level driver function (how the sandbox finds it)."""
+    if driver is None:
+        return None
+    name = f"{driver.__module__}:{driver.__qualname__}"
+    if "<" in driver.__qualname__:
+        raise TypeError(f"driver {name} must be a module-level function")
+    return name
+
+
+def find_driver(name):
+    import importlib
+    module, _, qualname = name.partition(":")
+    if not module.startswith("nncourse."):
+        raise ValueError(f"not a course driver: {name}")
+    obj = importlib.import_module(module)
+    for part in qualname.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def call_here(fn, args, driver=None):
+    """Call ``fn(*args)`` (or ``driver(fn, *args)``) in this process; a :class:`Reply` of plain
+    data. Used in the learner's kernel: by :class:`LocalRunner` in a notebook and by the
+    grader's sandbox worker."""
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            out = driver(fn, *args) if driver is not None else fn(*args)
+    except NotImplementedError:
+        return Reply("not_implemented")
+    except CheckTimeout:
+        raise
+    except Exception as exc:  # the learner's own error, shown as theirs
+        return Reply("error", error=_learner_error(exc))
+    return Reply("ok", roundtrip(out), roundtrip(tuple(args)))
+
+
+class LocalRunner:
+    """Runs learner code in this process: the notebook's own kernel."""
+    where = "here"
+
+    def call(self, fn, args, driver=None, seconds=None):
+        return call_here(fn, roundtrip(tuple(args)), driver)
 
 
 # --- showing arrays ------------------------------------------------------------------------
 
+def kind(value):
+    """'a Network', 'a str': what a learner returned, for messages."""
+    name = value.type_name if isinstance(value, Opaque) else type_name(value)
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
+
+
 def show(value, indent="            "):
     """A short, stable text form of a value for messages."""
+    if isinstance(value, Opaque):
+        return f"{kind(value)} (not a number or an array)"
     if isinstance(value, np.ndarray):
-        body = np.array2string(value, precision=4, threshold=24, edgeitems=3, suppress_small=True,
+        body = np.array2string(value, precision=4, threshold=24, edgeitems=3, suppress_small=False,
                                separator=", ")
         body = body.replace("\n", "\n" + indent)
         return f"shape {value.shape}, dtype {value.dtype}\n{indent}{body}"
@@ -192,46 +311,55 @@ def describe_args(args, names):
 
 class Context:
     """Passed to a judge: the seeded ``rng`` for random cases and helpers that stop the judge
-    with a learner-facing message."""
+    with a learner-facing message. ``runner`` decides where learner code runs."""
 
-    def __init__(self, name, rng, arg_names=()):
+    def __init__(self, name, rng, arg_names=(), runner=None, deadline=None):
         self.name = name
         self.rng = rng
         self.arg_names = tuple(arg_names)
+        self.runner = runner or LocalRunner()
+        self.deadline = deadline      # time.monotonic() by which the whole check must end
         self.cases_passed = 0
         self.cases_total = 0
 
-    def fail(self, message, status="failed"):
-        raise Stop(status, message)
+    def fail(self, message, status="failed", mistake=None):
+        raise Stop(status, message, mistake)
 
-    def call(self, fn, *args, case=None, check_mutation=True, error_hints=None):
-        """Call the learner's ``fn(*args)`` and return its result. Stops the judge on an
-        exception (adding ``error_hints[type]`` under the learner's error when given), a
-        timeout, or an input changed in place."""
-        before = [_snapshot(a) for a in args]
-        try:
-            with contextlib.redirect_stdout(io.StringIO()):
-                out = fn(*args)
-        except NotImplementedError:
+    def call(self, fn, *args, case=None, check_mutation=True, error_hints=None, driver=None):
+        """The learner's ``fn(*args)`` (or ``driver(fn, *args)``) as plain data. ``args`` must be
+        plain data. Stops the judge on an exception (adding ``error_hints[type]`` under the
+        learner's error when given), a timeout, or an input changed in place."""
+        import time
+        sent = roundtrip(tuple(args))
+        if _has_opaque(sent):
+            raise TypeError(f"{self.name}: a judge passed an object to learner code; pass plain "
+                            "data and build objects in a driver")
+        seconds = None if self.deadline is None else max(0.0, self.deadline - time.monotonic())
+        reply = self.runner.call(fn, sent, driver, seconds)
+        if reply.status == "not_implemented":
             self.fail(f"… {self.name} — not implemented yet: replace `raise NotImplementedError()` "
                       "with your code, run that cell, then this one.", "not_implemented")
-        except CheckTimeout:
-            raise
-        except Exception as exc:  # the learner's own error, shown as theirs
+        if reply.status == "timeout":
+            raise CheckTimeout()
+        if reply.status == "missing":
+            self.fail(f"✘ {self.name} — {reply.error['text']}", "missing")
+        if reply.status == "broken":
+            self.fail(f"✘ {self.name} — {reply.error['text']}", "error")
+        if reply.status == "error":
             where = f" on case {self.cases_total + 1}: {case.description}" if case else ""
-            hint = next((h for t, h in (error_hints or {}).items() if isinstance(exc, t)), None)
+            mro = reply.error.get("mro", [])
+            hint = next((h for t, h in (error_hints or {}).items() if t.__name__ in mro), None)
             self.fail(f"✘ {self.name} — your code raised an error{where}\n  "
-                      f"{describe_learner_error(exc)}" + (f"\n  hint: {hint}" if hint else ""),
-                      "error")
+                      f"{reply.error['text']}" + (f"\n  hint: {hint}" if hint else ""), "error")
         if check_mutation:
             names = self.arg_names or [f"argument {i + 1}" for i in range(len(args))]
-            for name, old, new in zip(names, before, args):
+            for name, old, new in zip(names, sent, reply.args_after):
                 if not _same(old, new):
                     self.fail(f"✘ {self.name} — changed its input `{name}` in place"
                               f"{' on case: ' + case.description if case else ''}.\n"
                               "  Work on a copy (or build a new array) instead of writing into the "
                               "array you were given.")
-        return out
+        return reply.out
 
     def compare(self, got, expected, case, mistakes=(), rtol=1e-6, atol=1e-8, check_dtype=True,
                 what="output"):
@@ -250,22 +378,28 @@ class Context:
         lines.append(f"  expected: {show(expected)}")
         lines.append(f"  got:      {show(got)}")
         lines.append(f"  problem:  {problem}")
-        hint = self.diagnose(got, case, mistakes, rtol, atol)
-        if hint:
-            lines.append(f"  likely mistake: {hint}")
-        self.fail("\n".join(lines))
+        mistake = self.find_mistake(got, case, mistakes, rtol, atol)
+        if mistake:
+            lines.append(f"  likely mistake: {mistake.hint}")
+        self.fail("\n".join(lines), mistake=mistake)
 
-    def diagnose(self, got, case, mistakes, rtol=1e-6, atol=1e-8):
-        """The hint of the first known mistake whose output equals ``got``, else None."""
+    def find_mistake(self, got, case, mistakes, rtol=1e-6, atol=1e-8):
+        """The first known mistake whose output on ``case`` equals ``got``, else None. (The
+        mistakes are course code: they run here, on copies of the case's plain inputs.)"""
         for m in mistakes:
             try:
                 with np.errstate(all="ignore"):
-                    wrong = m.fn(*[_snapshot(a) for a in case.args])
+                    wrong = m.fn(*roundtrip(tuple(case.args)))
             except Exception:
                 continue
             if self._problem(got, wrong, rtol, atol, check_dtype=False) is None:
-                return m.hint
+                return m
         return None
+
+    def diagnose(self, got, case, mistakes, rtol=1e-6, atol=1e-8):
+        """The hint of the first known mistake whose output equals ``got``, else None."""
+        mistake = self.find_mistake(got, case, mistakes, rtol, atol)
+        return mistake.hint if mistake else None
 
     @staticmethod
     def _problem(got, expected, rtol, atol, check_dtype):
@@ -279,7 +413,7 @@ class Context:
                 return "returned a single number; expected an array of shape " \
                        f"{expected.shape}"
             if not isinstance(got, np.ndarray):
-                return f"returned {type(got).__name__}; expected a numpy array"
+                return f"returned {kind(got)}; expected a numpy array"
             if got.shape != expected.shape:
                 return f"wrong shape: expected {expected.shape}, got {got.shape}"
             if check_dtype and got.dtype != expected.dtype:
@@ -306,10 +440,12 @@ class Context:
                    "(e.g. with float(...) or .item())"
         if isinstance(got, (list, tuple, np.ndarray)):
             return f"returned a {type(got).__name__}; expected a single number"
+        if isinstance(got, (Opaque, str, dict)):
+            return f"returned {kind(got)}; expected a number"
         try:
             g = float(got)
-        except (TypeError, ValueError):
-            return f"returned {type(got).__name__}; expected a number"
+        except (TypeError, ValueError, OverflowError):
+            return f"returned {kind(got)}; expected a number"
         if np.isnan(g) and np.isnan(expected):
             return None
         if not np.isfinite(g) and np.isfinite(expected):
@@ -324,20 +460,23 @@ def problem(got, expected, rtol=1e-6, atol=1e-8, check_dtype=True):
     return Context._problem(got, expected, rtol, atol, check_dtype)
 
 
-def run(exercise, fn, seed=None, time_limit_s=TIME_LIMIT):
-    """Judge ``fn`` for ``exercise``; returns a :class:`Result`, never raises."""
+def run(exercise, fn, seed=None, time_limit_s=TIME_LIMIT, runner=None):
+    """Judge ``fn`` for ``exercise``; returns a :class:`Result`, never raises. With a
+    ``runner`` (the grader's sandbox) the time limit is that runner's to enforce."""
+    import time
     rng = np.random.default_rng(exercise.default_seed if seed is None else seed)
-    ctx = Context(exercise.name, rng, exercise.arg_names)
-    if fn is None or not callable(fn):
+    deadline = None if runner is None else time.monotonic() + time_limit_s
+    ctx = Context(exercise.name, rng, exercise.arg_names, runner, deadline)
+    if runner is None and (fn is None or not callable(fn)):
         return Result(exercise.id, exercise.name, "error",
                       f"✘ {exercise.name} — expected a function, got {type(fn).__name__}. "
                       f"Run the cell that defines `{exercise.function}` first.")
     try:
-        with time_limit(time_limit_s), np.errstate(all="ignore"):
+        with time_limit(time_limit_s if runner is None else None), np.errstate(all="ignore"):
             exercise.judge(fn, ctx)
     except Stop as stop:
         return Result(exercise.id, exercise.name, stop.status, stop.message,
-                      ctx.cases_passed, ctx.cases_total)
+                      ctx.cases_passed, ctx.cases_total, stop.mistake)
     except CheckTimeout:
         return Result(exercise.id, exercise.name, "timeout",
                       f"✘ {exercise.name} — time limit: stopped after {time_limit_s:g} s "
@@ -345,8 +484,9 @@ def run(exercise, fn, seed=None, time_limit_s=TIME_LIMIT):
                       ctx.cases_passed, ctx.cases_total)
     except Exception as exc:  # a judge bug must not look like the learner's fault
         return Result(exercise.id, exercise.name, "error",
-                      f"✘ {exercise.name} — the checker itself failed ({type(exc).__name__}: "
-                      f"{exc}). This is a course bug; please report it.")
+                      f"✘ {exercise.name} — the checker could not judge this answer "
+                      f"({type(exc).__name__}: {str(exc)[:300]}). If your function returns "
+                      "what the exercise asks for, please report this to the course.")
     n = ctx.cases_total
     return Result(exercise.id, exercise.name, "passed",
                   f"✔ {exercise.name} — {n}/{n} cases ({exercise.verifies})", n, n)

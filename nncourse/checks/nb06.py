@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnlib import optimizers
-from nncourse.checking import Case, Mistake, describe_args, problem, show
+from nncourse.checking import Case, Mistake, _learner_error, describe_args, problem, show
 from nncourse.exercises import exercise
 from nnlib.layers import Parameter
 
@@ -134,19 +134,24 @@ def _diagnose(gots, run, inputs, mistakes, tol):
     return None
 
 
-def _later_steps(fn, run, inputs, state, first):
-    """The learner's new w on the steps after ``first`` (0-based), as far as it gets."""
-    outs = []
-    for k in range(first + 1, len(run.dws)):
+def drive_steps(fn, inputs, dws, hyper):
+    """Driver (runs where the learner's code runs): call ``fn`` once per step on one ``state``
+    dict, with nnlib's ``w`` of that step and its gradient. Returns, per step, the new w and
+    whether ``dw`` was changed in place, up to the first step that raised (its error as plain
+    data). A stub's NotImplementedError is raised as it is."""
+    state, outs, dw_changed = {}, [], []
+    for w, dw in zip(inputs, dws):
+        given = dw.copy()
         try:
-            with contextlib.redirect_stdout(io.StringIO()), np.errstate(all="ignore"):
-                out = fn(inputs[k].copy(), run.dws[k].copy(), state, *run.hyper)
-        except Exception:
-            break
-        if not isinstance(out, np.ndarray):
-            break
+            with contextlib.redirect_stdout(io.StringIO()):
+                out = fn(w.copy(), given, state, *hyper)
+        except NotImplementedError:
+            raise
+        except Exception as exc:  # reported with the step it happened on
+            return {"outs": outs, "dw_changed": dw_changed, "error": _learner_error(exc)}
         outs.append(out)
-    return outs
+        dw_changed.append(not np.array_equal(given, dw))
+    return {"outs": outs, "dw_changed": dw_changed, "error": None}
 
 
 def judge_runs(fn, ctx, runs, reference, mistakes, names, state_keys):
@@ -158,15 +163,12 @@ def judge_runs(fn, ctx, runs, reference, mistakes, names, state_keys):
             inputs.append(w)
             w = reference(w.copy(), dw.copy(), ref_state, *run.hyper)
             expected.append(w)
-        state, gots = {}, []
-        for k, dw in enumerate(run.dws):
-            dw_given = dw.copy()
-            step = Case(f"{run.description}, step {k + 1} of {len(run.dws)}", ())
-            got = ctx.call(fn, inputs[k].copy(), dw_given, state, *run.hyper, case=step,
-                           check_mutation=False)
-            gots.append(got)
+        steps = ctx.call(fn, inputs, run.dws, run.hyper, check_mutation=False,
+                         case=Case(run.description, ()), driver=drive_steps)
+        gots = list(steps["outs"])
+        for k, got in enumerate(gots):
             where = f"case {i}: {run.description}\n  step {k + 1} of {len(run.dws)}"
-            if not np.array_equal(dw_given, dw):
+            if steps["dw_changed"][k]:
                 ctx.fail(f"✘ {ctx.name} — {where}: your function changed its input `dw` in "
                          "place.\n  Leave the gradient as it is: build new arrays (v = beta * v "
                          "+ dw), or update only what you keep in `state`.")
@@ -176,10 +178,16 @@ def judge_runs(fn, ctx, runs, reference, mistakes, names, state_keys):
                          "in the `state` dict (it is yours between calls).")
             reason = problem(got, expected[k], check_dtype=True, **tol)
             if reason is not None:
-                gots += _later_steps(fn, run, inputs, state, k)
+                gots = gots[:next((j for j in range(k + 1, len(gots))
+                                   if not isinstance(gots[j], np.ndarray)), len(gots))]
                 _report(ctx, where, run, inputs[k], k + 1, gots, expected[k], reason,
                         mistakes, tol, names, state_keys, inputs)
-        ctx.cases_total += 1      # counted once passed, so ctx.call names the running case
+        if steps["error"] is not None:
+            k = len(gots)
+            ctx.fail(f"✘ {ctx.name} — your code raised an error on case {i}: {run.description}, "
+                     f"step {k + 1} of {len(run.dws)} {_before(k + 1)}\n  "
+                     f"{steps['error']['text']}", "error")
+        ctx.cases_total += 1
         ctx.cases_passed += 1
 
 

@@ -89,27 +89,44 @@ def _as_history(got):
     return got
 
 
+def _network(sizes, activation, seed):
+    return Network.from_sizes(sizes, activation=activation, output="identity",
+                              rng=np.random.default_rng(seed))
+
+
+def drive_train_ssr(fn, sizes, activation, seed, X, y, lr, epochs):
+    """Driver (runs where the learner's code runs): build the case's network, train it with
+    the learner's ``train_ssr`` and return the history, the parameters after training and
+    whether the data was changed in place."""
+    network = _network(sizes, activation, seed)
+    X_before, y_before = X.copy(), y.copy()
+    history = fn(network, X, y, lr, epochs)
+    return {"history": history, "parameters": _parameters(network),
+            "data_changed": not (np.array_equal(X, X_before) and np.array_equal(y, y_before))}
+
+
 @exercise(id="nb07_train_ssr", name="train_ssr", notebook=NOTEBOOK, points=3,
           verifies="SSR history before each update, zero_grad, SSR gradient, final weights",
           reference=train_ssr_reference, mistakes=TRAIN_MISTAKES,
           arg_names=("network", "X", "y", "lr", "epochs"))
 def judge_train_ssr(fn, ctx):
     ctx.arg_names = ()  # the case descriptions say what the network and data are
-    mistakes = [Mistake(m.name, m.hint, lambda *a, f=m.fn: np.asarray(f(*a), dtype=np.float64))
+    # A case's inputs are the network's recipe (sizes, activation, seed) and the data; each
+    # mistake builds its own copy of the network from it.
+    mistakes = [Mistake(m.name, m.hint,
+                        lambda sizes, act, seed, X, y, lr, epochs, f=m.fn: np.asarray(
+                            f(_network(sizes, act, seed), X, y, lr, epochs), dtype=np.float64))
                 for m in TRAIN_MISTAKES]
     for description, sizes, activation, seed, N, data_seed, lr, epochs in _training_cases(ctx.rng):
         X, y = data.regression(n_samples=N, rng=data_seed)
-        build = lambda: Network.from_sizes(sizes, activation=activation, output="identity",
-                                           rng=np.random.default_rng(seed))
-        theirs, ours = build(), build()
-        case = Case(description, (build(), X, y, lr, epochs))
-        X_before, y_before = X.copy(), y.copy()
-        got = ctx.call(fn, theirs, X, y, lr, epochs, case=case, check_mutation=False)
-        if not (np.array_equal(X, X_before) and np.array_equal(y, y_before)):
+        ours = _network(sizes, activation, seed)
+        case = Case(description, (sizes, activation, seed, X, y, lr, epochs))
+        run = ctx.call(fn, *case.args, case=case, check_mutation=False, driver=drive_train_ssr)
+        if run["data_changed"]:
             ctx.fail(f"✘ train_ssr — changed X or y in place on case: {description}.\n"
                      "  Training changes only the network's parameters; leave the data alone.")
         expected = np.asarray(train_ssr_reference(ours, X, y, lr, epochs))
-        got = _as_history(got)
+        got = _as_history(run["history"])
         if isinstance(got, np.ndarray) and got.ndim == 0 or isinstance(got, (float, int)):
             ctx.fail(f"✘ train_ssr — case {ctx.cases_total + 1}: {description}\n"
                      "  returned a single number; return the list of all the epochs' SSR values, "
@@ -120,7 +137,7 @@ def judge_train_ssr(fn, ctx):
                      "SSR per epoch, in a list.")
         ctx.compare(got, expected, case, mistakes, rtol=1e-6, atol=1e-9, check_dtype=False)
         params = Case(f"{description}: the network's W and b after training, flattened", ())
-        ctx.compare(_parameters(theirs), _parameters(ours), params, rtol=1e-6, atol=1e-10,
+        ctx.compare(run["parameters"], _parameters(ours), params, rtol=1e-6, atol=1e-10,
                     check_dtype=False)
 
 
@@ -229,6 +246,16 @@ HE_MISTAKES = [
             * np.sqrt(2 / shape[0])),
 ]
 
+# A case's inputs are (shape, seed); the generator is built from the seed where the code runs.
+HE_SEEDED = [Mistake(m.name, m.hint, lambda shape, seed, f=m.fn: f(shape, np.random.default_rng(seed)))
+             for m in HE_MISTAKES]
+
+
+def drive_he_init(fn, shape, seed):
+    """Driver (runs where the learner's code runs): ``fn(shape, np.random.default_rng(seed))``."""
+    return fn(shape, np.random.default_rng(seed))
+
+
 BIG = (200, 800)  # 160 000 weights: the sample std is within 0.2% of the true one
 
 
@@ -252,36 +279,35 @@ def judge_he_init(fn, ctx):
     shapes = [(3, 4), (5, 16), (int(ctx.rng.integers(3, 40)), int(ctx.rng.integers(3, 40)))]
     checked_statistics = False
     for shape, seed in zip(shapes, seeds):
-        case = Case(f"shape {shape}, rng = np.random.default_rng({seed})",
-                    (shape, np.random.default_rng(seed)))
+        case = Case(f"shape {shape}, rng = np.random.default_rng({seed})", (shape, seed))
         expected = initializers.he(shape, np.random.default_rng(seed))
-        got = ctx.call(fn, shape, np.random.default_rng(seed), case=case, check_mutation=False)
+        got = ctx.call(fn, shape, seed, case=case, check_mutation=False, driver=drive_he_init)
         exact = isinstance(got, np.ndarray) and got.shape == expected.shape \
             and got.dtype.kind == "f" and np.allclose(got, expected, rtol=1e-6, atol=1e-12)
         if exact or not isinstance(got, np.ndarray) or got.shape != expected.shape \
                 or got.dtype.kind != "f" or not np.all(np.isfinite(got)):
-            ctx.compare(got, expected, case, HE_MISTAKES, rtol=1e-6, atol=1e-12)
+            ctx.compare(got, expected, case, HE_SEEDED, rtol=1e-6, atol=1e-12)
             continue
         # Not nnlib's numbers: right only if reproducible, tied to rng, and of the right spread.
-        again = ctx.call(fn, shape, np.random.default_rng(seed), case=case, check_mutation=False)
+        again = ctx.call(fn, shape, seed, case=case, check_mutation=False, driver=drive_he_init)
         if not np.array_equal(got, again):
             ctx.fail(f"✘ he_init — case {ctx.cases_total + 1}: {case.description}\n"
                      f"  problem:  called twice with this rng, W[0, 0] was {got.flat[0]:.4f} "
                      f"then {again.flat[0]:.4f}\n  likely mistake: {HE_MISTAKES[5].hint}")
-        other = ctx.call(fn, shape, np.random.default_rng(seed + 1), case=case,
-                         check_mutation=False)
+        other = ctx.call(fn, shape, seed + 1, case=case, check_mutation=False,
+                         driver=drive_he_init)
         if np.array_equal(got, other):
             ctx.fail(f"✘ he_init — case {ctx.cases_total + 1}: {case.description}\n"
                      f"  problem:  with seeds {seed} and {seed + 1} the weights were the same\n"
                      f"  likely mistake: {HE_MISTAKES[6].hint}")
-        if ctx.diagnose(got, case, HE_MISTAKES) is not None:
-            ctx.compare(got, expected, case, HE_MISTAKES, rtol=1e-6, atol=1e-12)
+        if ctx.diagnose(got, case, HE_SEEDED) is not None:
+            ctx.compare(got, expected, case, HE_SEEDED, rtol=1e-6, atol=1e-12)
         if checked_statistics:
             ctx.cases_total += 1
             ctx.cases_passed += 1
             continue
         # Another distribution (e.g. uniform): judge its mean and spread on many weights.
-        big = ctx.call(fn, BIG, np.random.default_rng(seed), check_mutation=False)
+        big = ctx.call(fn, BIG, seed, check_mutation=False, driver=drive_he_init)
         if not isinstance(big, np.ndarray) or big.shape != BIG:
             ctx.compare(big, initializers.he(BIG, np.random.default_rng(seed)),
                         Case(f"shape {BIG}", (BIG,)))

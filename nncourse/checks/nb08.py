@@ -291,6 +291,22 @@ TRAIN_STEP_MISTAKES = [
 ]
 
 
+def drive_train_step(fn, config_index, seed, batches):
+    """Driver (runs where the learner's code runs): two steps of the learner's ``train_step``
+    on a network and optimizer built from config ``config_index`` and ``seed``; per step the
+    cost it returned, every parameter after it, and which of X, y it changed in place."""
+    network, optimizer = _setup(TRAIN_CONFIGS[config_index], seed)
+    steps = []
+    for X, y in batches:
+        X_before, y_before = X.copy(), y.copy()
+        cost = fn(network, optimizer, X, y)
+        steps.append({"cost": cost,
+                      "parameters": [[name, p.value.copy()] for name, p in network.named_parameters()],
+                      "changed": [name for name, before, now in (("X", X_before, X), ("y", y_before, y))
+                                  if not np.array_equal(before, now)]})
+    return steps
+
+
 def _setup(config, seed):
     _, sizes, opt_name, lr, dtype, _ = config
     network = Network.from_sizes(sizes, activation="relu", output="softmax",
@@ -341,19 +357,17 @@ def train_step_judge(fn, ctx):
         seed = int(ctx.rng.integers(2**31))
         batches = _batches(config, ctx.rng)
 
-        # The learner's two steps, on their own network and optimizer.
-        network, optimizer = _setup(config, seed)
+        # The learner's two steps, on their own network and optimizer (built where their
+        # code runs, from the same recipe).
+        steps = ctx.call(fn, TRAIN_CONFIGS.index(config), seed, batches, check_mutation=False,
+                         case=Case(description, ()), driver=drive_train_step)
         got = []
-        for k, (X, y) in enumerate(batches, start=1):
-            X_before, y_before = X.copy(), y.copy()
-            cost = ctx.call(fn, network, optimizer, X, y, check_mutation=False,
-                            case=Case(f"{description}, step {k}", ()))
-            for name, before, now in (("X", X_before, X), ("y", y_before, y)):
-                if not np.array_equal(before, now):
-                    ctx.fail(f"✘ {ctx.name} — changed its input `{name}` in place on "
-                             f"{description}, step {k}.\n  Leave the batch as it is: the "
-                             "gradient and the cost only read it.")
-            got.append((cost, [(name, p.value.copy()) for name, p in network.named_parameters()]))
+        for k, step in enumerate(steps, start=1):
+            for name in step["changed"]:
+                ctx.fail(f"✘ {ctx.name} — changed its input `{name}` in place on "
+                         f"{description}, step {k}.\n  Leave the batch as it is: the "
+                         "gradient and the cost only read it.")
+            got.append((step["cost"], [tuple(pair) for pair in step["parameters"]]))
         expected = _two_steps(_reference_train_step, config, seed, batches)
 
         # Compare step by step: the cost, then the parameters (the first one that differs, or
