@@ -264,11 +264,23 @@ def to_csv(book):
     return buf.getvalue()
 
 
+def _clip(text, width):
+    """``text`` cut and padded to ``width`` terminal columns (CJK characters take two)."""
+    import unicodedata
+    out, used = "", 0
+    for ch in text:
+        w = 2 if unicodedata.east_asian_width(ch) in "WF" else 0 if unicodedata.combining(ch) else 1
+        if used + w > width:
+            break
+        out, used = out + ch, used + w
+    return out + " " * (width + 1 - used)
+
+
 def table(book):
     """A short plain-text table for the terminal: student, total, flags."""
     lines = [f"{'student':<28}{'total':>10}  flags"]
     for s in book["students"]:
-        label = (s["id"] + (f" ({s['name']})" if s["name"] else ""))[:27]
-        lines.append(f"{label:<28}{str(s['total']) + '/' + str(s['max_score']):>10}  "
+        label = _clip(s["id"] + (f" ({s['name']})" if s["name"] else ""), 27)
+        lines.append(f"{label}{str(s['total']) + '/' + str(s['max_score']):>10}  "
                      f"{', '.join(flag_text(s['flags']))}")
     return "\n".join(lines)

@@ -40,6 +40,8 @@ def write_outputs(args, reports, stream=sys.stderr):
     roster = students.read_roster(args.roster) if getattr(args, "roster", None) else None
     subs = students.assign([r["submission"] for r in reports], getattr(args, "paths", None), roster)
     book = gradebook.build(reports, subs, roster)
+    if getattr(args, "json", None) != "-":   # stdout is the JSON report then
+        print(gradebook.table(book))
     if args.gradebook:
         gradebook.write_atomic(args.gradebook, gradebook.to_csv(book))
         print(f"gradebook: {args.gradebook} ({len(book['students'])} students)", file=stream)
