@@ -24,6 +24,10 @@ from .gradebook import flag_text, num, write_atomic
 from .feedback import esc
 
 BLUE, ORANGE, GREY = "#2166ac", "#e08214", "#bababa"
+STACK = [("passed", ("passed",), BLUE), ("failed", ("failed",), ORANGE),
+         ("error or time limit", ("error", "timeout"), "#762a83"),
+         ("not implemented", ("not_implemented",), GREY),
+         ("not submitted or not graded", ("missing", "not_graded"), "#eeeeee")]
 
 
 def summarise(book):
@@ -113,18 +117,26 @@ def figures(data):
     # 2. pass rate per exercise
     rows = data["exercises"]
     if rows:
-        fig, ax = plt.subplots(figsize=(7, 0.6 + 0.32 * len(rows)))
+        fig, ax = plt.subplots(figsize=(7.5, 1.2 + 0.32 * len(rows)))
         labels = [f"{r['notebook'][:2]} {r['name']}" for r in rows][::-1]
-        rates = [100 * r["pass_rate"] for r in rows][::-1]
-        ax.barh(labels, rates, color=[BLUE if v >= 50 else ORANGE for v in rates])
+        left = [0.0] * len(rows)
+        for label, statuses, colour in STACK:
+            share = [100 * sum(r["by_status"].get(st, 0) for st in statuses) / max(n, 1)
+                     for r in rows][::-1]
+            ax.barh(labels, share, left=left, color=colour, label=label, edgecolor="white")
+            left = [a + b for a, b in zip(left, share)]
         ax.set_xlim(0, 100)
-        ax.set_title("Pass rate per exercise (share of all students)")
-        ax.set_xlabel("students who passed (%)")
+        ax.set_title("Verdicts per exercise (share of all students)")
+        ax.set_xlabel("students (%)")
         ax.set_ylabel("exercise (notebook, check)")
-        worst = min(rows, key=lambda r: (r["pass_rate"], r["id"]))
-        best = max(rows, key=lambda r: (r["pass_rate"], r["id"]))
-        summary = (f"Hardest: {worst['name']} ({worst['notebook']}), passed by {worst['passed']} "
-                   f"of {n}; easiest: {best['name']}, passed by {best['passed']} of {n}.")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18 - 0.6 / len(rows)), ncol=5,
+                  frameon=False, fontsize=8)
+        low, high = min(r["passed"] for r in rows), max(r["passed"] for r in rows)
+        hardest = [r["name"] for r in rows if r["passed"] == low]
+        easiest = [r["name"] for r in rows if r["passed"] == high]
+        summary = (f"Hardest: {', '.join(hardest)} (passed by {low} of {n}"
+                   f"{' each' if len(hardest) > 1 else ''}); easiest: {', '.join(easiest)} "
+                   f"(passed by {high} of {n}{' each' if len(easiest) > 1 else ''}).")
         out.append(("Pass rate per exercise", _png(fig), summary))
     # 3. named mistakes
     ms = data["mistakes"][:15]
@@ -137,7 +149,8 @@ def figures(data):
         ax.set_title("Named mistakes, by how many students made them")
         ax.set_xlabel(f"students (of {n})")
         ax.set_ylabel("mistake (exercise)")
-        summary = "Most common: " + mistake_sentence(ms[0]) + "."
+        summary = "Most common: " + "; ".join(
+            mistake_sentence(m) for m in ms if m["students"] == ms[0]["students"]) + "."
         out.append(("Named mistakes", _png(fig), summary))
     return out
 

@@ -136,7 +136,8 @@ def test_class_report_page_is_self_contained_with_figures_and_summaries(graded):
     summaries = re.findall(r'<p class="summary">([^<]+)</p>', page)
     assert len(summaries) == 3
     assert summaries[0].startswith("Median ") and "1 of 11 scored full marks" in summaries[0]
-    assert "passed by 2 of 11" in summaries[1]
+    assert "passed by 2 of 11 each" in summaries[1] and "scale_pixels, rmse" in summaries[1]
+    assert "2 of 11: no square root (MSE)" in summaries[2]
     assert summaries[2].startswith("Most common: 2 of 11: ")
     assert "2 of 11</td><td>Fortran order" in page
     assert not re.search(r"<script|<link|https?://", page)
