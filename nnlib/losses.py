@@ -43,7 +43,7 @@ def _per_sample(E):
 def _clip(P):
     """Probabilities kept inside [eps, 1 − eps], so that log never sees 0."""
     eps = np.finfo(P.dtype).eps
-    return np.minimum(np.maximum(P, eps), 1 - eps)
+    return np.clip(P, eps, 1 - eps)
 
 
 # --- squared error -----------------------------------------------------------------------
@@ -56,7 +56,8 @@ def squared_error_loss(y, y_hat):
 
 def mse(y, y_hat):
     """Mean squared error: (1 / (N·K)) Σ (ŷ − y)², the mean of every squared residual."""
-    return squared_error_loss(y, y_hat).mean()
+    y, y_hat = _pair(y, y_hat)
+    return ((y_hat - y) ** 2).mean()
 
 
 def mse_grad(y, y_hat):

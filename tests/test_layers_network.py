@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from nnlib import Activation, Dense, Network, initializers
+from nnlib import Activation, Dense, Network, Parameter, fit, initializers
 from nnlib.examples import X_222, network_222
 from nnlib.gradcheck import check_layer, check_network
 
@@ -140,3 +140,72 @@ def test_initializers_are_seeded_and_typed():
 def test_dense_requires_a_generator():
     with pytest.raises(ValueError, match="default_rng"):
         Dense(2, 2)
+
+
+# --- one layer contract: every backward is called as backward(dout), nothing else -------------
+
+class BrokenDense(Dense):
+    """Written the way notebook 05 writes it: backward(self, dout), db averaged (the bug)."""
+
+    def backward(self, dout):
+        self.W.add_grad(self.X.T @ dout)
+        self.b.add_grad(dout.mean(axis=0))
+        return dout @ self.W.value.T
+
+
+class PlainDense(Dense):
+    """A correct Dense written from scratch with the same one-argument backward."""
+
+    def backward(self, dout):
+        self.W.add_grad(self.X.T @ dout)
+        self.b.add_grad(dout.sum(axis=0))
+        return dout @ self.W.value.T
+
+
+def two_layer(first_cls):
+    rng = np.random.default_rng(7)
+    return Network([first_cls(2, 4, rng=rng), Activation("tanh"), Dense(4, 1, rng=rng),
+                    Activation("sigmoid")])
+
+
+def test_a_dense_subclass_trains_as_the_first_layer_in_fit():
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+    y = np.array([[0], [1], [1], [0]], dtype=float)
+    histories = {}
+    for cls in (Dense, PlainDense, BrokenDense):
+        histories[cls.__name__] = fit(two_layer(cls), X, y, cost="binary_cross_entropy",
+                                      optimizer="adam", lr=0.05, epochs=30)["cost"]
+    np.testing.assert_allclose(histories["PlainDense"], histories["Dense"], rtol=1e-12)
+    assert histories["BrokenDense"] != histories["Dense"]      # it trains, with its own bug
+    report = check_network(two_layer(BrokenDense), X, y, "binary_cross_entropy")
+    assert not report.ok and report.worst["name"] == "layer 1 b"
+
+
+# --- gradients nothing outside can alias ------------------------------------------------------
+
+def test_a_gradient_is_copied_in_never_aliased():
+    p = Parameter(np.zeros(3), "w")
+    g = np.ones(3)
+    p.add_grad(g)
+    g[:] = 7
+    np.testing.assert_array_equal(p.grad, [1.0, 1.0, 1.0])
+    p.zero_grad()
+    p.add_grad(g)
+    g[:] = -1
+    np.testing.assert_array_equal(p.grad, [7.0, 7.0, 7.0])
+    p.grad = g                           # assignment copies too
+    g[:] = 5
+    np.testing.assert_array_equal(p.grad, [-1.0, -1.0, -1.0])
+    with pytest.raises(ValueError, match="shape"):
+        p.add_grad(np.ones(2))
+
+
+def test_a_layer_s_gradients_do_not_alias_its_inputs():
+    layer = Dense.from_arrays(np.eye(2), np.zeros(2))
+    X, dout = np.ones((1, 2)), np.ones((1, 2))
+    layer.forward(X)
+    layer.backward(dout)
+    dout[:] = 100
+    X[:] = 100
+    np.testing.assert_array_equal(layer.b.grad, [1.0, 1.0])
+    np.testing.assert_array_equal(layer.W.grad, np.ones((2, 2)))

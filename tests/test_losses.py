@@ -34,7 +34,10 @@ def test_loss_is_per_sample_and_cost_is_its_mean():
         per_sample = L.LOSSES[name](y, p)
         assert per_sample.shape == (len(y),)
         assert L.COSTS[name](y, p) == pytest.approx(per_sample.mean())
-    assert L.ssr(Y_REG, P_REG) == pytest.approx(L.squared_error_loss(Y_REG, P_REG).sum() * 2)
+    # A sample's squared-error loss is the mean over its K outputs; SSR adds every residual up,
+    # so it is the sum of the losses times K.
+    K = Y_REG.shape[1]
+    assert L.ssr(Y_REG, P_REG) == pytest.approx(L.squared_error_loss(Y_REG, P_REG).sum() * K)
 
 
 @pytest.mark.parametrize("name,y,p", [

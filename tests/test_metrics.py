@@ -78,3 +78,25 @@ def test_accuracy_is_the_training_one():
     assert metrics.accuracy is train.accuracy
     y_hat = np.array([[0.7, 0.2, 0.1], [0.1, 0.3, 0.6], [0.5, 0.4, 0.1]])
     assert accuracy(np.array([0, 2, 1]), y_hat) == pytest.approx(2 / 3)
+
+
+def test_one_label_rule_for_accuracy_and_figures():
+    """Labels [0, 1, 2] against class-1 probabilities [0.2, 0.7, 0.9]: both read the outputs as
+    [0, 1, 1] (threshold 0.5), so accuracy is 2/3 and the image grid says 2 of 3 are right."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from nnlib import plots
+
+    y, out = np.array([0, 1, 2]), np.array([0.2, 0.7, 0.9])
+    assert accuracy(y, out) == pytest.approx(2 / 3)
+    assert metrics.to_labels(out).tolist() == [0, 1, 1]
+    fig = plots.image_grid(np.zeros((3, 2, 2)), labels=y, predictions=out)
+    assert "2 of 3 predictions are right" in fig.summary
+    plt.close(fig)
+    for y_hat in ([[0.1, 0.9], [0.8, 0.2]], [1.0, 0.0], [0.9, 0.4], [[1], [0]]):
+        assert accuracy([1, 0], y_hat) == 1.0, y_hat
+    assert accuracy([[0, 1], [1, 0]], [1, 1]) == 0.5     # one-hot targets
+    with pytest.raises(ValueError, match="one row per sample"):
+        accuracy([0, 1, 1], [0, 1])

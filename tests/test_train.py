@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from nnlib import Network, fit
+from nnlib.losses import get_cost
 from nnlib.train import accuracy, evaluate, minibatches
 
 
@@ -39,6 +40,41 @@ def test_minibatches_cover_every_sample_once():
     batches = list(minibatches(10, 3, np.random.default_rng(0)))
     assert [len(b) for b in batches] == [3, 3, 3, 1]
     assert sorted(np.concatenate(batches)) == list(range(10))
+
+
+def test_minibatches_shuffle_with_the_rng_and_fit_uses_it():
+    """The order is rng.permutation(N): shuffled, new every epoch, the same for the same seed;
+    in order only without an rng. Training on shuffled batches differs from unshuffled."""
+    rng = np.random.default_rng(5)
+    epochs = [np.concatenate(list(minibatches(20, 4, rng))) for _ in range(2)]
+    expected = np.random.default_rng(5)
+    for order in epochs:
+        np.testing.assert_array_equal(order, expected.permutation(20))
+    assert not np.array_equal(epochs[0], epochs[1])
+    assert not np.array_equal(epochs[0], np.arange(20))
+    np.testing.assert_array_equal(np.concatenate(list(minibatches(20, 4, None))), np.arange(20))
+
+    X, y = xor_data()
+    costs = []
+    for rng in (None, np.random.default_rng(4), np.random.default_rng(4)):
+        net = Network.from_sizes([2, 4, 1], activation="tanh", output="sigmoid",
+                                 rng=np.random.default_rng(3))
+        costs.append(fit(net, X, y, lr=0.5, epochs=5, batch_size=1, rng=rng)["cost"])
+    assert costs[1] == costs[2] and costs[0] != costs[1]
+
+
+def test_epoch_cost_is_the_sum_of_batch_ssrs_and_the_weighted_mean_of_the_others():
+    """With a learning rate too small to move the weights, an epoch's cost is the cost of the
+    whole set: SSR adds the 3 batches' sums up (averaging them would give a third of it),
+    MSE and cross-entropy weight each batch's mean by its size (batches of 4, 4 and 2)."""
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((10, 3)), rng.random((10, 2))
+    for cost in ("ssr", "mse", "binary_cross_entropy"):
+        net = Network.from_sizes([3, 4, 2], output="sigmoid", rng=np.random.default_rng(1))
+        whole = get_cost(cost)[0](y, net.predict(X))
+        history = fit(net, X, y, cost=cost, lr=1e-12, epochs=1, batch_size=4,
+                      rng=np.random.default_rng(2))
+        assert history["cost"][0] == pytest.approx(whole, rel=1e-9), cost
 
 
 def test_history_keys_and_callbacks():
