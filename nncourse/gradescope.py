@@ -180,13 +180,20 @@ def pinned_requirements(roots=RUNTIME_ROOTS):
             + "\n".join(sorted(seen.values(), key=str.lower)) + "\n")
 
 
-def export(notebook, output="autograder.zip", seed=None, requirements=None, root=ROOT):
-    """Write the autograder zip for one course notebook; returns its path."""
+def export(notebook, output="autograder.zip", seed=None, requirements=None, root=ROOT,
+           test_visibility="visible"):
+    """Write the autograder zip for one course notebook; returns its path.
+    ``test_visibility`` (one of :data:`VISIBILITIES`) applies to the per-exercise tests, whose
+    messages show the failing case, hidden ones included: ``after_due_date`` keeps them back
+    until the deadline while the total stays visible."""
+    if test_visibility not in VISIBILITIES:
+        raise ValueError(f"test visibility must be one of {', '.join(VISIBILITIES)}, not {test_visibility!r}")
     nb = resolve_notebook(notebook)
     exs = [e for e in exercises.load_all().values() if e.notebook == nb]
     config = {"notebook": nb, "seed": seed, "max_score": sum(e.points for e in exs),
               "exercises": [{"id": e.id, "name": e.name, "points": e.points} for e in exs],
-              "visibility": "visible", "stdout_visibility": "hidden"}
+              "visibility": "visible", "test_visibility": test_visibility,
+              "stdout_visibility": "hidden"}
     reqs = Path(requirements).read_text(encoding="utf-8") if requirements else pinned_requirements()
     buf = io.BytesIO()
     with tempfile.TemporaryDirectory(prefix="nncourse-wheel-") as tmp:
@@ -248,7 +255,8 @@ def results_from(report, config, elapsed=0.0, note=""):
             output = row.get("message") or ""
         tests.append({"name": e["name"], "number": f"{prefix}.{i}", "score": score,
                       "max_score": float(e["points"]), "status": status, "output": output,
-                      "output_format": "text", "visibility": config.get("visibility", "visible")})
+                      "output_format": "text",
+                      "visibility": config.get("test_visibility", "visible")})
     score = sum(t["score"] for t in tests)
     max_score = float(config["max_score"])
     lines.append(f"{nb}: {score:g} / {max_score:g} points{note}.")
