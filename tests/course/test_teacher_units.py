@@ -258,3 +258,12 @@ def test_feedback_tells_the_student_about_time_limits_copies_and_edited_checks()
     assert "Time limit:" in page and "nb01_unflatten" in page and "check cells were changed" in page
     assert "hidden-case seed 12" in page
     assert "Time limit:" not in feedback.render(nb01("x.ipynb"), "s1")
+
+
+def test_exercise_messages_can_wait_for_the_due_date():
+    res = gradescope.results_from(nb01("x.ipynb"), dict(CONFIG, test_visibility="after_due_date"))
+    jsonschema.validate(res, SCHEMA)
+    assert res["visibility"] == "visible"
+    assert {t["visibility"] for t in res["tests"]} == {"after_due_date"}
+    with pytest.raises(ValueError, match="test visibility must be one of"):
+        gradescope.export("04_cost", "x.zip", test_visibility="later")
