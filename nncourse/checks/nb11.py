@@ -584,11 +584,15 @@ def nnlib_names(fn):
         if id(f) in seen or getattr(f, "__globals__", None) is not home:
             return
         seen.add(id(f))
-        for name in code_names(f.__code__):
-            if name.startswith("nnlib"):
+        cells = dict(zip(f.__code__.co_freevars, f.__closure__ or ()))
+        for name in code_names(f.__code__) | set(cells):
+            if name == "nnlib" or name.startswith("nnlib."):
                 found.add(f"{name} (an import of nnlib)")
                 continue
-            obj = f.__globals__.get(name)
+            try:
+                obj = cells[name].cell_contents if name in cells else f.__globals__.get(name)
+            except ValueError:          # an empty closure cell
+                continue
             if obj is None:
                 continue
             origin = obj.__name__ if isinstance(obj, types.ModuleType) else \

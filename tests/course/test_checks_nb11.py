@@ -1,0 +1,137 @@
+"""Notebook 11's checks (your own network) accept correct answers written other ways, and name a
+network that reaches nnlib."""
+
+import numpy as np
+
+from nncourse.checks import nb11
+
+
+def forward_dict_free(params, X):
+    Ws, bs = params[0::2], params[1::2]
+    A, cache = X, []
+    for k, (W, b) in enumerate(zip(Ws, bs)):
+        Z = np.dot(A, W) + b
+        cache.append([A, Z])
+        if k + 1 < len(Ws):
+            A = Z * (Z > 0)
+        else:
+            S = Z - np.max(Z, axis=-1, keepdims=True)
+            A = np.exp(S) / np.exp(S).sum(-1, keepdims=True)
+    return A, cache
+
+
+def backward_via_logsumexp(params, cache, Y):
+    n_layers = len(cache)
+    Z = cache[-1][1]
+    log_P = Z - Z.max(1, keepdims=True)
+    log_P = log_P - np.log(np.exp(log_P).sum(1, keepdims=True))
+    delta = (np.exp(log_P) - Y) / Y.shape[0]
+    out = []
+    for k in range(n_layers - 1, -1, -1):
+        A_in, Zk = cache[k]
+        if k < n_layers - 1:
+            delta = delta * np.where(Zk > 0, 1.0, 0.0)
+        out = [np.einsum("nd,nm->dm", A_in, delta), delta.sum(0)] + out
+        delta = delta @ params[2 * k].T
+    return out
+
+
+def test_forward_and_backward_accept_other_correct_versions(judge):
+    for fn in (forward_dict_free, nb11.nnlib_forward):
+        assert judge("nb11_forward", fn).passed
+    for fn in (backward_via_logsumexp, nb11.nnlib_backward):
+        r = judge("nb11_backward", fn)
+        assert r.passed, r.message
+
+
+def minibatches_generator(N, batch_size, rng):
+    order = rng.permutation(N)
+    while len(order):
+        yield order[:batch_size]
+        order = order[batch_size:]
+
+
+def test_minibatches_accepts_a_generator_and_nnlibs(judge):
+    from nnlib.train import minibatches
+    for fn in (minibatches_generator, minibatches):
+        assert judge("nb11_minibatches", fn).passed
+
+
+def adam_in_place_on_copies(w, dw, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    w, m, v = w.copy(), m.copy(), v.copy()
+    m *= beta1
+    m += (1 - beta1) * dw
+    v *= beta2
+    v += (1 - beta2) * dw * dw
+    w -= lr * (m / (1 - beta1 ** t)) / (np.sqrt(v / (1 - beta2 ** t)) + eps)
+    return w, m, v
+
+
+def test_adam_step_accepts_other_correct_versions(judge):
+    alpha = lambda w, dw, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8: nb11.adam_step(  # noqa
+        w, dw, m, v, t, lr, beta1, beta2, eps)
+    for fn in (adam_in_place_on_copies, alpha):
+        r = judge("nb11_adam_step", fn)
+        assert r.passed, r.message
+
+
+def test_adam_step_changing_m_in_place_is_reported(judge):
+    def in_place(w, dw, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+        m *= beta1
+        m += (1 - beta1) * dw
+        return nb11.adam_step(w, dw, np.zeros_like(m), v, t, lr, beta1, beta2, eps)[0], m, v
+    r = judge("nb11_adam_step", in_place)
+    assert not r.passed and "changed its input `m` in place" in r.message
+
+
+def train_with_dicts(params, X, Y, epochs, batch_size, lr, seed):
+    rng = np.random.default_rng(seed)
+    state = {i: (np.zeros_like(p), np.zeros_like(p)) for i, p in enumerate(params)}
+    params, costs, step = [p.copy() for p in params], [], 0
+    for _ in range(epochs):
+        batch_costs, sizes = [], []
+        for idx in nb11.minibatches(len(X), batch_size, rng):
+            P, cache = nb11.forward(params, X[idx])
+            batch_costs.append(-np.log(P[Y[idx] == 1]).mean())
+            sizes.append(len(idx))
+            step += 1
+            for i, g in enumerate(nb11.backward(params, cache, Y[idx])):
+                params[i], m, v = nb11.adam_step(params[i], g, *state[i], step, lr)
+                state[i] = (m, v)
+        costs.append(np.average(batch_costs, weights=sizes))
+    return params, np.array(costs)
+
+
+def test_train_accepts_another_correct_loop(judge):
+    r = judge("nb11_train", train_with_dicts)
+    assert r.passed, r.message
+
+
+def test_train_calling_nnlib_is_named(judge):
+    def via_fit(params, X, Y, epochs, batch_size, lr, seed):
+        from nnlib import Adam, train
+        net = nb11.nnlib_network(params)
+        history = train.fit(net, X, Y, cost="categorical_cross_entropy",
+                            optimizer=Adam(net.parameters(), lr=lr), epochs=epochs,
+                            batch_size=batch_size, rng=np.random.default_rng(seed))
+        return [p.value for p in net.parameters()], history["cost"]
+    r = judge("nb11_train", via_fit)
+    assert not r.passed and "your code reaches nnlib through nnlib (an import of nnlib)" in r.message
+
+
+def test_nnlib_names_finds_indirect_use():
+    from nnlib import losses
+
+    def helper(Y, P):
+        return losses.categorical_cross_entropy(Y, P)
+
+    def mine(X):
+        return helper(X, X)
+    names = nb11.nnlib_names(mine)
+    assert names == ["losses (nnlib.losses)"]
+    assert nb11.nnlib_names(nb11.own_network) == []
+
+
+def test_own_network_reports_its_accuracy(judge):
+    r = judge("nb11_own_network", nb11.own_network)
+    assert r.passed and "96.4% of the 450 test digits" in r.message
