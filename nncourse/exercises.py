@@ -28,9 +28,16 @@ class Exercise:
     function: str = ""   # the learner's function name in the notebook (default: name)
     arg_names: tuple = ()
     default_seed: int = 0
+    implemented_by: tuple = ()  # dotted names of nnlib code that *is* the answer (copy check)
 
     def __post_init__(self):
         self.function = self.function or self.name
+        names = list(self.implemented_by)
+        module = getattr(self.reference, "__module__", "") or ""
+        if module.split(".")[0] == "nnlib":
+            names.append(f"{module}.{self.reference.__qualname__}")
+        names.extend(getattr(self.reference, "implemented_by", "").split())
+        self.implemented_by = tuple(dict.fromkeys(names))
 
 
 def _register(ex):

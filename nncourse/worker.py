@@ -1,0 +1,141 @@
+"""The learner's side of grading: runs inside the sandbox (``python -m nncourse.worker``).
+
+It runs a submission's code cells in an IPython shell and, when the grader asks, calls one of the
+learner's functions (or a course driver around it) on plain inputs and sends back plain outputs.
+It never judges and never sees a reference answer or an expected value: everything here is
+within the learner's reach, so nothing here is trusted. The grader (:mod:`nncourse.sandbox`)
+reads its replies as data only, with size limits, and decides everything itself.
+
+Wire format, both ways: a 4-byte big-endian length, then that many bytes of UTF-8 JSON.
+Requests arrive on standard input; replies leave on the file descriptor named by the
+environment variable ``NNCOURSE_REPLY_FD``.
+"""
+
+import json
+import os
+import re
+import signal
+import struct
+import sys
+
+REPLY_FD = int(os.environ.get("NNCOURSE_REPLY_FD", "3"))
+
+
+class CellTimeout(BaseException):
+    """Raised in learner code when a cell's time is up."""
+
+
+def read_request(stream):
+    header = stream.read(4)
+    if len(header) < 4:
+        return None
+    (n,) = struct.unpack(">I", header)
+    return json.loads(stream.read(n).decode("utf-8"))
+
+
+def send(reply):
+    data = json.dumps(reply, ensure_ascii=True).encode("ascii")
+    frame = struct.pack(">I", len(data)) + data
+    while frame:
+        frame = frame[os.write(REPLY_FD, frame):]
+
+
+def _alarm(seconds, exc_type):
+    def on_alarm(signum, frame):
+        raise exc_type()
+    signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, max(0.001, float(seconds)))
+
+
+def _cancel_alarm():
+    signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+DEF_RE = re.compile(r"^\s*(?:async\s+)?def\s+(\w+)\s*\(|^(\w+)\s*=\s*lambda\b", re.MULTILINE)
+
+
+class Worker:
+    def __init__(self):
+        from IPython.core.interactiveshell import InteractiveShell
+
+        from . import checking
+        self.checking = checking
+        self.shell = InteractiveShell.instance(colors="nocolor")
+        self.labels = {}        # IPython execution count -> "cell 7"
+        self.failed_defs = {}   # function name -> why the cell defining it last failed
+        compiler = self.shell.compile
+
+        def cell_label(filename):
+            number = compiler._filename_map.get(filename)
+            return self.labels.get(number)
+        checking.cell_label = cell_label   # the learner's line shows the notebook's cell number
+
+    def run_cell(self, source, label, seconds):
+        self.labels[self.shell.execution_count] = label
+        _alarm(seconds, CellTimeout)
+        try:
+            result = self.shell.run_cell(source, store_history=True, silent=False)
+        finally:
+            _cancel_alarm()
+        self._close_figures()
+        error = result.error_before_exec or result.error_in_exec
+        defined = [a or b for a, b in DEF_RE.findall(source)]
+        for name in defined:
+            self.failed_defs.pop(name, None)
+        if error is None:
+            return {"ok": True}
+        if isinstance(error, CellTimeout):
+            text = "time limit: the cell was stopped"
+        elif isinstance(error, SyntaxError):
+            text = f"{type(error).__name__}: {error.msg} (line {error.lineno})"
+        else:
+            text = self.checking.describe_learner_error(error)
+        for name in defined:
+            self.failed_defs[name] = f"{label} raised {text.splitlines()[0]}"
+        return {"ok": False, "timeout": isinstance(error, CellTimeout), "error": text[:2000]}
+
+    @staticmethod
+    def _close_figures():
+        plt = sys.modules.get("matplotlib.pyplot")
+        if plt is not None:
+            plt.close("all")
+
+    def call(self, name, args, driver, seconds):
+        from .plain import Limits, decode, encode
+        fn = self.shell.user_ns.get(name)
+        if not callable(fn):
+            why = self.failed_defs.get(name)
+            text = (f"no function `{name}`: {why}, so it was never defined. Fix that cell."
+                    if why else f"no function `{name}` in the notebook (was it renamed or "
+                    "deleted, or is its cell not run?)")
+            return {"status": "missing", "error": {"text": text}}
+        args = decode(args, Limits(items=10**9, array_bytes=2**62, string=10**9))
+        driver = self.checking.find_driver(driver) if driver else None
+        _alarm(seconds, self.checking.CheckTimeout)
+        try:
+            reply = self.checking.call_here(fn, args, driver)
+        except self.checking.CheckTimeout:
+            return {"status": "timeout"}
+        finally:
+            _cancel_alarm()
+        return {"status": reply.status, "out": encode(reply.out),
+                "args_after": encode(reply.args_after), "error": reply.error}
+
+
+def main():
+    requests = sys.stdin.buffer
+    worker = Worker()
+    send({"ready": True})
+    while True:
+        request = read_request(requests)
+        if request is None or request.get("op") == "exit":
+            return
+        if request["op"] == "cell":
+            send(worker.run_cell(request["source"], request["label"], request["seconds"]))
+        elif request["op"] == "call":
+            send(worker.call(request["function"], request["args"], request.get("driver"),
+                             request["seconds"]))
+
+
+if __name__ == "__main__":
+    main()
