@@ -8,6 +8,8 @@
     nncourse release OUT [--nbgrader COURSE]   the student bundle, never solutions/
     nncourse export gradescope NB -o autograder.zip   a Gradescope autograder
     nncourse progress [FOLDER]    which exercises of your notebooks pass, notebook by notebook
+    nncourse workspace            create your workspace from notebooks/ (once); say where it is
+    nncourse update               bring a new course version into your workspace, keeping answers
 """
 
 import argparse
@@ -55,29 +57,37 @@ def cmd_exercises(args):
 def cmd_grade(args):
     import secrets
 
-    from .grading import Limits, expand, grade_many, progress_bar, summary_table, write_csv
+    from .grading import (Limits, NoSandbox, choose_isolation, csv_text, expand, grade_many,
+                          progress_bar, reports_json, summary_table, write_atomically)
     paths = expand(args.paths)
     if not paths:
         print("nncourse grade: no notebooks found in " + " ".join(args.paths), file=sys.stderr)
         return 2
+    try:
+        isolation = choose_isolation(args.unsandboxed)
+    except NoSandbox as exc:
+        print(f"nncourse grade: {exc}", file=sys.stderr)
+        return 2
+    if isolation == "none":
+        print("WARNING: grading WITHOUT a sandbox (isolation: none): learner code runs as you and "
+              "can read and change your files. Every report says so.", file=sys.stderr)
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
     limits = Limits(cell_timeout=args.timeout, notebook_timeout=args.notebook_timeout,
                     check_time=args.check_time, memory_mb=args.memory)
     quiet = args.json == "-"
-    reports = grade_many(paths, seed=seed, limits=limits, jobs=args.jobs,
+    reports = grade_many(paths, seed=seed, limits=limits, jobs=args.jobs, isolation=isolation,
+                         forbid_reference=args.forbid_reference,
                          progress=None if quiet or args.no_progress else progress_bar())
     if args.json == "-":
-        json.dump(reports, sys.stdout, indent=2, ensure_ascii=False)
-        print()
+        print(reports_json(reports))
     else:
         print(summary_table(reports))
-        print(f"hidden-case seed: {seed} (pass --seed {seed} to grade again identically)")
+        print(f"hidden-case seed: {seed} (pass --seed {seed} to grade again identically); "
+              f"isolation: {isolation}")
         if args.json:
-            with open(args.json, "w", encoding="utf-8") as f:
-                json.dump(reports, f, indent=2, ensure_ascii=False)
+            write_atomically(args.json, reports_json(reports) + "\n")
     if args.csv:
-        with open(args.csv, "w", newline="", encoding="utf-8") as f:
-            write_csv(reports, f)
+        write_atomically(args.csv, csv_text(reports))
     teacher.write_outputs(args, reports)
     return 0
 
@@ -91,30 +101,62 @@ def cmd_release(args):
 
 def cmd_export(args):
     from .gradescope import export
-    out = export(args.notebook, args.output, seed=args.seed, requirements=args.requirements)
+    out = export(args.notebook, args.output, seed=args.seed, requirements=args.requirements,
+                 test_visibility=args.test_visibility)
     print(f"wrote {out}: upload it as the Gradescope autograder of {args.notebook}")
     return 0
 
 
+def _progress_folder(folder):
+    """The folder to report on: the one given, else the current folder when it holds course
+    notebooks (a workspace's terminal), else the learner workspace, else notebooks/."""
+    from pathlib import Path
+
+    from .notebooks import NOTEBOOKS
+    from .workspace import Workspace
+    if folder:
+        return Path(folder)
+    if any(Path.cwd().glob("0[1-9]_*.ipynb")):
+        return Path.cwd()
+    ws = Workspace()
+    return ws.path if ws.exists() else NOTEBOOKS
+
+
 def cmd_progress(args):
     from .grading import Limits, expand, grade_many
-    paths = expand([args.folder])
-    reports = grade_many(paths, seed=None, limits=Limits(cell_timeout=args.timeout),
-                         jobs=args.jobs)
-    symbols = {True: "✔", False: "✘"}
-    total = earned = 0
-    for r in sorted(reports, key=lambda r: r["notebook"] or r["submission"]):
-        if r["notebook"] is None:
-            continue
-        marks = "  ".join(
-            ("…" if e["status"] == "not_implemented" else symbols[e["passed"]]) + " " +
-            e["id"].split("_", 1)[1] for e in r["exercises"])
-        print(f"{r['notebook']:<28}{r['score']:>3}/{r['max_score']:<3} {marks}")
-        if r["error"]:
-            print(f"{'':<28}note: {r['error']}")
-        total += r["max_score"]
-        earned += r["score"]
-    print(f"{'total':<28}{earned:>3}/{total:<3}")
+    from .progress import format_progress, saved_progress
+    folder = _progress_folder(args.folder)
+    if args.saved:
+        reports = saved_progress(folder)
+    else:
+        paths = [p for p in expand([folder]) if p.name[:2].isdigit() and p.name[:2] != "00"]
+        print(f"running your notebooks in {folder} with the course's checks ...", file=sys.stderr)
+        # your own notebooks: a sandbox where there is one, else none (nothing to protect)
+        reports = grade_many(paths, seed=None, limits=Limits(cell_timeout=args.timeout),
+                             jobs=args.jobs, unsandboxed=True)
+    print(format_progress(reports))
+    return 0
+
+
+def cmd_workspace(args):
+    from .workspace import Workspace
+    ws = Workspace(args.workspace)
+    for change in ws.create():
+        print(change.describe())
+    pending = ws.pending()
+    if pending:
+        print(f"the course has a newer version of {len(pending)} notebook(s): "
+              "run `nncourse update` to bring it in (your answers are kept)")
+    print(ws.path)
+    return 0
+
+
+def cmd_update(args):
+    from .workspace import Workspace
+    ws = Workspace(args.workspace)
+    print(f"updating your workspace {ws.path} from the course")
+    for change in ws.update():
+        print("  " + change.describe())
     return 0
 
 
@@ -140,8 +182,13 @@ def build_parser():
     p.add_argument("--notebook-timeout", type=float, default=300,
                    help="seconds for all of a notebook's cells")
     p.add_argument("--check-time", type=float, default=10, help="seconds for one check")
-    p.add_argument("--memory", type=int, default=4096, help="memory cap per submission, MB")
+    p.add_argument("--memory", type=int, default=2048,
+                   help="memory of one submission's whole sandbox, MB")
     p.add_argument("--seed", type=int, help="seed of the hidden cases (default: random)")
+    p.add_argument("--unsandboxed", action="store_true",
+                   help="grade even where no sandbox can be made (learner code then runs as you)")
+    p.add_argument("--forbid-reference", action="store_true",
+                   help="score 0 an answer that calls nnlib's own implementation of its exercise")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     teacher.add_arguments(p)
     p.set_defaults(func=cmd_grade)
@@ -160,13 +207,27 @@ def build_parser():
     p.add_argument("--seed", type=int, help="fixed hidden-case seed (default: random per submission)")
     p.add_argument("--requirements", metavar="FILE",
                    help="pinned requirements to install (default: this environment's versions)")
+    p.add_argument("--test-visibility", default="visible",
+                   choices=("hidden", "after_due_date", "after_published", "visible"),
+                   help="when learners see each exercise's message (it shows the failing case, "
+                        "hidden cases included); the total is always visible")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("progress", help="your progress through the course")
-    p.add_argument("folder", nargs="?", default="notebooks")
+    p.add_argument("folder", nargs="?", default=None,
+                   help="your notebooks (default: this folder if it has them, else your workspace)")
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument("--timeout", type=float, default=60)
+    p.add_argument("--saved", action="store_true",
+                   help="read the checks' saved verdicts instead of re-running the notebooks")
     p.set_defaults(func=cmd_progress)
+
+    p = sub.add_parser("workspace", help="create your workspace (once) and print where it is")
+    p.add_argument("--workspace", metavar="DIR", help="default: $NNCOURSE_WORKSPACE or workspace/")
+    p.set_defaults(func=cmd_workspace)
+    p = sub.add_parser("update", help="bring a new course version into your workspace")
+    p.add_argument("--workspace", metavar="DIR", help="default: $NNCOURSE_WORKSPACE or workspace/")
+    p.set_defaults(func=cmd_update)
     return parser
 
 
