@@ -154,3 +154,72 @@ def _lbp(img, strict=False, order=range(8)):
         nb = img[1 + dr:H - 1 + dr, 1 + dc:W - 1 + dc].astype(np.int64)
         codes += ((nb > centre) if strict else (nb >= centre)).astype(np.int64) << bit
     return codes
+
+
+# --- one-hot encoding of a categorical feature column (tabular inputs) ----------------------
+
+def one_hot_column(column, categories):
+    """Reference: (N,) values, K categories in their given order -> (N, K) float64 one-hot."""
+    index = {value: k for k, value in enumerate(categories)}
+    return data.one_hot(np.array([index[value] for value in column], dtype=np.int64),
+                        len(categories))
+
+
+def one_hot_cases(rng):
+    colours = ["blue", "green", "red"]
+    sizes = ["S", "M", "L", "XL"]
+    return [
+        Case("the worked example: 4 rows, categories blue, green, red",
+             (["red", "blue", "green", "blue"], colours)),
+        Case("a category (blue) that no row uses still gets its column",
+             (["green", "red", "red", "green", "red"], colours)),
+        Case("categories not in alphabetical order: S, M, L, XL",
+             (["M", "XL", "S", "L", "M", "S"], sizes)),
+        Case("6 random sizes", ([sizes[i] for i in rng.integers(0, 4, 6)], sizes)),
+        Case("one row", (["M"], sizes)),
+        Case("integer codes as categories: 3, 1, 2", ([1, 3, 3, 2, 1], [3, 1, 2])),
+    ]
+
+
+def _first_seen(column):
+    return list(dict.fromkeys(column))
+
+
+function_exercise(
+    id="nb01_one_hot_column", name="one_hot_column", notebook=NOTEBOOK, points=1,
+    verifies="one column per category in the given order, unused categories, float 0/1",
+    reference=one_hot_column, cases=one_hot_cases, arg_names=("column", "categories"),
+    rtol=0, atol=0,
+    mistakes=[
+        Mistake("True/False instead of floats",
+                "the values are True/False (or integers): the network multiplies its inputs by "
+                "weights, so return floats, e.g. with .astype(float).",
+                lambda col, cats: one_hot_column(col, cats).astype(bool)),
+        Mistake("categories sorted",
+                "the columns are in sorted order: column k belongs to categories[k], in the "
+                "order `categories` lists them, not in alphabetical (or numerical) order.",
+                lambda col, cats: one_hot_column(col, sorted(cats))),
+        Mistake("categories taken from the column",
+                "the columns come from the values you saw in `column` (np.unique or order of "
+                "appearance): use `categories`, so that every category has its column even when "
+                "no row uses it, and the order is the same for every batch.",
+                lambda col, cats: one_hot_column(col, sorted(set(col)))),
+        Mistake("categories in order of appearance",
+                "the columns follow the order in which values first appear in `column`: "
+                "column k must belong to categories[k].",
+                lambda col, cats: one_hot_column(col, _first_seen(col))),
+        Mistake("first category dropped",
+                "one column is missing: that is *dummy* coding (drop_first). Here every "
+                "category gets its own input: K columns, exactly one 1 per row.",
+                lambda col, cats: one_hot_column(col, cats)[:, 1:]),
+        Mistake("one row per category",
+                "the result is (K, N): one row per category. The batch comes first: one row "
+                "per sample, shape (N, K).",
+                lambda col, cats: one_hot_column(col, cats).T),
+        Mistake("category codes instead of one-hot",
+                "you returned each value's category number (shape (N,)): a network would read "
+                "'blue = 2' as twice 'green = 1'. Return a row of K zeros with a 1 at that "
+                "number.",
+                lambda col, cats: np.array([list(cats).index(v) for v in col], dtype=np.float64)),
+    ],
+)

@@ -91,3 +91,42 @@ def test_lbp_uint8_subtraction_trap(judge):
         return out
     r = judge("nb01_local_binary_pattern", wraps)
     assert not r.passed and "case 1" in r.message
+
+
+# --- one_hot_column --------------------------------------------------------------------------
+
+def test_one_hot_column_reference_and_other_correct_versions(judge):
+    from nncourse.checks import nb01
+
+    def with_loops(column, categories):
+        out = np.zeros((len(column), len(categories)))
+        for n, value in enumerate(column):
+            out[n, list(categories).index(value)] = 1.0
+        return out
+
+    def with_broadcasting(column, categories):
+        return (np.asarray(column)[:, None] == np.asarray(categories)[None, :]).astype(float)
+    for fn in (nb01.one_hot_column, with_loops, with_broadcasting):
+        assert judge("nb01_one_hot_column", fn).passed
+
+
+def test_one_hot_column_names_each_mistake(judge):
+    from nncourse.checks import nb01
+    from nncourse.exercises import EXERCISES
+    mistakes = EXERCISES["nb01_one_hot_column"].mistakes
+    assert len(mistakes) >= 5
+    for mistake in mistakes:
+        r = judge("nb01_one_hot_column", mistake.fn)
+        assert not r.passed, mistake.name
+        assert mistake.hint in r.message, (mistake.name, r.message)
+    # the hint for unused categories fires on the case made for it, not before
+    r = judge("nb01_one_hot_column", lambda col, cats: nb01.one_hot_column(col, sorted(set(col))))
+    assert "case 2" in r.message and "every category has its column" in r.message
+
+
+def test_one_hot_column_bad_returns(judge):
+    from nncourse.checks import nb01
+    r = judge("nb01_one_hot_column", lambda col, cats: nb01.one_hot_column(col, cats).tolist())
+    assert "return a numpy array" in r.message
+    r = judge("nb01_one_hot_column", lambda col, cats: None)
+    assert "forget the `return`" in r.message
