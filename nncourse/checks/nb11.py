@@ -19,7 +19,7 @@ import numpy as np
 
 from nnlib import data, train as nn_train
 from nnlib.layers import Activation, Dense
-from nnlib.losses import categorical_cross_entropy, softmax_cross_entropy_grad
+from nnlib.losses import softmax_cross_entropy_grad
 from nnlib.network import Network
 from nnlib.optimizers import Adam
 from nncourse.checking import problem
@@ -76,7 +76,7 @@ def backward(params, cache, Y, per_sample=False, db_mean=False, relu_grad=True,
     L = len(params) // 2
     grads = [None] * len(params)
     N = 1 if per_sample else len(Y)
-    dZ = (_softmax(cache[-1][1]) - Y) / N
+    dZ, dA = (_softmax(cache[-1][1]) - Y) / N, None
     for l in reversed(range(L)):
         A_in, Z = cache[l]
         if l < L - 1 and relu_grad:
