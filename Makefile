@@ -12,7 +12,7 @@ PORT   ?= 8888
 # cell names in tracebacks, one BLAS thread (the course's matrices are small).
 KERNEL_ENV := PYTHONHASHSEED=0 IPYKERNEL_CELL_NAME='<IPY-INPUT>' OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
 
-.PHONY: lab test notebooks execute bench exercises clean help
+.PHONY: lab teach hub test notebooks execute bench exercises clean help
 
 help:
 	@echo "make lab        set up and open the course in JupyterLab"
@@ -33,9 +33,13 @@ $(VENV)/.runtime: pyproject.toml | $(BIN)/python
 
 # JupyterLab settings for a classroom: no news prompt, no update checks (works offline).
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
-$(LAB_SETTINGS): jupyter/overrides.json | $(BIN)/python
-	mkdir -p $(dir $@)
-	cp $< $@
+# Server settings (jupyter/jupyter_server_config.json): output rate limits, so that a print loop
+# that never ends cannot flood and freeze the browser tab.
+SERVER_SETTINGS := $(VENV)/etc/jupyter/jupyter_server_config.d/nncourse.json
+$(LAB_SETTINGS): jupyter/overrides.json jupyter/jupyter_server_config.json | $(BIN)/python
+	mkdir -p $(dir $@) $(dir $(SERVER_SETTINGS))
+	cp jupyter/overrides.json $@
+	cp jupyter/jupyter_server_config.json $(SERVER_SETTINGS)
 
 $(VENV)/.test: pyproject.toml $(VENV)/.runtime
 	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet -e ".[course,test]"
@@ -44,13 +48,34 @@ $(VENV)/.test: pyproject.toml $(VENV)/.runtime
 # Classroom containers often run as root, where JupyterLab needs --allow-root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
+# The learner's lab opens their own workspace (git-ignored, made from notebooks/ on first run;
+# `$(BIN)/nncourse update` brings course updates in), never the tracked files; its terminal finds
+# `nncourse` on PATH. Teachers open the whole course, solutions/ included, with `make teach`.
+WORKSPACE ?= workspace
+LAB_FLAGS = --ip=127.0.0.1 --port=$(PORT) $(ALLOW_ROOT) --LabApp.news_url=None \
+	--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
 lab: $(VENV)/.runtime $(LAB_SETTINGS)
-	$(KERNEL_ENV) $(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) $(ALLOW_ROOT) \
-		--LabApp.news_url=None \
-		--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
-		--ServerApp.root_dir=$(CURDIR) notebooks/00_start_here.ipynb
+	$(BIN)/nncourse workspace --workspace $(WORKSPACE)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(KERNEL_ENV) $(BIN)/jupyter lab $(LAB_FLAGS) \
+		--ServerApp.root_dir=$(abspath $(WORKSPACE)) \
+		--LabApp.workspaces_dir=$(abspath $(WORKSPACE))/.nncourse/lab \
+		--LabApp.default_url=/lab/tree/00_start_here.ipynb
 
+teach: $(VENV)/.runtime $(LAB_SETTINGS)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(KERNEL_ENV) $(BIN)/jupyter lab $(LAB_FLAGS) \
+		--ServerApp.root_dir=$(CURDIR) solutions/00_start_here.ipynb
+
+# A workshop JupyterHub on this machine (hub/README.md): learners log in with a shared password.
+$(VENV)/.hub: pyproject.toml $(VENV)/.runtime
+	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet -e ".[course,hub]"
+	touch $@
+
+hub: $(VENV)/.hub $(LAB_SETTINGS)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m hub.run
+
+# Lint first (ruff, configured in pyproject.toml), then every test.
 test: $(VENV)/.test $(LAB_SETTINGS)
+	$(BIN)/ruff check .
 	$(KERNEL_ENV) $(BIN)/python -m pytest -n 2 --dist loadscope \
 		--nbval --nbval-current-env --nbval-cell-timeout=120 \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg \
@@ -65,8 +90,12 @@ execute: $(VENV)/.test
 exercises: $(VENV)/.runtime
 	$(BIN)/python -m nncourse exercises --json
 
-bench: $(VENV)/.test
-	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet -e ".[bench]"
+# The bench extra: what train_speed.py compares nnlib with (scikit-learn, PyTorch's CPU build).
+$(VENV)/.bench: pyproject.toml $(VENV)/.test
+	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet -e ".[course,test,bench]"
+	touch $@
+
+bench: $(VENV)/.bench
 	$(BIN)/python benchmarks/train_speed.py
 	$(BIN)/python benchmarks/course_speed.py
 	$(BIN)/python benchmarks/grading_speed.py
