@@ -319,3 +319,112 @@ def judge_forward(fn, ctx):
                      f"  problem:  returned a {type(got).__name__}; return one numpy array\n"
                      f"  likely mistake: {FORWARD_MISTAKES[4].hint}")
         _compare(ctx, got, expected, case, FORWARD_MISTAKES)
+
+
+# --- a dense layer in plain Python (lists, no numpy) ------------------------------------------
+
+def dense_forward_plain_reference(X, W, b):
+    """Z = X·W + b on lists: X N rows of D floats, W D rows of M floats, b M floats."""
+    return [[sum(x[k] * W[k][m] for k in range(len(W))) + b[m] for m in range(len(b))]
+            for x in X]
+
+
+def _plain_bias_per_input(X, W, b):
+    return [[sum(x[k] * W[k][m] + b[m] for k in range(len(W))) for m in range(len(b))] for x in X]
+
+
+def _plain_running_total(X, W, b):
+    out = []
+    for x in X:
+        total, row = 0.0, []
+        for m in range(len(b)):
+            for k in range(len(W)):
+                total += x[k] * W[k][m]
+            row.append(total + b[m])
+        out.append(row)
+    return out
+
+
+def _plain_transposed(X, W, b):
+    return [[sum(x[k] * W[m][k] for k in range(len(x))) + b[m] for m in range(len(b))] for x in X]
+
+
+PLAIN_MISTAKES = [
+    Mistake("bias forgotten",
+            "every value is off by the neuron's bias: add b[m] once to neuron m's weighted sum.",
+            lambda X, W, b: dense_forward_plain_reference(X, W, [0.0] * len(b))),
+    Mistake("bias added once per input",
+            "the bias was added inside the loop over the inputs, so it counts D times: add "
+            "b[m] once, after the sum.",
+            _plain_bias_per_input),
+    Mistake("running total not reset",
+            "each neuron's sum still holds the previous neurons' products: start the total at "
+            "0 for every neuron (inside the loop over m), not once per sample.",
+            _plain_running_total),
+    Mistake("W read as W[m][k]",
+            "the weights are read the wrong way round: W has one row per input and one column "
+            "per neuron, so input k's weight into neuron m is W[k][m].",
+            _plain_transposed),
+    Mistake("activation applied",
+            "an activation was applied: this layer returns Z = X·W + b only; the activation is "
+            "the next step.",
+            lambda X, W, b: [[activations.sigmoid(np.float64(z)).item() for z in row]
+                             for row in dense_forward_plain_reference(X, W, b)]),
+    Mistake("only the first sample",
+            "you returned one row (the first sample's) instead of one row per sample: loop over "
+            "every row of X and collect a list of N rows.",
+            lambda X, W, b: dense_forward_plain_reference(X[:1], W, b)[0]),
+]
+
+
+def _as_array(value):
+    return np.array(value, dtype=np.float64)
+
+
+def _plain_lists(rng, n, d, m):
+    return (rng.uniform(-1, 1, (n, d)).round(2).tolist(), rng.uniform(-1, 1, (d, m)).round(2).tolist(),
+            rng.uniform(-1, 1, m).round(2).tolist())
+
+
+def plain_cases(rng):
+    return [
+        Case("the 2-2-2 network's hidden layer on X = [[0.5, -0.5]]",
+             (examples.X_222.tolist(), examples.W1_222.tolist(), examples.B1_222.tolist())),
+        Case("2 samples, 3 inputs, 3 neurons (as many inputs as neurons)", _plain_lists(rng, 2, 3, 3)),
+        Case("1 sample, 3 inputs, 2 neurons", _plain_lists(rng, 1, 3, 2)),
+        Case("4 samples, 5 inputs, 3 neurons", _plain_lists(rng, 4, 5, 3)),
+        Case("3 samples, 2 inputs, 4 neurons", _plain_lists(rng, 3, 2, 4)),
+    ]
+
+
+@exercise(id="nb03_dense_forward_plain", name="dense_forward_plain", notebook=NOTEBOOK, points=1,
+          verifies="Z = X·W + b in plain lists: one row per sample, W[k][m], bias once, no numpy",
+          reference=dense_forward_plain_reference, mistakes=PLAIN_MISTAKES,
+          arg_names=("X", "W", "b"))
+def judge_dense_forward_plain(fn, ctx):
+    array_mistakes = [Mistake(m.name, m.hint, lambda *a, f=m.fn: _as_array(f(*a)))
+                      for m in PLAIN_MISTAKES]
+    for case in plain_cases(ctx.rng):
+        expected = dense_forward_plain_reference(*case.args)
+        got = ctx.call(fn, *case.args, case=case)
+        head = (f"✘ {ctx.name} — case {ctx.cases_total + 1}: {case.description}\n"
+                f"  input:    {describe_args(case.args, ctx.arg_names)}\n"
+                f"  expected: a list of {len(expected)} rows of {len(expected[0])} floats: "
+                f"{[[round(z, 4) for z in row] for row in expected][:3]}\n")
+        if isinstance(got, np.ndarray):
+            ctx.cases_total += 1
+            ctx.fail(head + f"  got:      {show(got)}\n"
+                     "  problem:  returned a numpy array: this exercise is plain Python. Build "
+                     "the rows with lists and `append` (or list comprehensions), no numpy.")
+        if got is None or not isinstance(got, list) or not all(
+                isinstance(row, list) and all(isinstance(z, (int, float)) and not isinstance(z, bool)
+                                              for z in row) for row in got):
+            m = ctx.find_mistake(_as_array(got), case, array_mistakes) if isinstance(got, list) and got \
+                and all(isinstance(z, (int, float)) for z in got) else None
+            ctx.cases_total += 1
+            problem_text = ("your function returned None: did you forget the `return` statement?"
+                            if got is None else
+                            "return a list of rows, each row a list of numbers (one per neuron)")
+            ctx.fail(head + f"  got:      {show(got)}\n  problem:  {problem_text}"
+                     + (f"\n  likely mistake: {m.hint}" if m else ""), mistake=m)
+        ctx.compare(_as_array(got), _as_array(expected), case, array_mistakes, check_dtype=False)

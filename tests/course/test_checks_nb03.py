@@ -194,3 +194,45 @@ def test_forward_using_the_learners_own_stub_reads_not_implemented(judge):
             A = activations.get_activation(name)[0](dense_forward(A, W, b))
         return A
     assert judge("nb03_forward", uses_stub).status == "not_implemented"
+
+
+# --- dense_forward_plain (plain Python lists) ------------------------------------------------
+
+def test_dense_forward_plain_reference_and_other_correct_versions(judge):
+    from nncourse.checks import nb03
+
+    def with_loops(X, W, b):
+        Z = []
+        for x in X:
+            row = []
+            for m in range(len(b)):
+                total = 0.0
+                for k in range(len(x)):
+                    total += x[k] * W[k][m]
+                row.append(total + b[m])
+            Z.append(row)
+        return Z
+
+    def with_zip(X, W, b):  # columns of W by zip(*W)
+        return [[sum(xi * wi for xi, wi in zip(x, col)) + bm for col, bm in zip(zip(*W), b)]
+                for x in X]
+    for fn in (nb03.dense_forward_plain_reference, with_loops, with_zip):
+        assert judge("nb03_dense_forward_plain", fn).passed
+
+
+def test_dense_forward_plain_names_each_mistake(judge):
+    from nncourse.checks import nb03
+    assert len(nb03.PLAIN_MISTAKES) >= 5
+    for mistake in nb03.PLAIN_MISTAKES:
+        r = judge("nb03_dense_forward_plain", mistake.fn)
+        assert not r.passed, mistake.name
+        assert mistake.hint in r.message, (mistake.name, r.message)
+
+
+def test_dense_forward_plain_rejects_numpy_and_bad_returns(judge):
+    r = judge("nb03_dense_forward_plain", lambda X, W, b: np.array(X) @ np.array(W) + np.array(b))
+    assert not r.passed and "returned a numpy array: this exercise is plain Python" in r.message
+    r = judge("nb03_dense_forward_plain", lambda X, W, b: None)
+    assert "forget the `return`" in r.message
+    r = judge("nb03_dense_forward_plain", lambda X, W, b: "Z")
+    assert not r.passed and "return a list of rows" in r.message
