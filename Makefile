@@ -8,9 +8,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8888
 
-# Stable, fast notebook kernels (as nncourse/execute.py sets them): fixed hash seed, fixed
-# cell names in tracebacks, one BLAS thread (the course's matrices are small).
-KERNEL_ENV := PYTHONHASHSEED=0 IPYKERNEL_CELL_NAME='<IPY-INPUT>' OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
+# Stable, fast notebook kernels (as nncourse/execute.py sets them): fixed hash seed and
+# one BLAS thread (the course's matrices are small). Cells keep their own names, so tracebacks
+# show the learner's line.
+KERNEL_ENV := PYTHONHASHSEED=0 OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
 
 .PHONY: lab teach hub test notebooks execute bench exercises clean help
 
@@ -71,7 +72,7 @@ $(VENV)/.hub: pyproject.toml $(VENV)/.runtime
 	touch $@
 
 hub: $(VENV)/.hub $(LAB_SETTINGS)
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m hub.run
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python hub/run.py
 
 # Lint first (ruff, configured in pyproject.toml), then every test.
 test: $(VENV)/.test $(LAB_SETTINGS)

@@ -1,40 +1,103 @@
-"""How long does grading a class take? 100 submissions of notebook 01 (half solved, half
-blank), graded with ``--jobs 1`` and ``--jobs 2``.
+"""How long does grading a class take, sandboxed, against nbgrader on the same submissions?
 
-    python benchmarks/grading_speed.py [--submissions 100]
+100 submissions of notebook 04 (a third solved, a third with the first exercise only, a third
+blank) in an nbgrader course folder. Each round grades them all with ``nncourse grade --jobs 2``
+(one bubblewrap sandbox per submission) and with nbgrader's ``autograde`` (no sandbox; it runs
+the notebooks in the teacher's own kernel), in alternating order; then compares the scores.
+
+    python benchmarks/grading_speed.py [--submissions 100] [--rounds 2] [--jobs 2]
 """
 
 import argparse
+import os
 import shutil
+import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from nncourse.grading import grade_many
-from nncourse.notebooks import NOTEBOOKS, SOLUTIONS
+import nbformat
 
-NAME = "01_input_flattening.ipynb"
+from nncourse import exercises
+from nncourse.grading import grade_many
+from nncourse.notebooks import SOLUTIONS
+
+NAME = "04_cost.ipynb"
+ASSIGNMENT = "ps1"
+
+
+def nbgrader(course, *args):
+    env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
+    subprocess.run([sys.executable, "-m", "nbgrader", *args, "--force"], cwd=course, env=env,
+                   check=True, capture_output=True)
+
+
+def make_course(root, n):
+    students = [f"s{i:03d}" for i in range(n)]
+    (root / "nbgrader_config.py").write_text(
+        "c = get_config()\nc.CourseDirectory.course_id = 'nnlib'\n"
+        f"c.CourseDirectory.db_students = {[{'id': s} for s in students]!r}\n"
+        "c.ExecutePreprocessor.timeout = 120\n")
+    source = root / "source" / ASSIGNMENT
+    source.mkdir(parents=True)
+    shutil.copy(SOLUTIONS / NAME, source / NAME)
+    nbgrader(root, "generate_assignment", ASSIGNMENT)
+    released = nbformat.read(root / "release" / ASSIGNMENT / NAME, as_version=4)
+    solved = nbformat.read(SOLUTIONS / NAME, as_version=4)
+    first = next(e for e in exercises.load_all().values() if e.notebook == NAME[:-6])
+    partly = nbformat.read(root / "release" / ASSIGNMENT / NAME, as_version=4)
+    answer = next(c.source for c in solved.cells if f"def {first.function}(" in c.source)
+    for cell in partly.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == f"{first.id}_solution":
+            cell.source = answer
+    paths = []
+    for i, student in enumerate(students):
+        folder = root / "submitted" / student / ASSIGNMENT
+        folder.mkdir(parents=True)
+        nbformat.write((solved, partly, released)[i % 3], folder / NAME)
+        paths.append(folder / NAME)
+    return students, paths
+
+
+def nbgrader_scores(root, students):
+    from nbgrader.api import Gradebook
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        return [gb.find_submission(ASSIGNMENT, s).score for s in students]
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--submissions", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args(argv)
+    times = {"nncourse": [], "nbgrader": []}
     with tempfile.TemporaryDirectory() as tmp:
-        paths = []
-        for i in range(args.submissions):
-            source = SOLUTIONS if i % 2 == 0 else NOTEBOOKS
-            folder = Path(tmp) / f"learner{i:03d}"
-            folder.mkdir()
-            shutil.copy(source / NAME, folder / NAME)
-            paths.append(folder / NAME)
-        for jobs in (1, 2):
-            start = time.perf_counter()
-            reports = grade_many(paths, seed=1, jobs=jobs)
-            seconds = time.perf_counter() - start
-            scores = sorted({r["score"] for r in reports})
-            print(f"--jobs {jobs}: {len(paths)} submissions in {seconds:.1f} s "
-                  f"({seconds / len(paths):.2f} s each); scores seen: {scores}")
+        root = Path(tmp)
+        students, paths = make_course(root, args.submissions)
+        ours = theirs = None
+        for r in range(args.rounds):
+            order = ["nncourse", "nbgrader"] if r % 2 == 0 else ["nbgrader", "nncourse"]
+            for who in order:
+                start = time.perf_counter()
+                if who == "nncourse":
+                    reports = grade_many(paths, seed=1, jobs=args.jobs)
+                    ours = [r["score"] for r in reports]
+                    isolation = {r["isolation"] for r in reports}
+                else:
+                    nbgrader(root, "autograde", ASSIGNMENT)
+                    theirs = nbgrader_scores(root, students)
+                times[who].append((time.perf_counter() - start) / len(paths))
+    a = statistics.median(times["nncourse"])
+    b = statistics.median(times["nbgrader"])
+    same = sum(x == y for x, y in zip(ours, theirs))
+    print(f"{args.submissions} submissions of {NAME}, {args.rounds} rounds, alternating order")
+    print(f"  nncourse grade --jobs {args.jobs} (isolation: {', '.join(sorted(isolation))}): "
+          f"{a:.2f} s per submission")
+    print(f"  nbgrader autograde (no sandbox):             {b:.2f} s per submission")
+    print(f"  ratio nncourse / nbgrader: {a / b:.2f}x; scores equal on {same}/{len(ours)}")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,9 @@ Notebooks start with::
 and then call ``check.<exercise>(their_function)`` right after each exercise.
 """
 
-from .report import check
+from .report import check, watch_cells
+
+watch_cells()   # so that a check can tell when a definition it is given is out of date
 
 
 def setup_notebook():

@@ -1,7 +1,7 @@
 """Run notebooks in a fresh kernel, the way the tests and the grader do.
 
 Stored outputs must reproduce exactly, so the kernel gets a fixed environment: a fixed hash
-seed (set ordering) and a fixed cell file name in warnings and tracebacks.
+seed (set ordering) and one BLAS thread.
 """
 
 import os
@@ -16,7 +16,7 @@ from nbclient import NotebookClient
 # One BLAS thread: the course's matrices are small (threads cost more than they save) and
 # results do not then depend on how many cores a machine has. (The Makefile sets the same
 # variables, as KERNEL_ENV, for `make lab` and for nbval in `make test`.)
-STABLE_ENV = {"PYTHONHASHSEED": "0", "IPYKERNEL_CELL_NAME": "<IPY-INPUT>",
+STABLE_ENV = {"PYTHONHASHSEED": "0",
               "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
 
 
@@ -24,6 +24,9 @@ def stable_environment():
     """Set the variables (in this process, so that kernels inherit them)."""
     os.environ.update(STABLE_ENV)
     os.environ.pop("MPLBACKEND", None)
+    # Each cell keeps its own code name (ipykernel's default), so that an error in a learner's
+    # function shows the learner's own line; never one fixed IPYKERNEL_CELL_NAME for all cells.
+    os.environ.pop("IPYKERNEL_CELL_NAME", None)
 
 
 POLL_SLICE = 0.25  # seconds

@@ -29,6 +29,7 @@ class Exercise:
     arg_names: tuple = ()
     default_seed: int = 0
     implemented_by: tuple = ()  # dotted names of nnlib code that *is* the answer (copy check)
+    cases: object = None        # cases(rng) -> [Case], for function exercises
 
     def __post_init__(self):
         self.function = self.function or self.name
@@ -70,7 +71,7 @@ def function_exercise(id, name, notebook, points, verifies, reference, cases, mi
             ctx.compare(got, expected, case, mistakes, rtol=rtol, atol=atol,
                         check_dtype=check_dtype)
     return _register(Exercise(id, name, notebook, points, verifies, judge, reference,
-                              list(mistakes), function, tuple(arg_names)))
+                              list(mistakes), function, tuple(arg_names), cases=cases))
 
 
 _loaded = False

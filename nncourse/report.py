@@ -7,10 +7,51 @@ When nbgrader runs the notebook (``NBGRADER_EXECUTION`` is set) a failing check 
 """
 
 import os
+import re
 
 from . import checking, exercises
 
 RESULTS = {}  # exercise id -> Result.as_dict(), for this kernel
+
+# function name -> why the cell that (re)defines it last failed before its `def` ran, so that a
+# check never grades the previous definition silently
+STALE = {}
+_DEF = re.compile(r"^\s*(?:async\s+)?def\s+(\w+)\s*\(", re.MULTILINE)
+
+
+def _after_cell(result):
+    """IPython post_run_cell hook: note the functions whose new definition did not run."""
+    shell = _shell()
+    names = _DEF.findall(result.info.raw_cell or "")
+    error = result.error_before_exec or result.error_in_exec
+    for name in names:
+        STALE.pop(name, None)
+        if error is None:
+            continue
+        code = getattr(shell.user_ns.get(name), "__code__", None) if shell else None
+        number = shell.compile._filename_map.get(code.co_filename) if code else None
+        if number == result.execution_count:     # the def itself ran; the error came after
+            continue
+        if isinstance(error, SyntaxError):
+            why = f"{type(error).__name__}: {error.msg} (line {error.lineno})"
+        else:
+            why = f"{type(error).__name__}: {error}"[:200]
+        STALE[name] = why
+
+
+def _shell():
+    try:
+        from IPython import get_ipython
+        return get_ipython()
+    except ImportError:  # pragma: no cover
+        return None
+
+
+def watch_cells():
+    """Register :func:`_after_cell` once in this IPython kernel (no-op elsewhere)."""
+    shell = _shell()
+    if shell is not None and _after_cell not in shell.events.callbacks["post_run_cell"]:
+        shell.events.register("post_run_cell", _after_cell)
 
 
 def _display(result):
@@ -27,7 +68,15 @@ def _display(result):
 
 def run_and_report(name, fn, seed=None):
     ex = exercises.by_name(name)
-    result = checking.run(ex, fn, seed=seed)
+    why = STALE.get(getattr(fn, "__name__", None))
+    if why is not None:
+        result = checking.Result(
+            ex.id, ex.name, "error",
+            f"✘ {ex.name} — the cell that defines `{fn.__name__}` stopped with an error before "
+            f"its new definition ran ({why}), so this check would judge your previous "
+            f"`{fn.__name__}`. Fix that cell, run it, then run this one.")
+    else:
+        result = checking.run(ex, fn, seed=seed)
     RESULTS[ex.id] = result.as_dict()
     _display(result)
     if os.environ.get("NBGRADER_EXECUTION") and not result.passed:

@@ -331,6 +331,10 @@ class Sandbox:
         return b"".join(chunks)
 
     def _died(self):
+        try:                        # its own exit status first (a crash), then make sure
+            self.proc.wait(timeout=1)
+        except subprocess.TimeoutExpired:
+            pass
         self.kill()
         if self.output_exceeded:
             return SandboxError("output", f"output limit ({self.limits.output_mb} MB of printed "
@@ -338,7 +342,8 @@ class Sandbox:
         if self.cgroup is not None and self.cgroup.hit_memory_limit():
             return SandboxError("died", f"memory limit ({self.limits.memory_mb} MB) reached")
         code = self.proc.returncode if self.proc else None
-        if code is not None and code < 0 and -code == signal.SIGSEGV:
+        # bwrap reports a signal that ended the worker as 128 + its number
+        if code is not None and (code == -signal.SIGSEGV or code == 128 + signal.SIGSEGV):
             return SandboxError("died", "the kernel crashed (segmentation fault)")
         return SandboxError("died", "the kernel stopped (it exited, crashed or ran out of memory)")
 

@@ -1,262 +1,466 @@
-"""The grader: partial credit, time and memory limits, crashes, tampering, broken files.
+"""The grader against attacks: every route a submission could take to gain points or to harm
+the grader, its files or a classmate, graded in one batch with a solved and a blank control.
 
-Every fixture is built here from notebook 01 (its learner version and its solutions), so the
-fixtures follow the course as it changes. All of them are graded in one batch (two parallel
-jobs), as a teacher would, and the batch must complete whatever each submission does.
+Each attack asserts what the grading-trust issue asks of it: no points awarded, the batch-mates'
+scores unchanged, grading ended within its hard deadline, no file outside the sandbox changed,
+no process left behind. Fixtures are built from notebook 04 (its learner version, with the
+answers taken from its solution), so they follow the course as it changes.
 """
 
 import hashlib
 import json
+import os
+import socket
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from nncourse.grading import Limits, grade_many
+from nncourse import exercises
+from nncourse.grading import Limits, grade_many, read_notebook
 from nncourse.notebooks import NOTEBOOKS, SOLUTIONS, exercise_cells
+from nncourse.sandbox import isolation_available
 
-NAME = "01_input_flattening.ipynb"
-LIMITS = Limits(cell_timeout=4, notebook_timeout=12, check_time=2, memory_mb=1536)
+pytestmark = pytest.mark.skipif(isolation_available() is None,
+                                reason="needs bubblewrap (apt-get install bubblewrap); "
+                                       ".ci/run installs it")
 
-ANSWERS = {  # a correct body for each exercise of notebook 01
-    "flatten": "    return images.reshape(len(images), -1)",
-    "unflatten": "    return X.reshape(len(X), height, width)",
-    "scale_pixels": "    return X / 255",
-    "local_binary_pattern": "    from nnlib.features import local_binary_pattern as lbp\n"
-                            "    return lbp(image)",
-}
+NAME = "04_cost.ipynb"
+NOTEBOOK = NAME[:-6]
+LIMITS = Limits(cell_timeout=3, notebook_timeout=15, check_time=3, memory_mb=1024,
+                processes=24, file_mb=8, output_mb=4)
+SEED = 987654
+# the whole batch's hard bound: every submission's time limits, two at a time, plus start-up
+BATCH_BOUND = 240
 
 
 def learner():
     return nbformat.read(NOTEBOOKS / NAME, as_version=4)
 
 
-def answer(nb, name, body):
-    """Replace the stub of exercise ``name`` by ``body`` (keeping its def line)."""
-    cell = nb.cells[solution_index(nb, name)]
-    def_line = next(line for line in cell.source.splitlines() if line.startswith("def "))
-    cell.source = def_line + "\n" + body
+def solution_sources():
+    """exercise name -> the solution cell's source (from solutions/)."""
+    nb = nbformat.read(SOLUTIONS / NAME, as_version=4)
+    return {ex.name: nb.cells[sol].source for sol, _, ex in exercise_cells(nb, NAME)}
+
+
+def solve(nb, skip=(), replace=None):
+    """Put the solution's answer into every exercise (or ``replace[name]``), except ``skip``."""
+    answers = solution_sources()
+    for sol, _, ex in exercise_cells(nb, NAME):
+        if ex.name in (replace or {}):
+            nb.cells[sol].source = replace[ex.name]
+        elif ex.name not in skip:
+            nb.cells[sol].source = answers[ex.name]
     return nb
 
 
-def solution_index(nb, name):
-    return next(i for i, c in enumerate(nb.cells)
-                if c.metadata.get("nbgrader", {}).get("grade_id") == f"nb01_{name}_solution")
-
-
-def solve_all(nb, skip=()):
-    for name, body in ANSWERS.items():
-        if name not in skip:
-            answer(nb, name, body)
-    return nb
-
-
-def add_cell(nb, source, where=1):
+def with_cell(nb, source, where=1):
     nb.cells.insert(where, nbformat.v4.new_code_cell(source))
     return nb
 
 
-def check_cell_index(nb, name):
-    return next(chk for _, chk, ex in exercise_cells(nb, NAME) if ex.name == name)
+def first_exercise():
+    return next(e for e in exercises.load_all().values() if e.notebook == NOTEBOOK)
 
 
-def fixtures():
-    """name -> notebook object, or raw bytes for broken files."""
-    f = {}
-    f["solved"] = nbformat.read(SOLUTIONS / NAME, as_version=4)
-    f["blank"] = learner()
-    f["partly"] = answer(learner(), "flatten", ANSWERS["flatten"])
-    f["loop_in_exercise"] = answer(solve_all(learner()), "scale_pixels", "    while True:\n        pass")
-    f["loop_at_top_level"] = add_cell(solve_all(learner()), "while True:\n    pass", where=3)
-    f["never_ends"] = add_cell(add_cell(add_cell(solve_all(learner()), "while True:\n    pass", 3),
-                                        "while True:\n    pass", 3), "while True:\n    pass", 3)
-    f["os_exit"] = add_cell(solve_all(learner()), "import os\nos._exit(3)", where=5)
-    f["segfault"] = add_cell(solve_all(learner()), "import ctypes\nctypes.string_at(0)", where=5)
-    f["memory_bomb"] = add_cell(solve_all(learner()), "hog = bytearray(3 * 2**30)", where=5)
-    # tampering: every answer wrong or missing, while the notebook tries to look perfect
-    nb = learner()
-    for i in sorted((chk for _, chk, _ in exercise_cells(nb, NAME)), reverse=True):
-        del nb.cells[i]
-    f["checks_deleted"] = solve_all(nb, skip=("flatten",))
-    nb = learner()
-    nb.cells[check_cell_index(nb, "flatten")].source = 'print("✔ flatten — 5/5 cases")'
-    f["check_edited"] = nb
-    f["check_patched"] = add_cell(learner(), (
-        "import nncourse.checking as c\n"
-        "from nncourse.checking import Result\n"
-        "c.run = lambda ex, fn, seed=None, time_limit_s=5: Result(ex.id, ex.name, 'passed', '✔')\n"
-        "import nncourse.report as r\n"
-        "r.run_and_report = lambda *a, **k: None\n"
-        "def check(*a, **k):\n    return None"))
-    f["numpy_patched"] = add_cell(answer(learner(), "flatten", "    return images.reshape(len(images), -1)[:, ::-1]"), (
-        "import numpy, builtins\n"
-        "numpy.allclose = lambda *a, **k: True\n"
-        "numpy.isclose = lambda a, b, *x, **k: numpy.ones(numpy.shape(a), bool)\n"
-        "numpy.array_equal = lambda *a, **k: True\n"
-        "builtins.print = lambda *a, **k: None"))
-    f["hard_coded"] = add_cell(answer(learner(), "flatten", (
-        "    key = (images.shape, images.dtype.str, images.tobytes())\n"
-        "    return VISIBLE[key] if key in VISIBLE else images[:, 0, :].copy()")), (
-        "import numpy as np\n"
-        "from nncourse import checks, exercises\n"
-        "from nnlib import data\n"
-        "ex = exercises.load_all()['nb01_flatten']\n"
-        "cases = checks.nb01.flatten_cases(np.random.default_rng(ex.default_seed))\n"
-        "VISIBLE = {(c.args[0].shape, c.args[0].dtype.str, c.args[0].tobytes()): data.flatten(c.args[0])\n"
-        "           for c in cases}"))
-    f["renamed"] = answer(solve_all(learner()), "flatten",
-                          "    return images.reshape(len(images), -1)\n\nflatten2 = flatten\ndel flatten")
-    nb = solve_all(learner())
-    del nb.cells[solution_index(nb, "unflatten")]
-    f["exercise_deleted"] = nb
-    f["other_course"] = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
-    f["not_json"] = b"this is not a notebook"
-    f["not_a_notebook"] = b'{"hello": "world"}'
-    return f
+EX = first_exercise()       # the exercise an attack's function stands in for (mse)
+DEF = f"def {EX.function}(" + ", ".join(EX.arg_names) + "):\n"
+
+
+def attack_fn(body):
+    """A blank notebook whose first exercise is ``body`` (every other exercise a stub)."""
+    return solve(learner(), skip=[e.name for e in exercises.load_all().values()],
+                 replace={EX.name: DEF + body})
+
+
+SECRET = "teacher-secret-8c1f"
+
+ATTACKS = {
+    # --- the grader's own code and the checks, patched from the learner's interpreter
+    "fake_grader_module": "import sys, types\nfor m in ('nncourse.grading', 'nncourse.checking', "
+                          "'nncourse.sandbox'):\n    sys.modules[m] = types.ModuleType(m)",
+    "patched_checker": "import nncourse.checking as c\nfrom nncourse.checking import Result\n"
+                       "c.run = lambda ex, fn, **k: Result(ex.id, ex.name, 'passed', '✔')\n"
+                       "c.Context.compare = lambda *a, **k: None",
+    "input_transformer": "get_ipython().input_transformers_post.append(\n"
+                         "    lambda lines: ['import nncourse.checking as c\\n', "
+                         "'c.Context.compare = lambda *a, **k: None\\n'] + lines)",
+    "post_run_cell_hook": "def hook(result):\n    import nncourse.checking as c\n"
+                          "    c.Context._problem = staticmethod(lambda *a: None)\n"
+                          "get_ipython().events.register('post_run_cell', hook)",
+    "atexit_rewrites_results": "import atexit, glob, json\n"
+                               "def rewrite():\n    for p in glob.glob('/tmp/**/*.json', "
+                               "recursive=True) + glob.glob('/tmp/*.csv'):\n"
+                               "        open(p, 'w').write('{\"score\": 999}')\n"
+                               "atexit.register(rewrite)",
+    "json_encoder_patched": "import json\n"
+                            "json.JSONEncoder.iterencode = lambda self, o, _one_shot=False: "
+                            "iter(['{\"status\": \"passed\", \"passed\": true}'])",
+    "numpy_code_swapped": "import numpy as np\n"
+                          "np.isclose.__code__ = (lambda a, b, rtol=0, atol=0, equal_nan=False: "
+                          "np.ones(np.shape(a), bool)).__code__\n"
+                          "np.allclose.__code__ = (lambda *a, **k: True).__code__",
+    "numpy_and_print_patched": "import numpy, builtins\nnumpy.allclose = lambda *a, **k: True\n"
+                               "numpy.array_equal = lambda *a, **k: True\n"
+                               "builtins.print = lambda *a, **k: None",
+    "meta_path_finder": "import sys\nclass F:\n    def find_spec(self, name, path, target=None):\n"
+                        "        if name.startswith('nncourse'):\n"
+                        "            raise ImportError('blocked')\n        return None\n"
+                        "sys.meta_path.insert(0, F())\nfor m in [m for m in sys.modules if "
+                        "m.startswith('nncourse.checks')]:\n    del sys.modules[m]",
+    "settrace": "import sys\ndef tracer(frame, event, arg):\n"
+                "    if event == 'return' and frame.f_code.co_name == 'compare':\n"
+                "        frame.f_locals['problem'] = None\n    return tracer\nsys.settrace(tracer)",
+    "daemon_thread_repatches": "import threading, time, sys\ndef loop():\n    while True:\n"
+                               "        for m in list(sys.modules.values()):\n"
+                               "            if getattr(m, '__name__', '').startswith('nncourse'):\n"
+                               "                setattr(m, 'run', lambda *a, **k: None)\n"
+                               "        time.sleep(0.01)\n"
+                               "threading.Thread(target=loop, daemon=True).start()",
+    "forged_replies": "import os, json, struct, threading, time\n"
+                      "fd = int(os.environ.get('NNCOURSE_REPLY_FD', '3'))\n"
+                      "def forge():\n    msg = json.dumps({'status': 'ok', 'out': 0.0, "
+                      "'args_after': {'__tuple__': []}}).encode()\n"
+                      "    for _ in range(50):\n"
+                      "        os.write(fd, struct.pack('>I', len(msg)) + msg)\n"
+                      "        time.sleep(0.01)\nthreading.Thread(target=forge, daemon=True).start()",
+    # --- reaching outside: files, classmates, the teacher, the network, the machine
+    "reads_solutions": "import glob, json\nfor p in glob.glob('/**/solutions/04_cost.ipynb', "
+                       "recursive=True)[:1]:\n    for c in json.load(open(p))['cells']:\n"
+                       "        if 'BEGIN SOLUTION' in ''.join(c['source']):\n"
+                       "            exec(''.join(c['source']))",
+    "reads_classmates": "import glob\nSTOLEN = [open(p).read() for p in glob.glob('/tmp/**/*.ipynb',"
+                        " recursive=True) + glob.glob('/work/**/*.ipynb', recursive=True)]\n"
+                        "assert not STOLEN",
+    "detached_process": "import subprocess\nsubprocess.Popen(['sh', '-c', 'sleep 4; for f in "
+                        "$(find / -name \"*.json\" -newer /proc 2>/dev/null); do echo x > $f; done; "
+                        "sleep 30'], start_new_session=True)",
+    "writes_into_nnlib": "import nnlib, os\n"
+                         "open(os.path.join(os.path.dirname(nnlib.__file__), 'losses.py'), 'a')"
+                         ".write('\\nmse = lambda *a: 0.0\\n')",
+    "ipython_startup_file": "import os\nd = os.path.expanduser('~/.ipython/profile_default/startup')\n"
+                            "os.makedirs(d, exist_ok=True)\n"
+                            "open(os.path.join(d, '00.py'), 'w').write('import nncourse.checking "
+                            "as c\\nc.Context.compare = lambda *a, **k: None\\n')",
+    "network": "import socket\ns = socket.socket()\ns.settimeout(1)\n"
+               "s.connect(('127.0.0.1', PORT))\ns.sendall(b'stolen')",
+    "kills_everything": "import os, signal\nos.kill(-1, signal.SIGKILL)",
+    "kills_parent": "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)",
+    # --- hanging and exhausting
+    "ignores_sigint_and_sigalrm": "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+                                  "signal.signal(signal.SIGALRM, signal.SIG_IGN)\nwhile True:\n"
+                                  "    pass",
+    "bare_except_loop": "while True:\n    try:\n        while True:\n            pass\n"
+                        "    except:\n        pass",
+    "memory_children": "import os, time\nkids = []\nfor _ in range(3):\n    pid = os.fork()\n"
+                       "    if pid == 0:\n        b = bytearray(700 * 2**20)\n"
+                       "        for i in range(0, len(b), 4096): b[i] = 1\n"
+                       "        time.sleep(20)\n        os._exit(0)\n    kids.append(pid)\n"
+                       "time.sleep(5)",
+    "fork_bomb_bounded": "import os, time\nfor _ in range(200):\n    try:\n"
+                         "        if os.fork() == 0:\n            time.sleep(5)\n"
+                         "            os._exit(0)\n    except OSError:\n        break",
+    "big_file": "with open('/tmp/big', 'wb') as f:\n    for _ in range(64):\n"
+                "        f.write(b'x' * 2**20)",
+    "output_flood": "i = 0\nwhile i < 10:\n    print('flood ' * 1000)",
+    "os_exit": "import os\nos._exit(3)",
+    "segfault": "import ctypes\nctypes.string_at(0)",
+}
+
+FUNCTION_ATTACKS = {
+    # the learner's function itself
+    "frame_reader": "    import sys\n    f = sys._getframe(1)\n    while f is not None:\n"
+                    "        for k in ('expected', 'exp', 'reference'):\n"
+                    "            if k in f.f_locals:\n                return f.f_locals[k]\n"
+                    "        f = f.f_back\n    return 0.0",
+    "eq_always_true": "    import numpy as np\n    class A(np.ndarray):\n"
+                      "        def __eq__(self, o): return True\n"
+                      "        def __array_ufunc__(self, *a, **k): return True\n"
+                      "    return np.zeros(3).view(A)",
+    "float_lies": "    class X:\n        def __float__(self): raise SystemExit\n"
+                  "        def __eq__(self, o): return True\n        shape = ()\n    return X()",
+    "raises_pass_signal": "    from nncourse.checking import Stop\n"
+                          "    raise Stop('passed', '✔ all cases')",
+    "loop_bare_except": "    while True:\n        try:\n            pass\n        except:\n"
+                        "            pass",
+    "surrogate_message": "    raise ValueError('\\ud800 lone surrogate')",
+    "leaks_teacher_file": "    import glob\n    raise ValueError(''.join(open(p).read() for p in "
+                          "glob.glob('/tmp/**/teacher*', recursive=True)) or 'nothing')",
+    "returns_generator": "    return (x for x in range(3))",
+}
+
+
+def build(folder, port):
+    subs = {"solved": solve(learner()), "blank": learner()}
+    for name, source in ATTACKS.items():
+        subs[name] = with_cell(learner(), source.replace("PORT", str(port)))
+    for name, body in FUNCTION_ATTACKS.items():
+        subs["fn_" + name] = attack_fn(body)
+    subs["solved_after_attacks"] = solve(learner())
+    paths = {}
+    for name, nb in subs.items():
+        path = folder / name / NAME
+        path.parent.mkdir(parents=True)
+        path.write_text(nbformat.writes(nb), encoding="utf-8")
+        paths[name] = path
+    return paths
+
+
+def tree_hashes(*folders):
+    out = {}
+    for folder in folders:
+        for p in sorted(Path(folder).rglob("*")) if Path(folder).is_dir() else [Path(folder)]:
+            if p.is_file() and "__pycache__" not in p.parts:
+                out[str(p)] = hashlib.sha256(p.read_bytes()).hexdigest()
+    return out
+
+
+def sandbox_processes():
+    """Processes of ours that could be left behind: workers and their children."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                cmd = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ")
+            except OSError:
+                continue
+            if b"nncourse.worker" in cmd or b"sleep 30" in cmd or b"bwrap" in cmd:
+                found.append(cmd.decode(errors="replace"))
+    return found
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("submissions")
-    paths = {}
-    for name, content in fixtures().items():
-        path = folder / (NAME if name == "solved" else f"{name}.ipynb")
-        if name == "solved":
-            path = folder / "solved" / NAME
-            path.parent.mkdir()
-        path.write_bytes(content if isinstance(content, bytes) else nbformat.writes(content).encode())
-        paths[name] = path
-    before = {name: hashlib.sha256(p.read_bytes()).hexdigest() for name, p in paths.items()}
-    reports = grade_many(list(paths.values()), seed=987654, limits=LIMITS, jobs=2)
-    after = {name: hashlib.sha256(p.read_bytes()).hexdigest() for name, p in paths.items()}
-    by_name = dict(zip(paths, reports))
-    return by_name, before, after, folder
+def batch(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("class")
+    teacher = tmp_path_factory.mktemp("teacher")
+    (teacher / "teacher_notes.txt").write_text(SECRET)
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(5)
+    listener.settimeout(0.2)
+    received = []
+
+    def accept():
+        end = time.monotonic() + BATCH_BOUND
+        while time.monotonic() < end and not received[-1:] == ["stop"]:
+            try:
+                conn, _ = listener.accept()
+                received.append(conn.recv(100))
+            except OSError:
+                pass
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    paths = build(folder, listener.getsockname()[1])
+    import nncourse
+    import nnlib
+    # what the attacks aim at: the class, the teacher's folder, the course's own files
+    watched = [folder, teacher, Path(nnlib.__file__).parent / "losses.py",
+               Path(nncourse.__file__).parent / "checking.py", SOLUTIONS / NAME]
+    home_startup = Path.home() / ".ipython" / "profile_default" / "startup"
+    before = tree_hashes(*watched), sorted(home_startup.glob("*")) if home_startup.exists() else []
+    start = time.monotonic()
+    reports = grade_many(list(paths.values()), seed=SEED, limits=LIMITS, jobs=2)
+    elapsed = time.monotonic() - start
+    time.sleep(0.5)
+    left = sandbox_processes()
+    after = tree_hashes(*watched), sorted(home_startup.glob("*")) if home_startup.exists() else []
+    received.append("stop")
+    thread.join(2)
+    listener.close()
+    return {"reports": dict(zip(paths, reports)), "elapsed": elapsed, "left": left,
+            "before": before, "after": after, "received": received[:-1], "paths": paths}
 
 
-def exercise(report, name):
-    return next(e for e in report["exercises"] if e["id"] == f"nb01_{name}")
+ALL_ATTACKS = list(ATTACKS) + ["fn_" + n for n in FUNCTION_ATTACKS]
 
 
-def test_submissions_are_never_modified(graded):
-    _, before, after, folder = graded
-    assert before == after
-    assert not list(folder.rglob("*.json")) and not list(folder.rglob(".ipynb_checkpoints"))
+def test_there_are_at_least_30_attack_kinds():
+    assert len(ALL_ATTACKS) >= 30
 
 
-def test_report_shape(graded):
-    reports = graded[0]
-    for r in reports.values():
-        assert set(r) >= {"submission", "score", "max_score", "error", "exercises"}
-        for e in r["exercises"]:
-            assert set(e) >= {"id", "passed", "status", "points", "max_points", "message"}
+def test_controls_solved_full_blank_zero(batch):
+    r = batch["reports"]
+    for name in ("solved", "solved_after_attacks"):
+        assert r[name]["score"] == r[name]["max_score"] > 0, r[name]
+        assert r[name]["error"] is None and r[name]["isolation"] == "bubblewrap"
+    assert r["blank"]["score"] == 0
+    assert all(e["status"] == "not_implemented" for e in r["blank"]["exercises"])
 
 
-def test_solved_blank_partly(graded):
-    r = graded[0]
-    assert (r["solved"]["score"], r["solved"]["max_score"], r["solved"]["error"]) == (5, 5, None)
-    assert r["blank"]["score"] == 0 and r["blank"]["error"] is None
-    assert all("not implemented yet" in e["message"] for e in r["blank"]["exercises"])
-    assert {e["status"] for e in r["blank"]["exercises"]} == {"not_implemented"}
-    assert r["partly"]["score"] == 2
-    assert exercise(r["partly"], "flatten")["passed"]
-    assert "not implemented yet" in exercise(r["partly"], "unflatten")["message"]
+@pytest.mark.parametrize("name", ALL_ATTACKS)
+def test_attack_gains_no_points(batch, name):
+    report = batch["reports"][name]
+    assert report["score"] == 0, (name, report)
+    json.dumps(report, ensure_ascii=False).encode("utf-8")   # valid for any Unicode
 
 
-def test_infinite_loop_in_an_exercise(graded):
-    r = graded[0]["loop_in_exercise"]
-    assert "time limit" in exercise(r, "scale_pixels")["message"]
-    assert r["score"] == 4
+def test_batch_ends_within_its_hard_bound(batch):
+    assert batch["elapsed"] < BATCH_BOUND
 
 
-def test_infinite_loop_in_a_cell_is_interrupted(graded):
-    r = graded[0]["loop_at_top_level"]
-    assert r["score"] == 5
+def test_no_file_outside_the_sandbox_changed(batch):
+    (files_before, startup_before), (files_after, startup_after) = batch["before"], batch["after"]
+    changed = sorted(k for k in files_before.keys() | files_after.keys()
+                     if files_before.get(k) != files_after.get(k))
+    assert changed == [] and startup_before == startup_after
 
 
-def test_notebook_time_limit(graded):
-    r = graded[0]["never_ends"]
-    assert "time limit" in r["error"]
+def test_no_process_left_behind(batch):
+    assert batch["left"] == []
 
 
-@pytest.mark.parametrize("name", ["os_exit", "segfault"])
-def test_kernel_death_is_that_submissions_error(graded, name):
-    r = graded[0][name]
-    assert "kernel died" in r["error"] and r["score"] == 0
-    assert r["max_score"] == 5
+def test_nothing_reached_the_network(batch):
+    assert batch["received"] == []
 
 
-def test_memory_bomb_hits_the_cap(graded):
-    r = graded[0]["memory_bomb"]
-    assert "memory limit" in r["error"] or "kernel died" in r["error"]
+def test_teacher_file_never_reaches_a_report(batch):
+    assert SECRET not in json.dumps(list(batch["reports"].values()))
 
 
-def test_deleted_checks_are_reported_and_answers_still_judged(graded):
-    r = graded[0]["checks_deleted"]
-    assert r["score"] == 3                           # everything but flatten
-    assert len(r["modified_check_cells"]) == 4 and all("deleted" in m for m in r["modified_check_cells"])
+def test_hangs_are_reported_as_time_limits(batch):
+    r = batch["reports"]
+    for name in ("ignores_sigint_and_sigalrm", "bare_except_loop"):
+        assert r[name]["timed_out"] and "time limit" in r[name]["error"], r[name]
+    row = r["fn_loop_bare_except"]["exercises"][0]
+    assert row["status"] == "timeout" and "time limit" in row["message"]
 
 
-def test_edited_check_cell_is_reported(graded):
-    r = graded[0]["check_edited"]
-    assert r["modified_check_cells"] == ["nb01_flatten"]
-    assert r["score"] == 0
+def test_crashes_and_limits_are_that_submissions_error(batch):
+    r = batch["reports"]
+    assert "segmentation fault" in r["segfault"]["error"]
+    assert "stopped" in r["os_exit"]["error"]
+    assert "output limit" in r["output_flood"]["error"]
+    assert "memory limit" in r["memory_children"]["error"]
 
 
-def test_patched_checker_does_not_fool_the_grader(graded):
-    r = graded[0]["check_patched"]
-    assert r["score"] == 0 and all("not implemented yet" in e["message"] for e in r["exercises"])
+def test_learner_errors_show_the_learners_cell_and_line(batch):
+    row = batch["reports"]["fn_surrogate_message"]["exercises"][0]
+    assert row["status"] == "error" and "ValueError" in row["message"]
+    assert "at code cell" in row["message"] and "raise ValueError" in row["message"]
 
 
-def test_patched_numpy_and_print_do_not_fool_the_grader(graded):
-    r = graded[0]["numpy_patched"]
-    message = exercise(r, "flatten")["message"]
-    assert not exercise(r, "flatten")["passed"] and "values differ" in message
+def test_submissions_are_never_modified(batch):
+    for name, path in batch["paths"].items():
+        assert read_notebook(path.read_bytes()) is not None
 
 
-def test_hard_coded_visible_cases_fail_the_hidden_ones(graded):
-    r = graded[0]["hard_coded"]
-    message = exercise(r, "flatten")["message"]
-    # the fixed cases (1 and 2) are visible and pass; the first random case is hidden
-    assert not exercise(r, "flatten")["passed"] and "case 3:" in message
+# --- the rest of a grading run -----------------------------------------------------------------
+
+def test_startup_file_does_not_reach_a_later_run(tmp_path):
+    """Graded alone after the startup-file attack, a blank notebook still scores 0."""
+    (tmp_path / NAME).write_text(nbformat.writes(learner()), encoding="utf-8")
+    report, = grade_many([tmp_path / NAME], seed=1, limits=LIMITS)
+    assert report["score"] == 0 and report["error"] is None
 
 
-def test_hard_coded_answer_passes_the_visible_seed(tmp_path):
-    """Control for the test above: with the learner's own seed, the hard-coder passes."""
-    path = tmp_path / "hard_coded.ipynb"
-    path.write_text(nbformat.writes(fixtures()["hard_coded"]))
-    (report,) = grade_many([path], seed=None, limits=LIMITS)
-    assert exercise(report, "flatten")["passed"]
+def test_hard_coded_visible_cases_fail_the_hidden_ones(tmp_path):
+    """An answer that looks up the visible cases passes the notebook's seed only."""
+    import numpy as np
+    ex = EX
+    cases = ex.cases(np.random.default_rng(ex.default_seed))
+    table = {c.args[0].tobytes() + c.args[1].tobytes(): float(ex.reference(*c.args))
+             for c in cases}
+    nb = with_cell(attack_fn("    return TABLE.get(y.tobytes() + y_hat.tobytes(), 0.0)"),
+                   f"TABLE = {table!r}")
+    (tmp_path / NAME).write_text(nbformat.writes(nb), encoding="utf-8")
+    visible, = grade_many([tmp_path / NAME], seed=ex.default_seed, limits=LIMITS)
+    hidden, = grade_many([tmp_path / NAME], seed=SEED, limits=LIMITS)
+    assert visible["exercises"][0]["passed"] and not hidden["exercises"][0]["passed"]
 
 
-def test_renamed_and_deleted_functions_score_zero(graded):
-    r = graded[0]["renamed"]
-    assert "no function `flatten`" in exercise(r, "flatten")["message"] and r["score"] == 3
-    r = graded[0]["exercise_deleted"]
-    assert not exercise(r, "unflatten")["passed"] and r["score"] == 4
+def test_copying_the_reference_is_flagged_and_can_be_forbidden(tmp_path):
+    module, _, name = EX.implemented_by[0].rpartition(".")
+    nb = attack_fn(f"    from {module} import {name} as theirs\n"
+                   f"    return theirs({', '.join(EX.arg_names)})")
+    (tmp_path / NAME).write_text(nbformat.writes(nb), encoding="utf-8")
+    flagged, = grade_many([tmp_path / NAME], seed=2, limits=LIMITS)
+    forbidden, = grade_many([tmp_path / NAME], seed=2, limits=LIMITS, forbid_reference=True)
+    row = flagged["exercises"][0]
+    assert row["passed"] and row["copied_reference"] and EX.id in flagged["copied_reference"]
+    assert not forbidden["exercises"][0]["passed"] and forbidden["score"] == 0
 
 
-@pytest.mark.parametrize("name,words", [("other_course", "not a notebook of this course"),
-                                        ("not_json", "not valid JSON"),
-                                        ("not_a_notebook", "not a Jupyter notebook")])
-def test_broken_files_get_a_clear_error(graded, name, words):
-    assert words in graded[0][name]["error"]
+def test_correct_answers_that_use_nnlib_classes_get_full_marks(tmp_path):
+    """The learner's own imports of nnlib are the grader's too (nothing is re-imported)."""
+    nb = solve(learner())
+    nb = with_cell(nb, "from nnlib.layers import Dense\nimport nnlib.losses as L\n"
+                       "assert isinstance(Dense(2, 3), Dense)")
+    (tmp_path / NAME).write_text(nbformat.writes(nb), encoding="utf-8")
+    report, = grade_many([tmp_path / NAME], seed=3, limits=LIMITS)
+    assert report["score"] == report["max_score"] and report["error"] is None
+
+
+@pytest.mark.parametrize("content,words", [
+    (b"this is not a notebook", "not a Jupyter notebook"),
+    (b'{"hello": "world"}', "not a Jupyter notebook"),
+    (b'{"cells": [{"cell_type": "code", "source": "x = 1"}]}', "not a notebook of this course"),
+])
+def test_broken_files_get_a_clear_error(tmp_path, content, words):
+    path = tmp_path / "broken.ipynb"
+    path.write_bytes(content)
+    report, = grade_many([path], seed=1, limits=LIMITS)
+    assert words in report["error"] and report["score"] == 0
+
+
+def test_bom_string_sources_and_missing_fields_are_read(tmp_path):
+    data = json.loads((SOLUTIONS / NAME).read_text())
+    for cell in data["cells"]:
+        cell["source"] = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        cell.pop("outputs", None)
+        cell.pop("execution_count", None)
+        cell.pop("id", None)
+    data.pop("metadata")
+    path = tmp_path / NAME
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(data).encode())
+    report, = grade_many([path], seed=1, limits=LIMITS)
+    assert report["score"] == report["max_score"] > 0, report
+
+
+def test_a_file_named_as_another_notebook_is_flagged(tmp_path):
+    path = tmp_path / "01_input_flattening.ipynb"
+    path.write_bytes((SOLUTIONS / NAME).read_bytes())
+    report, = grade_many([path], seed=1, limits=LIMITS)
+    assert report["notebook"] == NOTEBOOK and "holds notebook 04_cost" in report["name_mismatch"]
+
+
+def test_non_utf8_file_name(tmp_path):
+    path = Path(os.fsdecode(bytes(tmp_path) + b"/\xff\xfe.ipynb"))
+    path.write_bytes((SOLUTIONS / NAME).read_bytes())
+    report, = grade_many([path], seed=1, limits=LIMITS)
+    json.dumps(report, ensure_ascii=False).encode("utf-8")
+    assert report["score"] == report["max_score"]
+
+
+def test_notebook_time_limit_is_decided_by_what_happened(tmp_path):
+    """Cells that together overrun the notebook's limit: the report says so, every time."""
+    nb = solve(learner())
+    for _ in range(3):
+        nb = with_cell(nb, "import time\ntime.sleep(2.5)")
+    (tmp_path / NAME).write_text(nbformat.writes(nb), encoding="utf-8")
+    limits = Limits(cell_timeout=3, notebook_timeout=5, check_time=3)
+    for _ in range(2):
+        report, = grade_many([tmp_path / NAME], seed=1, limits=limits)
+        assert report["timed_out"] and "time limit" in report["error"]
 
 
 def test_cli_json_and_csv(tmp_path):
     sub = tmp_path / NAME
-    sub.write_bytes((NOTEBOOKS / NAME).read_bytes())
-    csv_path = tmp_path / "book.csv"
-    out = subprocess.run([sys.executable, "-m", "nncourse", "grade", str(tmp_path),
-                          "--json", "-", "--csv", str(csv_path), "--seed", "1"],
-                         capture_output=True, text=True, check=True).stdout
-    reports = json.loads(out)
-    assert reports[0]["score"] == 0 and reports[0]["max_score"] == 5
-    header, row = csv_path.read_text().splitlines()
-    assert header.startswith("submission,notebook,nb01_flatten,") and header.endswith(",total,max,error")
-    assert row.endswith(",0,5,")
-    assert Path(sub).read_bytes() == (NOTEBOOKS / NAME).read_bytes()
+    blank = (NOTEBOOKS / NAME).read_bytes()
+    sub.write_bytes(blank)
+    csv_path, json_path = tmp_path / "book.csv", tmp_path / "out.json"
+    subprocess.run([sys.executable, "-m", "nncourse", "grade", str(sub), "--json", str(json_path),
+                    "--csv", str(csv_path), "--seed", "1", "--no-progress"],
+                   capture_output=True, text=True, check=True)
+    reports = json.loads(json_path.read_text())
+    assert reports[0]["score"] == 0 and reports[0]["isolation"] == "bubblewrap"
+    header = csv_path.read_text().splitlines()[0]
+    assert header.startswith("submission,notebook,nb04_") and "modified_check_cells" in header
+    assert sub.read_bytes() == blank
 
 
 def test_every_course_notebook_grades_full_or_zero():
@@ -265,19 +469,9 @@ def test_every_course_notebook_grades_full_or_zero():
     solutions = [p for p in solution_paths(SOLUTIONS) if not p.name.startswith("00_")]
     learners = [NOTEBOOKS / p.name for p in solutions]
     reports = grade_many(solutions + learners, seed=3, jobs=2)
-    assert len(reports) == 16
-    for r in reports[:8]:
+    n = len(solutions)
+    for r in reports[:n]:
         assert r["error"] is None and r["score"] == r["max_score"] > 0, r
-    for r in reports[8:]:
-        assert r["score"] == 0 and r["error"] is None
-        assert all("not implemented yet" in e["message"] for e in r["exercises"])
-
-
-def test_progress_lists_each_notebooks_exercises(tmp_path):
-    (tmp_path / NAME).write_bytes((SOLUTIONS / NAME).read_bytes())
-    (tmp_path / "02_the_neuron.ipynb").write_bytes((NOTEBOOKS / "02_the_neuron.ipynb").read_bytes())
-    out = subprocess.run([sys.executable, "-m", "nncourse", "progress", str(tmp_path)],
-                         capture_output=True, text=True, check=True).stdout.splitlines()
-    assert out[0].startswith("01_input_flattening") and "5/5" in out[0] and "✔ flatten" in out[0]
-    assert out[1].startswith("02_the_neuron") and "0/4" in out[1] and "… weighted_sum" in out[1]
-    assert out[-1].split()[:2] == ["total", "5/9"]
+    for r in reports[n:]:
+        assert r["score"] == 0 and r["error"] is None, r
+        assert all("not implemented yet" in e["message"] for e in r["exercises"]), r

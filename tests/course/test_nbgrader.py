@@ -14,12 +14,13 @@ import sys
 import nbformat
 import pytest
 
+from nncourse import exercises
 from nncourse.grading import grade_many
 from nncourse.notebooks import SOLUTIONS
 
 nbgrader_api = pytest.importorskip("nbgrader.api", reason="nbgrader (a test extra) is missing")
 
-NAME = "01_input_flattening.ipynb"
+NAME = "04_cost.ipynb"
 ASSIGNMENT = "ps1"
 
 
@@ -31,14 +32,20 @@ def nbgrader(course, *args):
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
 
 
-def solve_only_flatten(released):
+def first_exercise():
+    return next(e for e in exercises.load_all().values() if e.notebook == NAME[:-6])
+
+
+def solve_only_the_first(released):
+    """The released notebook with its first exercise answered as the solution answers it."""
+    ex = first_exercise()
+    solution = nbformat.read(SOLUTIONS / NAME, as_version=4)
+    answer = next(c.source for c in solution.cells if "### BEGIN SOLUTION" in c.source
+                  and f"def {ex.function}(" in c.source)
     nb = nbformat.read(released, as_version=4)
     for cell in nb.cells:
-        if cell.metadata.get("nbgrader", {}).get("grade_id") == "nb01_flatten_solution":
-            cell.source = cell.source.replace(
-                "    # YOUR CODE HERE\n    raise NotImplementedError()",
-                "    return images.reshape(len(images), -1)")
-            assert "return images.reshape" in cell.source
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == f"{ex.id}_solution":
+            cell.source = answer.replace("### BEGIN SOLUTION\n", "").replace("### END SOLUTION\n", "")
     return nb
 
 
@@ -57,7 +64,7 @@ def course(tmp_path_factory):
     released = course / "release" / ASSIGNMENT / NAME
     submissions = {
         "solved": nbformat.read(SOLUTIONS / NAME, as_version=4),
-        "partly": solve_only_flatten(released),
+        "partly": solve_only_the_first(released),
         "blank": nbformat.read(released, as_version=4),
     }
     for student, nb in submissions.items():
@@ -83,6 +90,7 @@ def test_nbgrader_scores_equal_nncourse_scores(course):
     with nbgrader_api.Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         theirs = {s: gb.find_submission(ASSIGNMENT, s).score for s in students}
         max_score = gb.find_assignment(ASSIGNMENT).max_score
-    assert ours == {"solved": 5, "partly": 2, "blank": 0}
+    total = sum(e.points for e in exercises.load_all().values() if e.notebook == NAME[:-6])
+    assert ours == {"solved": total, "partly": first_exercise().points, "blank": 0}
     assert theirs == ours
-    assert max_score == 5
+    assert max_score == total
