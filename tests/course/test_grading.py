@@ -475,3 +475,33 @@ def test_every_course_notebook_grades_full_or_zero():
     for r in reports[n:]:
         assert r["score"] == 0 and r["error"] is None, r
         assert all("not implemented yet" in e["message"] for e in r["exercises"]), r
+
+
+def test_answers_using_the_learners_own_nnlib_objects_get_full_marks(tmp_path):
+    """`isinstance(network, Network)` and nnlib's SGD inside train_ssr: the objects the grader's
+    drivers build come from the same nnlib the learner imported (nothing is re-imported)."""
+    name = "07_sigmoid_vs_relu.ipynb"
+    nb = nbformat.read(SOLUTIONS / name, as_version=4)
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "nb07_train_ssr_solution":
+            cell.source = (
+                "from nnlib.network import Network\nfrom nnlib.layers import Dense\n"
+                "from nnlib.optimizers import SGD\nfrom nnlib import losses\n"
+                "def train_ssr(network, X, y, lr, epochs):\n"
+                "    assert isinstance(network, Network)\n"
+                "    assert any(isinstance(layer, Dense) for layer in network.layers)\n"
+                "    optimizer = SGD(network.parameters(), lr=lr)\n"
+                "    history = []\n"
+                "    for _ in range(epochs):\n"
+                "        y_hat = network.forward(X)\n"
+                "        history.append(float(losses.ssr(y, y_hat)))\n"
+                "        optimizer.zero_grad()\n"
+                "        network.backward(losses.ssr_grad(y, y_hat))\n"
+                "        optimizer.step()\n"
+                "    return history\n")
+    path = tmp_path / name
+    nbformat.write(nb, path)
+    report, = grade_many([path], seed=4, limits=Limits(cell_timeout=30))
+    row = next(e for e in report["exercises"] if e["id"] == "nb07_train_ssr")
+    assert row["passed"], row["message"]
+    assert report["score"] == report["max_score"], report
