@@ -1,0 +1,112 @@
+"""A scripted workshop learner: log in to the hub with the shared password, wait for their
+server, read and write their files and run code in a kernel, all through the hub's proxy as a
+browser would (cookies, XSRF tokens, the kernel's websocket). Used by the hub's test and by
+benchmarks/hub_speed.py.
+"""
+
+import asyncio
+import json
+import time
+import uuid
+
+import requests
+from tornado.httpclient import HTTPRequest
+from tornado.websocket import websocket_connect
+
+
+class Learner:
+    def __init__(self, base_url, name, password):
+        self.base, self.name, self.password = base_url.rstrip("/"), name, password
+        self.http = requests.Session()
+        self.prefix = f"{self.base}/user/{name}"
+
+    def login(self):
+        """Log in; returns the URL the hub sends the learner to (their server's start page)."""
+        self.http.get(f"{self.base}/hub/login", timeout=30)
+        xsrf = self.http.cookies.get("_xsrf", path="/hub/")
+        r = self.http.post(f"{self.base}/hub/login?next=", timeout=300,
+                           data={"username": self.name, "password": self.password, "_xsrf": xsrf})
+        r.raise_for_status()
+        return r.url
+
+    def wait_ready(self, timeout=300):
+        """Wait until the learner's server answers; returns the final URL of their lab."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            r = self.http.get(f"{self.prefix}/", timeout=60)   # redirects to the default URL
+            if r.status_code == 200 and r.url.startswith(self.prefix) \
+                    and self.http.cookies.get("_xsrf", path=f"/user/{self.name}/"):
+                return r.url
+            time.sleep(0.5)
+        raise TimeoutError(f"{self.name}'s server not ready after {timeout} s")
+
+    @property
+    def _headers(self):
+        return {"X-XSRFToken": self.http.cookies.get("_xsrf", path=f"/user/{self.name}/")}
+
+    def api(self, method, path, owner=None, **kw):
+        """A request to a single-user server's REST API (the learner's own, or ``owner``'s)."""
+        url = f"{self.base}/user/{owner or self.name}/api/{path}"
+        return self.http.request(method, url, headers=self._headers, timeout=60,
+                                 allow_redirects=False, **kw)
+
+    def files(self):
+        r = self.api("GET", "contents")
+        r.raise_for_status()
+        return sorted(item["name"] for item in r.json()["content"])
+
+    def read_notebook(self, path):
+        r = self.api("GET", f"contents/{path}")
+        r.raise_for_status()
+        return r.json()["content"]
+
+    def save_notebook(self, path, nb_json):
+        r = self.api("PUT", f"contents/{path}", json={"type": "notebook", "content": nb_json})
+        r.raise_for_status()
+
+    def run(self, cells, timeout=120):
+        """Run code cells in a new kernel of the learner's server; returns each cell's text output
+        (streams, text/plain of displays, error names)."""
+        r = self.api("POST", "kernels", json={"name": "python3"})
+        r.raise_for_status()
+        kernel = r.json()["id"]
+        try:
+            return asyncio.run(asyncio.wait_for(self._run(kernel, cells), timeout))
+        finally:
+            self.api("DELETE", f"kernels/{kernel}")
+
+    async def _run(self, kernel, cells):
+        cookie = "; ".join(f"{c.name}={c.value}" for c in self.http.cookies
+                           if c.path in ("/", f"/user/{self.name}/"))
+        ws_url = self.prefix.replace("http", "ws", 1) + f"/api/kernels/{kernel}/channels"
+        ws = await websocket_connect(HTTPRequest(
+            ws_url, headers={"Cookie": cookie, "Origin": self.base, **self._headers}))
+        outputs = []
+        try:
+            for code in cells:
+                msg_id = uuid.uuid4().hex
+                ws.write_message(json.dumps({
+                    "header": {"msg_id": msg_id, "msg_type": "execute_request", "session": "s",
+                               "username": self.name, "version": "5.3", "date": ""},
+                    "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
+                    "content": {"code": code, "silent": False, "store_history": True,
+                                "user_expressions": {}, "allow_stdin": False,
+                                "stop_on_error": True}}))
+                text = []
+                while True:
+                    msg = json.loads(await ws.read_message())
+                    if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                        continue
+                    kind, content = msg["msg_type"], msg["content"]
+                    if kind == "stream":
+                        text.append(content["text"])
+                    elif kind in ("display_data", "execute_result"):
+                        text.append(content["data"].get("text/plain", ""))
+                    elif kind == "error":
+                        text.append(f"{content['ename']}: {content['evalue']}")
+                    elif kind == "status" and content["execution_state"] == "idle":
+                        break
+                outputs.append("".join(text))
+        finally:
+            ws.close()
+        return outputs
