@@ -29,8 +29,8 @@ from . import (activations, callbacks, data, diagnostics, examples, features, gr
                regularization, train)
 from .layers import Activation, Dense, Parameter, Softmax
 from .network import Network
-from .optimizers import SGD, Adadelta, Adagrad, Adam, Momentum, RMSprop
 from .metrics import accuracy
+from .optimizers import SGD, Adadelta, Adagrad, Adam, Momentum, RMSprop
 from .train import fit
 
 __version__ = "0.1.0"
@@ -38,6 +38,6 @@ __version__ = "0.1.0"
 __all__ = [
     "activations", "callbacks", "data", "diagnostics", "examples", "features", "gradcheck",
     "initializers", "layers", "losses", "metrics", "network", "objective", "optimizers",
-    "regularization", "train", "Activation", "Dense", "Parameter", "Softmax", "Network", "SGD", "Momentum",
-    "Adagrad", "RMSprop", "Adam", "Adadelta", "accuracy", "fit",
+    "regularization", "train", "Activation", "Dense", "Parameter", "Softmax", "Network", "SGD",
+    "Momentum", "Adagrad", "RMSprop", "Adam", "Adadelta", "accuracy", "fit",
 ]

@@ -35,17 +35,22 @@ class Parameter:
         self.value = value
         self.name = name
         self._grad = np.zeros_like(value)
+        self._zero = False   # True: _grad is stale and stands for zeros (see zero_grad)
 
     @property
     def grad(self):
         """∂cost/∂value, the same shape and dtype as ``value``: zeros until a backward pass adds
         to it."""
+        if self._zero:
+            self._grad.fill(0)
+            self._zero = False
         return self._grad
 
     @grad.setter
     def grad(self, g):
         self._check(g)
         self._grad[...] = g
+        self._zero = False
 
     def _check(self, g):
         if np.shape(g) != self.value.shape:
@@ -53,16 +58,22 @@ class Parameter:
                              f"{self.value.shape}")
 
     def zero_grad(self):
-        """Set the gradient to zeros (backward adds into it)."""
+        """Set the gradient to zeros (backward adds into it).
+
+        Nothing is filled yet: the gradient is only marked as zero, so the next ``add_grad``
+        copies into it (one pass over the array) instead of adding to zeros (two passes)."""
         if self._grad.shape != self.value.shape or self._grad.dtype != self.value.dtype:
             self._grad = np.zeros_like(self.value)   # value was replaced by a new array
-        else:
-            self._grad.fill(0)
+        self._zero = True
 
     def add_grad(self, g):
         """``grad += g``, for ``g`` of the parameter's shape (``ValueError`` otherwise)."""
         self._check(g)
-        self._grad += g
+        if self._zero:
+            np.copyto(self._grad, g, casting="same_kind")
+            self._zero = False
+        else:
+            self._grad += g
 
     def __repr__(self):
         return f"Parameter({self.name}, shape={self.value.shape}, dtype={self.value.dtype})"

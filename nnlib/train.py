@@ -66,9 +66,10 @@ def fit(network, X, y, cost="mse", optimizer="sgd", epochs=10, batch_size=None, 
     validation: optional ``(X_val, y_val)`` evaluated after every epoch.
     metrics:    ``("accuracy",)`` to also record accuracy.
     callbacks:  called ``callback(epoch, history)`` after every epoch; training stops after
-                the epoch in which one returns True (or any true value; None carries on). A callback object may also have
-                ``on_train_begin(network)`` and ``on_train_end(network)``, called once before
-                the first epoch and after the last (see :mod:`nnlib.callbacks`).
+                the epoch in which one returns True (or any true value; None carries on).
+                A callback object may also have ``on_train_begin(network)`` and
+                ``on_train_end(network)``, called once before the first epoch and after the
+                last (see :mod:`nnlib.callbacks`).
     l2:         L2 strength λ >= 0: every batch's cost gets (λ/2) Σ ‖W‖² over the Dense
                 layers' weights (never the biases), and their gradients λ·W.
 

@@ -129,7 +129,7 @@ def test_callbacks_returning_none_let_training_run_to_the_end():
     assert len(history["cost"]) == 20 and recorder.calls[-1] == ("end", "Network")
 
 
-# --- early stopping ---------------------------------------------------------------------------------
+# --- early stopping -----------------------------------------------------------------------------
 
 class FakeNetwork:
     """One parameter whose value a test sets epoch by epoch."""

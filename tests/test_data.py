@@ -201,7 +201,8 @@ def test_licence_and_readme_are_bundled():
     folder = files("nnlib.data")
     licence = (folder / "LICENSE-digits.txt").read_text(encoding="utf-8")
     assert "CC BY 4.0" in licence and "Alpaydin" in licence and "Kaynak" in licence
-    assert "https://archive.ics.uci.edu/dataset/80/optical+recognition+of+handwritten+digits" in licence
+    uci = "https://archive.ics.uci.edu/dataset/80/optical+recognition+of+handwritten+digits"
+    assert uci in licence
     assert (folder / "README.md").is_file()
 
 

@@ -72,7 +72,8 @@ _DISTRIBUTION = {"IPython": "ipython", "ipykernel": "ipykernel", "jupyter_client
 
 def test_nnlib_needs_only_numpy_and_matplotlib():
     # IPython and ipywidgets only for live training views in a notebook (both in the runtime set).
-    assert _third_party_imports("nnlib") <= {"numpy", "matplotlib", "IPython", "ipywidgets", "nnlib"}
+    allowed = {"numpy", "matplotlib", "IPython", "ipywidgets", "nnlib"}
+    assert _third_party_imports("nnlib") <= allowed
 
 
 def test_nncourse_declares_what_it_imports():
