@@ -20,6 +20,7 @@ its dtype.
 """
 
 import argparse
+import os
 import statistics
 import time
 import tracemalloc
@@ -125,7 +126,7 @@ def floor_trainer(X, y):
 def torch_trainer(X, y):
     import torch
     torch.manual_seed(1)
-    torch.set_num_threads(max(1, __import__("os").cpu_count() or 1))
+    torch.set_num_threads(max(1, os.cpu_count() or 1))
     model = torch.nn.Sequential(torch.nn.Linear(D, H), torch.nn.ReLU(), torch.nn.Linear(H, K))
     opt = torch.optim.SGD(model.parameters(), lr=LR)
     loss_fn = torch.nn.CrossEntropyLoss()
@@ -202,6 +203,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     X, y = make_data(args.samples)
+    load_before = os.getloadavg()[0]
     contestants = {name: make(X, y) for name, make in available().items()}
     times = {name: [] for name in contestants}
     for name, epoch in contestants.items():  # one warm-up epoch each, not timed
@@ -213,11 +215,14 @@ def main(argv=None):
             contestants[name]()
             times[name].append(time.perf_counter() - start)
 
+    load_after = os.getloadavg()[0]
     gemm = gemm_gflops()
     work = flops_per_epoch(args.samples) / 1e9
     base = statistics.median(times["nnlib"])
     print(f"\n{args.samples} samples, 784-256-10 MLP, ReLU, softmax cross-entropy, SGD, batch "
-          f"{BATCH}, float32; median of {args.rounds} interleaved epochs\n")
+          f"{BATCH}, float32; median of {args.rounds} interleaved epochs; {os.cpu_count()} "
+          f"cores, load average {load_before:.1f} before and {load_after:.1f} after (more "
+          f"than the cores: other work shared them, so take the ratios with care)\n")
     print(f"{'library':<16}{'s/epoch':>10}{'nnlib ÷ it':>12}{'GFLOP/s':>10}")
     for name, ts in times.items():
         med = statistics.median(ts)
