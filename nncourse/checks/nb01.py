@@ -27,6 +27,10 @@ function_exercise(
     verifies="shapes, values, batch order, dtype kept",
     reference=data.flatten, cases=flatten_cases, arg_names=("images",), rtol=0, atol=0,
     mistakes=[
+        Mistake("converted to float",
+                "the values are right but the dtype changed (a float array, e.g. from np.zeros, "
+                "or .astype): flattening only rearranges pixels, so keep the input's dtype.",
+                lambda images: data.flatten(images).astype(np.float64)),
         Mistake("whole batch in one vector",
                 "you flattened the whole batch into one long vector: keep the first (batch) "
                 "axis, so the result has one row per image: shape (N, H*W).",
@@ -43,6 +47,14 @@ function_exercise(
                 "values from different images are mixed: ravel(order=\"F\") walks the batch "
                 "axis fastest. Flatten each image in the default row-major (C) order.",
                 lambda images: images.ravel(order="F").reshape(len(images), -1)),
+        Mistake("reshape(-1, N)",
+                "reshape(-1, N) puts N last, shape (H*W, N), and fills it row by row, so each "
+                "column mixes pixels of different images. Put the batch size first in reshape.",
+                lambda images: images.reshape(-1, len(images))),
+        Mistake("height used as N",
+                "the first size you gave reshape is images.shape[1], the height H: the number of "
+                "images is images.shape[0] (or len(images)).",
+                lambda images: images.reshape(images.shape[1], -1)),
     ],
 )
 
@@ -63,6 +75,10 @@ function_exercise(
     reference=data.unflatten, cases=unflatten_cases, arg_names=("X", "height", "width"),
     rtol=0, atol=0,
     mistakes=[
+        Mistake("converted to float",
+                "the values are right but the dtype changed (a float array, e.g. from np.zeros, "
+                "or .astype): unflattening only rearranges pixels, so keep the input's dtype.",
+                lambda X, h, w: data.unflatten(X, h, w).astype(np.float64)),
         Mistake("height and width swapped",
                 "height and width are swapped: the result should be (N, height, width).",
                 lambda X, h, w: X.reshape(len(X), w, h)),
@@ -73,6 +89,14 @@ function_exercise(
         Mistake("batch axis lost",
                 "the batch axis is missing: keep one image per row of X, shape (N, height, width).",
                 lambda X, h, w: X.reshape(h, w) if len(X) == 1 else X.reshape(-1, w)),
+        Mistake("batch axis last",
+                "the result is (height, width, N): the batch axis went last. The course puts it "
+                "first: (N, height, width).",
+                lambda X, h, w: X.reshape(h, w, -1)),
+        Mistake("X read as one column per image",
+                "you transposed X first: X has one *row* per image, shape (N, height*width), "
+                "so X.T mixes pixels of different images.",
+                lambda X, h, w: X.T.reshape(-1, h, w)),
     ],
 )
 
@@ -82,8 +106,8 @@ def scale_cases(rng):
         Case("the values 0, 51, 255", (np.array([[0, 51, 255]], dtype=np.uint8),)),
         Case("a batch of 3 random uint8 rows of 8 pixels",
              (rng.integers(0, 256, (3, 8), dtype=np.uint8),)),
-        Case("a batch whose brightest pixel is only 100",
-             (rng.integers(0, 101, (4, 16), dtype=np.uint8),)),
+        Case("a dim batch: pixels between 20 and 100 only",
+             (rng.integers(20, 101, (4, 16), dtype=np.uint8),)),
         Case("integer pixels stored as int64", (rng.integers(0, 256, (2, 5)),)),
     ]
 
@@ -94,7 +118,9 @@ function_exercise(
     reference=data.scale_pixels, cases=scale_cases, arg_names=("X",), check_dtype=False,
     mistakes=[
         Mistake("integer division",
-                "`//` is integer division: every pixel below 255 became 0. Use `/`.",
+                "only whole numbers came out, so every pixel below 255 became 0: `//` is "
+                "integer division, and casting the result to an integer type (.astype(np.uint8)) "
+                "does the same. Divide with `/` and keep the float result.",
                 lambda X: X // 255),
         Mistake("divided by 256",
                 "you divided by 256; the largest pixel value is 255, so divide by 255 to map "
@@ -107,6 +133,24 @@ function_exercise(
         Mistake("not scaled",
                 "the values were not scaled: divide by 255 so that they lie in [0, 1].",
                 lambda X: X.astype(np.float64)),
+        Mistake("min-max scaled by the batch",
+                "you scaled with this batch's smallest and largest values, (X - min) / (max - "
+                "min): a pixel's input then depends on the other pixels. Scale by the fixed "
+                "range of a pixel, 0..255.",
+                lambda X: (X - X.min()) / (X.max() - X.min())),
+        Mistake("percentage instead of fraction",
+                "the values go up to 100: that is a percentage. The network's inputs are "
+                "fractions in [0, 1], so do not multiply by 100.",
+                lambda X: X / 255 * 100),
+        Mistake("standardised",
+                "you standardised the batch (subtracted its mean, divided by its standard "
+                "deviation): this exercise only rescales each pixel into [0, 1] by the "
+                "largest value a pixel can take.",
+                lambda X: (X - X.mean()) / X.std()),
+        Mistake("scaled to [-1, 1]",
+                "the values lie in [-1, 1] (black is -1): the course maps black to 0 and white "
+                "to 1.",
+                lambda X: X / 127.5 - 1),
     ],
 )
 
@@ -114,8 +158,8 @@ function_exercise(
 def lbp_cases(rng):
     flat = np.full((4, 4), 7, dtype=np.uint8)
     return [
-        Case("a 3×3 image with a bright centre (every neighbour smaller)",
-             (np.array([[1, 2, 3], [8, 9, 4], [7, 6, 5]], dtype=np.uint8),)),
+        Case("a 3×3 image whose centre 9 lies between its neighbours (4 smaller, 4 larger)",
+             (np.array([[1, 12, 3], [18, 9, 14], [7, 6, 15]], dtype=np.uint8),)),
         Case("a 3×3 image whose neighbours 0..7 are all brighter than the centre",
              (np.array([[10, 11, 12], [17, 0, 13], [16, 15, 14]], dtype=np.uint8),)),
         Case("a flat 4×4 image (ties count as 1)", (flat,)),
@@ -141,19 +185,57 @@ function_exercise(
                 "the bit weights are reversed: the top-left neighbour is bit 0 (weight 1), "
                 "the left neighbour bit 7 (weight 128).",
                 lambda img: _lbp(img, order=[7, 6, 5, 4, 3, 2, 1, 0])),
+        Mistake("centre compared with the neighbour",
+                "the comparison is the wrong way round: a bit is 1 when the *neighbour* is at "
+                "least the centre (neighbour >= centre).",
+                lambda img: _lbp(img, flipped=True)),
+        Mistake("uint8 subtraction wraps around",
+                "every bit is 1: in uint8, neighbour - centre never goes below 0 (it wraps "
+                "around to a large number), so `difference >= 0` is always true. Compare the "
+                "pixels directly, or convert to a signed type (int) first.",
+                lambda img: _lbp(img, always=True)),
+        Mistake("border kept",
+                "your result has one code per pixel, border included: border pixels lack "
+                "neighbours, so they are skipped and the result is (H-2, W-2).",
+                lambda img: _lbp_border(img)),
+        Mistake("starts at the top neighbour",
+                "the bits are shifted by one place: bit 0 (weight 1) is the *top-left* neighbour, "
+                "then clockwise: top is bit 1.",
+                lambda img: _lbp(img, order=[7, 0, 1, 2, 3, 4, 5, 6])),
+        Mistake("starts at the left neighbour",
+                "the bits are shifted by one place: bit 0 (weight 1) is the top-left neighbour; "
+                "the left neighbour is the last one, bit 7.",
+                lambda img: _lbp(img, order=[1, 2, 3, 4, 5, 6, 7, 0])),
+        Mistake("weights 1..8 instead of powers of 2",
+                "neighbour k was weighted k + 1: the code is a binary number, so neighbour k "
+                "has weight 2**k (1, 2, 4, ..., 128).",
+                lambda img: _lbp(img, weights=range(1, 9))),
+        Mistake("count of brighter neighbours",
+                "you counted the neighbours that are at least the centre (0..8): each neighbour "
+                "is one *bit* of the code, weight 2**k for neighbour k.",
+                lambda img: _lbp(img, weights=[1] * 8)),
     ],
 )
 
 
-def _lbp(img, strict=False, order=range(8)):
+def _lbp(img, strict=False, order=range(8), flipped=False, always=False, weights=None):
     """Wrong variants of the LBP, for naming mistakes."""
     H, W = img.shape
     centre = img[1:H - 1, 1:W - 1].astype(np.int64)
     codes = np.zeros(centre.shape, dtype=np.int64)
-    for bit, (dr, dc) in zip(order, features.NEIGHBOURS):
+    weights = [1 << bit for bit in order] if weights is None else list(weights)
+    for weight, (dr, dc) in zip(weights, features.NEIGHBOURS):
         nb = img[1 + dr:H - 1 + dr, 1 + dc:W - 1 + dc].astype(np.int64)
-        codes += ((nb > centre) if strict else (nb >= centre)).astype(np.int64) << bit
+        a, c = (centre, nb) if flipped else (nb, centre)
+        bit = (a > c) if strict else (a >= c)
+        codes += (bit | always).astype(np.int64) * weight
     return codes
+
+
+def _lbp_border(img):
+    """The LBP at every pixel; a missing neighbour (outside the image) counts as 0."""
+    padded = np.pad(img.astype(np.int64), 1, constant_values=-1)
+    return _lbp(padded)
 
 
 # --- one-hot encoding of a categorical feature column (tabular inputs) ----------------------

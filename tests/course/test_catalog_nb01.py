@@ -1,0 +1,245 @@
+"""Notebook 01's mistake catalog: realistic wrong answers, each rejected and named with its true
+cause; correct answers written other ways, each accepted; every known mistake named as itself."""
+
+import numpy as np
+import pytest
+
+from .conftest import ALL, run
+
+IDS = ["nb01_flatten", "nb01_unflatten", "nb01_scale_pixels", "nb01_local_binary_pattern"]
+
+
+def says(text):
+    """An expectation on the message (an error, a list, a change in place), not a Mistake."""
+    return ("says", text)
+
+
+def check_wrong(exercise_id, expected, fn):
+    r = run(exercise_id, fn)
+    assert not r.passed, f"a wrong answer passed: {r.message}"
+    if isinstance(expected, tuple):
+        assert expected[1] in r.message, r.message
+        assert r.mistake is None, r.message
+    else:
+        assert r.mistake is not None, f"not named (expected {expected!r}):\n{r.message}"
+        assert r.mistake.name == expected, r.message
+        assert r.mistake.hint in r.message
+
+
+def check_self_naming(exercise_id):
+    for m in ALL[exercise_id].mistakes:
+        r = run(exercise_id, m.fn)
+        assert r.mistake is not None and r.mistake.name == m.name, (m.name, r.message)
+
+
+# --- flatten ---------------------------------------------------------------------------------
+
+def _flatten_in_place(images):
+    images.shape = (len(images), -1)
+    return images
+
+
+def _flatten_loop_list(images):
+    return [img.ravel() for img in images]
+
+
+def _flatten_zeros_loop(images):
+    out = np.zeros((images.shape[0], images.shape[1] * images.shape[2]))
+    for n in range(len(images)):
+        out[n] = images[n].ravel()
+    return out
+
+
+WRONG = [
+    ("nb01_flatten", "whole batch in one vector", lambda images: images.reshape(-1)),
+    ("nb01_flatten", "whole batch in one vector", lambda images: images.flatten()),
+    ("nb01_flatten", "batch axis last", lambda images: images.reshape(images.shape[0], -1).T),
+    ("nb01_flatten", "reshape(-1, N)", lambda images: images.reshape(-1, images.shape[0])),
+    ("nb01_flatten", "Fortran order",
+     lambda images: images.transpose(0, 2, 1).reshape(len(images), -1)),
+    ("nb01_flatten", "Fortran order", lambda images: images.reshape(len(images), -1, order="F")),
+    ("nb01_flatten", "Fortran order across the batch",
+     lambda images: images.ravel(order="F").reshape(len(images), -1)),
+    ("nb01_flatten", "height used as N", lambda images: images.reshape(images.shape[1], -1)),
+    ("nb01_flatten", "converted to float", _flatten_zeros_loop),
+    ("nb01_flatten", "converted to float",
+     lambda images: images.reshape(len(images), -1).astype(np.float32)),
+    ("nb01_flatten", says("return a numpy array"), _flatten_loop_list),
+    ("nb01_flatten", says("changed its input `images` in place"), _flatten_in_place),
+]
+
+RIGHT = [
+    ("nb01_flatten", lambda images: images.reshape(images.shape[0], -1)),
+    ("nb01_flatten", lambda images: np.reshape(images, (len(images), images[0].size))),
+    ("nb01_flatten", lambda images: np.array([img.flatten() for img in images])),
+    ("nb01_flatten", lambda images: np.stack([img.ravel() for img in images])),
+    ("nb01_flatten", lambda images: images.reshape(len(images), -1, order="C").copy()),
+]
+
+
+# --- unflatten -------------------------------------------------------------------------------
+
+def _unflatten_in_place(X, height, width):
+    X.shape = (len(X), height, width)
+    return X
+
+
+def _unflatten_loop(X, height, width):
+    out = np.empty((len(X), height, width), dtype=X.dtype)
+    for n in range(len(X)):
+        for i in range(height):
+            out[n, i] = X[n, i * width:(i + 1) * width]
+    return out
+
+
+WRONG += [
+    ("nb01_unflatten", "height and width swapped", lambda X, h, w: X.reshape(len(X), w, h)),
+    ("nb01_unflatten", "height and width swapped", lambda X, h, w: X.reshape(-1, w, h)),
+    ("nb01_unflatten", "Fortran order",
+     lambda X, h, w: X.reshape(len(X), w, h).transpose(0, 2, 1)),
+    ("nb01_unflatten", "Fortran order", lambda X, h, w: X.reshape(len(X), h, w, order="F")),
+    ("nb01_unflatten", "batch axis lost", lambda X, h, w: X.reshape(h, w)),
+    ("nb01_unflatten", "batch axis last", lambda X, h, w: X.reshape(h, w, -1)),
+    ("nb01_unflatten", "X read as one column per image", lambda X, h, w: X.T.reshape(-1, h, w)),
+    ("nb01_unflatten", "converted to float",
+     lambda X, h, w: X.reshape(len(X), h, w).astype(float)),
+    ("nb01_unflatten", says("return a numpy array"),
+     lambda X, h, w: [row.reshape(h, w) for row in X]),
+    ("nb01_unflatten", says("changed its input `X` in place"), _unflatten_in_place),
+]
+
+RIGHT += [
+    ("nb01_unflatten", lambda X, h, w: X.reshape(len(X), h, w)),
+    ("nb01_unflatten", lambda X, h, w: X.reshape(-1, h, w)),
+    ("nb01_unflatten", lambda X, h, w: np.array([row.reshape(h, w) for row in X])),
+    ("nb01_unflatten", _unflatten_loop),
+]
+
+
+# --- scale_pixels ----------------------------------------------------------------------------
+
+def _scale_in_place(X):
+    X = X.astype(np.float64)
+    X /= 255
+    return X
+
+
+WRONG += [
+    ("nb01_scale_pixels", "integer division", lambda X: X // 255),
+    ("nb01_scale_pixels", "integer division", lambda X: (X / 255).astype(np.uint8)),
+    ("nb01_scale_pixels", "divided by 256", lambda X: X / 256),
+    ("nb01_scale_pixels", "divided by the batch maximum", lambda X: X / X.max()),
+    ("nb01_scale_pixels", "min-max scaled by the batch",
+     lambda X: (X - X.min()) / (X.max() - X.min())),
+    ("nb01_scale_pixels", "not scaled", lambda X: X.astype(np.float64)),
+    ("nb01_scale_pixels", "percentage instead of fraction", lambda X: X / 255 * 100),
+    ("nb01_scale_pixels", "standardised", lambda X: (X - X.mean()) / X.std()),
+    ("nb01_scale_pixels", "scaled to [-1, 1]", lambda X: X / 127.5 - 1),
+    ("nb01_scale_pixels", says("return a numpy array"), lambda X: (X / 255).tolist()),
+]
+
+RIGHT += [
+    ("nb01_scale_pixels", lambda X: X / 255),
+    ("nb01_scale_pixels", lambda X: X.astype(np.float32) / 255.0),
+    ("nb01_scale_pixels", _scale_in_place),
+    ("nb01_scale_pixels", lambda X: np.divide(X, 255, dtype=np.float64)),
+    ("nb01_scale_pixels", lambda X: X * (1 / 255)),
+]
+
+
+# --- local_binary_pattern ----------------------------------------------------------------------
+
+OFFSETS = [(-1, -1), (-1, 0), (-1, 1), (0, 1), (1, 1), (1, 0), (1, -1), (0, -1)]
+
+
+def _lbp_loops(image, compare=lambda nb, c: nb >= c, offsets=OFFSETS, weights=None,
+               border=False, dtype=np.int64):
+    img = image.astype(np.int64)
+    H, W = img.shape
+    weights = weights or [1 << k for k in range(8)]
+    if border:
+        out = np.zeros((H, W), dtype=dtype)
+        rows, cols = range(H), range(W)
+    else:
+        out = np.zeros((H - 2, W - 2), dtype=dtype)
+        rows, cols = range(1, H - 1), range(1, W - 1)
+    for r in rows:
+        for c in cols:
+            code = 0
+            for (dr, dc), weight in zip(offsets, weights):
+                rr, cc = r + dr, c + dc
+                if 0 <= rr < H and 0 <= cc < W and compare(img[rr, cc], img[r, c]):
+                    code += weight
+            out[(r, c) if border else (r - 1, c - 1)] = code
+    return out
+
+
+def _lbp_uint8_difference(image):
+    """Compares image[nb] - image[c] >= 0 in uint8, where a negative difference wraps around."""
+    H, W = image.shape
+    centre = image[1:-1, 1:-1]
+    codes = np.zeros(centre.shape, dtype=np.int64)
+    for bit, (dr, dc) in enumerate(OFFSETS):
+        nb = image[1 + dr:H - 1 + dr, 1 + dc:W - 1 + dc]
+        codes += ((nb - centre) >= 0).astype(np.int64) << bit
+    return codes
+
+
+def _lbp_centre_vs_neighbour(image):
+    return _lbp_loops(image, compare=lambda nb, c: c >= nb)
+
+
+WRONG += [
+    ("nb01_local_binary_pattern", "strict comparison",
+     lambda image: _lbp_loops(image, compare=lambda nb, c: nb > c)),
+    ("nb01_local_binary_pattern", "counter-clockwise",
+     lambda image: _lbp_loops(image, offsets=[OFFSETS[0]] + OFFSETS[:0:-1])),
+    ("nb01_local_binary_pattern", "reversed bits",
+     lambda image: _lbp_loops(image, weights=[1 << (7 - k) for k in range(8)])),
+    ("nb01_local_binary_pattern", "centre compared with the neighbour", _lbp_centre_vs_neighbour),
+    ("nb01_local_binary_pattern", "uint8 subtraction wraps around", _lbp_uint8_difference),
+    ("nb01_local_binary_pattern", "border kept",
+     lambda image: _lbp_loops(image, border=True)),
+    ("nb01_local_binary_pattern", "starts at the top neighbour",
+     lambda image: _lbp_loops(image, offsets=OFFSETS[1:] + OFFSETS[:1])),
+    ("nb01_local_binary_pattern", "starts at the left neighbour",
+     lambda image: _lbp_loops(image, offsets=OFFSETS[7:] + OFFSETS[:7])),
+    ("nb01_local_binary_pattern", "weights 1..8 instead of powers of 2",
+     lambda image: _lbp_loops(image, weights=list(range(1, 9)))),
+    ("nb01_local_binary_pattern", "count of brighter neighbours",
+     lambda image: _lbp_loops(image, weights=[1] * 8)),
+]
+
+RIGHT += [
+    ("nb01_local_binary_pattern", _lbp_loops),
+    ("nb01_local_binary_pattern", lambda image: _lbp_loops(image, dtype=np.uint8)),
+    ("nb01_local_binary_pattern",
+     lambda image: _lbp_loops(image, compare=lambda nb, c: not nb < c, dtype=np.int32)),
+    ("nb01_local_binary_pattern",
+     lambda image: sum(((np.roll(np.roll(image.astype(int), -dr, 0), -dc, 1) >= image)
+                        .astype(int) << k) for k, (dr, dc) in enumerate(OFFSETS))[1:-1, 1:-1]),
+]
+
+
+@pytest.mark.parametrize("exercise_id, expected, fn", WRONG,
+                         ids=[f"{e}-{x if isinstance(x, str) else x[1]}-{i}"
+                              for i, (e, x, _) in enumerate(WRONG)])
+def test_wrong_answer_rejected_and_named(exercise_id, expected, fn):
+    check_wrong(exercise_id, expected, fn)
+
+
+@pytest.mark.parametrize("exercise_id, fn", RIGHT, ids=[f"{e}-{i}" for i, (e, _) in enumerate(RIGHT)])
+def test_correct_answer_accepted(exercise_id, fn):
+    r = run(exercise_id, fn)
+    assert r.passed, r.message
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_catalog_size(exercise_id):
+    assert sum(e == exercise_id for e, _, _ in WRONG) >= 8
+    assert sum(e == exercise_id for e, _ in RIGHT) >= 3
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_every_known_mistake_is_named_as_itself(exercise_id):
+    check_self_naming(exercise_id)
