@@ -82,14 +82,20 @@ class CourseSpawner(SimpleLocalProcessSpawner):
         return preexec
 
 
-def prepare_workspace(spawner):
-    """Before each start: the learner's workspace, created or brought up to date."""
+def _update_workspace(home):
     from nncourse.workspace import Workspace
-    home = Path(spawner.home_dir_template.format(username=spawner.user.name))
     home.mkdir(parents=True, exist_ok=True)
-    for change in Workspace(home).update():
-        if change.action != "unchanged":
-            spawner.log.info("workspace of %s: %s", spawner.user.name, change.describe())
+    return [change.describe() for change in Workspace(home).update()
+            if change.action != "unchanged"]
+
+
+async def prepare_workspace(spawner):
+    """Before each start: the learner's workspace, created or brought up to date (in a thread,
+    so that many learners starting at once do not hold up the hub)."""
+    import asyncio
+    home = Path(spawner.home_dir_template.format(username=spawner.user.name))
+    for line in await asyncio.to_thread(_update_workspace, home):
+        spawner.log.info("workspace of %s: %s", spawner.user.name, line)
 
 
 c.JupyterHub.spawner_class = CourseSpawner

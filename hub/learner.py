@@ -64,16 +64,18 @@ class Learner:
         r = self.api("PUT", f"contents/{path}", json={"type": "notebook", "content": nb_json})
         r.raise_for_status()
 
-    def run(self, cells, timeout=120):
+    def run(self, cells, timeout=120, shutdown=True):
         """Run code cells in a new kernel of the learner's server; returns each cell's text output
-        (streams, text/plain of displays, error names)."""
+        (streams, text/plain of displays, error names). ``shutdown=False`` leaves the kernel
+        running (the hub stops it with the server)."""
         r = self.api("POST", "kernels", json={"name": "python3"})
         r.raise_for_status()
         kernel = r.json()["id"]
         try:
             return asyncio.run(asyncio.wait_for(self._run(kernel, cells), timeout))
         finally:
-            self.api("DELETE", f"kernels/{kernel}")
+            if shutdown:
+                self.api("DELETE", f"kernels/{kernel}")
 
     async def _run(self, kernel, cells):
         cookie = "; ".join(f"{c.name}={c.value}" for c in self.http.cookies
