@@ -107,18 +107,23 @@ def _flags_of(report):
 
 
 def course_notebooks(reports):
-    """``[(notebook, [Exercise])]`` for every course notebook that appears in the reports."""
+    """``[(notebook, [Exercise])]`` for every course notebook graded in the reports, with the
+    exercises the grader graded (in the registry's order; points from the reports)."""
     registry = exercises.load_all()
-    names = sorted({r["notebook"] for r in reports if r.get("notebook")})
+    order = {ex_id: i for i, ex_id in enumerate(registry)}
     out = []
-    for nb in names:
-        exs = [e for e in registry.values() if e.notebook == nb]
-        if not exs:  # a notebook the registry no longer knows: take its rows as they are
-            ids = []
-            for r in reports:
-                if r.get("notebook") == nb:
-                    ids.extend(e["id"] for e in r["exercises"] if e["id"] not in ids)
-            exs = [exercises.Exercise(i, i, nb, 0, "", None, None) for i in ids]
+    for nb in sorted({r["notebook"] for r in reports if r.get("notebook")}):
+        rows = {}
+        for r in reports:
+            if r.get("notebook") == nb:
+                for e in r.get("exercises") or []:
+                    rows.setdefault(e["id"], e)
+        exs = []
+        for ex_id in sorted(rows, key=lambda i: (order.get(i, len(order)), i)):
+            known = registry.get(ex_id)
+            exs.append(exercises.Exercise(
+                ex_id, exercise_name(ex_id, rows[ex_id]), nb,
+                rows[ex_id].get("max_points", known.points if known else 0), "", None, None))
         out.append((nb, exs))
     return out
 

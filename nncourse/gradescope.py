@@ -7,7 +7,7 @@ The zip follows Gradescope's autograder specification
   installs the pinned packages of ``requirements.txt`` (this environment's versions of what
   grading needs: numpy, matplotlib, ipywidgets, nbformat, nbclient, ipykernel and their
   dependencies), then the course itself from the wheel inside the zip (``--no-index``: the
-  course is never downloaded). Everything goes into ``/autograder/nncourse-lib``.
+  course is never downloaded), all in a virtual environment, ``/autograder/nncourse-venv``.
 * ``run_autograder`` (run for each submission): grades the notebook found in
   ``/autograder/submission/`` with ``nncourse grade`` and writes
   ``/autograder/results/results.json``: one test per exercise (``name``, ``number`` such as
@@ -17,8 +17,10 @@ The zip follows Gradescope's autograder specification
   Gradescope runs each submission in its own container; where bubblewrap is missing there,
   run_autograder says so and grades with ``--unsandboxed``.
 
-``NNCOURSE_AUTOGRADER_ROOT`` (default ``/autograder``) and ``NNCOURSE_PYTHON`` (default
-``python3``) relocate both scripts, so they can be tried in a temporary folder.
+``NNCOURSE_AUTOGRADER_ROOT`` (default ``/autograder``) relocates both scripts and
+``NNCOURSE_PYTHON`` (default ``python3``) picks the Python setup.sh builds on, so they can be
+tried in a temporary folder; there ``NNCOURSE_SKIP_REQUIREMENTS=1`` reuses that Python's
+packages instead of installing the pinned ones.
 """
 
 import argparse
@@ -48,23 +50,34 @@ ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 
 SETUP_SH = r"""#!/usr/bin/env bash
 # Gradescope runs this once, as root, when it builds the autograder image.
-# It installs the pinned packages of requirements.txt and the nnlib course from the wheel in
-# wheels/ (never downloaded), into $ROOT/nncourse-lib.
+# It makes a virtual environment, $ROOT/nncourse-venv, with the pinned packages of
+# requirements.txt and the nnlib course from the wheel in wheels/ (never downloaded). The grader's
+# sandbox sees that environment, since it is the grading Python's own.
 set -euo pipefail
 ROOT="${NNCOURSE_AUTOGRADER_ROOT:-/autograder}"
 SRC="$ROOT/source"
 PY="${NNCOURSE_PYTHON:-python3}"
-LIB="$ROOT/nncourse-lib"
+VENV="$ROOT/nncourse-venv"
 "$PY" -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 10) else
   "the nnlib course needs Python 3.10 or newer, this image has %d.%d: choose a newer base image" % v[:2])'
-mkdir -p "$LIB"
-if [ -z "${NNCOURSE_SKIP_REQUIREMENTS:-}" ]; then
-    "$PY" -m pip install --quiet --no-cache-dir --disable-pip-version-check \
-        --target "$LIB" -r "$SRC/requirements.txt"
+"$PY" -m venv "$VENV" 2>/dev/null || "$PY" -m venv --without-pip "$VENV"
+VPY="$VENV/bin/python"
+pip_install() {   # the environment's own pip, else this Python's pip pointed at it
+    if "$VPY" -m pip --version >/dev/null 2>&1; then
+        "$VPY" -m pip install --quiet --no-cache-dir --disable-pip-version-check "$@"
+    else
+        "$PY" -m pip --python "$VPY" install --quiet --no-cache-dir --disable-pip-version-check "$@"
+    fi
+}
+if [ -n "${NNCOURSE_SKIP_REQUIREMENTS:-}" ]; then
+    # trying the autograder offline: reuse the packages of $PY's environment instead
+    "$PY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])' > \
+        "$("$VPY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/nncourse-reuse.pth"
+else
+    pip_install -r "$SRC/requirements.txt"
 fi
-"$PY" -m pip install --quiet --no-cache-dir --disable-pip-version-check --no-index --no-deps \
-    --upgrade --target "$LIB" "$SRC"/wheels/*.whl
-PYTHONPATH="$LIB" "$PY" -c 'import nncourse, nnlib; print("nnlib course installed in", nncourse.__path__[0])'
+pip_install --no-index --no-deps "$SRC"/wheels/*.whl
+"$VPY" -c 'import nncourse, nnlib; print("nnlib course installed in", nncourse.__path__[0])'
 """
 
 RUN_AUTOGRADER = r"""#!/usr/bin/env bash
@@ -72,15 +85,14 @@ RUN_AUTOGRADER = r"""#!/usr/bin/env bash
 # /autograder/results/results.json (see nncourse/gradescope.py).
 set -uo pipefail
 ROOT="${NNCOURSE_AUTOGRADER_ROOT:-/autograder}"
-PY="${NNCOURSE_PYTHON:-python3}"
-export PYTHONPATH="$ROOT/nncourse-lib${PYTHONPATH:+:$PYTHONPATH}"
 SANDBOX=""
 if ! command -v bwrap >/dev/null 2>&1; then
     # Gradescope grades each submission in a container of its own: that is the isolation here.
     echo "bubblewrap not found: grading with --unsandboxed inside Gradescope's container"
     SANDBOX="--unsandboxed"
 fi
-exec "$PY" -m nncourse.gradescope run --root "$ROOT" --config "$ROOT/source/nncourse-autograder.json" $SANDBOX
+exec "$ROOT/nncourse-venv/bin/python" -m nncourse.gradescope run --root "$ROOT" \
+    --config "$ROOT/source/nncourse-autograder.json" $SANDBOX
 """
 
 
