@@ -76,20 +76,25 @@ function_exercise(
                 "b was added once per input (D times): (X * w + b).sum(axis=1) adds D·b. A "
                 "neuron has one bias, added after the sum: X @ w + b.",
                 lambda X, w, b: (X * w + b).sum(axis=1)),
+        Mistake("column (N, 1) returned",
+                "the result is a column, shape (N, 1): with w of shape (D,), X @ w is already "
+                "(N,). Do not reshape w into a column (or flatten the result).",
+                lambda X, w, b: (X @ w + b)[:, None]),
+        Mistake("bias subtracted",
+                "the bias was subtracted: the neuron's net value adds it, z = X·w + b.",
+                lambda X, w, b: X @ w - b),
     ],
 )
 
 
 # --- exercise 2: sigmoid, numerically stable -----------------------------------------------------
 
-STABLE_FORM = ("Look at the sign of the exponent: never take exp of a large positive number. "
-               "Where z < 0, σ(z) = exp(z) / (1 + exp(z)) needs only exp(z) ≤ 1.")
+STABLE_FORM = ("Never take exp of a large positive number: where z < 0, "
+               "σ(z) = exp(z) / (1 + exp(z)) needs only exp(z) ≤ 1.")
 
-NAIVE_HINT = ("1 / (1 + np.exp(-z)) is right on paper, but for z = -740 it computes exp(740), "
-              "which overflows to inf, so σ(-740) ≈ 4.2e-322 comes out as 0 (numpy warns "
-              "\"overflow encountered in exp\" unless warnings are turned off). "
-              + STABLE_FORM + " Note: np.where computes both of its branches for every "
-              "element, so each branch must be safe on its own.")
+NAIVE_HINT = ("1 / (1 + np.exp(-z)) is right on paper, but for z = -740 exp(740) overflows to "
+              "inf, so σ(-740) ≈ 4.2e-322 comes out as 0 (turning the warning off does not "
+              "change the value). " + STABLE_FORM)
 
 NAN_HINT = ("exp(z) / (1 + exp(z)) is right on paper, but for z = 1000 both exponentials "
             "overflow to inf and inf / inf is NaN. " + STABLE_FORM)
@@ -117,6 +122,10 @@ def _ratio_sigmoid(z):
 
 
 SIGMOID_VALUE_MISTAKES = [
+    Mistake("float64 result",
+            "the values are right but float32 z gave a float64 result (np.zeros without a "
+            "dtype, or .astype(np.float64)): return the dtype of z.",
+            lambda z: activations.sigmoid(z).astype(np.float64)),
     Mistake("sign of the exponent flipped",
             "your values are 1 − σ(z): the sign of the exponent is flipped (exp(z) where "
             "exp(-z) belongs, or 1 − σ). σ(z) = 1 / (1 + exp(−z)) grows with z: σ(2) ≈ 0.88.",
@@ -133,6 +142,10 @@ SIGMOID_VALUE_MISTAKES = [
             "the denominator is 1 + exp(−z), with a plus: with a minus you divide by zero at "
             "z = 0.",
             lambda z: 1 / (1 - np.exp(-z))),
+    Mistake("σ(|z|): the sign of z lost",
+            "every negative z got σ(|z|) > 0.5: exp(-|z|) is the safe exponential, but where "
+            "z < 0 it stands for exp(z), so that branch needs the other form of σ.",
+            lambda z: 1 / (1 + np.exp(-np.abs(z)))),
 ]
 
 SIGMOID_STABILITY_MISTAKES = [
@@ -183,10 +196,12 @@ def judge_sigmoid(fn, ctx):
 def neuron_cases(rng):
     X32 = rng.standard_normal((4, 3)).astype(np.float32)
     return [
+        # first: z = (-1.5, -0.5, 1.5) tells the sigmoid from the step, ReLU and tanh, and
+        # w != 1 tells σ(X)·w from Σ σ(x_i·w_i)
+        Case("3 samples, 2 inputs, w = [1, 2], b = -1.5",
+             (np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0]]), np.array([1.0, 2.0]), -1.5)),
         Case("the worked example: x = (0.5, -0.5), w = (-0.3, 0.1), b = -0.2",
              (np.array([[0.5, -0.5]]), np.array([-0.3, 0.1]), -0.2)),
-        Case("3 samples, 2 inputs, w = [1, 1], b = -1.5 (the AND neuron)",
-             (np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0]]), np.array([1.0, 1.0]), -1.5)),
         Case("5 random samples, 4 inputs",
              (rng.standard_normal((5, 4)), rng.standard_normal(4), float(rng.normal()))),
         Case("6 random samples, 64 inputs, large weights",
@@ -220,5 +235,24 @@ function_exercise(
                 "that is the perceptron's step (0 or 1): this neuron uses the sigmoid, "
                 "a = σ(X·w + b).",
                 lambda X, w, b: activations.step(X @ w + b)),
+        Mistake("ReLU instead of sigmoid",
+                "that is the ReLU, max(0, z): this neuron uses the sigmoid, a = σ(X·w + b), "
+                "which stays between 0 and 1.",
+                lambda X, w, b: activations.relu(X @ w + b)),
+        Mistake("tanh instead of sigmoid",
+                "that is tanh(z), between -1 and 1: this neuron uses the sigmoid, "
+                "σ(z) = 1 / (1 + exp(-z)), between 0 and 1.",
+                lambda X, w, b: np.tanh(X @ w + b)),
+        Mistake("sign of the exponent flipped",
+                "your values are 1 - σ(z): the exponent's sign is flipped. σ(z) = 1 / (1 + "
+                "exp(-z)) grows with z.",
+                lambda X, w, b: activations.sigmoid(-(X @ w + b))),
+        Mistake("bias subtracted",
+                "the bias was subtracted: a = σ(X·w + b) adds it.",
+                lambda X, w, b: activations.sigmoid(X @ w - b)),
+        Mistake("column (N, 1) returned",
+                "the result is a column, shape (N, 1): with w of shape (D,), X @ w is already "
+                "(N,). Do not reshape w into a column.",
+                lambda X, w, b: neuron_reference(X, w, b)[:, None]),
     ],
 )
