@@ -1,5 +1,7 @@
 """Checks for notebook 03, forward propagation: a dense layer, softmax, a whole network."""
 
+import functools
+
 import numpy as np
 
 from nnlib import activations, examples
@@ -20,7 +22,7 @@ def _compare(ctx, got, expected, case, mistakes, rtol=1e-6, atol=1e-8):
     if isinstance(got, np.ndarray) and isinstance(expected, np.ndarray) \
             and got.shape == expected.shape and got.dtype.kind == "f" \
             and not np.all(np.isfinite(got)) and np.all(np.isfinite(expected)):
-        hint = None
+        found = None
         for m in mistakes:
             try:
                 with np.errstate(all="ignore"):
@@ -30,7 +32,7 @@ def _compare(ctx, got, expected, case, mistakes, rtol=1e-6, atol=1e-8):
                 continue
             if isinstance(wrong, np.ndarray) and wrong.shape == got.shape and \
                     np.allclose(got, wrong, rtol=rtol, atol=atol, equal_nan=True):
-                hint = m.hint
+                found = m
                 break
         ctx.cases_total += 1
         lines = [f"✘ {ctx.name} — case {ctx.cases_total}: {case.description}",
@@ -38,9 +40,9 @@ def _compare(ctx, got, expected, case, mistakes, rtol=1e-6, atol=1e-8):
                  f"  expected: {show(expected)}",
                  f"  got:      {show(got)}",
                  f"  problem:  {problem(got, expected, rtol, atol, True)}"]
-        if hint:
-            lines.append(f"  likely mistake: {hint}")
-        ctx.fail("\n".join(lines))
+        if found:
+            lines.append(f"  likely mistake: {found.hint}")
+        ctx.fail("\n".join(lines), mistake=found)
     ctx.compare(got, expected, case, mistakes, rtol=rtol, atol=atol)
 
 
@@ -112,6 +114,18 @@ function_exercise(
                 "you summed an entry-by-entry product into one number; each neuron needs "
                 "its own weighted sum: the matrix product X @ W gives all N×M at once.",
                 lambda X, W, b: np.sum(X * W) + b),
+        Mistake("bias subtracted",
+                "the bias was subtracted: a layer adds it, Z = X·W + b.",
+                lambda X, W, b: X @ W - b),
+        Mistake("activation applied",
+                "these values went through an activation (the sigmoid): dense_forward returns "
+                "the layer's net values Z = X·W + b; the activation is the next step.",
+                lambda X, W, b: activations.sigmoid(X @ W + b)),
+        Mistake("activation applied",
+                "these values went through an activation (the ReLU: negative values became 0): "
+                "dense_forward returns the layer's net values Z = X·W + b; the activation is "
+                "the next step.",
+                lambda X, W, b: activations.relu(X @ W + b)),
     ],
 )
 
@@ -122,7 +136,15 @@ def _rowmax(Z):
     return Z.max(axis=1, keepdims=True)
 
 
+def _colmax(Z):
+    return Z.max(axis=0, keepdims=True)
+
+
 SOFTMAX_MISTAKES = [
+    Mistake("float64 result",
+            "the values are right but float32 logits gave a float64 result (.astype(np.float64) "
+            "or an array made with np.zeros without a dtype): return the dtype of Z.",
+            lambda Z: activations.softmax(Z).astype(np.float64)),
     Mistake("no max subtraction",
             "exp overflowed (or underflowed to 0/0): for logits in the hundreds np.exp gives "
             "inf, and inf/inf is NaN. Subtract each row's maximum before np.exp — "
@@ -136,7 +158,7 @@ SOFTMAX_MISTAKES = [
     Mistake("columns normalised",
             "each column sums to 1, not each row: you normalised over axis 0, the batch. "
             "Each sample's K scores are one row; sum over axis=1 (keepdims=True).",
-            lambda Z: np.exp(Z - _rowmax(Z)) / np.exp(Z - _rowmax(Z)).sum(axis=0,
+            lambda Z: np.exp(Z - _colmax(Z)) / np.exp(Z - _colmax(Z)).sum(axis=0,
                                                                         keepdims=True)),
     Mistake("sum without keepdims",
             "E.sum(axis=1) has shape (N,), which numpy lines up with the columns, so row "
@@ -164,7 +186,17 @@ SOFTMAX_MISTAKES = [
             "you divided Z by its row sum without taking np.exp first: softmax is "
             "exp(Z) / row sum of exp(Z), which is positive even for negative scores.",
             lambda Z: Z / Z.sum(axis=1, keepdims=True)),
+    Mistake("log-softmax",
+            "your values are negative: they are the *log* of the probabilities (log-softmax). "
+            "Softmax returns the probabilities themselves, exp(...) / row sum.",
+            lambda Z: np.log(activations.softmax(Z))),
 ]
+
+MATH_EXP_OVERFLOW = ("math.exp raises OverflowError above about 709; numpy's np.exp gives inf "
+                     "instead, and subtracting each row's maximum first keeps every exponent "
+                     "≤ 0.")
+MATH_EXP_ON_ARRAY = ("math.exp works on one number at a time; for an array use np.exp, which "
+                     "works element by element.")
 
 
 def softmax_cases(rng):
@@ -191,7 +223,8 @@ def softmax_cases(rng):
 def judge_softmax(fn, ctx):
     for case in softmax_cases(ctx.rng):
         expected = activations.softmax(*case.args)
-        got = ctx.call(fn, *case.args, case=case)
+        got = ctx.call(fn, *case.args, case=case, error_hints={
+            OverflowError: MATH_EXP_OVERFLOW, TypeError: MATH_EXP_ON_ARRAY})
         _compare(ctx, got, expected, case, SOFTMAX_MISTAKES)
 
 
@@ -258,6 +291,17 @@ FORWARD_MISTAKES = [
             "a layer used the wrong activation: look each layer's own up by its name, "
             "f, _ = activations.get_activation(name), instead of hard-coding sigmoid.",
             lambda X, layers: forward_reference(X, [(W, b, "sigmoid") for W, b, _ in layers])),
+    Mistake("W transposed",
+            "a layer multiplied by W.T: each W is already (inputs, outputs), so a layer "
+            "computes A @ W + b.",
+            lambda X, layers: forward_reference(X, [(W.T, b, n) for W, b, n in layers])),
+    Mistake("bias forgotten",
+            "the biases are missing: each layer computes A @ W + b before its activation.",
+            lambda X, layers: forward_reference(X, [(W, 0 * b, n) for W, b, n in layers])),
+    Mistake("activation before the product",
+            "each layer applied its activation to its input, before the product: a layer "
+            "computes Z = A @ W + b first, then A = f(Z).",
+            lambda X, layers: functools.reduce(lambda A, l: _f(l[2])(A) @ l[0] + l[1], layers, X)),
 ]
 
 
@@ -317,7 +361,8 @@ def judge_forward(fn, ctx):
                      f"  expected: {show(expected)}\n"
                      f"  got:      a {type(got).__name__} of {len(got)} items\n"
                      f"  problem:  returned a {type(got).__name__}; return one numpy array\n"
-                     f"  likely mistake: {FORWARD_MISTAKES[4].hint}")
+                     f"  likely mistake: {FORWARD_MISTAKES[4].hint}",
+                     mistake=FORWARD_MISTAKES[4])
         _compare(ctx, got, expected, case, FORWARD_MISTAKES)
 
 

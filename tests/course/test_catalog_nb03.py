@@ -1,0 +1,255 @@
+"""Notebook 03's mistake catalog: realistic wrong answers, each rejected and named with its true
+cause; correct answers written other ways, each accepted; every known mistake named as itself."""
+
+import functools
+import math
+
+import numpy as np
+import scipy.special
+import pytest
+
+from nnlib import activations
+
+from .conftest import ALL, run
+
+IDS = ["nb03_dense_forward", "nb03_softmax", "nb03_forward"]
+
+
+def says(text):
+    """An expectation on the message (an error, a list, a change in place), not a Mistake."""
+    return ("says", text)
+
+
+def check_wrong(exercise_id, expected, fn):
+    r = run(exercise_id, fn)
+    assert not r.passed, f"a wrong answer passed: {r.message}"
+    if isinstance(expected, tuple):
+        assert expected[1] in r.message, r.message
+        assert r.mistake is None, r.message
+    else:
+        assert r.mistake is not None, f"not named (expected {expected!r}):\n{r.message}"
+        assert r.mistake.name == expected, r.message
+        assert r.mistake.hint in r.message
+
+
+def check_self_naming(exercise_id):
+    for m in ALL[exercise_id].mistakes:
+        r = run(exercise_id, m.fn)
+        assert r.mistake is not None and r.mistake.name == m.name, (m.name, r.message)
+
+
+# --- dense_forward -----------------------------------------------------------------------------
+
+def _dense_zeros_loop(X, W, b):
+    Z = np.zeros((X.shape[0], W.shape[1]))
+    for n in range(X.shape[0]):
+        for j in range(W.shape[1]):
+            Z[n, j] = X[n] @ W[:, j] + b[j]
+    return Z
+
+
+WRONG = [
+    ("nb03_dense_forward", "W·X order", lambda X, W, b: W @ X + b),
+    ("nb03_dense_forward", "W transposed", lambda X, W, b: X @ W.T + b),
+    ("nb03_dense_forward", "column convention", lambda X, W, b: W.T @ X.T + b[:, None]),
+    ("nb03_dense_forward", "column convention", lambda X, W, b: (X @ W + b).T),
+    ("nb03_dense_forward", "bias forgotten", lambda X, W, b: X @ W),
+    ("nb03_dense_forward", "bias on the wrong axis", lambda X, W, b: X @ W + b.reshape(-1, 1)),
+    ("nb03_dense_forward", "elementwise product", lambda X, W, b: X * W + b),
+    ("nb03_dense_forward", "elementwise product summed", lambda X, W, b: np.sum(X * W) + b),
+    ("nb03_dense_forward", "bias subtracted", lambda X, W, b: np.dot(X, W) - b),
+    ("nb03_dense_forward", "activation applied", lambda X, W, b: 1 / (1 + np.exp(-(X @ W + b)))),
+    ("nb03_dense_forward", "activation applied", lambda X, W, b: np.maximum(0, X @ W + b)),
+    ("nb03_dense_forward", says("wrong dtype: expected float32, got float64"), _dense_zeros_loop),
+]
+
+RIGHT = [
+    ("nb03_dense_forward", lambda X, W, b: np.matmul(X, W) + b[None, :]),
+    ("nb03_dense_forward", lambda X, W, b: np.einsum("nd,dm->nm", X, W) + b),
+    ("nb03_dense_forward", lambda X, W, b: (W.T @ X.T + b[:, None]).T),
+    ("nb03_dense_forward",
+     lambda X, W, b: np.array([[X[n] @ W[:, j] + b[j] for j in range(W.shape[1])]
+                               for n in range(len(X))], dtype=X.dtype)),
+]
+
+
+# --- softmax -----------------------------------------------------------------------------------
+
+def _softmax_rows_loop(Z):
+    out = np.empty_like(Z)
+    for n in range(Z.shape[0]):
+        e = np.exp(Z[n] - np.max(Z[n]))
+        out[n] = e / np.sum(e)
+    return out
+
+
+def _softmax_in_place(Z):
+    Z -= Z.max(axis=1, keepdims=True)
+    E = np.exp(Z)
+    return E / E.sum(axis=1, keepdims=True)
+
+
+def _softmax_math(Z):
+    E = np.array([[math.exp(z) for z in row] for row in Z])
+    return (E / E.sum(axis=1, keepdims=True)).astype(Z.dtype)
+
+
+def _softmax_axis0(Z):
+    E = np.exp(Z - np.max(Z, axis=0))
+    return E / np.sum(E, axis=0)
+
+
+def _softmax_axis0_keepdims(Z):
+    E = np.exp(Z - Z.max(axis=0, keepdims=True))
+    return E / E.sum(axis=0, keepdims=True)
+
+
+def _softmax_global_max_axis0(Z):
+    E = np.exp(Z - np.max(Z))
+    return E / E.sum(axis=0)
+
+
+def _softmax_float64(Z):
+    Z = Z.astype(np.float64)
+    E = np.exp(Z - Z.max(axis=1, keepdims=True))
+    return E / E.sum(axis=1, keepdims=True)
+
+
+def _log_softmax(Z):
+    S = Z - Z.max(axis=1, keepdims=True)
+    return S - np.log(np.exp(S).sum(axis=1, keepdims=True))
+
+
+WRONG += [
+    ("nb03_softmax", "no max subtraction",
+     lambda Z: np.exp(Z) / np.sum(np.exp(Z), axis=1, keepdims=True)),
+    ("nb03_softmax", "global max",
+     lambda Z: np.exp(Z - np.max(Z)) / np.exp(Z - np.max(Z)).sum(axis=1, keepdims=True)),
+    ("nb03_softmax", "columns normalised", _softmax_axis0),
+    ("nb03_softmax", "columns normalised", _softmax_axis0_keepdims),
+    ("nb03_softmax", "columns normalised", _softmax_global_max_axis0),
+    ("nb03_softmax", "columns normalised", lambda Z: np.exp(Z) / np.exp(Z).sum(axis=0)),
+    ("nb03_softmax", "sum without keepdims",
+     lambda Z: np.exp(Z - Z.max(axis=1, keepdims=True))
+     / np.exp(Z - Z.max(axis=1, keepdims=True)).sum(axis=1)),
+    ("nb03_softmax", "max without keepdims",
+     lambda Z: np.exp(Z - Z.max(axis=1)) / np.exp(Z - Z.max(axis=1)).sum(axis=1, keepdims=True)),
+    ("nb03_softmax", "sigmoid", lambda Z: 1 / (1 + np.exp(-Z))),
+    ("nb03_softmax", "not divided (shifted)", lambda Z: np.exp(Z - Z.max(axis=1, keepdims=True))),
+    ("nb03_softmax", "no exp", lambda Z: Z / Z.sum(axis=1, keepdims=True)),
+    ("nb03_softmax", "log-softmax", _log_softmax),
+    ("nb03_softmax", "float64 result", _softmax_float64),
+    ("nb03_softmax", says("np.exp"), lambda Z: math.exp(Z)),
+    ("nb03_softmax", says("OverflowError"), _softmax_math),
+    ("nb03_softmax", says("changed its input `Z` in place"), _softmax_in_place),
+]
+
+RIGHT += [
+    ("nb03_softmax", _softmax_rows_loop),
+    ("nb03_softmax", lambda Z: scipy.special.softmax(Z, axis=1)),
+    ("nb03_softmax",
+     lambda Z: np.exp(Z - scipy.special.logsumexp(Z, axis=1, keepdims=True)).astype(Z.dtype)),
+    ("nb03_softmax",
+     lambda Z: np.exp(Z - Z.max(axis=1)[:, None]) / np.exp(Z - Z.max(axis=1)[:, None])
+     .sum(axis=1)[:, None]),
+]
+
+
+# --- forward -----------------------------------------------------------------------------------
+
+def _act(name):
+    return activations.get_activation(name)[0]
+
+
+def _forward_variant(X, layers, transpose=False, bias=True, keep_x=False, as_float64=False,
+                     act_before=False, cache=False):
+    A = X.astype(np.float64) if as_float64 else X
+    cached = []
+    for W, b, name in layers:
+        f = _act(name)
+        W = W.T if transpose else W
+        inp = X if keep_x else A
+        if act_before:
+            A = f(inp) @ W + b
+        else:
+            A = f(inp @ W + (b if bias else 0))
+        cached.append(A)
+    return (A, cached) if cache else A
+
+
+def _forward_loop(X, layers):
+    A = X
+    for W, b, name in layers:
+        f, _ = activations.get_activation(name)
+        A = f(A @ W + b)
+    return A
+
+
+def _forward_recursive(X, layers):
+    if not layers:
+        return X
+    W, b, name = layers[0]
+    return _forward_recursive(_act(name)(np.dot(X, W) + b), layers[1:])
+
+
+def _forward_last_z(X, layers):
+    A = X
+    for i, (W, b, name) in enumerate(layers):
+        Z = A @ W + b
+        if i < len(layers) - 1:
+            A = _act(name)(Z)
+    return Z
+
+
+WRONG += [
+    ("nb03_forward", "no activation on the last layer", _forward_last_z),
+    ("nb03_forward", "activation only on the last layer",
+     lambda X, layers: _act(layers[-1][2])(functools.reduce(lambda A, l: A @ l[0] + l[1],
+                                                            layers, X))),
+    ("nb03_forward", "layers reversed", lambda X, layers: _forward_loop(X, layers[::-1])),
+    ("nb03_forward", "X fed to every layer", lambda X, layers: _forward_variant(X, layers,
+                                                                                 keep_x=True)),
+    ("nb03_forward", "returned every layer's output",
+     lambda X, layers: _forward_variant(X, layers, cache=True)[1]),
+    ("nb03_forward", "returned every layer's output",
+     lambda X, layers: _forward_variant(X, layers, cache=True)),
+    ("nb03_forward", "same activation everywhere",
+     lambda X, layers: _forward_loop(X, [(W, b, "sigmoid") for W, b, _ in layers])),
+    ("nb03_forward", "W transposed", lambda X, layers: _forward_variant(X, layers, transpose=True)),
+    ("nb03_forward", "bias forgotten", lambda X, layers: _forward_variant(X, layers, bias=False)),
+    ("nb03_forward", says("wrong dtype: expected float32, got float64"),
+     lambda X, layers: _forward_variant(X, layers, as_float64=True)),
+    ("nb03_forward", "activation before the product",
+     lambda X, layers: _forward_variant(X, layers, act_before=True)),
+]
+
+RIGHT += [
+    ("nb03_forward", _forward_loop),
+    ("nb03_forward", _forward_recursive),
+    ("nb03_forward", lambda X, layers: functools.reduce(
+        lambda A, layer: _act(layer[2])(np.matmul(A, layer[0]) + layer[1]), layers, X)),
+]
+
+
+@pytest.mark.parametrize("exercise_id, expected, fn", WRONG,
+                         ids=[f"{e}-{x if isinstance(x, str) else x[1]}-{i}"
+                              for i, (e, x, _) in enumerate(WRONG)])
+def test_wrong_answer_rejected_and_named(exercise_id, expected, fn):
+    check_wrong(exercise_id, expected, fn)
+
+
+@pytest.mark.parametrize("exercise_id, fn", RIGHT, ids=[f"{e}-{i}" for i, (e, _) in enumerate(RIGHT)])
+def test_correct_answer_accepted(exercise_id, fn):
+    r = run(exercise_id, fn)
+    assert r.passed, r.message
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_catalog_size(exercise_id):
+    assert sum(e == exercise_id for e, _, _ in WRONG) >= 8
+    assert sum(e == exercise_id for e, _ in RIGHT) >= 3
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_every_known_mistake_is_named_as_itself(exercise_id):
+    check_self_naming(exercise_id)
