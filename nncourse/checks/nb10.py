@@ -635,7 +635,7 @@ def topological_judge(fn, ctx):
         hints = _replay(drive_topological, TOPO_MISTAKES, got, args)
         if hints:
             lines.append(f"  likely mistake: {hints[0].hint}")
-        ctx.fail("\n".join(lines))
+        ctx.fail("\n".join(lines), mistake=hints[0] if hints else None)
 
 
 # --- exercise 3: backprop ---------------------------------------------------------------------

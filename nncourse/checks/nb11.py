@@ -464,7 +464,7 @@ def minibatches_judge(fn, ctx):
                      f"  got:      batch sizes {sizes} (first epoch)"]
             if hints:
                 lines.append(f"  likely mistake: {hints[0].hint}")
-            ctx.fail("\n".join(lines))
+            ctx.fail("\n".join(lines), mistake=hints[0] if hints else None)
         ctx.compare(g, flat(expected), Case(f"{description}: the indices, batch after batch, "
                                             "both epochs", ()), _named(hints, g),
                     rtol=0, atol=0, check_dtype=False)
@@ -675,7 +675,8 @@ def train_judge(fn, ctx):
         got = ctx.call(fn, *args, driver=drive_train, check_mutation=False)
         if got["nnlib"]:
             ctx.fail(f"✘ {ctx.name} — {description}\n  problem:  nnlib in your network's code "
-                     f"path\n  likely mistake: {_nnlib_hint(got['nnlib'])}")
+                     f"path\n  likely mistake: {_nnlib_hint(got['nnlib'])}",
+                     mistake=Mistake("nnlib in the code path", _nnlib_hint(got["nnlib"]), None))
         n = len(args[0])
         if got["costs"] is None or not _is_list_of_arrays(got["params"], n):
             _fail_structure(ctx, description, f"return the pair (params, costs): the {n} "
@@ -782,25 +783,25 @@ def own_network_judge(fn, ctx):
     head = f"✘ {ctx.name} — case 1: {description}"
     if got["nnlib"]:
         ctx.fail(f"{head}\n  problem:  nnlib in your network's code path\n"
-                 f"  likely mistake: {_nnlib_hint(got['nnlib'])}")
+                 f"  likely mistake: {_nnlib_hint(got['nnlib'])}", mistake=OWN_MISTAKES[5])
     pred = got["predictions"]
     if pred.shape == (10,):
         ctx.fail(f"{head}\n  problem:  returned shape (10,), expected ({len(X_test)},)\n"
-                 f"  likely mistake: {OWN_MISTAKES[3].hint}")
+                 f"  likely mistake: {OWN_MISTAKES[3].hint}", mistake=OWN_MISTAKES[3])
     if pred.ndim == 2:
         ctx.fail(f"{head}\n  problem:  returned shape {pred.shape}, expected ({len(X_test)},)\n"
-                 f"  likely mistake: {OWN_MISTAKES[2].hint}")
+                 f"  likely mistake: {OWN_MISTAKES[2].hint}", mistake=OWN_MISTAKES[2])
     if pred.shape != (len(X_test),):
-        hint = OWN_MISTAKES[4].hint if pred.shape == (len(X_train),) else \
-            "return one predicted label per row of X_test."
+        known = OWN_MISTAKES[4] if pred.shape == (len(X_train),) else None
+        hint = known.hint if known else "return one predicted label per row of X_test."
         ctx.fail(f"{head}\n  problem:  returned shape {pred.shape}, expected ({len(X_test)},)\n"
-                 f"  likely mistake: {hint}")
+                 f"  likely mistake: {hint}", mistake=known)
     accuracy = float(np.mean(pred == y_test))
     ctx.cases_total = 1
     if accuracy < DIGITS_TARGET:
-        hint = CHANCE_HINT if accuracy < 0.3 else SHORT_HINT
+        known = OWN_MISTAKES[0] if accuracy < 0.3 else OWN_MISTAKES[1]
         ctx.fail(f"{head}\n  problem:  test accuracy {accuracy:.1%}, below the target "
-                 f"{DIGITS_TARGET:.0%}\n  likely mistake: {hint}")
+                 f"{DIGITS_TARGET:.0%}\n  likely mistake: {known.hint}", mistake=known)
     ctx.cases_passed = 1
     ctx.fail(f"✔ {ctx.name} — 1/1 cases: your own network, trained in this check, reads "
              f"{accuracy:.1%} of the {len(X_test)} test digits right (target "
