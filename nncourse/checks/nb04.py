@@ -78,6 +78,18 @@ function_exercise(
                 "there are N·K squared residuals, and nnlib's MSE averages over all of them: "
                 "divide by y.size (or use np.mean).",
                 lambda y, y_hat: (_r(y, y_hat) ** 2).sum() / len(y)),
+        Mistake("half the MSE",
+                "you returned half the MSE: some textbooks put ½ in front to simplify the "
+                "derivative, but the MSE itself has no ½.",
+                lambda y, y_hat: (_r(y, y_hat) ** 2).mean() / 2),
+        Mistake("square root taken (RMSE)",
+                "you took the square root of the mean: that is the RMSE, the next exercise. "
+                "The MSE is the mean of the squared residuals itself.",
+                lambda y, y_hat: np.sqrt((_r(y, y_hat) ** 2).mean())),
+        Mistake("divided by N − 1",
+                "you divided by the number of entries minus 1 (as for a sample variance): the "
+                "MSE is a plain mean, divided by the number of entries.",
+                lambda y, y_hat: (_r(y, y_hat) ** 2).sum() / (np.size(y) - 1)),
     ],
 )
 
@@ -92,9 +104,9 @@ function_exercise(
                 "it back to the units of y.",
                 lambda y, y_hat: (_r(y, y_hat) ** 2).mean()),
         Mistake("root before the mean",
-                "you took the square root of each squared residual before averaging, which "
-                "gives the mean absolute error. Average the squares first, then take one "
-                "square root of that mean.",
+                "this is the mean absolute error, the mean of |y_hat - y| (which is also what a "
+                "square root of each squared residual before averaging gives). Average the "
+                "squares first, then take one square root of that mean.",
                 lambda y, y_hat: np.sqrt(_r(y, y_hat) ** 2).mean()),
         Mistake("root of the SSR",
                 "you took the square root of the SSR (the sum): take the square root of the "
@@ -108,6 +120,19 @@ function_exercise(
                 "inside the root you divided the SSR by N, the number of samples. nnlib's MSE "
                 "averages over all N·K entries: use np.mean (or divide by y.size).",
                 lambda y, y_hat: np.sqrt((_r(y, y_hat) ** 2).sum() / len(y))),
+        Mistake("standard deviation of the residuals",
+                "np.std of the residuals subtracts their mean first, so it is not the RMSE "
+                "unless the mean residual is 0: take the root of the mean of the squared "
+                "residuals themselves.",
+                lambda y, y_hat: np.std(_r(y, y_hat))),
+        Mistake("half the MSE inside the root",
+                "inside the square root you used half the MSE: the RMSE is the root of the "
+                "plain MSE, with no ½.",
+                lambda y, y_hat: np.sqrt((_r(y, y_hat) ** 2).mean() / 2)),
+        Mistake("roots over the samples only",
+                "you returned one RMSE per output: np.mean(..., axis=0) averages over the "
+                "samples only. The cost is one number: average over every entry (no axis).",
+                lambda y, y_hat: np.sqrt((_r(y, y_hat) ** 2).mean(axis=0))),
     ],
 )
 
@@ -140,6 +165,14 @@ function_exercise(
                 "you returned half the SSR: some textbooks put ½ in front to simplify the "
                 "derivative, but the SSR itself has no ½.",
                 lambda y, y_hat: (_r(y, y_hat) ** 2).sum() / 2),
+        Mistake("square of the summed residual",
+                "you squared the sum of the residuals: positive and negative errors cancel "
+                "before the square. Square each residual first, then sum.",
+                lambda y, y_hat: _r(y, y_hat).sum() ** 2),
+        Mistake("square root of the SSR",
+                "you returned the square root of the SSR (the length of the residual vector, "
+                "np.linalg.norm): the SSR is the sum of squares itself, with no root.",
+                lambda y, y_hat: np.sqrt((_r(y, y_hat) ** 2).sum())),
     ],
 )
 
@@ -158,9 +191,14 @@ def _fixed_eps(eps):
 
 
 FIXED_EPS_HINT = (
-    "the log of a zero probability was clipped with a fixed epsilon (such as 1e-15, 1e-12 or "
-    "1e-7). Clip with the machine epsilon of the dtype, np.finfo(y_hat.dtype).eps, as nnlib "
-    "does: np.clip(y_hat, eps, 1 - eps).")
+    "the log of a zero probability was kept finite with a fixed epsilon (such as 1e-15, 1e-12 or "
+    "1e-7, clipped to or added to y_hat). Clip with the machine epsilon of the dtype, "
+    "np.finfo(y_hat.dtype).eps, as nnlib does: np.clip(y_hat, eps, 1 - eps).")
+
+ADDED_EPS_HINT = (
+    "you added a small number inside the log, log(y_hat + 1e-9): log(0) stays finite, but a "
+    "zero probability then costs log(1e-9) instead of the course's value. nnlib clips y_hat "
+    "instead, to [eps, 1 - eps] with eps = np.finfo(y_hat.dtype).eps.")
 
 LABELS_HINT = (
     "y holds one-hot rows of shape (N, K), not class labels 0..K-1, so it cannot index y_hat. "
@@ -178,8 +216,9 @@ def cce_cases(rng):
     return [
         Case("2 samples, K = 3 classes, true classes 0 and 2",
              (one_hot([0, 2], 3), np.array([[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]]))),
-        Case("the true class of sample 0 has probability exactly 0 (log(0) = -inf)",
-             (one_hot([1, 0], 3), np.array([[0.5, 0.0, 0.5], [0.6, 0.3, 0.1]]))),
+        Case("the true class of sample 0 has probability exactly 0 (log(0) = -inf), "
+             "sample 1's only 1e-7",
+             (one_hot([1, 0], 3), np.array([[0.5, 0.0, 0.5], [1e-7, 0.3, 0.7 - 1e-7]]))),
         Case("2 certain and correct predictions, zeros on the other classes (cost 0)",
              (one_hot([2, 0], 3), np.array([[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]))),
         Case("5 random samples, K = 4", (one_hot(rng.integers(0, 4, 5), 4), probs(5, 4))),
@@ -225,6 +264,22 @@ CCE_MISTAKES = [
     Mistake("fixed epsilon 1e-15", FIXED_EPS_HINT, _fixed_eps(1e-15)),
     Mistake("fixed epsilon 1e-12", FIXED_EPS_HINT, _fixed_eps(1e-12)),
     Mistake("fixed epsilon 1e-7", FIXED_EPS_HINT, _fixed_eps(1e-7)),
+] + [Mistake("epsilon added inside the log", ADDED_EPS_HINT,
+             lambda y, y_hat, e=e: -(y * np.log(y_hat + e)).sum(axis=1).mean())
+     for e in (1e-9, 1e-8, 1e-7, 1e-10, 1e-6)] + [
+    Mistake("log base 10",
+            "you used np.log10: cross-entropy uses the natural logarithm, np.log.",
+            lambda y, y_hat: -(y * _log_p(y_hat) / np.log(10)).sum(axis=1).mean()),
+    Mistake("log base 2",
+            "you used np.log2 (information in bits): the course's cross-entropy uses the "
+            "natural logarithm, np.log.",
+            lambda y, y_hat: -(y * _log_p(y_hat) / np.log(2)).sum(axis=1).mean()),
+    Mistake("binary cross-entropy terms",
+            "you added the (1 - y)·log(1 - y_hat) terms of the *binary* cross-entropy: with "
+            "one-hot y over K classes, only -Σ_k y_k log(y_hat_k) remains.",
+            lambda y, y_hat: -(y * _log_p(y_hat) + (1 - y) * np.log(1 - np.clip(
+                y_hat, np.finfo(np.asarray(y_hat).dtype).eps, 1 - np.finfo(
+                    np.asarray(y_hat).dtype).eps))).sum(axis=1).mean()),
 ]
 
 
