@@ -3,6 +3,7 @@
 import numpy as np
 
 from nnlib import activations
+from nncourse.checking import Stop
 from nncourse.exercises import Case, Mistake, exercise, function_exercise
 from nnlib.layers import Activation, Dense
 from nnlib.network import Network
@@ -211,48 +212,60 @@ def neuron_cases(rng):
     ]
 
 
-function_exercise(
-    id="nb02_neuron", name="neuron", notebook=NOTEBOOK, points=1,
-    verifies="a = σ(X·w + b): shape (N,), values, dtype kept",
-    reference=neuron_reference, cases=neuron_cases, arg_names=("X", "w", "b"),
-    mistakes=[
-        Mistake("activation forgotten",
-                "these are the net values z = X·w + b: pass them through the sigmoid to get "
-                "a = σ(z).",
-                lambda X, w, b: X @ w + b),
-        Mistake("bias outside the sigmoid",
-                "the bias was added after the sigmoid: it belongs inside, a = σ(X·w + b).",
-                lambda X, w, b: activations.sigmoid(X @ w) + b),
-        Mistake("sigmoid of each product",
-                "the sigmoid was applied to each product x_i·w_i before summing: first the "
-                "weighted sum plus bias, then one sigmoid: a = σ(X·w + b).",
-                lambda X, w, b: activations.sigmoid(X * w).sum(axis=1) + b),
-        Mistake("sigmoid of the inputs",
-                "the sigmoid was applied to the inputs X: it acts on the neuron's net value, "
-                "a = σ(X·w + b).",
-                lambda X, w, b: activations.sigmoid(X) @ w + b),
-        Mistake("step instead of sigmoid",
-                "that is the perceptron's step (0 or 1): this neuron uses the sigmoid, "
-                "a = σ(X·w + b).",
-                lambda X, w, b: activations.step(X @ w + b)),
-        Mistake("ReLU instead of sigmoid",
-                "that is the ReLU, max(0, z): this neuron uses the sigmoid, a = σ(X·w + b), "
-                "which stays between 0 and 1.",
-                lambda X, w, b: activations.relu(X @ w + b)),
-        Mistake("tanh instead of sigmoid",
-                "that is tanh(z), between -1 and 1: this neuron uses the sigmoid, "
-                "σ(z) = 1 / (1 + exp(-z)), between 0 and 1.",
-                lambda X, w, b: np.tanh(X @ w + b)),
-        Mistake("sign of the exponent flipped",
-                "your values are 1 - σ(z): the exponent's sign is flipped. σ(z) = 1 / (1 + "
-                "exp(-z)) grows with z.",
-                lambda X, w, b: activations.sigmoid(-(X @ w + b))),
-        Mistake("bias subtracted",
-                "the bias was subtracted: a = σ(X·w + b) adds it.",
-                lambda X, w, b: activations.sigmoid(X @ w - b)),
-        Mistake("column (N, 1) returned",
-                "the result is a column, shape (N, 1): with w of shape (D,), X @ w is already "
-                "(N,). Do not reshape w into a column.",
-                lambda X, w, b: neuron_reference(X, w, b)[:, None]),
-    ],
-)
+NEURON_MISTAKES = [
+    Mistake("activation forgotten",
+            "these are the net values z = X·w + b: pass them through the sigmoid to get "
+            "a = σ(z).",
+            lambda X, w, b: X @ w + b),
+    Mistake("bias outside the sigmoid",
+            "the bias was added after the sigmoid: it belongs inside, a = σ(X·w + b).",
+            lambda X, w, b: activations.sigmoid(X @ w) + b),
+    Mistake("sigmoid of each product",
+            "the sigmoid was applied to each product x_i·w_i before summing: first the "
+            "weighted sum plus bias, then one sigmoid: a = σ(X·w + b).",
+            lambda X, w, b: activations.sigmoid(X * w).sum(axis=1) + b),
+    Mistake("sigmoid of the inputs",
+            "the sigmoid was applied to the inputs X: it acts on the neuron's net value, "
+            "a = σ(X·w + b).",
+            lambda X, w, b: activations.sigmoid(X) @ w + b),
+    Mistake("step instead of sigmoid",
+            "that is the perceptron's step (0 or 1): this neuron uses the sigmoid, "
+            "a = σ(X·w + b).",
+            lambda X, w, b: activations.step(X @ w + b)),
+    Mistake("ReLU instead of sigmoid",
+            "that is the ReLU, max(0, z): this neuron uses the sigmoid, a = σ(X·w + b), "
+            "which stays between 0 and 1.",
+            lambda X, w, b: activations.relu(X @ w + b)),
+    Mistake("tanh instead of sigmoid",
+            "that is tanh(z), between -1 and 1: this neuron uses the sigmoid, "
+            "σ(z) = 1 / (1 + exp(-z)), between 0 and 1.",
+            lambda X, w, b: np.tanh(X @ w + b)),
+    Mistake("sign of the exponent flipped",
+            "your values are 1 - σ(z): the exponent's sign is flipped. σ(z) = 1 / (1 + "
+            "exp(-z)) grows with z.",
+            lambda X, w, b: activations.sigmoid(-(X @ w + b))),
+    Mistake("bias subtracted",
+            "the bias was subtracted: a = σ(X·w + b) adds it.",
+            lambda X, w, b: activations.sigmoid(X @ w - b)),
+    Mistake("column (N, 1) returned",
+            "the result is a column, shape (N, 1): with w of shape (D,), X @ w is already "
+            "(N,). Do not reshape w into a column.",
+            lambda X, w, b: neuron_reference(X, w, b)[:, None]),
+]
+
+
+@exercise(id="nb02_neuron", name="neuron", notebook=NOTEBOOK, points=1,
+          verifies="a = σ(X·w + b): shape (N,), values, dtype kept",
+          reference=neuron_reference, arg_names=("X", "w", "b"), mistakes=NEURON_MISTAKES)
+def judge_neuron(fn, ctx):
+    for case in neuron_cases(ctx.rng):
+        try:
+            got = ctx.call(fn, *case.args, case=case)
+        except Stop as stop:
+            # math.exp on an array: "TypeError: only 0-dimensional arrays can be converted to
+            # Python scalars" (or "only length-1 arrays" in older numpy)
+            if stop.status == "error" and "TypeError" in stop.message and \
+                    "Python scalars" in stop.message:
+                ctx.fail(f"{stop.message}\n  hint: {MATH_ON_ARRAY_HINT}", "error")
+            raise
+        ctx.compare(got, neuron_reference(*case.args), case, NEURON_MISTAKES)

@@ -202,7 +202,7 @@ ADDED_EPS_HINT = (
 
 LABELS_HINT = (
     "y holds one-hot rows of shape (N, K), not class labels 0..K-1, so it cannot index y_hat. "
-    "Multiply and sum instead, -(y * np.log(...)).sum(axis=1), or turn y into labels first "
+    "Either multiply by the one-hot y and sum over the classes, or turn y into labels first "
     "with y.argmax(axis=1).")
 
 
@@ -240,8 +240,7 @@ CCE_MISTAKES = [
             lambda y, y_hat: (y * _log_p(y_hat)).sum(axis=1).mean()),
     Mistake("log of every probability summed",
             "you summed the log of every probability in the row: only the true class counts. "
-            "Multiply by the one-hot y first, -(y * np.log(y_hat)).sum(axis=1), which keeps "
-            "log(y_hat) of the true class alone.",
+            "Multiplying by the one-hot y first keeps log(y_hat) of the true class alone.",
             lambda y, y_hat: -_log_p(y_hat).sum(axis=1).mean()),
     Mistake("argmax without axis",
             "y.argmax() without an axis gives one index into the flattened y, the same for "

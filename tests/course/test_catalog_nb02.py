@@ -169,6 +169,7 @@ WRONG += [
     ("nb02_neuron", "sign of the exponent flipped", lambda X, w, b: 1 / (1 + np.exp(X @ w + b))),
     ("nb02_neuron", "bias subtracted", lambda X, w, b: _sig(X @ w - b)),
     ("nb02_neuron", says("wrong dtype: expected float32, got float64"), _neuron_zeros_loop),
+    ("nb02_neuron", says("np.exp(z)"), lambda X, w, b: 1 / (1 + math.exp(-(X @ w + b)))),
     ("nb02_neuron", "column (N, 1) returned", lambda X, w, b: _sig(X @ w[:, None] + b)),
 ]
 
