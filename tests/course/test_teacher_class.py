@@ -27,8 +27,9 @@ def graded(tmp_path_factory):
     root = tmp_path_factory.mktemp("class")
     submitted, roster = tc.build(root)
     out = root / "out ✔ résultats"      # any Unicode in output paths
+    # --unsandboxed only matters where no sandbox can be made: wherever bubblewrap works, it is used
     args = ["grade", str(submitted), "--roster", str(roster), "--jobs", "2", "--seed", str(tc.SEED),
-            "--no-progress", "--unsandboxed", *tc.LIMITS,   # sandboxed wherever bubblewrap works "--json", str(out / "reports.json"),
+            "--no-progress", "--unsandboxed", *tc.LIMITS, "--json", str(out / "reports.json"),
             "--gradebook", str(out / "gradebook.csv"), "--gradebook-json", str(out / "gradebook.json"),
             "--feedback", str(out / "feedback"), "--report", str(out / "class.html"),
             "--report-json", str(out / "class.json")]
