@@ -2,10 +2,7 @@
 `make execute` (nncourse.execute) and the grader's sandbox; and a check never grades a stale
 definition silently."""
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
