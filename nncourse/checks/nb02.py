@@ -75,7 +75,7 @@ function_exercise(
                 lambda X, w, b: X.T @ w + b),
         Mistake("bias added to every product",
                 "b was added once per input (D times): (X * w + b).sum(axis=1) adds D·b. A "
-                "neuron has one bias, added after the sum: X @ w + b.",
+                "neuron has one bias, added once, after the sum.",
                 lambda X, w, b: (X * w + b).sum(axis=1)),
         Mistake("column (N, 1) returned",
                 "the result is a column, shape (N, 1): with w of shape (D,), X @ w is already "

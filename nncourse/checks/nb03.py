@@ -95,8 +95,8 @@ function_exercise(
                 lambda X, W, b: X @ W.T + b),
         Mistake("column convention",
                 "the result is (M, N), one column per sample: that is the column-vector "
-                "convention (W.T @ X.T + b[:, None]). The course is batch first: X @ W + b, "
-                "shape (N, M).",
+                "convention (or a transposed result). The course is batch first: one row per "
+                "sample, shape (N, M).",
                 lambda X, W, b: W.T @ X.T + b[:, None]),
         Mistake("bias forgotten",
                 "the bias is missing: add b to X @ W.",
