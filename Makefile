@@ -57,7 +57,8 @@ LAB_FLAGS = --ip=127.0.0.1 --port=$(PORT) $(ALLOW_ROOT) --LabApp.news_url=None \
 	--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
 lab: $(VENV)/.runtime $(LAB_SETTINGS)
 	$(BIN)/nncourse workspace --workspace $(WORKSPACE)
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(KERNEL_ENV) $(BIN)/jupyter lab $(LAB_FLAGS) \
+	PATH="$(CURDIR)/$(BIN):$$PATH" NNCOURSE_WORKSPACE=$(abspath $(WORKSPACE)) \
+		$(KERNEL_ENV) $(BIN)/jupyter lab $(LAB_FLAGS) \
 		--ServerApp.root_dir=$(abspath $(WORKSPACE)) \
 		--LabApp.workspaces_dir=$(abspath $(WORKSPACE))/.nncourse/lab \
 		--LabApp.default_url=/lab/tree/00_start_here.ipynb
