@@ -70,6 +70,8 @@ teach: $(VENV)/.runtime $(LAB_SETTINGS)
 # A workshop JupyterHub on this machine (hub/README.md): learners log in with a shared password.
 $(VENV)/.hub: pyproject.toml $(VENV)/.runtime
 	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet -e ".[course,hub]"
+	test -x .hub-node/node_modules/.bin/configurable-http-proxy || command -v configurable-http-proxy \
+		|| npm install --silent --no-audit --no-fund --prefix .hub-node configurable-http-proxy
 	touch $@
 
 hub: $(VENV)/.hub $(LAB_SETTINGS)
@@ -101,6 +103,7 @@ bench: $(VENV)/.bench
 	$(BIN)/python benchmarks/train_speed.py
 	$(BIN)/python benchmarks/course_speed.py
 	$(BIN)/python benchmarks/grading_speed.py
+	$(BIN)/python benchmarks/hub_speed.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info
