@@ -60,7 +60,11 @@ PY="${NNCOURSE_PYTHON:-python3}"
 VENV="$ROOT/nncourse-venv"
 "$PY" -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 10) else
   "the nnlib course needs Python 3.10 or newer, this image has %d.%d: choose a newer base image" % v[:2])'
-"$PY" -m venv "$VENV" 2>/dev/null || "$PY" -m venv --without-pip "$VENV"
+if [ -n "${NNCOURSE_SKIP_REQUIREMENTS:-}" ]; then
+    "$PY" -m venv --without-pip "$VENV"          # $PY's pip installs the wheel below
+else
+    "$PY" -m venv "$VENV" 2>/dev/null || "$PY" -m venv --without-pip "$VENV"
+fi
 VPY="$VENV/bin/python"
 pip_install() {   # the environment's own pip, else this Python's pip pointed at it
     if "$VPY" -m pip --version >/dev/null 2>&1; then
