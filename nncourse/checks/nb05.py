@@ -46,7 +46,13 @@ SIGMOID_NAN_HINT = (
     "Compute S = sigmoid(Z) once (nnlib's activations.sigmoid never overflows) and return "
     "S * (1 - S).")
 
+SIGMOID_DTYPE_HINT = ("the values are right but not their dtype: float32 in, float32 out. "
+                      "Something made the result float64 (a constant array, np.float64, "
+                      "an .astype); keep Z's dtype, or convert at the end with .astype(Z.dtype).")
+
 SIGMOID_DERIVATIVE_MISTAKES = [
+    Mistake("float64 for a float32 Z", SIGMOID_DTYPE_HINT,
+            lambda Z: sigmoid_derivative(Z).astype(np.float64)),
     Mistake("Z·(1 − Z): the formula applied to the pre-activation",
             "you computed Z * (1 - Z): the formula σ'(Z) = σ(Z)(1 − σ(Z)) needs the sigmoid's "
             "output S = sigmoid(Z), not Z itself. Compute S = sigmoid(Z) first, then "
@@ -63,6 +69,22 @@ SIGMOID_DERIVATIVE_MISTAKES = [
             lambda Z: 1 - sigmoid(Z)),
     Mistake("exp ratio overflows to NaN", SIGMOID_NAN_HINT,
             lambda Z: np.exp(-Z) / (1 + np.exp(-Z)) ** 2),
+    Mistake("σ(Z)·(1 − Z): one factor fed the pre-activation",
+            "one factor is right, σ(Z), but the other is 1 − Z: both factors are about the "
+            "sigmoid's output S = σ(Z), the derivative is S·(1 − S).",
+            lambda Z: sigmoid(Z) * (1 - Z)),
+    Mistake("σ(Z)²  instead of σ(Z)(1 − σ(Z))",
+            "these are σ(Z)²: the second factor is 1 − σ(Z), not σ(Z) again (the slope is "
+            "largest, 0.25, at Z = 0, and falls to 0 on both sides).",
+            lambda Z: sigmoid(Z) ** 2),
+    Mistake("sign flipped: σ(Z)(σ(Z) − 1)",
+            "right size, wrong sign: the sigmoid only ever rises, so its slope is never "
+            "negative. Look at the order of the subtraction in the second factor.",
+            lambda Z: sigmoid(Z) * (sigmoid(Z) - 1)),
+    Mistake("tanh's derivative",
+            "these are 1 − tanh(Z)², the derivative of tanh, not of the sigmoid: the "
+            "sigmoid's slope is σ(Z)(1 − σ(Z)), at most 0.25 (tanh's reaches 1).",
+            lambda Z: 1 - np.tanh(Z) ** 2),
 ]
 
 
@@ -91,7 +113,9 @@ def judge_sigmoid_derivative(fn, ctx):
         except Stop as stop:
             if isinstance(got, np.ndarray) and got.dtype.kind == "f" \
                     and got.shape == expected.shape and np.isnan(got).any():
-                ctx.fail(f"{stop.message}\n  likely mistake: {SIGMOID_NAN_HINT}")
+                nan = next(m for m in SIGMOID_DERIVATIVE_MISTAKES if m.hint == SIGMOID_NAN_HINT)
+                if stop.mistake is None:
+                    ctx.fail(f"{stop.message}\n  likely mistake: {SIGMOID_NAN_HINT}", mistake=nan)
             raise
 
 
@@ -107,12 +131,39 @@ RELU_MISTAKES = [
             "Z > 0 (the line Z has slope 1) and 0 where Z < 0 (the flat 0 has slope 0).",
             lambda Z: np.maximum(Z, 0)),
     Mistake("booleans (or integers) instead of floats", RELU_DTYPE_HINT, lambda Z: Z > 0),
+    Mistake("float64 for a float32 Z",
+            "the 0s and 1s are right but float64 for a float32 Z: keep Z's own dtype "
+            "(float32 in, float32 out); a conversion to a fixed dtype loses it.",
+            lambda Z: (Z > 0).astype(np.float64)),
+    Mistake("Z returned unchanged",
+            "you returned Z itself: that is the slope of the identity everywhere, not ReLU's. "
+            "ReLU's slope is a step: 1 where Z > 0, 0 where Z < 0.",
+            lambda Z: Z.copy()),
+    Mistake("slope of the wrong side (Z < 0)",
+            "you returned 1 where Z < 0 and 0 where Z > 0: the flat side of ReLU is the "
+            "negative one, so the slope is 1 for positive Z.",
+            lambda Z: (Z < 0).astype(Z.dtype)),
+    Mistake("sign of Z (−1 for negatives)",
+            "you returned −1 where Z < 0 (np.sign): ReLU is flat, 0, on the negative side, so "
+            "its slope there is 0, not −1.",
+            lambda Z: np.sign(Z)),
+    Mistake("leaky ReLU slope",
+            "you returned a small slope (like 0.01) for Z < 0: that is leaky ReLU. Plain "
+            "ReLU is exactly 0 for Z < 0, so its slope there is 0.",
+            lambda Z: np.where(Z > 0, 1.0, 0.01).astype(Z.dtype)),
     Mistake("0.5 at Z == 0",
             "at exactly Z = 0 you returned 0.5 (np.heaviside(Z, 0.5)). ReLU has no slope at 0; "
             "nnlib takes it to be 0 and this check also accepts 1, so use np.heaviside(Z, 0) or "
             "(Z > 0).",
             lambda Z: np.heaviside(Z, 0.5)),
 ]
+
+
+def _by_dtype(mistakes, got):
+    """``mistakes`` with the float-dtype mistake first for a float ``got`` (the known mistakes
+    are matched on values alone, so a bool and a float64 array of 0s and 1s look alike)."""
+    floaty = isinstance(got, np.ndarray) and got.dtype.kind == "f"
+    return sorted(mistakes, key=lambda m: not (floaty and m.name == "float64 for a float32 Z"))
 
 
 def relu_derivative_cases(rng):
@@ -139,7 +190,7 @@ def judge_relu_derivative(fn, ctx):
         if isinstance(got, np.ndarray) and got.shape == Z.shape:
             either = (Z == 0) & ((got == 0) | (got == 1))  # the slope at 0 is a convention
             expected = np.where(either, got, expected).astype(expected.dtype)
-        ctx.compare(got, expected, case, RELU_MISTAKES, rtol=0, atol=0)
+        ctx.compare(got, expected, case, _by_dtype(RELU_MISTAKES, got), rtol=0, atol=0)
 
 
 # --- shared: compare several named gradient arrays -------------------------------------------
@@ -175,16 +226,16 @@ def _matching_hints(got, expected, case, mistakes, names, wrong, rtol, atol, ext
             continue
     for m, out in outputs:
         if out is not None and all(_agree(got[k], out[k], rtol, atol) for k in names):
-            return [m.hint]
-    hints = []
+            return [m]
+    found = []
     for k in wrong:
         for m, out in outputs:
             if out is not None and _agree(got[k], out[k], rtol, atol) \
                     and not _agree(out[k], expected[k], rtol, atol):
-                if m.hint not in hints:
-                    hints.append(m.hint)
+                if m not in found:
+                    found.append(m)
                 break
-    return hints
+    return found
 
 
 def _compare_named(ctx, case, got, expected, mistakes, names, extract, rtol, atol, extra=()):
@@ -207,9 +258,10 @@ def _compare_named(ctx, case, got, expected, mistakes, names, extract, rtol, ato
              f"  {first} got:      {show(got[first], ' ' * (13 + len(first)))}",
              f"  problem:  {first} {problems[first]}"]
     lines += [f"  {line}" for line in extra(got, expected, wrong)] if extra else []
-    for hint in _matching_hints(got, expected, case, mistakes, names, wrong, rtol, atol, extract):
-        lines.append(f"  likely mistake: {hint}")
-    ctx.fail("\n".join(lines))
+    found = _matching_hints(got, expected, case, mistakes, names, wrong, rtol, atol, extract)
+    for m in found:
+        lines.append(f"  likely mistake: {m.hint}")
+    ctx.fail("\n".join(lines), mistake=found[0] if len(found) == 1 else None)
 
 
 # --- exercise 3: dense_backward ---------------------------------------------------------------
@@ -253,8 +305,9 @@ DENSE_MISTAKES = [
             "the contributions up over the samples: db = dout.sum(axis=0), shape (M,).",
             lambda dout, X, W: (dout @ W.T, X.T @ dout, dout.copy())),
     Mistake("db averaged instead of summed",
-            "db is the mean of dout over the samples; it is their sum, dout.sum(axis=0). "
-            "dout already carries the cost's 1/N, so do not divide by N again.",
+            "db is N times too small: you averaged dout over the samples. The cost's 1/N is "
+            "already inside dout, so db adds the samples' contributions up without dividing "
+            "again.",
             lambda dout, X, W: (dout @ W.T, X.T @ dout, dout.mean(axis=0))),
     Mistake("dW divided by N",
             "dW is N times too small: you divided Xᵀ·dout by N. dout = ∂cost/∂Z already holds "
@@ -263,6 +316,14 @@ DENSE_MISTAKES = [
             lambda dout, X, W: (dout @ W.T, X.T @ dout / len(X), dout.sum(axis=0))),
     Mistake("(dW, db, dX) order", ORDER_HINT,
             lambda dout, X, W: (X.T @ dout, dout.sum(axis=0), dout @ W.T)),
+    Mistake("db with keepdims (shape (1, M))",
+            "db has the right numbers but shape (1, M): keepdims=True kept the summed axis. "
+            "b has shape (M,), and its gradient must have b's shape.",
+            lambda dout, X, W: (dout @ W.T, X.T @ dout, dout.sum(axis=0, keepdims=True))),
+    Mistake("dX = X·W (the forward pass)",
+            "your dX is X·W, the layer's forward output: the gradient flowing back to the "
+            "input comes from dout, carried back along W (transposed), not from X.",
+            lambda dout, X, W: (X @ W, X.T @ dout, dout.sum(axis=0))),
 ]
 
 
@@ -320,7 +381,8 @@ def judge_dense_backward(fn, ctx):
                         and _agree(g, expected[k], 1e-5, 1e-6) for g, k in zip(permuted, order)):
                     ctx.fail(f"✘ dense_backward — case {ctx.cases_total + 1}: "
                              f"{case.description}\n  you returned ({', '.join(order)}).\n"
-                             f"  likely mistake: {ORDER_HINT}")
+                             f"  likely mistake: {ORDER_HINT}",
+                             mistake=next(m for m in DENSE_MISTAKES if m.hint == ORDER_HINT))
         _compare_named(ctx, case, got, expected, DENSE_MISTAKES, DENSE_NAMES, _dense_tuple,
                        rtol=1e-6, atol=1e-8)
 
@@ -352,7 +414,7 @@ def _two_layer(X, y, W1, b1, W2, b2, dcost=None, out_deriv="Z", hidden_deriv="Z"
 
     def deriv(kind, Z, A):
         return {"Z": sigmoid_derivative(Z), "none": 1.0, "A": sigmoid_derivative(A),
-                "Z(1-Z)": Z * (1 - Z)}[kind]
+                "Z(1-Z)": Z * (1 - Z), "relu": (Z > 0).astype(Z.dtype)}[kind]
 
     dZ2 = dA2 * deriv(out_deriv, Z2, A2)
     dW2 = (dZ2.T @ A1 if transpose_dW else A1.T @ dZ2) * dW_scale
@@ -442,6 +504,14 @@ TWO_LAYER_MISTAKES = [
             "db1 and db2 are dZ itself, one row per sample: sum over the samples, "
             "db = dZ.sum(axis=0), shape like b.",
             lambda *a: _two_layer(*a, db=lambda dZ: dZ)),
+    Mistake("residual sign flipped (y − ŷ)",
+            "every gradient has the right size and the wrong sign: the cost's gradient is "
+            "∂MSE/∂ŷ = 2(ŷ − y)/(N·K), prediction minus target (y − ŷ points downhill).",
+            lambda *a: _two_layer(*a, dcost=lambda y, A2: 2 * (y - A2) / y.size)),
+    Mistake("ReLU derivative in the hidden layer",
+            "dZ1 used ReLU's slope (1 where Z1 > 0): this network's hidden layer is a sigmoid, "
+            "so dZ1 = dA1 ⊙ σ'(Z1).",
+            lambda *a: _two_layer(*a, hidden_deriv="relu")),
 ]
 
 TWO_LAYER_SHAPE_HINT = ("a shape error means a transpose is missing or extra. Shapes: X (N, D), "

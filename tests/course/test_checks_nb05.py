@@ -114,7 +114,7 @@ def test_dense_backward_names_the_wrong_array(judge):
               lambda dout, X, W: (dout @ W, X.T @ dout, dout.mean(axis=0)))
     assert "dX and db are off; dW is right." in r.message
     assert "dX = dout·W uses W the wrong way round" in r.message   # both mistakes are named
-    assert "db is the mean of dout" in r.message
+    assert "you averaged dout over the samples" in r.message   # the db hint (issue 11)
 
 
 def test_dense_backward_shape_error_gets_the_transpose_hint(judge):
