@@ -121,7 +121,7 @@ def _replay(mistake_fn, run, inputs, n_steps):
 
 
 def _diagnose(gots, run, inputs, mistakes, tol):
-    """The hint of the first mistake that reproduces every new w the learner's function
+    """The first mistake that reproduces every new w the learner's function
     returned (the right ones before the first difference, and the ones after it)."""
     loose = {key: 10 * value for key, value in tol.items()}
     for m in mistakes:
@@ -130,7 +130,7 @@ def _diagnose(gots, run, inputs, mistakes, tol):
         except Exception:
             continue
         if all(_matches(got, wrong, loose) for got, wrong in zip(gots, wrongs)):
-            return m.hint
+            return m
     return None
 
 
@@ -203,7 +203,7 @@ def _report(ctx, where, run, w, step, gots, expected, problem, mistakes, tol, na
              f"  expected: new w, {show(expected)}",
              f"  got:      {show(got)}",
              f"  problem:  {problem}"]
-    hint = None
+    hint, mistake = None, None
     if isinstance(got, np.ndarray) and isinstance(expected, np.ndarray) \
             and got.shape == expected.shape and got.dtype != expected.dtype:
         hint = (f"{expected.dtype} in, {expected.dtype} out: something made the result "
@@ -212,14 +212,15 @@ def _report(ctx, where, run, w, step, gots, expected, problem, mistakes, tol, na
                 "np.sqrt(1 - beta2**t) (use math.sqrt or ** 0.5 on plain floats). Or convert "
                 "at the end: .astype(w.dtype).")
     if hint is None:
-        hint = _diagnose(gots, run, inputs, mistakes, tol)
+        mistake = _diagnose(gots, run, inputs, mistakes, tol)
+        hint = mistake.hint if mistake else None
     if hint:
         lines.append(f"  likely mistake: {hint}")
     elif step > 1:
         lines.append(f"  likely mistake: the state. {_before(step, capital=True)[1:-1]}, so the "
                      f"formula may be fine but what your function keeps in `state` between "
                      f"calls ({state_keys}) is not carried over right.")
-    ctx.fail("\n".join(lines))
+    ctx.fail("\n".join(lines), mistake=mistake)
 
 
 def _before(step, capital=False):
@@ -252,7 +253,7 @@ def _zeros(state, w, *keys):
 
 # --- momentum ----------------------------------------------------------------------------------
 
-def _momentum(sign=-1, carry=True, ema=False, old_v=False, lr_twice=False):
+def _momentum(sign=-1, carry=True, ema=False, old_v=False, lr_twice=False, no_lr=False):
     """Momentum variants, for naming mistakes."""
     def update(w, dw, state, lr, beta):
         v, = _zeros(state, w, "v")
@@ -261,7 +262,7 @@ def _momentum(sign=-1, carry=True, ema=False, old_v=False, lr_twice=False):
         v_new = beta * (v if carry else 0) + (1 - beta if ema else 1) * dw \
             * (lr if lr_twice else 1)
         state["v"] = v_new
-        return w if old_v else w + sign * lr * v_new
+        return w if old_v else w + sign * (1 if no_lr else lr) * v_new
     return update
 
 
@@ -292,24 +293,28 @@ optimizer_exercise(
                 "the learning rate is applied twice: with v ← beta·v + dw, multiply by lr only "
                 "in the step w − lr·v (or use v ← beta·v − lr·dw and w + v, not both).",
                 _momentum(lr_twice=True)),
+        Mistake("no learning rate",
+                "w moved by the whole velocity: the step is scaled by the learning rate, "
+                "w ← w − lr·v.",
+                _momentum(no_lr=True)),
     ],
 )
 
 
 # --- Adagrad -----------------------------------------------------------------------------------
 
-def _adagrad(eps_at="outside", accumulate=True, root=True, old_G=False):
+def _adagrad(eps_at="outside", accumulate=True, root=True, old_G=False, sign=-1, abs_g=False):
     """Adagrad variants, for naming mistakes."""
     def update(w, dw, state, lr, eps):
         G, = _zeros(state, w, "G")
-        G_new = (G if accumulate else 0) + dw * dw
+        G_new = (G if accumulate else 0) + (np.abs(dw) if abs_g else dw * dw)
         scale = G if old_G else G_new
         state["G"] = G_new
         if not root:
-            return w - lr * dw / (scale + eps)
+            return w + sign * lr * dw / (scale + eps)
         if eps_at == "inside":
-            return w - lr * dw / np.sqrt(scale + eps)
-        return w - lr * dw / (np.sqrt(scale) + (eps if eps_at == "outside" else 0))
+            return w + sign * lr * dw / np.sqrt(scale + eps)
+        return w + sign * lr * dw / (np.sqrt(scale) + (eps if eps_at == "outside" else 0))
     return update
 
 
@@ -343,22 +348,32 @@ optimizer_exercise(
                 "the step used G from before adding this step's dw²: add dw² to G first, then "
                 "divide by √G + eps.",
                 _adagrad(old_G=True)),
+        Mistake("sign flipped",
+                "the step goes uphill: subtract it, w − lr·dw / (√G + eps).",
+                _adagrad(sign=+1)),
+        Mistake("|dw| accumulated instead of dw²",
+                "G adds up |dw|, the gradients' sizes; Adagrad adds up their squares, dw², and "
+                "divides by the square root of that sum.",
+                _adagrad(abs_g=True)),
     ],
 )
 
 
 # --- RMSprop -----------------------------------------------------------------------------------
 
-def _rmsprop(eps_at="outside", one_minus=True, swapped=False, carry=True):
+def _rmsprop(eps_at="outside", one_minus=True, swapped=False, carry=True, sign=-1,
+             no_square=False):
     """RMSprop variants, for naming mistakes."""
     def update(w, dw, state, lr, rho, eps):
         s, = _zeros(state, w, "s")
         keep, new = (1 - rho, rho) if swapped else (rho, (1 - rho) if one_minus else 1)
-        s_new = keep * (s if carry else 0) + new * dw * dw
+        s_new = keep * (s if carry else 0) + new * (dw if no_square else dw * dw)
         state["s"] = s_new
+        if no_square:
+            return w + sign * lr * dw / (np.sqrt(np.abs(s_new)) + eps)
         if eps_at == "inside":
-            return w - lr * dw / np.sqrt(s_new + eps)
-        return w - lr * dw / (np.sqrt(s_new) + (eps if eps_at == "outside" else 0))
+            return w + sign * lr * dw / np.sqrt(s_new + eps)
+        return w + sign * lr * dw / (np.sqrt(s_new) + (eps if eps_at == "outside" else 0))
     return update
 
 
@@ -392,6 +407,17 @@ optimizer_exercise(
                 "you put eps inside the square root, √(s + eps); this course (like PyTorch) "
                 "adds it outside, √s + eps, and the two differ when s is small.",
                 _rmsprop(eps_at="inside")),
+        Mistake("sign flipped",
+                "the step goes uphill: subtract it, w − lr·dw / (√s + eps).",
+                _rmsprop(sign=+1)),
+        Mistake("dw averaged instead of dw²",
+                "s averages the gradients themselves; RMSprop averages their squares, dw², "
+                "so that √s is a size (always ≥ 0).",
+                _rmsprop(no_square=True)),
+        Mistake("Adagrad's sum (no decay)",
+                "s is the running *sum* of dw² (that is Adagrad): RMSprop forgets old gradients "
+                "with the decay rho, s ← rho·s + (1 − rho)·dw².",
+                lambda w, dw, state, lr, rho, eps: _adagrad()(w, dw, state, lr, eps)),
     ],
 )
 
@@ -399,7 +425,8 @@ optimizer_exercise(
 # --- Adam --------------------------------------------------------------------------------------
 
 def _adam(correct=True, t_mode="before", swap_betas=False, swap_mv=False, eps_at="outside",
-          sign=-1):
+          sign=-1, root=True, t_start=0, corrected_state=False, only_m=False, carry=True,
+          swap_all=False, efficient=False):
     """Adam variants, for naming mistakes. t_mode: "before" (right), "after" (t used from 0,
     counted after), "stuck" (always 1)."""
     def update(w, dw, state, lr, beta1, beta2, eps):
@@ -409,13 +436,22 @@ def _adam(correct=True, t_mode="before", swap_betas=False, swap_mv=False, eps_at
             t += 1
         elif t_mode == "stuck":
             t = 1
-        b1, b2 = (beta2, beta1) if swap_betas else (beta1, beta2)
-        m = b1 * m + (1 - b1) * dw
-        v = b2 * v + (1 - b2) * dw * dw
-        state.update(m=m, v=v, t=t + 1 if t_mode == "after" else t)
-        m_hat, v_hat = (m / (1 - beta1**t), v / (1 - beta2**t)) if correct else (m, v)
+        if t_mode == "before" and "t" not in state:
+            t += t_start
+        b1, b2 = (beta2, beta1) if swap_betas or swap_all else (beta1, beta2)
+        m = b1 * (m if carry else 0) + (1 - b1) * dw
+        v = b2 * (v if carry else 0) + (1 - b2) * dw * dw
+        c1, c2 = (1 - b1**t, 1 - b2**t) if swap_all else (1 - beta1**t, 1 - beta2**t)
+        if efficient:
+            state.update(m=m, v=v, t=t)
+            return w + sign * lr * np.sqrt(c2) / c1 * m / (np.sqrt(v) + eps)
+        m_hat, v_hat = (m / c1, v / (1 if only_m else c2)) if correct else (m, v)
+        state.update(m=m_hat if corrected_state else m, v=v_hat if corrected_state else v,
+                     t=t + 1 if t_mode == "after" else t)
         if swap_mv:
             m_hat, v_hat = v_hat, m_hat
+        if not root:
+            return w + sign * lr * m_hat / (v_hat + eps)
         if eps_at == "inside":
             return w + sign * lr * m_hat / np.sqrt(v_hat + eps)
         return w + sign * lr * m_hat / (np.sqrt(v_hat) + (eps if eps_at == "outside" else 0))
@@ -464,6 +500,37 @@ optimizer_exercise(
         Mistake("sign flipped",
                 "the step goes uphill: subtract it, w − lr·m̂ / (√v̂ + eps).",
                 _adam(sign=+1)),
+        Mistake("betas swapped",
+                "beta1 and beta2 are swapped: m (the gradient's average) uses beta1, v (the "
+                "squared gradient's average) uses beta2.",
+                _adam(swap_all=True)),
+        Mistake("no square root of v̂",
+                "the step divides by v̂ itself: v̂ averages squared gradients, so its square "
+                "root, √v̂, is what has the gradient's size. Divide m̂ by √v̂ + eps.",
+                _adam(root=False)),
+        Mistake("step count off by one (t starts at 1)",
+                "the bias correction used t = 2 on the first step: the step count starts from "
+                "0 in an empty state and is counted before use, so the first call has t = 1.",
+                _adam(t_start=1)),
+        Mistake("bias-corrected m̂, v̂ kept in the state",
+                "you stored the corrected m̂ and v̂ in the state: keep the raw averages m and v "
+                "there, and divide by (1 − beta**t) only for this step's update.",
+                _adam(corrected_state=True)),
+        Mistake("only m bias-corrected",
+                "m was bias-corrected but v was not: v starts at 0 too, so it also needs its "
+                "correction, v̂ = v / (1 − beta2**t).",
+                _adam(only_m=True)),
+        Mistake("m and v not carried over",
+                "m and v are not carried from one step to the next (each step starts from 0), "
+                "while t is: keep them in the state dict and update them there.",
+                _adam(carry=False)),
+        Mistake("the paper's efficient form (ε not rescaled)",
+                "you wrote the Adam paper's 'efficient' form (lr_t = lr·√(1 − beta2**t) / "
+                "(1 − beta1**t), then m / (√v + eps)), as tf.keras does. It is a valid Adam, "
+                "but its eps (the paper's ε̂) is not the same ε: this course's convention, as "
+                "in PyTorch and the paper's Algorithm 1, adds eps after the bias correction, "
+                "m̂ / (√v̂ + eps). The two differ only where √v̂ is tiny.",
+                _adam(efficient=True)),
     ],
 )
 
@@ -471,12 +538,12 @@ optimizer_exercise(
 # --- Adadelta ----------------------------------------------------------------------------------
 
 def _adadelta(numerator="rms_x", old_Eg=False, Ex_from="delta", eps_at="inside", use_lr=True,
-              sign=+1):
+              sign=+1, carry=True):
     """Adadelta variants, for naming mistakes. numerator: "rms_x" (right) or "lr" (no RMS of
     the updates); Ex_from: "delta" (right), "dw_after" or "dw_before" (Ex averages dw²)."""
     def update(w, dw, state, lr, rho, eps):
         Eg, Ex = _zeros(state, w, "Eg", "Ex")
-        Eg_new = rho * Eg + (1 - rho) * dw * dw
+        Eg_new = rho * (Eg if carry else 0) + (1 - rho) * dw * dw
         if Ex_from == "dw_before":
             Ex = rho * Ex + (1 - rho) * dw * dw
         g = Eg if old_Eg else Eg_new
@@ -539,5 +606,9 @@ optimizer_exercise(
                 "the learning rate is missing: the step is w + lr·Δw (lr is 1.0 by default, "
                 "but not always).",
                 _adadelta(use_lr=False)),
+        Mistake("Eg not carried over",
+                "Eg is not carried from step to step (each step starts it from 0): keep it in "
+                "the state dict, Eg ← rho·Eg + (1 − rho)·dw².",
+                _adadelta(carry=False)),
     ],
 )

@@ -1,0 +1,380 @@
+"""Notebook 06's mistake catalog: realistic wrong update rules, each rejected and named with its
+true cause; correct ones written other ways (other libraries' conventions where the exercise
+allows them), each accepted; every known mistake named as itself."""
+
+import math
+
+import numpy as np
+import pytest
+
+from .conftest import ALL, run
+from .test_catalog_nb05 import check_wrong, says
+
+IDS = ["nb06_momentum_update", "nb06_adagrad_update", "nb06_rmsprop_update", "nb06_adam_update",
+       "nb06_adadelta_update"]
+
+
+def _z(state, key, w):
+    if key not in state:
+        state[key] = np.zeros_like(w)
+    return state[key]
+
+
+# --- momentum ---------------------------------------------------------------------------------
+
+def mom(sign=-1, carry=True, ema=False, old=False, lr2=False, inplace_dw=False, new_dict=False,
+        tuple_out=False, no_lr=False):
+    def update(w, dw, state, lr, beta):
+        v = _z(state, "v", w)
+        if new_dict:
+            state = {"v": v}
+        if old:
+            w = w - lr * v
+        if inplace_dw:
+            dw *= 1
+            dw += beta * v
+            v_new = dw
+        else:
+            v_new = beta * (v if carry else 0) + (1 - beta if ema else 1) * dw * (lr if lr2 else 1)
+        state["v"] = v_new
+        if old:
+            return w
+        out = w + sign * (1 if no_lr else lr) * v_new
+        return (out, v_new) if tuple_out else out
+    return update
+
+
+def mom_pytorch_neg(w, dw, state, lr, beta):
+    """Velocity holding −lr·v (Sutskever's form; same as v ← βv + dw when lr is constant)."""
+    u = state.setdefault("u", np.zeros_like(w))
+    u = beta * u - lr * dw
+    state["u"] = u
+    return w + u
+
+
+def mom_loop(w, dw, state, lr, beta):
+    v = state.get("v")
+    if v is None:
+        v = np.zeros_like(w)
+    v = v.copy()
+    flat_v, flat_w, flat_d = v.reshape(-1), w.copy().reshape(-1), dw.reshape(-1)
+    for i in range(flat_v.size):
+        flat_v[i] = beta * flat_v[i] + flat_d[i]
+        flat_w[i] -= lr * flat_v[i]
+    state["v"] = v
+    return flat_w.reshape(w.shape)
+
+
+E = "nb06_momentum_update"
+WRONG = [
+    (E, "sign flipped", mom(sign=+1)),
+    (E, "velocity not carried over", mom(carry=False)),
+    (E, "velocity not carried over", mom(new_dict=True)),
+    (E, "moving average form", mom(ema=True)),
+    (E, "old velocity", mom(old=True)),
+    (E, "lr twice", mom(lr2=True)),
+    (E, "no learning rate", mom(no_lr=True)),
+    (E, says("changed its input `dw` in place"), mom(inplace_dw=True)),
+    (E, says("returned a tuple"), mom(tuple_out=True)),
+]
+RIGHT = [
+    (E, mom()),
+    (E, mom_pytorch_neg),
+    (E, mom_loop),
+]
+
+# --- Adagrad ----------------------------------------------------------------------------------
+
+
+def ada(eps_at="out", acc=True, root=True, old=False, sign=-1, abs_g=False, f64=False):
+    def update(w, dw, state, lr, eps):
+        G = _z(state, "G", w)
+        G_new = (G if acc else 0) + (np.abs(dw) if abs_g else dw * dw)
+        s = G if old else G_new
+        state["G"] = G_new
+        if not root:
+            den = s + eps
+        elif eps_at == "in":
+            den = np.sqrt(s + eps)
+        else:
+            den = np.sqrt(s) + (eps if eps_at == "out" else 0)
+        out = w + sign * lr * dw / den
+        return out.astype(np.float64) if f64 else out
+    return update
+
+
+def ada_inplace_state(w, dw, state, lr, eps):
+    state.setdefault("G", np.zeros_like(w))
+    state["G"] += dw ** 2
+    return w - lr * dw / (state["G"] ** 0.5 + eps)
+
+
+def ada_loop(w, dw, state, lr, eps):
+    G = state.get("G", np.zeros_like(w)).copy()
+    new = w.copy()
+    for idx in np.ndindex(w.shape):
+        G[idx] += dw[idx] * dw[idx]
+        new[idx] = w[idx] - lr * dw[idx] / (math.sqrt(G[idx]) + eps)
+    state["G"] = G
+    return new
+
+
+E = "nb06_adagrad_update"
+WRONG += [
+    (E, "no epsilon", ada(eps_at="none")),
+    (E, "epsilon inside the root", ada(eps_at="in")),
+    (E, "not accumulated", ada(acc=False)),
+    (E, "no square root", ada(root=False)),
+    (E, "old G", ada(old=True)),
+    (E, "sign flipped", ada(sign=+1)),
+    (E, "|dw| accumulated instead of dw²", ada(abs_g=True)),
+    (E, says("float64"), ada(f64=True)),
+]
+RIGHT += [
+    (E, ada()),
+    (E, ada_inplace_state),
+    (E, ada_loop),
+]
+
+# --- RMSprop ----------------------------------------------------------------------------------
+
+
+def rms(eps_at="out", one_minus=True, swapped=False, carry=True, sign=-1, no_sq=False):
+    def update(w, dw, state, lr, rho, eps):
+        s = _z(state, "s", w)
+        keep, new = (1 - rho, rho) if swapped else (rho, (1 - rho) if one_minus else 1)
+        s_new = keep * (s if carry else 0) + new * (dw if no_sq else dw * dw)
+        state["s"] = s_new
+        if eps_at == "in":
+            return w + sign * lr * dw / np.sqrt(s_new + eps)
+        if no_sq:
+            return w + sign * lr * dw / (np.sqrt(np.abs(s_new)) + eps)
+        return w + sign * lr * dw / (np.sqrt(s_new) + (eps if eps_at == "out" else 0))
+    return update
+
+
+def rms_keras_style(w, dw, state, lr, rho, eps):
+    s = state["s"] = rho * state.get("s", np.zeros_like(w)) + (1 - rho) * np.square(dw)
+    return w - lr * dw / (np.sqrt(s) + eps)
+
+
+def rms_lerp(w, dw, state, lr, rho, eps):
+    s = state.get("s", np.zeros_like(w))
+    s = s + (1 - rho) * (dw ** 2 - s)                # s ← s + (1 − ρ)(dw² − s)
+    state["s"] = s
+    return w - lr / (np.sqrt(s) + eps) * dw
+
+
+E = "nb06_rmsprop_update"
+WRONG += [
+    (E, "no (1 − rho)", rms(one_minus=False)),
+    (E, "rho swapped", rms(swapped=True)),
+    (E, "average not carried over", rms(carry=False)),
+    (E, "no epsilon", rms(eps_at="none")),
+    (E, "epsilon inside the root", rms(eps_at="in")),
+    (E, "sign flipped", rms(sign=+1)),
+    (E, "dw averaged instead of dw²", rms(no_sq=True)),
+    (E, "Adagrad's sum (no decay)",
+     lambda w, dw, state, lr, rho, eps: ada()(w, dw, state, lr, eps)),
+]
+RIGHT += [
+    (E, rms()),
+    (E, rms_keras_style),
+    (E, rms_lerp),
+]
+
+# --- Adam -------------------------------------------------------------------------------------
+
+
+def adam(correct=True, t_mode="before", swap_betas=False, swap_mv=False, eps_at="out", sign=-1,
+         no_sqrt=False, t_start=0, carry=True, only_m=False, only_v=False, corrected_state=False):
+    def update(w, dw, state, lr, b1, b2, eps):
+        m, v = _z(state, "m", w), _z(state, "v", w)
+        t = state.get("t", t_start)
+        if t_mode == "before":
+            t += 1
+        elif t_mode == "stuck":
+            t = 1
+        B1, B2 = (b2, b1) if swap_betas else (b1, b2)
+        m = B1 * (m if carry else 0) + (1 - B1) * dw
+        v = B2 * (v if carry else 0) + (1 - B2) * dw * dw
+        mh = m / (1 - b1 ** t) if correct and not only_v else m
+        vh = v / (1 - b2 ** t) if correct and not only_m else v
+        if corrected_state:
+            m, v = mh, vh
+        state.update(m=m, v=v, t=t + 1 if t_mode == "after" else t)
+        if swap_mv:
+            mh, vh = vh, mh
+        root = vh if no_sqrt else np.sqrt(vh + (eps if eps_at == "in" else 0))
+        return w + sign * lr * mh / (root + (eps if eps_at == "out" else 0))
+    return update
+
+
+def adam_efficient(w, dw, state, lr, b1, b2, eps):
+    """The Adam paper's 'efficient' ordering (Kingma & Ba, section 2), as tf.keras writes it:
+    α_t = α·√(1 − β₂ᵗ)/(1 − β₁ᵗ), w ← w − α_t·m / (√v + ε̂) with ε̂ = ε."""
+    t = state["t"] = state.get("t", 0) + 1
+    m = state["m"] = b1 * state.get("m", np.zeros_like(w)) + (1 - b1) * dw
+    v = state["v"] = b2 * state.get("v", np.zeros_like(w)) + (1 - b2) * dw * dw
+    lr_t = lr * math.sqrt(1 - b2 ** t) / (1 - b1 ** t)
+    return w - lr_t * m / (np.sqrt(v) + eps)
+
+
+def adam_efficient_eps_hat(w, dw, state, lr, b1, b2, eps):
+    """The efficient form with ε̂ = ε·√(1 − β₂ᵗ): exactly the course's update, rearranged."""
+    t = state["t"] = state.get("t", 0) + 1
+    m = state["m"] = b1 * state.get("m", np.zeros_like(w)) + (1 - b1) * dw
+    v = state["v"] = b2 * state.get("v", np.zeros_like(w)) + (1 - b2) * dw * dw
+    c2 = math.sqrt(1 - b2 ** t)
+    return (w - lr * c2 / (1 - b1 ** t) * m / (np.sqrt(v) + eps * c2)).astype(w.dtype)
+
+
+def adam_t_list(w, dw, state, lr, b1, b2, eps):
+    state.setdefault("m", np.zeros_like(w))
+    state.setdefault("v", np.zeros_like(w))
+    state["t"] = state.get("t", 0) + 1
+    state["m"] = b1 * state["m"] + (1 - b1) * dw
+    state["v"] = b2 * state["v"] + (1 - b2) * dw ** 2
+    m_hat = state["m"] / (1 - b1 ** state["t"])
+    v_hat = state["v"] / (1 - b2 ** state["t"])
+    return w - lr * m_hat / (v_hat ** 0.5 + eps)
+
+
+def adam_lerp(w, dw, state, lr, b1, b2, eps):
+    m = state.get("m", np.zeros_like(w))
+    v = state.get("v", np.zeros_like(w))
+    t = len(state.get("history", [])) + 1
+    m = m + (1 - b1) * (dw - m)
+    v = v + (1 - b2) * (dw * dw - v)
+    state.update(m=m, v=v, history=state.get("history", []) + [t])
+    return w - lr * (m / (1 - b1 ** t)) / (np.sqrt(v / (1 - b2 ** t)) + eps)
+
+
+def adam_betas_swapped_everywhere(w, dw, state, lr, beta1, beta2, eps):
+    """Both betas swapped, in the averages and in the bias correction (as a learner who
+    mixed the two names up writes it)."""
+    return adam()(w, dw, state, lr, beta2, beta1, eps)
+
+
+E = "nb06_adam_update"
+WRONG += [
+    (E, "betas swapped", adam_betas_swapped_everywhere),
+    (E, "no bias correction", adam(correct=False)),
+    (E, "t counted after use", adam(t_mode="after")),
+    (E, "t not counted", adam(t_mode="stuck")),
+    (E, "betas swapped", adam(swap_betas=True)),
+    (E, "m and v swapped", adam(swap_mv=True)),
+    (E, "no epsilon", adam(eps_at="none")),
+    (E, "epsilon inside the root", adam(eps_at="in")),
+    (E, "sign flipped", adam(sign=+1)),
+    (E, "no square root of v̂", adam(no_sqrt=True)),
+    (E, "step count off by one (t starts at 1)", adam(t_start=1)),
+    (E, "bias-corrected m̂, v̂ kept in the state", adam(corrected_state=True)),
+    (E, "only m bias-corrected", adam(only_m=True)),
+    (E, "m and v not carried over", adam(carry=False)),
+    (E, "the paper's efficient form (ε not rescaled)", adam_efficient),
+]
+RIGHT += [
+    (E, adam()),
+    (E, adam_t_list),
+    (E, adam_lerp),
+    (E, adam_efficient_eps_hat),
+]
+
+# --- Adadelta ---------------------------------------------------------------------------------
+
+
+def dd(num="x", old_Eg=False, Ex_from="delta", eps_at="in", use_lr=True, sign=+1, carry=True):
+    def update(w, dw, state, lr, rho, eps):
+        Eg, Ex = _z(state, "Eg", w), _z(state, "Ex", w)
+        Eg_new = rho * (Eg if carry else 0) + (1 - rho) * dw * dw
+        g = Eg if old_Eg else Eg_new
+        if eps_at == "in":
+            rg, rx = np.sqrt(g + eps), np.sqrt(Ex + eps)
+        elif eps_at == "out":
+            rg, rx = np.sqrt(g) + eps, np.sqrt(Ex) + eps
+        else:
+            rg, rx = np.sqrt(g + eps), np.sqrt(Ex)
+        delta = -(rx if num == "x" else lr) / rg * dw
+        if Ex_from == "delta":
+            Ex = rho * Ex + (1 - rho) * delta * delta
+        else:
+            Ex = rho * Ex + (1 - rho) * dw * dw
+        state.update(Eg=Eg_new, Ex=Ex)
+        return w + sign * delta * (lr if use_lr and num == "x" else 1)
+    return update
+
+
+def dd_loop(w, dw, state, lr, rho, eps):
+    Eg = state.setdefault("Eg", np.zeros_like(w))
+    Ex = state.setdefault("Ex", np.zeros_like(w))
+    new = w.copy()
+    for i in np.ndindex(w.shape):
+        Eg[i] = rho * Eg[i] + (1 - rho) * dw[i] ** 2
+        step = -math.sqrt(Ex[i] + eps) / math.sqrt(Eg[i] + eps) * dw[i]
+        Ex[i] = rho * Ex[i] + (1 - rho) * step ** 2
+        new[i] = w[i] + lr * step
+    return new
+
+
+def dd_rms_names(w, dw, state, lr, rho, eps):
+    def rms(x):
+        return np.sqrt(x + eps)
+    state["Eg"] = rho * state.get("Eg", 0 * w) + (1 - rho) * dw ** 2
+    delta = rms(state.get("Ex", 0 * w)) / rms(state["Eg"]) * dw
+    state["Ex"] = rho * state.get("Ex", 0 * w) + (1 - rho) * delta ** 2
+    return w - lr * delta
+
+
+E = "nb06_adadelta_update"
+WRONG += [
+    (E, "lr instead of the RMS of updates", dd(num="lr")),
+    (E, "no epsilon in the numerator", dd(eps_at="none")),
+    (E, "epsilon outside the roots", dd(eps_at="out")),
+    (E, "steps in the wrong order", dd(old_Eg=True)),
+    (E, "Ex averages dw²", dd(Ex_from="dw")),
+    (E, "sign flipped", dd(sign=-1)),
+    (E, "lr ignored", dd(use_lr=False)),
+    (E, "Eg not carried over", dd(carry=False)),
+]
+RIGHT += [
+    (E, dd()),
+    (E, dd_loop),
+    (E, dd_rms_names),
+]
+
+
+@pytest.mark.parametrize("exercise_id, expected, fn", WRONG,
+                         ids=[f"{e}-{x if isinstance(x, str) else x[1]}-{i}"
+                              for i, (e, x, _) in enumerate(WRONG)])
+def test_wrong_answer_rejected_and_named(exercise_id, expected, fn):
+    check_wrong(exercise_id, expected, fn)
+
+
+@pytest.mark.parametrize("exercise_id, fn", RIGHT, ids=[f"{e}-{i}" for i, (e, _) in enumerate(RIGHT)])
+def test_correct_answer_accepted(exercise_id, fn):
+    r = run(exercise_id, fn)
+    assert r.passed, r.message
+
+
+def test_swapped_betas_are_not_blamed_on_the_state():
+    r = run("nb06_adam_update", adam_betas_swapped_everywhere)
+    assert r.mistake.name == "betas swapped" and "not carried over" not in r.message
+
+
+def test_efficient_adam_is_told_the_convention():
+    r = run("nb06_adam_update", adam_efficient)
+    assert not r.passed and "ε" in r.mistake.hint and "convention" in r.mistake.hint
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_catalog_size(exercise_id):
+    assert sum(e == exercise_id for e, _, _ in WRONG) >= 8
+    assert sum(e == exercise_id for e, _ in RIGHT) >= 3
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_every_known_mistake_is_named_as_itself(exercise_id):
+    for m in ALL[exercise_id].mistakes:
+        r = run(exercise_id, m.fn)
+        assert r.mistake is not None and r.mistake.name == m.name, (m.name, r.message)
