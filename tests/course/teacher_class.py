@@ -12,7 +12,8 @@ import nbformat
 from nncourse.notebooks import NOTEBOOKS, SOLUTIONS
 
 NB01, NB04 = "01_input_flattening.ipynb", "04_cost.ipynb"
-LIMITS = ["--timeout", "4", "--notebook-timeout", "12", "--check-time", "2", "--memory", "1536"]
+# a cell limit well above what a normal cell takes on a loaded 2-core machine (matplotlib imports)
+LIMITS = ["--timeout", "10", "--notebook-timeout", "60", "--check-time", "3", "--memory", "1536"]
 SEED = 7
 
 ANSWERS = {

@@ -72,7 +72,8 @@ def test_one_row_per_student_with_notebook_and_course_totals(graded):
 def test_flags_name_what_to_look_at(graded):
     f = {sid: student(graded, sid)["flags"] for sid in list(tc.CLASS) + ["kim"]}
     assert f["eve"]["error"] and "not a Jupyter notebook" in f["eve"]["error"][0]
-    assert f["farid"]["timed_out"] and not f["ana"]["timed_out"]
+    assert f["farid"]["timed_out"], f["farid"]
+    assert [sid for sid, flags in f.items() if flags["timed_out"]] == ["farid"], f
     assert f["ivan"]["edited_check_cells"] and not f["ana"]["edited_check_cells"]
     assert f["kim"]["missing"] == ["01_input_flattening", "04_cost"]
     assert f["gus"]["missing"] == ["01_input_flattening"] and not f["ana"]["missing"]
