@@ -20,7 +20,7 @@ def train_ssr_reference(network, X, y, lr, epochs):
 
 
 def _loop(network, X, y, lr, epochs, zero_grad=True, record_after=False,
-          grad=losses.ssr_grad, backward=True, cost=losses.ssr):
+          grad=losses.ssr_grad, backward=True, cost=losses.ssr, sign=-1, skip_biases=False):
     """The loop with one thing changed, for naming mistakes."""
     history = []
     for _ in range(epochs):
@@ -30,7 +30,8 @@ def _loop(network, X, y, lr, epochs, zero_grad=True, record_after=False,
         if backward:
             network.backward(grad(y, y_hat))
         for p in network.parameters():
-            p.value -= lr * p.grad
+            if not (skip_biases and p.value.ndim == 1):
+                p.value += sign * lr * p.grad
         history.append(float(cost(y, network.forward(X) if record_after else y_hat)))
     return history
 
@@ -57,6 +58,19 @@ TRAIN_MISTAKES = [
             "network.backward(losses.ssr_grad(y, y_hat)) to fill each p.grad, then move every "
             "parameter: p.value -= lr * p.grad.",
             lambda net, X, y, lr, epochs: _loop(net, X, y, lr, epochs, backward=False)),
+    Mistake("gradient ascent",
+            "the SSR grows: the parameters moved along the gradient, uphill. Gradient descent "
+            "moves against it: p.value -= lr * p.grad.",
+            lambda net, X, y, lr, epochs: _loop(net, X, y, lr, epochs, sign=+1)),
+    Mistake("biases never updated",
+            "the weights W moved but the biases b did not: update every parameter "
+            "network.parameters() gives you, the biases included.",
+            lambda net, X, y, lr, epochs: _loop(net, X, y, lr, epochs, skip_biases=True)),
+    Mistake("the 2 of the square forgotten",
+            "the steps are half as big as they should be: the gradient of the SSR Σ(ŷ − y)² "
+            "is 2(ŷ − y), with the 2 from the square.",
+            lambda net, X, y, lr, epochs: _loop(net, X, y, lr, epochs,
+                                                grad=lambda y, y_hat: y_hat - y)),
 ]
 
 
@@ -161,9 +175,15 @@ def dead_units_cases(rng):
     with_zero_row = np.array([[0.0, 0.3, 0.0, 1.2, 0.0],
                               [0.0, 0.0, 0.0, 0.0, 0.0],
                               [0.0, 0.8, 0.0, 0.0, 0.4]])
+    small_live = np.array([[0.0, 0.02, 1.5, 0.0, 2.0],
+                           [0.0, 0.03, 0.3, 1.1, 0.0],
+                           [0.0, 0.05, 0.7, 0.4, 1.3],
+                           [0.0, 0.01, 2.0, 0.9, 0.6]])
     M = 20
     dead = rng.choice(M, size=int(rng.integers(2, 7)), replace=False)
     return [
+        Case("4 samples × 5 units: unit 0 dead; unit 1 alive with small outputs (at most 0.05)",
+             (small_live,)),
         Case("4 samples × 4 units: unit 0 is 0 for every sample, unit 1 only for some",
              (HAND_EXAMPLE.copy(),)),
         Case("3 samples × 5 units, one sample all zeros, units 0 and 2 dead", (with_zero_row,)),
@@ -204,6 +224,11 @@ function_exercise(
                 "you returned the True/False mask of dead units; count the True values "
                 "(np.count_nonzero or .sum()) and return that number.",
                 lambda A: np.all(A == 0, axis=0)),
+        Mistake("small activations counted as dead",
+                "you counted units whose outputs are small: a unit with outputs like 0.02 is "
+                "alive (its gradient still flows). A dead unit outputs exactly 0 for every "
+                "sample: test == 0 (or <= 0), not a threshold.",
+                lambda A: int(np.sum(A.max(axis=0) < 0.1))),
     ],
 )
 
@@ -293,13 +318,14 @@ def judge_he_init(fn, ctx):
         if not np.array_equal(got, again):
             ctx.fail(f"✘ he_init — case {ctx.cases_total + 1}: {case.description}\n"
                      f"  problem:  called twice with this rng, W[0, 0] was {got.flat[0]:.4f} "
-                     f"then {again.flat[0]:.4f}\n  likely mistake: {HE_MISTAKES[5].hint}")
+                     f"then {again.flat[0]:.4f}\n  likely mistake: {HE_MISTAKES[5].hint}",
+                     mistake=HE_MISTAKES[5])
         other = ctx.call(fn, shape, seed + 1, case=case, check_mutation=False,
                          driver=drive_he_init)
         if np.array_equal(got, other):
             ctx.fail(f"✘ he_init — case {ctx.cases_total + 1}: {case.description}\n"
                      f"  problem:  with seeds {seed} and {seed + 1} the weights were the same\n"
-                     f"  likely mistake: {HE_MISTAKES[6].hint}")
+                     f"  likely mistake: {HE_MISTAKES[6].hint}", mistake=HE_MISTAKES[6])
         if ctx.diagnose(got, case, HE_SEEDED) is not None:
             ctx.compare(got, expected, case, HE_SEEDED, rtol=1e-6, atol=1e-12)
         if checked_statistics:

@@ -1,0 +1,148 @@
+"""Notebook 07's mistake catalog: realistic wrong answers, each rejected and named with its true
+cause; correct answers written other ways, each accepted; every known mistake named as itself."""
+
+import numpy as np
+import pytest
+
+from nnlib import losses
+
+from .conftest import ALL, run
+from .test_catalog_nb05 import check_wrong, says
+
+IDS = ["nb07_train_ssr", "nb07_dead_units", "nb07_he_init"]
+
+
+def loop(zero_grad=True, after=False, grad=losses.ssr_grad, backward=True, cost=losses.ssr,
+         sign=-1, skip_b=False, one_step=False):
+    def train_ssr(network, X, y, lr, epochs):
+        history = []
+        for _ in range(epochs):
+            y_hat = network.forward(X)
+            if zero_grad:
+                network.zero_grad()
+            if backward:
+                network.backward(grad(y, y_hat))
+            for p in network.parameters():
+                if skip_b and p.value.ndim == 1:
+                    continue
+                p.value += sign * lr * p.grad
+            history.append(float(cost(y, network.forward(X) if after else y_hat)))
+            if one_step:
+                return history[0]
+        return history
+    return train_ssr
+
+
+def train_ssr_explicit(network, X, y, lr, epochs):
+    costs = []
+    for epoch in range(epochs):
+        network.zero_grad()
+        y_hat = network.forward(X)
+        costs.append(float(np.sum((y_hat - y) ** 2)))
+        network.backward(2 * (y_hat - y))
+        for p in network.parameters():
+            p.value = p.value - lr * p.grad
+    return costs
+
+
+def train_ssr_while(network, X, y, lr, epochs):
+    out, k = [], 0
+    while k < epochs:
+        y_hat = network.forward(X)
+        out.append(losses.ssr(y, y_hat))
+        network.zero_grad()
+        network.backward(losses.ssr_grad(y, y_hat))
+        for p in network.parameters():
+            np.subtract(p.value, lr * p.grad, out=p.value)
+        k += 1
+    return np.array(out)
+
+
+E = "nb07_train_ssr"
+WRONG = [
+    (E, "no zero_grad", loop(zero_grad=False)),
+    (E, "cost recorded after the update", loop(after=True)),
+    (E, "MSE gradient", loop(grad=losses.mse_grad)),
+    (E, "MSE recorded", loop(cost=losses.mse)),
+    (E, "no backward pass", loop(backward=False)),
+    (E, "gradient ascent", loop(sign=+1)),
+    (E, "biases never updated", loop(skip_b=True)),
+    (E, "the 2 of the square forgotten", loop(grad=lambda y, y_hat: y_hat - y)),
+    (E, says("single number"), loop(one_step=True)),
+]
+RIGHT = [
+    (E, loop()),
+    (E, train_ssr_explicit),
+    (E, train_ssr_while),
+]
+
+# --- dead_units -------------------------------------------------------------------------------
+
+E = "nb07_dead_units"
+WRONG += [
+    (E, "zero entries counted", lambda A: int(np.sum(A == 0))),
+    (E, "any zero instead of all zero", lambda A: int(np.sum(np.any(A == 0, axis=0)))),
+    (E, "wrong axis", lambda A: int(np.sum(np.all(A == 0, axis=1)))),
+    (E, "live units counted", lambda A: int(np.sum(np.any(A != 0, axis=0)))),
+    (E, "fraction", lambda A: float(np.mean(np.all(A == 0, axis=0)))),
+    (E, "mask not counted", lambda A: np.all(A == 0, axis=0)),
+    (E, "small activations counted as dead", lambda A: int(np.sum(np.all(A < 0.1, axis=0)))),
+    (E, "small activations counted as dead", lambda A: int(np.sum(A.max(axis=0) < 0.5))),
+    (E, "wrong axis",
+     lambda A: int(np.sum(A.mean(axis=1) == 0))),
+]
+RIGHT += [
+    (E, lambda A: int(np.sum(np.all(A == 0, axis=0)))),
+    (E, lambda A: int((A.max(axis=0) <= 0).sum())),
+    (E, lambda A: sum(1 for j in range(A.shape[1]) if not A[:, j].any())),
+    (E, lambda A: A.shape[1] - np.count_nonzero(np.abs(A).sum(axis=0))),
+]
+
+# --- he_init ----------------------------------------------------------------------------------
+
+E = "nb07_he_init"
+WRONG += [
+    (E, "√(1/fan_in)", lambda shape, rng: rng.standard_normal(shape) * np.sqrt(1 / shape[0])),
+    (E, "Xavier", lambda shape, rng: rng.standard_normal(shape) * np.sqrt(2 / sum(shape))),
+    (E, "fan_out", lambda shape, rng: rng.standard_normal(shape) * np.sqrt(2 / shape[1])),
+    (E, "variance as std", lambda shape, rng: rng.standard_normal(shape) * 2 / shape[0]),
+    (E, "std 1", lambda shape, rng: rng.standard_normal(shape)),
+    (E, "np.random", lambda shape, rng: np.random.standard_normal(shape) * np.sqrt(2 / shape[0])),
+    (E, "own generator", lambda shape, rng: np.random.default_rng(0).standard_normal(shape)
+     * np.sqrt(2 / shape[0])),
+    (E, "uniform limit",
+     lambda shape, rng: rng.uniform(-np.sqrt(2 / shape[0]), np.sqrt(2 / shape[0]), shape)),
+    (E, says("not centred on 0"),
+     lambda shape, rng: rng.random(shape) * np.sqrt(2 / shape[0]) * np.sqrt(12)),
+]
+RIGHT += [
+    (E, lambda shape, rng: rng.standard_normal(shape) * np.sqrt(2 / shape[0])),
+    (E, lambda shape, rng: rng.normal(0.0, np.sqrt(2.0 / shape[0]), size=shape)),
+    (E, lambda shape, rng: rng.uniform(-np.sqrt(6 / shape[0]), np.sqrt(6 / shape[0]), shape)),
+]
+
+
+@pytest.mark.parametrize("exercise_id, expected, fn", WRONG,
+                         ids=[f"{e}-{x if isinstance(x, str) else x[1]}-{i}"
+                              for i, (e, x, _) in enumerate(WRONG)])
+def test_wrong_answer_rejected_and_named(exercise_id, expected, fn):
+    check_wrong(exercise_id, expected, fn)
+
+
+@pytest.mark.parametrize("exercise_id, fn", RIGHT, ids=[f"{e}-{i}" for i, (e, _) in enumerate(RIGHT)])
+def test_correct_answer_accepted(exercise_id, fn):
+    r = run(exercise_id, fn)
+    assert r.passed, r.message
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_catalog_size(exercise_id):
+    assert sum(e == exercise_id for e, _, _ in WRONG) >= 8
+    assert sum(e == exercise_id for e, _ in RIGHT) >= 3
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_every_known_mistake_is_named_as_itself(exercise_id):
+    for m in ALL[exercise_id].mistakes:
+        r = run(exercise_id, m.fn)
+        assert r.mistake is not None and r.mistake.name == m.name, (m.name, r.message)
