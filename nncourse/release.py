@@ -39,7 +39,7 @@ def learner_notebooks(root=ROOT):
 
 
 def holds_solution(path):
-    """True when a notebook has a solution region or a cell from solutions/ verbatim."""
+    """True when a notebook still holds a BEGIN/END SOLUTION marker."""
     nb = nbformat.read(path, as_version=4)
     return any(BEGIN in c.source or END in c.source for c in nb.cells)
 

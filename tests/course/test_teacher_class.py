@@ -10,7 +10,6 @@ submitted. It is graded once for this module (two jobs), by the real grader.
 
 import base64
 import csv
-import json
 import re
 import time
 from pathlib import Path
