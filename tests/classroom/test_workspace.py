@@ -170,6 +170,16 @@ def test_cli_workspace_update_and_progress(course, tmp_path):
     assert "✔ flatten" in row and "· unflatten" in row   # scale_pixels: answered, never checked
     assert "next: unflatten in 01_input_flattening.ipynb" in out
 
+    # without --saved it runs the notebooks with the course's checks, as the grader does
+    only01 = tmp_path / "only01"
+    only01.mkdir()
+    (only01 / NB).write_text((ws_dir / NB).read_text())
+    out = subprocess.run(env_cmd + ["progress", str(only01), "--jobs", "1"], capture_output=True,
+                         text=True, check=True, timeout=300).stdout
+    row = next(line for line in out.splitlines() if line.startswith("01_input_flattening"))
+    assert "✔ flatten" in row and "✔ scale_pixels" in row and "… unflatten" in row, out
+    assert "next: unflatten in 01_input_flattening.ipynb (write it" in out, out
+
     from nncourse.grading import grade_file
     report = grade_file(ws_dir / NB, seed=0)
     status = {e["id"]: e["status"] for e in report["exercises"]}
