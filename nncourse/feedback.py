@@ -57,8 +57,7 @@ def render(report, student="", name="", course="nnlib course"):
                      f"{esc(report['error'])}</p>")
     if report.get("timed_out"):
         parts.append('<p class="note"><b>Time limit:</b> some of your code ran longer than the '
-                     "grader allows and was stopped (is there a loop that never ends?); the "
-                     "exercises it stopped are marked below.</p>")
+                     "grader allows and was stopped (is there a loop that never ends?).</p>")
     if report.get("copied_reference"):
         parts.append('<p class="note">Some answers call the course library\'s own function '
                      "instead of writing it: " + esc(", ".join(report["copied_reference"])) + ".</p>")
@@ -82,14 +81,14 @@ def render(report, student="", name="", course="nnlib course"):
         if mname:
             parts.append(f'<p class="mistake"><b>Named mistake:</b> {esc(mname)}'
                          + (f" — {esc(hint)}" if hint and hint not in message else "") + "</p>")
-        if row.get("copied_reference"):
+        if row.get("copied_reference") and "nnlib's own" not in message:
             parts.append('<p class="note">This answer calls the course library\'s own version '
                          "of the function instead of writing it.</p>")
         parts.append("</section>")
     seed = report.get("seed")
     parts.append("<footer>Graded by the course's own checks on fixed and hidden cases"
                  + (f" (hidden-case seed {esc(seed)})" if seed is not None else "")
-                 + ". Each message is exactly what the notebook's check prints.</footer>")
+                 + ". Each message is the check's own feedback, as the notebook shows it.</footer>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 
