@@ -61,9 +61,9 @@ function_exercise(
                 "y_hat.argmax(axis=1).",
                 lambda y, y_hat: float(np.mean(np.asarray(y_hat).argmax(axis=0) == y))),
         Mistake("probabilities compared with labels",
-                "you compared the probabilities themselves with the labels (0.6 is never equal "
-                "to 2). First turn each row into a class with y_hat.argmax(axis=1), then compare "
-                "those classes with y.",
+                "you compared probabilities with the labels (y_hat itself, or each row's largest "
+                "probability: 0.6 is never equal to 2). Compare classes with classes: each row's "
+                "predicted class is the *position* of its largest probability.",
                 lambda y, y_hat: float(np.mean(y_hat == y))),
         Mistake("count, not fraction",
                 "you returned how many samples are right; accuracy is the fraction: divide by "
@@ -73,6 +73,18 @@ function_exercise(
                 "you returned the fraction of *wrong* predictions (the error rate, 1 - accuracy): "
                 "count the samples where the predicted class equals y.",
                 lambda y, y_hat: float(np.mean(_predicted(y_hat) != y))),
+        Mistake("percentage",
+                "you returned a percentage (75.0); accuracy here is a fraction between 0 and 1 "
+                "(0.75), as nnlib.metrics.accuracy returns it: do not multiply by 100.",
+                lambda y, y_hat: 100 * float(np.mean(_predicted(y_hat) == y))),
+        Mistake("per-sample True/False returned",
+                "you returned one True/False per sample; accuracy is one number, the fraction "
+                "of them that are True.",
+                lambda y, y_hat: _predicted(y_hat) == y),
+        Mistake("divided by the number of classes",
+                "you divided the number of right predictions by the number of classes "
+                "(y_hat.shape[1]); divide by the number of samples, len(y).",
+                lambda y, y_hat: float(np.sum(_predicted(y_hat) == y) / np.shape(y_hat)[1])),
     ],
 )
 
@@ -129,6 +141,14 @@ CONFUSION_MISTAKES = [
                                                                                keepdims=True)),
     Mistake("float counts", FLOAT_COUNTS_HINT,
             lambda y, y_pred, K: _looped(y, y_pred, K).astype(np.float64)),
+    Mistake("fractions of all samples",
+            "you divided the counts by the number of samples: return the counts themselves "
+            "(whole numbers), not fractions.",
+            lambda y, y_pred, K: _looped(y, y_pred, K) / len(y)),
+    Mistake("off by one (K + 1 classes)",
+            "the matrix has one row and one column too many: classes are numbered 0 to "
+            "n_classes − 1, so the matrix is n_classes × n_classes.",
+            lambda y, y_pred, K: _looped(y, y_pred, K + 1)),
 ]
 
 
@@ -145,7 +165,8 @@ def confusion_matrix_judge(fn, ctx):
         if got.dtype.kind not in "iu":
             ctx.fail(f"✘ {ctx.name} — case {ctx.cases_total}: {case.description}\n"
                      f"  problem:  the counts are right but stored as {got.dtype}\n"
-                     f"  likely mistake: {FLOAT_COUNTS_HINT}")
+                     f"  likely mistake: {FLOAT_COUNTS_HINT}",
+                     mistake=next(m for m in CONFUSION_MISTAKES if m.name == "float counts"))
 
 
 # --- one training step ------------------------------------------------------------------------

@@ -1,0 +1,158 @@
+"""Notebook 08's mistake catalog: realistic wrong answers, each rejected and named with its true
+cause; correct answers written other ways, each accepted; every known mistake named as itself."""
+
+import numpy as np
+import pytest
+
+from nnlib import losses
+
+from .conftest import ALL, run
+from .test_catalog_nb05 import check_wrong, says
+
+IDS = ["nb08_accuracy", "nb08_confusion_matrix", "nb08_train_step"]
+
+E = "nb08_accuracy"
+WRONG = [
+    (E, "argmax over the batch axis", lambda y, y_hat: float(np.mean(y_hat.argmax(axis=0) == y))),
+    (E, "probabilities compared with labels", lambda y, y_hat: float(np.mean(y_hat == y))),
+    (E, "count, not fraction", lambda y, y_hat: int(np.sum(y_hat.argmax(axis=1) == y))),
+    (E, "error rate", lambda y, y_hat: float(np.mean(y_hat.argmax(axis=1) != y))),
+    (E, "percentage", lambda y, y_hat: 100 * float(np.mean(y_hat.argmax(axis=1) == y))),
+    (E, "probabilities compared with labels",
+     lambda y, y_hat: float(np.mean(y_hat.max(axis=1) == y))),
+    (E, "percentage", lambda y, y_hat: np.mean(np.argmax(y_hat, axis=1) == y) * 100),
+    (E, "per-sample True/False returned", lambda y, y_hat: y_hat.argmax(axis=1) == y),
+    (E, "divided by the number of classes",
+     lambda y, y_hat: float(np.sum(y_hat.argmax(axis=1) == y) / y_hat.shape[1])),
+]
+RIGHT = [
+    (E, lambda y, y_hat: float(np.mean(y_hat.argmax(axis=1) == y))),
+    (E, lambda y, y_hat: sum(int(np.argmax(p) == t) for p, t in zip(y_hat, y)) / len(y)),
+    (E, lambda y, y_hat: np.count_nonzero(np.argmax(y_hat, -1) == y) / y.shape[0]),
+]
+
+E = "nb08_confusion_matrix"
+
+
+def _loop(y, y_pred, K, assign=False, dtype=int):
+    C = np.zeros((K, K), dtype=dtype)
+    for t, p in zip(y, y_pred):
+        C[t, p] = 1 if assign else C[t, p] + 1
+    return C
+
+
+def _fancy(y, y_pred, K):
+    C = np.zeros((K, K), dtype=int)
+    C[y, y_pred] += 1
+    return C
+
+
+WRONG += [
+    (E, "transposed", lambda y, y_pred, K: _loop(y, y_pred, K).T),
+    (E, "size from the labels seen",
+     lambda y, y_pred, K: _loop(y, y_pred, max(y.max(), y_pred.max()) + 1)),
+    (E, "only 0/1 entries", lambda y, y_pred, K: _loop(y, y_pred, K, assign=True)),
+    (E, "only 0/1 entries", _fancy),
+    (E, "fractions per row",
+     lambda y, y_pred, K: _loop(y, y_pred, K) / _loop(y, y_pred, K).sum(axis=1, keepdims=True)),
+    (E, "float counts", lambda y, y_pred, K: _loop(y, y_pred, K, dtype=float)),
+    (E, "float counts", lambda y, y_pred, K: np.histogram2d(y, y_pred, bins=K,
+                                                           range=[[0, K], [0, K]])[0]),
+    (E, "fractions of all samples", lambda y, y_pred, K: _loop(y, y_pred, K) / len(y)),
+    (E, "off by one (K + 1 classes)", lambda y, y_pred, K: _loop(y, y_pred, K + 1)),
+]
+RIGHT += [
+    (E, lambda y, y_pred, K: _loop(y, y_pred, K)),
+    (E, lambda y, y_pred, K: np.bincount(y * K + y_pred, minlength=K * K).reshape(K, K)),
+    (E, lambda y, y_pred, K: (lambda C: (np.add.at(C, (y, y_pred), 1), C)[1])(
+        np.zeros((K, K), dtype=np.int32))),
+    (E, lambda y, y_pred, K: np.array([[np.sum((y == i) & (y_pred == j)) for j in range(K)]
+                                       for i in range(K)])),
+]
+
+E = "nb08_train_step"
+
+
+def ts(zero=True, step=True, start=-1, fused=True, from_probs=False, after=False, mse=False,
+       order="zbs", manual=False, ret_tuple=False):
+    def train_step(network, optimizer, X, y):
+        y_hat = network.forward(X)
+        logits = network.layers[-1].Z
+        if from_probs:
+            dout = losses.softmax_cross_entropy_grad(y, y_hat)
+        elif fused:
+            dout = losses.softmax_cross_entropy_grad(y, logits)
+        else:
+            dout = losses.categorical_cross_entropy_grad(y, y_hat)
+        if order == "sb":
+            optimizer.step()
+        if zero:
+            optimizer.zero_grad()
+        if start is None:
+            network.backward(dout)
+        else:
+            network.backward(dout, start=start)
+        if order == "zbs" and step:
+            if manual:
+                for p in network.parameters():
+                    p.value -= optimizer.lr * p.grad
+            else:
+                optimizer.step()
+        if after:
+            y_hat = network.forward(X)
+        cost = losses.mse(y, y_hat) if mse else losses.categorical_cross_entropy(y, y_hat)
+        return (cost, y_hat) if ret_tuple else cost
+    return train_step
+
+
+def ts_zero_first(network, optimizer, X, y):
+    optimizer.zero_grad()
+    probs = network.forward(X)
+    network.backward(losses.categorical_cross_entropy_grad(y, probs))
+    optimizer.step()
+    return float(losses.categorical_cross_entropy(y, probs))
+
+
+WRONG += [
+    (E, "cost after the update", ts(after=True)),
+    (E, "MSE returned", ts(mse=True)),
+    (E, "no zero_grad", ts(zero=False)),
+    (E, "parameters never move", ts(step=False)),
+    (E, "step before backward", ts(order="sb")),
+    (E, "fused gradient sent through the softmax", ts(start=None)),
+    (E, "fused gradient from the probabilities", ts(from_probs=True)),
+    (E, "softmax skipped", ts(fused=False)),
+    (E, "SGD by hand", ts(manual=True)),
+    (E, says("tuple"), ts(ret_tuple=True)),
+]
+RIGHT += [
+    (E, ts()),
+    (E, ts(fused=False, start=None)),
+    (E, ts_zero_first),
+]
+
+
+@pytest.mark.parametrize("exercise_id, expected, fn", WRONG,
+                         ids=[f"{e}-{x if isinstance(x, str) else x[1]}-{i}"
+                              for i, (e, x, _) in enumerate(WRONG)])
+def test_wrong_answer_rejected_and_named(exercise_id, expected, fn):
+    check_wrong(exercise_id, expected, fn)
+
+
+@pytest.mark.parametrize("exercise_id, fn", RIGHT, ids=[f"{e}-{i}" for i, (e, _) in enumerate(RIGHT)])
+def test_correct_answer_accepted(exercise_id, fn):
+    r = run(exercise_id, fn)
+    assert r.passed, r.message
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_catalog_size(exercise_id):
+    assert sum(e == exercise_id for e, _, _ in WRONG) >= 8
+    assert sum(e == exercise_id for e, _ in RIGHT) >= 3
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_every_known_mistake_is_named_as_itself(exercise_id):
+    for m in ALL[exercise_id].mistakes:
+        r = run(exercise_id, m.fn)
+        assert r.mistake is not None and r.mistake.name == m.name, (m.name, r.message)
