@@ -26,7 +26,7 @@ written for the learner:
   matches a known mistake — that mistake, named, with a hint.
 
 :func:`run` never raises and never prints: it returns a :class:`Result`. Printing, recording and
-nbgrader's "a failing check raises" rule live in :mod:`nncourse.check`.
+nbgrader's "a failing check raises" rule live in :mod:`nncourse.report`.
 """
 
 import contextlib
@@ -45,7 +45,7 @@ from .plain import Opaque, roundtrip, type_name
 _COURSE_DIR = os.path.dirname(os.path.abspath(__file__))
 _NUMPY_DIR = os.path.dirname(np.__file__)
 
-TIME_LIMIT = 5.0  # seconds for a whole check; learner code that loops forever ends here
+CHECK_TIME = 5.0  # seconds for a whole check in a notebook (the grader: Limits.check_time)
 
 
 class CheckTimeout(BaseException):
@@ -460,26 +460,26 @@ def problem(got, expected, rtol=1e-6, atol=1e-8, check_dtype=True):
     return Context._problem(got, expected, rtol, atol, check_dtype)
 
 
-def run(exercise, fn, seed=None, time_limit_s=TIME_LIMIT, runner=None):
+def run(exercise, fn, seed=None, check_time=CHECK_TIME, runner=None):
     """Judge ``fn`` for ``exercise``; returns a :class:`Result`, never raises. With a
     ``runner`` (the grader's sandbox) the time limit is that runner's to enforce."""
     import time
     rng = np.random.default_rng(exercise.default_seed if seed is None else seed)
-    deadline = None if runner is None else time.monotonic() + time_limit_s
+    deadline = None if runner is None else time.monotonic() + check_time
     ctx = Context(exercise.name, rng, exercise.arg_names, runner, deadline)
     if runner is None and (fn is None or not callable(fn)):
         return Result(exercise.id, exercise.name, "error",
                       f"✘ {exercise.name} — expected a function, got {type(fn).__name__}. "
                       f"Run the cell that defines `{exercise.function}` first.")
     try:
-        with time_limit(time_limit_s if runner is None else None), np.errstate(all="ignore"):
+        with time_limit(check_time if runner is None else None), np.errstate(all="ignore"):
             exercise.judge(fn, ctx)
     except Stop as stop:
         return Result(exercise.id, exercise.name, stop.status, stop.message,
                       ctx.cases_passed, ctx.cases_total, stop.mistake)
     except CheckTimeout:
         return Result(exercise.id, exercise.name, "timeout",
-                      f"✘ {exercise.name} — time limit: stopped after {time_limit_s:g} s "
+                      f"✘ {exercise.name} — time limit: stopped after {check_time:g} s "
                       f"(case {ctx.cases_total + 1}). Is there a loop that never ends?",
                       ctx.cases_passed, ctx.cases_total)
     except Exception as exc:  # a judge bug must not look like the learner's fault

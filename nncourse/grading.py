@@ -408,7 +408,7 @@ def _grade_file(path, seed, limits, isolation, forbid_reference):
         rows = []
         for ex in course_exercises:
             result = checking.run(ex, RemoteFunction(ex.function), seed=seed,
-                                  time_limit_s=limits.check_time, runner=runner)
+                                  check_time=limits.check_time, runner=runner)
             is_copy = ex.id in copied
             passed = result.passed and not (is_copy and forbid_reference)
             message = result.message

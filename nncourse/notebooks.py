@@ -12,7 +12,7 @@ cell ``check.<name>(<function>)``. Generation:
   who uses nbgrader can drop them in;
 * puts a "generated — do not edit" note at the top of each learner notebook.
 
-``tests/course/test_notebooks_fresh.py`` fails when ``notebooks/`` or the solutions' metadata
+``tests/course/test_notebooks.py`` fails when ``notebooks/`` or the solutions' metadata
 are stale.
 """
 

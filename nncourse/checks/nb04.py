@@ -287,7 +287,7 @@ CCE_MISTAKES = [
           verifies="true-class log-probabilities, minus sign, mean over N, log(0) clipped with eps",
           reference=losses.categorical_cross_entropy, mistakes=CCE_MISTAKES,
           arg_names=("y", "y_hat"))
-def categorical_cross_entropy_judge(fn, ctx):
+def judge_categorical_cross_entropy(fn, ctx):
     for case in cce_cases(ctx.rng):
         expected = losses.categorical_cross_entropy(*case.args)
         try:

@@ -182,7 +182,7 @@ def _pair_problem(got):
                    "EarlyStopping decides",
           reference=early_stopping_reference, mistakes=STOPPING_MISTAKES,
           arg_names=("val_costs", "patience"))
-def early_stopping_judge(fn, ctx):
+def judge_early_stopping(fn, ctx):
     for case in stopping_cases(ctx.rng):
         expected = early_stopping_reference(*case.args)
         got = ctx.call(fn, *case.args, case=case)

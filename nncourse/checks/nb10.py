@@ -468,7 +468,7 @@ def _plain_dict(ctx, got, keys, description):
           verifies="the local derivative of +, *, **, exp, tanh, ReLU, sigmoid, times the "
                    "upstream grad, accumulated with +=; activations agree with nnlib",
           reference=Value, mistakes=LOCAL_MISTAKES, function="Value")
-def local_judge(cls, ctx):
+def judge_local(cls, ctx):
     for description, op, xs, upstream in local_cases(ctx.rng):
         args = (op, xs, upstream)
         got = ctx.call(cls, *args, driver=drive_local, check_mutation=False)
@@ -612,7 +612,7 @@ TOPO_MISTAKES = [
 @exercise(id="nb10_topological_order", name="topological_order", notebook=NOTEBOOK, points=2,
           verifies="every node once, each after the Values it was made from, the root last",
           reference=topological_order, mistakes=TOPO_MISTAKES)
-def topological_judge(fn, ctx):
+def judge_topological(fn, ctx):
     specs = list(TOPO_SPECS)
     specs.append(("a random expression with shared nodes", random_spec(ctx.rng, depth=4)))
     specs.append(("(x1 * x3) + (x2 * x3) with x1 = x3 = 2.0: two nodes hold the same number 4",
@@ -762,7 +762,7 @@ BACKPROP_MISTAKES = [
           verifies="gradients of fixed and random expressions, shared nodes included, "
                    "against centered finite differences",
           reference=backprop, mistakes=BACKPROP_MISTAKES)
-def backprop_judge(fn, ctx):
+def judge_backprop(fn, ctx):
     for description, spec, variables in backprop_cases(ctx.rng):
         args = (spec, variables)
         got = ctx.call(fn, *args, driver=drive_backprop, check_mutation=False)
@@ -894,7 +894,7 @@ def mlp_cases(rng):
           verifies="the 2-2-2 network reproduces notebook 05's hand numbers; cost and every "
                    "gradient equal nnlib's on random networks",
           reference=mlp_cost, mistakes=MLP_MISTAKES)
-def mlp_judge(fn, ctx):
+def judge_mlp(fn, ctx):
     for k, (description, args) in enumerate(mlp_cases(ctx.rng)):
         got = ctx.call(fn, *args, driver=drive_mlp_cost, check_mutation=False)
         _plain_dict(ctx, got, ("cost",) + PARAMS, description)

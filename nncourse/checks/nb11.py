@@ -288,7 +288,7 @@ def _copy(a):
           verifies="y_hat and the cache (A_in, Z) of every layer, any depth, equal nnlib's",
           reference=lambda params, X: forward(params, X), mistakes=FORWARD_MISTAKES,
           arg_names=("params", "X"))
-def forward_judge(fn, ctx):
+def judge_forward(fn, ctx):
     for description, params, X in forward_cases(ctx.rng):
         got = ctx.call(fn, params, X, case=Case(description, (params, X)))
         flat = _flat_forward(got)
@@ -353,7 +353,7 @@ def backward_cases(rng):
           verifies="dW and db of every layer, any depth, equal nnlib's Network.backward",
           reference=lambda params, cache, Y: backward(params, cache, Y),
           mistakes=BACKWARD_MISTAKES, arg_names=("params", "cache", "Y"))
-def backward_judge(fn, ctx):
+def judge_backward(fn, ctx):
     for description, params, cache, Y in backward_cases(ctx.rng):
         got = ctx.call(fn, params, cache, Y, case=Case(description, (params, cache, Y)))
         if not _is_list_of_arrays(got, len(params)):
@@ -431,7 +431,7 @@ MINIBATCH_MISTAKES = [
           verifies="rng.permutation order, every sample once per epoch, a smaller last batch, "
                    "two epochs from one generator",
           reference=minibatches, mistakes=MINIBATCH_MISTAKES)
-def minibatches_judge(fn, ctx):
+def judge_minibatches(fn, ctx):
     for N, bs in ((10, 4), (12, 3), (7, 10), (100, 32)):
         seed = int(ctx.rng.integers(2**31))
         description = f"N = {N}, batch_size = {bs}, two epochs from one seeded generator"
@@ -538,7 +538,7 @@ def _nnlib_adam(w, grads, lr, betas=(0.9, 0.999), eps=1e-8):
                    "tiny gradients)",
           reference=adam_step, mistakes=ADAM_MISTAKES,
           arg_names=("w", "dw", "m", "v", "t", "lr", "beta1", "beta2", "eps"))
-def adam_judge(fn, ctx):
+def judge_adam(fn, ctx):
     configs = [("a (2, 3) weight, lr = 0.1, default betas", (2, 3), 0.1, (0.9, 0.999), 1.0),
                ("a (4,) bias, lr = 0.01, beta1 = 0.8, beta2 = 0.99", (4,), 0.01, (0.8, 0.99), 1.0),
                ("a (3, 2) weight with tiny gradients (about 1e-6), lr = 0.1", (3, 2), 0.1,
@@ -671,7 +671,7 @@ def train_cases(rng):
           verifies="every parameter and each epoch's cost equal nnlib's fit with Adam; no nnlib "
                    "in the code path",
           reference=train, mistakes=TRAIN_MISTAKES)
-def train_judge(fn, ctx):
+def judge_train(fn, ctx):
     for description, args in train_cases(ctx.rng):
         got = ctx.call(fn, *args, driver=drive_train, check_mutation=False)
         if got["nnlib"]:
@@ -774,7 +774,7 @@ OWN_MISTAKES = [
 @exercise(id="nb11_own_network", name="own_network", notebook=NOTEBOOK, points=3,
           verifies="trained in the check to at least 95% on the test digits, no nnlib",
           reference=own_network, mistakes=OWN_MISTAKES)
-def own_network_judge(fn, ctx):
+def judge_own_network(fn, ctx):
     X_train, Y_train, X_test, y_test = digits_split()
     seed = 0
     description = (f"trained in this check on the {len(X_train)} training digits, scored on the "

@@ -5,8 +5,8 @@ from nncourse import checking, exercises
 ALL = exercises.load_all()
 
 
-def run(exercise_id, fn, seed=None, time_limit_s=checking.TIME_LIMIT):
-    return checking.run(ALL[exercise_id], fn, seed=seed, time_limit_s=time_limit_s)
+def run(exercise_id, fn, seed=None, check_time=checking.CHECK_TIME):
+    return checking.run(ALL[exercise_id], fn, seed=seed, check_time=check_time)
 
 
 @pytest.fixture

@@ -50,7 +50,7 @@ def test_infinite_loop_hits_the_time_limit(ex_id):
     def forever(*args, **kwargs):
         while True:
             pass
-    result = checking.run(ALL[ex_id], forever, time_limit_s=0.3)
+    result = checking.run(ALL[ex_id], forever, check_time=0.3)
     assert result.status == "timeout" and "time limit" in result.message
 
 
