@@ -43,8 +43,8 @@ def _call(ctx, fn, case, shape_hint=None):
 
 SIGMOID_NAN_HINT = (
     "exp(−Z) / (1 + exp(−Z))² is right on paper, but for Z = −1000 it computes inf / inf = NaN. "
-    "Compute S = sigmoid(Z) once (nnlib's activations.sigmoid never overflows) and return "
-    "S * (1 - S).")
+    "Build the derivative from the sigmoid's output instead (your sigmoid of notebook 02, or "
+    "nnlib's activations.sigmoid, never overflows).")
 
 SIGMOID_DTYPE_HINT = ("the values are right but not their dtype: float32 in, float32 out. "
                       "Something made the result float64 (a constant array, np.float64, "
@@ -55,9 +55,8 @@ SIGMOID_DERIVATIVE_MISTAKES = [
             lambda Z: sigmoid_derivative(Z).astype(np.float64)),
     Mistake("Z·(1 − Z): the formula applied to the pre-activation",
             "you computed Z * (1 - Z): the formula σ'(Z) = σ(Z)(1 − σ(Z)) needs the sigmoid's "
-            "output S = sigmoid(Z), not Z itself. Compute S = sigmoid(Z) first, then "
-            "S * (1 - S). (This is the classic bug: x(1 − x) is the derivative only when x is "
-            "already σ(Z).)",
+            "output σ(Z), not Z itself (the classic bug: x(1 − x) is the derivative only when "
+            "x is already σ(Z)).",
             lambda Z: Z * (1 - Z)),
     Mistake("(1 − σ) factor forgotten",
             "these are σ(Z) themselves: the derivative is σ(Z) times (1 − σ(Z)). It is at most "

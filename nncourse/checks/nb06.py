@@ -590,9 +590,7 @@ optimizer_exercise(
         Mistake("steps in the wrong order",
                 "every step came out as −lr·dw: the ratio √(Ex + eps) / √(Eg + eps) stayed 1. "
                 "That happens when Δw is computed before Eg takes this step's dw², or when Ex "
-                "is updated (with dw²) before Δw exists. The order is: 1. Eg ← rho·Eg + "
-                "(1 − rho)·dw²; 2. Δw = −√(Ex + eps) / √(Eg + eps) · dw; 3. Ex ← rho·Ex + "
-                "(1 − rho)·Δw²; 4. w ← w + lr·Δw.",
+                "is updated (with dw²) before Δw exists: Eg first, then Δw, then Ex from Δw².",
                 _adadelta(old_Eg=True)),
         Mistake("Ex averages dw²",
                 "Ex averages the squared gradients; it must average the squared updates: "
