@@ -218,14 +218,16 @@ class Session:
     hangs past a hard deadline or dies, the cell (or call) that did it is given up, a new
     sandbox is started and the cells that ran before (not the bad ones) run again."""
 
-    def __init__(self, sources, limits, isolated):
+    def __init__(self, sources, limits, isolated, captures=None):
         self.sources = sources          # [(label, source)] of the learner's code cells
+        self.captures = captures or {}  # source index -> functions checked right after it
         self.limits = limits
         self.isolated = isolated
         self.skipped = {}               # cell index -> why it was skipped
         self.cell_errors = {}           # cell index -> the learner's error, first line
         self.restarts = 0
         self.timed_out = False
+        self.memory_hit = False
         self.broken = None              # set when the sandbox cannot be brought back
         self.sandbox = None
         self.deadline = None
@@ -266,6 +268,7 @@ class Session:
                 done.append(i)
                 i += 1
             except SandboxError as exc:
+                self._note_memory(self.sources[i][0])
                 self._lost(exc)
                 if exc.kind == "timeout":
                     self.timed_out = True
@@ -287,13 +290,23 @@ class Session:
         label, source = self.sources[i]
         seconds = max(0.5, seconds)
         reply = self.sandbox.request({"op": "cell", "source": source, "label": label,
-                                      "seconds": seconds}, seconds)
+                                      "seconds": seconds, "capture": self.captures.get(i, [])},
+                                     seconds)
+        self._note_memory(label)
         if reply.get("ok") is False:
             error = str(reply.get("error", ""))[:300]
             self.cell_errors[i] = error.splitlines()[0] if error else "an error"
             if reply.get("timeout"):
                 self.timed_out = True
                 self.events.append(f"{label}: stopped by the time limit ({seconds:.0f} s)")
+
+    def _note_memory(self, label):
+        """Say so when the sandbox's memory limit stopped one of its processes."""
+        cgroup = self.sandbox.cgroup if self.sandbox is not None else None
+        if cgroup is not None and not self.memory_hit and cgroup.hit_memory_limit():
+            self.memory_hit = True
+            self.events.append(f"{label}: memory limit ({self.limits.memory_mb} MB) reached; "
+                               "a process of the notebook was stopped")
 
     def call(self, request):
         """One judge call; a plain reply dict, or a :class:`Reply` the session decided."""
@@ -394,14 +407,21 @@ def _grade_file(path, seed, limits, isolation, forbid_reference):
     copied = copied_references(cells, course_exercises)
     base.update(copied_reference=copied, name_mismatch=name_mismatch(path, notebook))
 
-    sources, number = [], 0
+    sources, captures, number = [], {}, 0
+    by_id = {e.id: e for e in course_exercises}
     for cell in cells:
         if cell.cell_type != "code":
             continue
         number += 1
-        if not is_check_cell(cell) and cell.source.strip():
+        if is_check_cell(cell):
+            # judge the function as it is where the notebook checks it (later cells may carry
+            # on with the course's version under the same name)
+            ex = by_id.get(str(_nbgrader(cell).get("grade_id", "")))
+            if ex is not None and sources:
+                captures.setdefault(len(sources) - 1, []).append(ex.function)
+        elif cell.source.strip():
             sources.append((f"code cell {number}", cell.source))
-    session = Session(sources, limits, isolation == "bubblewrap")
+    session = Session(sources, limits, isolation == "bubblewrap", captures)
     try:
         session.run_cells()
         runner = SandboxRunner(session)
@@ -423,10 +443,12 @@ def _grade_file(path, seed, limits, isolation, forbid_reference):
         session.close()
     error = session.broken
     notes = [f"{session.sources[i][0]}: {why}" for i, why in sorted(session.skipped.items())]
+    memory = [e for e in session.events if "memory limit" in e]
     if session.timed_out and not error:
-        error = "time limit: " + "; ".join(notes or session.events or ["a cell was stopped"])
-    elif notes and not error:
-        error = "; ".join(notes)
+        error = "time limit: " + "; ".join(notes + memory or session.events
+                                           or ["a cell was stopped"])
+    elif (notes or memory) and not error:
+        error = "; ".join(notes + memory)
     cell_errors = [f"{session.sources[i][0]}: {e}" for i, e in sorted(session.cell_errors.items())]
     return _report(path, notebook, error, rows, modified, timed_out=session.timed_out,
                    cell_errors=cell_errors, **base)

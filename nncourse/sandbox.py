@@ -108,7 +108,9 @@ def _limit_child(limits=None, cgroups=()):
             with open(procs, "w") as f:
                 f.write(str(os.getpid()))
         if limits is not None:
-            memory = limits.memory_mb * 2**20
+            # With a cgroup, it limits the sandbox's memory as a whole (the sum of its
+            # processes); address space per process is then only a backstop.
+            memory = limits.memory_mb * 2**20 * (4 if cgroups else 1)
             resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
             files = limits.file_mb * 2**20
             resource.setrlimit(resource.RLIMIT_FSIZE, (files, files))
@@ -159,7 +161,8 @@ class _Cgroup:
 
     def hit_memory_limit(self):
         for d in self.dirs:
-            for name, key in (("memory.events", "oom_kill"), ("memory.failcnt", None)):
+            for name, key in (("memory.events", "oom_kill"), ("memory.oom_control", "oom_kill"),
+                              ("memory.failcnt", None)):
                 path = d / name
                 try:
                     text = path.read_text()

@@ -62,6 +62,7 @@ class Worker:
         self.checking = checking
         self.shell = InteractiveShell.instance(colors="nocolor")
         self.labels = {}        # IPython execution count -> "cell 7"
+        self.answers = {}       # function name -> what it was where the notebook checks it
         self.failed_defs = {}   # function name -> why the cell defining it last failed
         compiler = self.shell.compile
 
@@ -70,13 +71,18 @@ class Worker:
             return self.labels.get(number)
         checking.cell_label = cell_label   # the learner's line shows the notebook's cell number
 
-    def run_cell(self, source, label, seconds):
+    def run_cell(self, source, label, seconds, capture=()):
         self.labels[self.shell.execution_count] = label
         _alarm(seconds, CellTimeout)
         try:
             result = self.shell.run_cell(source, store_history=True, silent=False)
         finally:
             _cancel_alarm()
+            # the functions the next (check) cell would judge, as they are at that point: later
+            # cells may rebind the name to the course's version to carry on
+            for name in capture:
+                if callable(self.shell.user_ns.get(name)):
+                    self.answers[name] = self.shell.user_ns[name]
         self._close_figures()
         error = result.error_before_exec or result.error_in_exec
         defined = [a or b for a, b in DEF_RE.findall(source)]
@@ -102,7 +108,7 @@ class Worker:
 
     def call(self, name, args, driver, seconds):
         from .plain import Limits, decode, encode
-        fn = self.shell.user_ns.get(name)
+        fn = self.answers.get(name, self.shell.user_ns.get(name))
         if not callable(fn):
             why = self.failed_defs.get(name)
             text = (f"no function `{name}`: {why}, so it was never defined. Fix that cell."
@@ -131,7 +137,8 @@ def main():
         if request is None or request.get("op") == "exit":
             return
         if request["op"] == "cell":
-            send(worker.run_cell(request["source"], request["label"], request["seconds"]))
+            send(worker.run_cell(request["source"], request["label"], request["seconds"],
+                                 request.get("capture", ())))
         elif request["op"] == "call":
             send(worker.call(request["function"], request["args"], request.get("driver"),
                              request["seconds"]))
