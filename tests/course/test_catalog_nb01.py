@@ -2,34 +2,10 @@
 cause; correct answers written other ways, each accepted; every known mistake named as itself."""
 
 import numpy as np
-import pytest
 
-from .conftest import ALL, run
+from .catalog import catalog_tests, check_wrong, says  # noqa: F401
 
 IDS = ["nb01_flatten", "nb01_unflatten", "nb01_scale_pixels", "nb01_local_binary_pattern"]
-
-
-def says(text):
-    """An expectation on the message (an error, a list, a change in place), not a Mistake."""
-    return ("says", text)
-
-
-def check_wrong(exercise_id, expected, fn):
-    r = run(exercise_id, fn)
-    assert not r.passed, f"a wrong answer passed: {r.message}"
-    if isinstance(expected, tuple):
-        assert expected[1] in r.message, r.message
-        assert r.mistake is None, r.message
-    else:
-        assert r.mistake is not None, f"not named (expected {expected!r}):\n{r.message}"
-        assert r.mistake.name == expected, r.message
-        assert r.mistake.hint in r.message
-
-
-def check_self_naming(exercise_id):
-    for m in ALL[exercise_id].mistakes:
-        r = run(exercise_id, m.fn)
-        assert r.mistake is not None and r.mistake.name == m.name, (m.name, r.message)
 
 
 # --- flatten ---------------------------------------------------------------------------------
@@ -221,25 +197,4 @@ RIGHT += [
 ]
 
 
-@pytest.mark.parametrize("exercise_id, expected, fn", WRONG,
-                         ids=[f"{e}-{x if isinstance(x, str) else x[1]}-{i}"
-                              for i, (e, x, _) in enumerate(WRONG)])
-def test_wrong_answer_rejected_and_named(exercise_id, expected, fn):
-    check_wrong(exercise_id, expected, fn)
-
-
-@pytest.mark.parametrize("exercise_id, fn", RIGHT, ids=[f"{e}-{i}" for i, (e, _) in enumerate(RIGHT)])
-def test_correct_answer_accepted(exercise_id, fn):
-    r = run(exercise_id, fn)
-    assert r.passed, r.message
-
-
-@pytest.mark.parametrize("exercise_id", IDS)
-def test_catalog_size(exercise_id):
-    assert sum(e == exercise_id for e, _, _ in WRONG) >= 8
-    assert sum(e == exercise_id for e, _ in RIGHT) >= 3
-
-
-@pytest.mark.parametrize("exercise_id", IDS)
-def test_every_known_mistake_is_named_as_itself(exercise_id):
-    check_self_naming(exercise_id)
+globals().update(catalog_tests(IDS, WRONG, RIGHT))

@@ -5,10 +5,9 @@ allows them), each accepted; every known mistake named as itself."""
 import math
 
 import numpy as np
-import pytest
 
-from .conftest import ALL, run
-from .test_catalog_nb05 import check_wrong, says
+from .catalog import catalog_tests, check_wrong, says  # noqa: F401
+from .conftest import run
 
 IDS = ["nb06_momentum_update", "nb06_adagrad_update", "nb06_rmsprop_update", "nb06_adam_update",
        "nb06_adadelta_update"]
@@ -344,19 +343,6 @@ RIGHT += [
 ]
 
 
-@pytest.mark.parametrize("exercise_id, expected, fn", WRONG,
-                         ids=[f"{e}-{x if isinstance(x, str) else x[1]}-{i}"
-                              for i, (e, x, _) in enumerate(WRONG)])
-def test_wrong_answer_rejected_and_named(exercise_id, expected, fn):
-    check_wrong(exercise_id, expected, fn)
-
-
-@pytest.mark.parametrize("exercise_id, fn", RIGHT, ids=[f"{e}-{i}" for i, (e, _) in enumerate(RIGHT)])
-def test_correct_answer_accepted(exercise_id, fn):
-    r = run(exercise_id, fn)
-    assert r.passed, r.message
-
-
 def test_swapped_betas_are_not_blamed_on_the_state():
     r = run("nb06_adam_update", adam_betas_swapped_everywhere)
     assert r.mistake.name == "betas swapped" and "not carried over" not in r.message
@@ -367,14 +353,4 @@ def test_efficient_adam_is_told_the_convention():
     assert not r.passed and "ε" in r.mistake.hint and "convention" in r.mistake.hint
 
 
-@pytest.mark.parametrize("exercise_id", IDS)
-def test_catalog_size(exercise_id):
-    assert sum(e == exercise_id for e, _, _ in WRONG) >= 8
-    assert sum(e == exercise_id for e, _ in RIGHT) >= 3
-
-
-@pytest.mark.parametrize("exercise_id", IDS)
-def test_every_known_mistake_is_named_as_itself(exercise_id):
-    for m in ALL[exercise_id].mistakes:
-        r = run(exercise_id, m.fn)
-        assert r.mistake is not None and r.mistake.name == m.name, (m.name, r.message)
+globals().update(catalog_tests(IDS, WRONG, RIGHT, unnamed_messages=False))

@@ -2,12 +2,10 @@
 cause; correct answers written other ways, each accepted; every known mistake named as itself."""
 
 import numpy as np
-import pytest
 
 from nnlib import losses
 
-from .conftest import ALL, run
-from .test_catalog_nb05 import check_wrong, says
+from .catalog import catalog_tests, check_wrong, says  # noqa: F401
 
 IDS = ["nb07_train_ssr", "nb07_dead_units", "nb07_he_init"]
 
@@ -122,27 +120,4 @@ RIGHT += [
 ]
 
 
-@pytest.mark.parametrize("exercise_id, expected, fn", WRONG,
-                         ids=[f"{e}-{x if isinstance(x, str) else x[1]}-{i}"
-                              for i, (e, x, _) in enumerate(WRONG)])
-def test_wrong_answer_rejected_and_named(exercise_id, expected, fn):
-    check_wrong(exercise_id, expected, fn)
-
-
-@pytest.mark.parametrize("exercise_id, fn", RIGHT, ids=[f"{e}-{i}" for i, (e, _) in enumerate(RIGHT)])
-def test_correct_answer_accepted(exercise_id, fn):
-    r = run(exercise_id, fn)
-    assert r.passed, r.message
-
-
-@pytest.mark.parametrize("exercise_id", IDS)
-def test_catalog_size(exercise_id):
-    assert sum(e == exercise_id for e, _, _ in WRONG) >= 8
-    assert sum(e == exercise_id for e, _ in RIGHT) >= 3
-
-
-@pytest.mark.parametrize("exercise_id", IDS)
-def test_every_known_mistake_is_named_as_itself(exercise_id):
-    for m in ALL[exercise_id].mistakes:
-        r = run(exercise_id, m.fn)
-        assert r.mistake is not None and r.mistake.name == m.name, (m.name, r.message)
+globals().update(catalog_tests(IDS, WRONG, RIGHT, unnamed_messages=False))
