@@ -28,8 +28,14 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# matplotlib's font cache belongs to this environment (a cache left by another one may point to
+# fonts that are gone) and is built at set-up, not by the first figure of a notebook (which would
+# print "building the font cache" into that cell's output).
+export MPLCONFIGDIR := $(abspath $(VENV))/matplotlib
+
 $(VENV)/.runtime: pyproject.toml | $(BIN)/python
 	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet -e ".[course]"
+	$(BIN)/python -c "import matplotlib.font_manager"
 	touch $@
 
 # JupyterLab settings for a classroom: no news prompt, no update checks (works offline).

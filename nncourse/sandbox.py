@@ -201,24 +201,40 @@ def bwrap_command(tmp_mb):
     for path in ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc"):
         if os.path.exists(path):
             cmd += ["--ro-bind", path, path]
-    seen = set()
-    for path in (prefix, base, _package_dir(nnlib), _package_dir(nncourse)):
-        if path not in seen and not path.startswith("/usr/"):
-            cmd += ["--ro-bind", path, path]
-            seen.add(path)
+    # the private tmp and home first: binds below them (a course installed under /tmp) then
+    # stay visible on top of them
     cmd += ["--proc", "/proc", "--dev", "/dev",
             "--size", str(tmp_mb * 2**20), "--tmpfs", "/tmp",
-            "--size", str(tmp_mb * 2**20), "--tmpfs", SANDBOX_HOME,
-            "--remount-ro", "/", "--chdir", SANDBOX_HOME]
+            "--size", str(tmp_mb * 2**20), "--tmpfs", SANDBOX_HOME]
+    seen = set()
+    for path in (prefix, base, _package_dir(nnlib), _package_dir(nncourse), _font_cache()):
+        if path and path not in seen and not path.startswith("/usr/"):
+            cmd += ["--ro-bind", path, path]
+            seen.add(path)
+    cmd += ["--remount-ro", "/", "--chdir", SANDBOX_HOME]
     return cmd
 
 
+def _font_cache():
+    """matplotlib's cache folder (its font list), shown read-only to the sandbox, whose worker
+    copies the list so that it does not rebuild it on its first figure; None if there is none."""
+    try:
+        import matplotlib
+        path = os.path.realpath(matplotlib.get_cachedir())
+    except Exception:  # pragma: no cover
+        return None
+    return path if os.path.isdir(path) else None
+
+
 def worker_environment(home):
+    fonts = _font_cache()
     env = {"PATH": os.path.dirname(sys.executable) + ":/usr/bin:/bin", "HOME": home,
            "LANG": "C.UTF-8", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
            "MPLBACKEND": "Agg", "MPLCONFIGDIR": f"{home}/.matplotlib",
            "IPYTHONDIR": f"{home}/.ipython", "TMPDIR": "/tmp"}
+    if fonts:   # the worker copies the font list into its own writable config folder
+        env["NNCOURSE_FONT_CACHE"] = fonts
     if "OPENBLAS_CORETYPE" in os.environ:   # see the machine notes: old OpenBLAS builds need it
         env["OPENBLAS_CORETYPE"] = os.environ["OPENBLAS_CORETYPE"]
     return env
