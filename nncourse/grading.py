@@ -232,10 +232,17 @@ class Session:
         self.sandbox = None
         self.deadline = None
         self.events = []                # what happened, for the report
+        self._done = []                 # cells that ran (set by run_cells)
 
     def _start(self):
         self.sandbox = Sandbox(self.limits.sandbox(), self.isolated)
         self.sandbox.start()
+
+    def _restart(self, seconds):
+        """A new sandbox with the cells that ran before replayed, each given ``seconds()``."""
+        self._start()
+        for j in self._done:
+            self._cell(j, seconds())
 
     def _lost(self, exc):
         """The sandbox hung or died: note it, and start over if allowed."""
@@ -250,7 +257,7 @@ class Session:
     def run_cells(self):
         """Run every learner cell once (with replays after a loss), within the notebook's time."""
         self.deadline = time.monotonic() + self.limits.notebook_timeout
-        done = []                       # indices that ran (and are replayed after a loss)
+        self._done = []                 # indices that ran (and are replayed after a loss)
         i = 0
         while i < len(self.sources) and self.broken is None:
             left = self.deadline - time.monotonic()
@@ -261,11 +268,9 @@ class Session:
                 break
             try:
                 if self.sandbox is None:
-                    self._start()
-                    for j in done:      # replay what ran before the loss
-                        self._cell(j, self.deadline - time.monotonic())
+                    self._restart(lambda: self.deadline - time.monotonic())
                 self._cell(i, min(self.limits.cell_timeout, left))
-                done.append(i)
+                self._done.append(i)
                 i += 1
             except SandboxError as exc:
                 self._note_memory(self.sources[i][0])
@@ -278,13 +283,10 @@ class Session:
                 i += 1
         if self.sandbox is None and self.broken is None:
             try:
-                self._start()
-                for j in done:
-                    self._cell(j, max(1.0, self.deadline - time.monotonic()) + 30)
+                self._restart(lambda: max(1.0, self.deadline - time.monotonic()) + 30)
             except SandboxError as exc:
                 self._lost(exc)
                 self.broken = self.broken or f"the sandbox could not be restarted ({exc.message})"
-        self._done = done
 
     def _cell(self, i, seconds):
         label, source = self.sources[i]
@@ -314,9 +316,7 @@ class Session:
             return Reply("broken", error={"text": self.broken})
         if self.sandbox is None:
             try:
-                self._start()
-                for j in self._done:
-                    self._cell(j, self.limits.cell_timeout)
+                self._restart(lambda: self.limits.cell_timeout)
             except SandboxError as exc:
                 self._lost(exc)
                 return Reply("broken", error={"text": f"the sandbox could not be restarted "
