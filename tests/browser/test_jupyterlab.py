@@ -217,8 +217,8 @@ def learner_lab(tmp_path_factory):
     no saved layout is read or left behind."""
     import nbformat
 
-    from nncourse.notebooks import dumps
-    from nncourse.workspace import Workspace
+    from nncourse.build.notebooks import dumps
+    from nncourse.learner.workspace import Workspace
     tmp = tmp_path_factory.mktemp("learner")
     ws = Workspace(tmp / "workspace")
     ws.create()
