@@ -2,7 +2,11 @@
 
 Every layer has the same two methods, side by side:
 
-* ``forward(X)`` takes the batch ``X`` (N, D), remembers what backward will need, returns (N, M);
+* ``forward(X, training=True)`` takes the batch ``X`` (N, D), remembers what backward will need,
+  returns (N, M). ``training`` says which of its two behaviours a layer that has two uses:
+  True while training (dropout drops units, batch norm uses the batch's statistics), False for
+  predictions (``Network.predict`` passes False). Most layers compute the same thing either
+  way and ignore it;
 * ``backward(dout)`` takes ∂cost/∂output (N, M), **adds** ∂cost/∂parameter into each parameter's
   gradient with ``p.add_grad(g)`` (as PyTorch does, so call ``zero_grad()`` between steps), and
   returns ∂cost/∂X (N, D) for the layer below. It never changes the parameters: that is the
@@ -88,7 +92,7 @@ class Layer:
 
     input_grad = True
 
-    def forward(self, X):
+    def forward(self, X, training=True):
         raise NotImplementedError
 
     def backward(self, dout):
@@ -102,8 +106,8 @@ class Layer:
         for p in self.parameters():
             p.zero_grad()
 
-    def __call__(self, X):
-        return self.forward(X)
+    def __call__(self, X, training=True):
+        return self.forward(X, training)
 
 
 class Dense(Layer):
@@ -136,8 +140,8 @@ class Dense(Layer):
         layer.X = None
         return layer
 
-    def forward(self, X):
-        """X: (N, D) -> Z: (N, M)."""
+    def forward(self, X, training=True):
+        """X: (N, D) -> Z: (N, M), the same in training and inference."""
         self.X = X
         return X @ self.W.value + self.b.value
 
@@ -168,8 +172,8 @@ class Activation(Layer):
         self.f, self.f_backward = get_activation(name)
         self.Z = None
 
-    def forward(self, Z):
-        """Z: (N, M) -> A: (N, M)."""
+    def forward(self, Z, training=True):
+        """Z: (N, M) -> A: (N, M), the same in training and inference."""
         self.Z = Z
         return self.f(Z)
 

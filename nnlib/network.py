@@ -41,10 +41,11 @@ class Network:
                 layers.append(Activation(name))
         return cls(layers)
 
-    def forward(self, X):
-        """X: (N, D) -> y_hat: (N, K), remembering what backward needs."""
+    def forward(self, X, training=True):
+        """X: (N, D) -> y_hat: (N, K), remembering what backward needs. ``training`` goes to
+        every layer (False: as for predictions; see :mod:`nnlib.layers`)."""
         for layer in self.layers:
-            X = layer.forward(X)
+            X = layer.forward(X, training)
         return X
 
     __call__ = forward
@@ -63,8 +64,9 @@ class Network:
         return dout
 
     def predict(self, X):
-        """The network's output for X: (N, D) -> (N, K)."""
-        return self.forward(X)
+        """The network's output for X: (N, D) -> (N, K), in inference mode
+        (``training=False``: no dropout, batch norm with its running statistics)."""
+        return self.forward(X, training=False)
 
     def parameters(self):
         """Every trainable Parameter, layer by layer."""
@@ -72,7 +74,7 @@ class Network:
 
     def named_parameters(self):
         """``[(name, Parameter)]`` with names like ``"layer 2 W"`` (layers counted from 1 among
-        the Dense layers) for reports such as gradient checks."""
+        the layers that have parameters) for reports such as gradient checks."""
         named, k = [], 0
         for layer in self.layers:
             params = layer.parameters()

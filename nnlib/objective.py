@@ -36,7 +36,7 @@ def backprop(network, X, y, cost="mse", l2=0.0):
 
     Returns ``(value, y_hat)``: the objective and the prediction it was computed from.
     """
-    y_hat = network.forward(X)
+    y_hat = network.forward(X, training=True)
     dout, start = cost_gradient(network, cost, y, y_hat)
     network.backward(dout, start=start)
     value = float(get_cost(cost)[0](y, y_hat))

@@ -5,18 +5,24 @@
     for each epoch:
         shuffle the samples (seeded)
         for each mini-batch (X_b, y_b):
+            optimizer.lr = schedule(t)              only with a schedule; t counts updates from 0
             optimizer.zero_grad()
-            backprop(network, X_b, y_b)             forward, cost gradient, backward (+ L2)
+            backprop(network, X_b, y_b)             forward (training=True), cost gradient,
+                                                    backward (+ L2)
+            clip_gradients(params, clip)            only with clip: cap the gradients' global norm
             optimizer.step()
         record the epoch's cost (and accuracy / validation cost) in the history
         call each callback(epoch, history); stop if one returns True
 
 The objective and its gradient live in :mod:`nnlib.objective`, callbacks in
-:mod:`nnlib.callbacks`, accuracy in :mod:`nnlib.metrics`.
+:mod:`nnlib.callbacks`, accuracy in :mod:`nnlib.metrics`, clipping in :mod:`nnlib.clipping`,
+learning-rate schedules in :mod:`nnlib.schedules`. Costs measured after training (validation)
+use ``network.predict``: inference mode (no dropout, batch norm's running statistics).
 """
 
 import numpy as np
 
+from .clipping import clip_gradients
 from .losses import get_cost
 from .metrics import accuracy
 from .objective import backprop, cost_gradient
@@ -31,14 +37,17 @@ def minibatches(N, batch_size, rng):
         yield order[start:start + batch_size]
 
 
-def train_step(network, optimizer, X, y, cost="mse", l2=0.0):
-    """One forward pass, backward pass and update on the batch (X, y).
+def train_step(network, optimizer, X, y, cost="mse", l2=0.0, clip=None):
+    """One forward pass, backward pass and update on the batch (X, y); with ``clip``, the
+    gradients' global norm is capped at ``clip`` before the update.
 
     Returns ``(cost, y_hat)``: the batch's cost (plus the L2 penalty when ``l2`` > 0) and the
     prediction it was computed from, both from before the update.
     """
     optimizer.zero_grad()
     value, y_hat = backprop(network, X, y, cost, l2)
+    if clip is not None:
+        clip_gradients(optimizer.params, clip)
     optimizer.step()
     return value, y_hat
 
@@ -54,7 +63,8 @@ def evaluate(network, X, y, cost="mse", with_accuracy=False):
 
 
 def fit(network, X, y, cost="mse", optimizer="sgd", epochs=10, batch_size=None, rng=None,
-        validation=None, metrics=(), callbacks=(), l2=0.0, **optimizer_options):
+        validation=None, metrics=(), callbacks=(), l2=0.0, clip=None, schedule=None,
+        **optimizer_options):
     """Train ``network`` on ``X`` (N, D), ``y`` (N, K) and return the history.
 
     cost:       a name from :data:`nnlib.losses.COSTS`.
@@ -72,6 +82,12 @@ def fit(network, X, y, cost="mse", optimizer="sgd", epochs=10, batch_size=None, 
                 last (see :mod:`nnlib.callbacks`).
     l2:         L2 strength λ >= 0: every batch's cost gets (λ/2) Σ ‖W‖² over the Dense
                 layers' weights (never the biases), and their gradients λ·W.
+    clip:       None, or the largest global norm of the gradients: before each update, all
+                gradients are scaled down together when their norm is above it
+                (:func:`nnlib.clipping.clip_gradients`).
+    schedule:   None, or a function ``schedule(t) -> lr`` called before update t (counted from
+                0 across epochs), e.g. ``nnlib.schedules.get_schedule("cosine", lr=0.1,
+                total=...)``; the optimizer's lr is set to what it returns.
 
     Returns a dict of lists, one entry per epoch run: ``cost`` (mean over the epoch's batches,
     as measured during training, penalty included), and ``accuracy``, ``val_cost``,
@@ -85,6 +101,10 @@ def fit(network, X, y, cost="mse", optimizer="sgd", epochs=10, batch_size=None, 
         raise ValueError(f"invalid epochs: {epochs!r} (must be >= 0)")
     if not l2 >= 0:
         raise ValueError(f"invalid l2: {l2!r} (must be >= 0)")
+    if clip is not None and not clip > 0:
+        raise ValueError(f"invalid clip: {clip!r} (must be > 0, or None for no clipping)")
+    if schedule is not None and not callable(schedule):
+        raise ValueError(f"invalid schedule: {schedule!r} (must be a function of the step t)")
     N = len(X)
     batch_size = N if batch_size is None else batch_size
     if batch_size < 1:
@@ -101,10 +121,14 @@ def fit(network, X, y, cost="mse", optimizer="sgd", epochs=10, batch_size=None, 
     for callback in callbacks:
         if hasattr(callback, "on_train_begin"):
             callback.on_train_begin(network)
+    t = 0   # updates so far
     for epoch in range(1, epochs + 1):
         total, correct = 0.0, 0.0
         for idx in minibatches(N, batch_size, rng):
-            batch_cost, y_hat = train_step(network, optimizer, X[idx], y[idx], cost, l2)
+            if schedule is not None:
+                optimizer.lr = schedule(t)
+            batch_cost, y_hat = train_step(network, optimizer, X[idx], y[idx], cost, l2, clip)
+            t += 1
             # SSR is a sum, so an epoch's SSR adds the batches' up; mean costs are weighted.
             total += batch_cost * (1 if cost == "ssr" else len(idx))
             if with_accuracy:

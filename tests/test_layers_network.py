@@ -209,3 +209,42 @@ def test_a_layer_s_gradients_do_not_alias_its_inputs():
     X[:] = 100
     np.testing.assert_array_equal(layer.b.grad, [1.0, 1.0])
     np.testing.assert_array_equal(layer.W.grad, np.ones((2, 2)))
+
+
+# --- one mode for training and inference, passed to every layer the same way ------------------
+
+class Recorder(Dense):
+    """A Dense layer that notes the mode of every forward pass (a user's own layer class)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.modes = []
+
+    def forward(self, X, training=True):
+        self.modes.append(training)
+        return super().forward(X, training)
+
+
+def test_network_passes_the_mode_to_every_layer_and_predict_is_inference():
+    rng = np.random.default_rng(0)
+    first, second = Recorder(2, 3, rng=rng), Recorder(3, 1, rng=rng)
+    net = Network([first, Activation("relu"), second])
+    X = np.ones((4, 2))
+    net.forward(X)
+    net(X, training=False)
+    net.predict(X)
+    assert first.modes == second.modes == [True, False, False]
+
+
+def test_fit_trains_in_training_mode_and_validates_in_inference_mode():
+    rng = np.random.default_rng(1)
+    first = Recorder(2, 1, rng=rng)
+    net = Network([first])
+    X, y = rng.standard_normal((6, 2)), rng.standard_normal((6, 1))
+    fit(net, X, y, epochs=2, batch_size=3, lr=0.1, validation=(X, y))
+    assert first.modes == [True, True, False, True, True, False]   # 2 batches, then validation
+
+
+def test_dense_and_activation_compute_the_same_in_both_modes():
+    net = network_222()
+    np.testing.assert_array_equal(net.forward(X_222, training=True), net.predict(X_222))
