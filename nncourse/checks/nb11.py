@@ -501,10 +501,12 @@ def bn_forward_cases(rng):
         Case("float32 X, gamma and beta (16, 4): float32 out",
              (rng.normal(0, 1, (16, 4)).astype(np.float32), np.full(4, 1.5, np.float32),
               np.full(4, 0.25, np.float32), 1e-5), rtol=1e-4, atol=1e-5),
+        Case("eps left at its default, 1e-5 (called with X, gamma, beta only)",
+             (near_constant, np.array([2.0, 1.0]), np.array([0.0, 1.0]))),
     ]
 
 
-def _bn(X, gamma, beta, eps, axis=0, ddof=0, root=True, eps_inside=True, affine=True,
+def _bn(X, gamma, beta, eps=1e-5, axis=0, ddof=0, root=True, eps_inside=True, affine=True,
         swap=False, shift_first=False, center=True, scale=True):
     """Batch norm's forward with one rule changed (the keywords make the known mistakes)."""
     X = np.asarray(X, dtype=np.float64)
@@ -533,7 +535,7 @@ BN_FORWARD_MISTAKES = [
             "batch norm uses the batch's own variance, mean((X − μ)²), divided by N: "
             "X.var(axis=0).", lambda *a: _bn(*a, ddof=1)),
     Mistake("no ε", "you left out ε: divide by √(σ² + ε), not √σ² (a feature whose values are "
-            "all equal would give 0/0 = NaN).", lambda X, g, b, e: _bn(X, g, b, 0.0)),
+            "all equal would give 0/0 = NaN).", lambda X, g, b, e=1e-5: _bn(X, g, b, 0.0)),
     Mistake("ε outside the square root", "ε goes *inside* the square root: √(σ² + ε), not "
             "√σ² + ε.", lambda *a: _bn(*a, eps_inside=False)),
     Mistake("divided by the variance", "divide by the standard deviation √(σ² + ε), not by the "
@@ -579,10 +581,13 @@ def bn_backward_cases(rng):
              (rng.standard_normal((8, 3)).astype(np.float32),
               rng.normal(1, 2, (8, 3)).astype(np.float32), np.full(3, 1.5, np.float32), 1e-5),
              rtol=1e-4, atol=1e-5),
+        Case("eps left at its default, 1e-5 (called with dout, X, gamma only)",
+             (rng.standard_normal((4, 2)), np.array([[1.0, 0.0], [1.0, 1.0], [1.0, 2.0],
+                                                     [1.001, 3.0]]), np.array([1.0, 2.0]))),
     ]
 
 
-def _bn_backward(dout, X, gamma, eps, ddof=0, constant=False, mean_term=True, var_term=True,
+def _bn_backward(dout, X, gamma, eps=1e-5, ddof=0, constant=False, mean_term=True, var_term=True,
                  with_gamma=True, swap=False, dgamma_from_X=False, means=False, axis=0,
                  sign=1.0, times_n=False, no_eps=False):
     """Batch norm's backward with one rule changed (the keywords make the known mistakes)."""
@@ -608,7 +613,7 @@ def _bn_backward(dout, X, gamma, eps, ddof=0, constant=False, mean_term=True, va
     return (dX, dbeta, dgamma) if swap else (dX, dgamma, dbeta)
 
 
-def _bn_staged(dout, X, gamma, eps, power=-1.5, two=2.0):
+def _bn_staged(dout, X, gamma, eps=1e-5, power=-1.5, two=2.0):
     """The backward pass step by step through the forward's graph (CS231n's way), with one
     step changed."""
     N = X.shape[0]
@@ -694,19 +699,22 @@ def bn_layer_cases(rng):
              (X[:6], g, b, rm, rv, True, 0.0, 1e-5)),
         Case("inference with eps = 0.5 (large, so that it shows)",
              (X[:4], g, b, rm, np.full(3, 0.01), False, 0.9, 0.5)),
+        Case("training, momentum and eps left at their defaults (0.9 and 1e-5)",
+             (X[:8], g, b, rm, np.full(3, 1e-4), True)),
     ]
 
 
-def _layer(X, gamma, beta, rm, rv, training, momentum, eps, update_in=(True,),
+def _layer(X, gamma, beta, rm, rv, training, momentum=0.9, eps=1e-5, update_in=(True,),
            batch_stats_in=(True,), swap_momentum=False, ddof=0, store_std=False, replace=False,
-           eps_at_inference=True, update_var=True):
+           eps_at_inference=True, update_var=True, root_at_inference=True):
     """The layer's forward with one rule changed (the keywords make the known mistakes)."""
     X = np.asarray(X, np.float64)
     mu, var = X.mean(axis=0), X.var(axis=0)
     if training in batch_stats_in:
         Y = normalization.batchnorm_forward(X, gamma, beta, eps)
     else:
-        Y = gamma * (X - rm) / np.sqrt(rv + (eps if eps_at_inference else 0.0)) + beta
+        spread = rv + (eps if eps_at_inference else 0.0)
+        Y = gamma * (X - rm) / (np.sqrt(spread) if root_at_inference else spread) + beta
     if training in update_in:
         batch_var = X.var(axis=0, ddof=ddof) if ddof else var
         batch_var = np.sqrt(batch_var) if store_std else batch_var
@@ -753,6 +761,9 @@ BN_LAYER_MISTAKES = [
             "variance; both are averaged the same way.", lambda *a: _layer(*a, update_var=False)),
     Mistake("no ε at inference", "at inference divide by √(running_var + ε), with the same ε as "
             "in training.", lambda *a: _layer(*a, eps_at_inference=False)),
+    Mistake("running variance not square-rooted", "at inference divide by the running *standard "
+            "deviation* √(running_var + ε), not by the variance itself.",
+            lambda *a: _layer(*a, root_at_inference=False)),
 ]
 
 LAYER_NAMES = ("Y", "running_mean", "running_var")

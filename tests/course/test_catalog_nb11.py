@@ -427,7 +427,7 @@ E = "nb11_batchnorm"
 
 def layer(update_at_inference=False, batch_at_inference=False, running_in_training=False,
           swap_momentum=False, ddof=0, store_std=False, replace=False, never=False,
-          mean_only=False, no_eps_inference=False, swapped_modes=False):
+          mean_only=False, no_eps_inference=False, swapped_modes=False, no_root=False):
     def batchnorm(X, gamma, beta, running_mean, running_var, training, momentum=0.9, eps=1e-5):
         if swapped_modes:
             training = not training
@@ -436,7 +436,8 @@ def layer(update_at_inference=False, batch_at_inference=False, running_in_traini
             Y = gamma * (X - X.mean(0)) / np.sqrt(X.var(0) + eps) + beta
         else:
             e = 0.0 if no_eps_inference else eps
-            Y = gamma * (X - running_mean) / np.sqrt(running_var + e) + beta
+            spread = (running_var + e) if no_root else np.sqrt(running_var + e)
+            Y = gamma * (X - running_mean) / spread + beta
         if (training or update_at_inference) and not never:
             m = 1 - momentum if swap_momentum else momentum
             v = np.sqrt(var) if store_std else var
@@ -476,6 +477,7 @@ WRONG += [
     (E, "running statistics never updated", layer(never=True)),
     (E, "running variance not updated", layer(mean_only=True)),
     (E, "no ε at inference", layer(no_eps_inference=True)),
+    (E, "running variance not square-rooted", layer(no_root=True)),
     (E, says("changed its input `running_mean` in place"), layer_in_place),
     (E, says("return the 3 results together"), layer_only_Y),
 ]
