@@ -265,7 +265,7 @@ def cmd_workspace(args):
 def cmd_update(args):
     from nncourse.learner.workspace import Workspace
     ws = Workspace(args.workspace)
-    if not ws.exists():
+    if not ws.exists() and not args.create:
         raise UserError(f"there is no workspace at {ws.path}: check the folder's name, or "
                         f"create it with `nncourse workspace --workspace {ws.path}`")
     writable_folder(ws.path, "your workspace")
@@ -344,6 +344,8 @@ def build_parser():
     p.set_defaults(func=cmd_workspace)
     p = sub.add_parser("update", help="bring a new course version into your workspace")
     p.add_argument("--workspace", metavar="DIR", help="default: $NNCOURSE_WORKSPACE or workspace/")
+    p.add_argument("--create", action="store_true",
+                   help="make the workspace first if there is none (a server's start hook)")
     p.set_defaults(func=cmd_update)
     return parser
 

@@ -92,8 +92,9 @@ def _judge(ex, session, seed, limits, is_copy, forbid_reference):
     if is_copy:
         message += ("\n  note: this answer calls nnlib's own implementation of the exercise"
                     + (", so it scores 0 (--forbid-reference)." if forbid_reference else "."))
+    status = result.status if passed or not result.passed else "failed"
     return ExerciseResult(
-        ex.id, ex.name, result.status, ex.points if passed else 0, ex.points, message,
+        ex.id, ex.name, status, ex.points if passed else 0, ex.points, message,
         mistake=result.mistake.name if result.mistake else None,
         hint=result.mistake.hint if result.mistake else None, copied_reference=is_copy,
         cases_passed=result.cases_passed, cases_total=result.cases_total)
