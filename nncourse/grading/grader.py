@@ -30,6 +30,7 @@ from nncourse.grading.sandbox import SandboxLimits, isolation_available
 from nncourse.grading.session import RemoteFunction, Session
 from nncourse.grading.submission import SubmissionError, read_submission
 from nncourse.results import ExerciseResult, SubmissionReport
+from nncourse.text import printable
 
 
 @dataclass
@@ -160,7 +161,7 @@ def progress_bar(stream=sys.stderr, width=30):
     """A text progress bar for ``grade_many(progress=...)``."""
     def show(done, total, report):
         filled = int(width * done / total)
-        name = Path(report.submission).name
+        name = printable(Path(report.submission).name)
         stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {name[:40]:<40}")
         if done == total:
             stream.write("\n")
