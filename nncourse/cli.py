@@ -16,69 +16,13 @@ number out of range, an output that cannot be written or a bad roster is one lin
 (what is wrong, what to do) and exit status 2, never a traceback and never half the outputs.
 """
 
-import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
+from nncourse.arguments import (Parser, UserError, existing, positive, write_all,
+                                writable_file, writable_folder)
 from nncourse.teacher import options as teacher
-
-
-class UserError(Exception):
-    """A mistake in how a command was called: said in one line, exit status 2."""
-
-
-# --- checking arguments before any work ------------------------------------------------------
-
-def positive(kind):
-    """An argparse type: a number of ``kind`` (int or float) greater than 0."""
-    def parse(text):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-        if not value > 0:
-            raise argparse.ArgumentTypeError(f"must be greater than 0, not {text}")
-        return value
-    parse.__name__ = f"positive {kind.__name__}"
-    return parse
-
-
-def writable_file(path, what):
-    """Raise UserError unless a file can be written at ``path`` (its folder exists or can be
-    made, and is writable; the path is not a folder)."""
-    path = Path(path)
-    if path.is_dir():
-        raise UserError(f"{what} {path} is a folder: give a file name")
-    writable_folder(path.parent, what, path)
-
-
-def writable_folder(folder, what, shown=None):
-    """Raise UserError unless files can be written in ``folder`` (made if missing)."""
-    folder = Path(folder or ".")
-    probe = folder
-    while not probe.exists() and probe != probe.parent:
-        probe = probe.parent
-    shown = shown or folder
-    if probe.exists() and not probe.is_dir():
-        raise UserError(f"cannot write {what} {shown}: {probe} is not a folder")
-    if not os.access(probe, os.W_OK | os.X_OK) or str(probe.resolve()).startswith(("/proc",
-                                                                                    "/sys")):
-        raise UserError(f"cannot write {what} {shown}: {probe} is not writable")
-
-
-def existing(paths, what="file or folder"):
-    missing = [p for p in paths if not Path(p).exists()]
-    if missing:
-        raise UserError(f"no such {what}: {', '.join(map(str, missing))}")
-
-
-def write_all(files):
-    """Write every ``{path: text or bytes}`` (each atomically)."""
-    from nncourse.files import write_atomic
-    for path, data in files.items():
-        write_atomic(path, data)
 
 
 # --- the commands ----------------------------------------------------------------------------
@@ -167,7 +111,9 @@ def cmd_grade(args):
     reports = grade_many(paths, seed=seed, limits=limits, jobs=args.jobs, isolation=isolation,
                          forbid_reference=args.forbid_reference,
                          progress=None if to_stdout or args.no_progress else progress_bar())
-    files, messages, book = teacher.render(args, reports, roster)
+    from nncourse.teacher.students import assign
+    subs = assign([r.submission for r in reports], args.paths, roster)
+    files, messages, book = teacher.render(args, reports, subs, roster)
     if args.json and not to_stdout:
         files[args.json] = reports_json(reports) + "\n"
     if args.csv:
@@ -176,7 +122,7 @@ def cmd_grade(args):
     if to_stdout:
         print(reports_json(reports))
     else:
-        print(summary_table(reports))
+        print(summary_table(reports, [s.student for s in subs]))
         print(f"hidden-case seed: {seed} (pass --seed {seed} to grade again identically); "
               f"isolation: {isolation}")
         if book is not None:
@@ -265,7 +211,7 @@ def cmd_workspace(args):
 def cmd_update(args):
     from nncourse.learner.workspace import Workspace
     ws = Workspace(args.workspace)
-    if not ws.exists():
+    if not ws.exists() and not args.create:
         raise UserError(f"there is no workspace at {ws.path}: check the folder's name, or "
                         f"create it with `nncourse workspace --workspace {ws.path}`")
     writable_folder(ws.path, "your workspace")
@@ -276,7 +222,7 @@ def cmd_update(args):
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(prog="nncourse", description="nnlib course tools")
+    parser = Parser(prog="nncourse", description="nnlib course tools")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("notebooks", help="regenerate notebooks/ from solutions/")
     p.add_argument("notebooks", nargs="*", help="solution notebooks (default: all)")
@@ -344,6 +290,8 @@ def build_parser():
     p.set_defaults(func=cmd_workspace)
     p = sub.add_parser("update", help="bring a new course version into your workspace")
     p.add_argument("--workspace", metavar="DIR", help="default: $NNCOURSE_WORKSPACE or workspace/")
+    p.add_argument("--create", action="store_true",
+                   help="make the workspace first if there is none (a server's start hook)")
     p.set_defaults(func=cmd_update)
     return parser
 

@@ -30,6 +30,7 @@ from nncourse.grading.sandbox import SandboxLimits, isolation_available
 from nncourse.grading.session import RemoteFunction, Session
 from nncourse.grading.submission import SubmissionError, read_submission
 from nncourse.results import ExerciseResult, SubmissionReport
+from nncourse.text import printable
 
 
 @dataclass
@@ -92,8 +93,9 @@ def _judge(ex, session, seed, limits, is_copy, forbid_reference):
     if is_copy:
         message += ("\n  note: this answer calls nnlib's own implementation of the exercise"
                     + (", so it scores 0 (--forbid-reference)." if forbid_reference else "."))
+    status = result.status if passed or not result.passed else "failed"
     return ExerciseResult(
-        ex.id, ex.name, result.status, ex.points if passed else 0, ex.points, message,
+        ex.id, ex.name, status, ex.points if passed else 0, ex.points, message,
         mistake=result.mistake.name if result.mistake else None,
         hint=result.mistake.hint if result.mistake else None, copied_reference=is_copy,
         cases_passed=result.cases_passed, cases_total=result.cases_total)
@@ -159,7 +161,7 @@ def progress_bar(stream=sys.stderr, width=30):
     """A text progress bar for ``grade_many(progress=...)``."""
     def show(done, total, report):
         filled = int(width * done / total)
-        name = Path(report.submission).name
+        name = printable(Path(report.submission).name)
         stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {name[:40]:<40}")
         if done == total:
             stream.write("\n")
