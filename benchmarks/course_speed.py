@@ -11,9 +11,9 @@ import time
 
 import nbformat
 
-from nncourse import checking, exercises
-from nncourse.execute import execute
-from nncourse.notebooks import SOLUTIONS, solution_paths
+from nncourse.checks import judging, registry
+from nncourse.build.execute import execute
+from nncourse.build.notebooks import SOLUTIONS, solution_paths
 
 
 def notebook_times():
@@ -28,11 +28,11 @@ def notebook_times():
 
 def check_times(repeats=3):
     times = {}
-    for ex in exercises.load_all().values():
+    for ex in registry.load_all().values():
         best = float("inf")
         for _ in range(repeats):
             start = time.perf_counter()
-            result = checking.run(ex, ex.reference)
+            result = judging.run(ex, ex.reference)
             best = min(best, time.perf_counter() - start)
         assert result.passed, result.message
         times[ex.id] = best

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import nbformat
 
-from nncourse import exercises
-from nncourse.grading import grade_many
-from nncourse.notebooks import SOLUTIONS
+from nncourse.checks import registry
+from nncourse.grading.grader import grade_many
+from nncourse.build.notebooks import SOLUTIONS
 
 NAME = "04_cost.ipynb"
 ASSIGNMENT = "ps1"
@@ -46,7 +46,7 @@ def make_course(root, n):
     nbgrader(root, "generate_assignment", ASSIGNMENT)
     released = nbformat.read(root / "release" / ASSIGNMENT / NAME, as_version=4)
     solved = nbformat.read(SOLUTIONS / NAME, as_version=4)
-    first = next(e for e in exercises.load_all().values() if e.notebook == NAME[:-6])
+    first = next(e for e in registry.load_all().values() if e.notebook == NAME[:-6])
     partly = nbformat.read(root / "release" / ASSIGNMENT / NAME, as_version=4)
     answer = next(c.source for c in solved.cells if f"def {first.function}(" in c.source)
     for cell in partly.cells:
@@ -84,8 +84,8 @@ def main(argv=None):
                 start = time.perf_counter()
                 if who == "nncourse":
                     reports = grade_many(paths, seed=1, jobs=args.jobs)
-                    ours = [r["score"] for r in reports]
-                    isolation = {r["isolation"] for r in reports}
+                    ours = [r.score for r in reports]
+                    isolation = {r.isolation for r in reports}
                 else:
                     nbgrader(root, "autograde", ASSIGNMENT)
                     theirs = nbgrader_scores(root, students)

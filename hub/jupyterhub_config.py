@@ -83,7 +83,7 @@ class CourseSpawner(SimpleLocalProcessSpawner):
 
 
 def _update_workspace(home):
-    from nncourse.workspace import Workspace
+    from nncourse.learner.workspace import Workspace
     home.mkdir(parents=True, exist_ok=True)
     return [change.describe() for change in Workspace(home).update()
             if change.action != "unchanged"]

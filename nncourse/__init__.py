@@ -8,7 +8,7 @@ Notebooks start with::
 and then call ``check.<exercise>(their_function)`` right after each exercise.
 """
 
-from .report import check, watch_cells
+from .checks.notebook import check, watch_cells
 
 watch_cells()   # so that a check can tell when a definition it is given is out of date
 
@@ -24,4 +24,10 @@ def setup_notebook():
                          "axes.spines.top": False, "axes.spines.right": False})
 
 
-__all__ = ["check", "setup_notebook"]
+def show_progress(folder="."):
+    """The start page's progress cell: what the checks saved in ``folder``'s notebooks."""
+    from .learner.progress import show_progress as show
+    show(folder)
+
+
+__all__ = ["check", "setup_notebook", "show_progress"]

@@ -10,18 +10,83 @@
     nncourse progress [FOLDER]    which exercises of your notebooks pass, notebook by notebook
     nncourse workspace            create your workspace from notebooks/ (once); say where it is
     nncourse update               bring a new course version into your workspace, keeping answers
+
+Every command checks its arguments before it does any work: a missing path, an empty folder, a
+number out of range, an output that cannot be written or a bad roster is one line on stderr
+(what is wrong, what to do) and exit status 2, never a traceback and never half the outputs.
 """
 
 import argparse
 import json
+import os
 import sys
+from pathlib import Path
 
-from . import teacher
+from nncourse.teacher import options as teacher
 
+
+class UserError(Exception):
+    """A mistake in how a command was called: said in one line, exit status 2."""
+
+
+# --- checking arguments before any work ------------------------------------------------------
+
+def positive(kind):
+    """An argparse type: a number of ``kind`` (int or float) greater than 0."""
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"must be greater than 0, not {text}")
+        return value
+    parse.__name__ = f"positive {kind.__name__}"
+    return parse
+
+
+def writable_file(path, what):
+    """Raise UserError unless a file can be written at ``path`` (its folder exists or can be
+    made, and is writable; the path is not a folder)."""
+    path = Path(path)
+    if path.is_dir():
+        raise UserError(f"{what} {path} is a folder: give a file name")
+    writable_folder(path.parent, what, path)
+
+
+def writable_folder(folder, what, shown=None):
+    """Raise UserError unless files can be written in ``folder`` (made if missing)."""
+    folder = Path(folder or ".")
+    probe = folder
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    shown = shown or folder
+    if probe.exists() and not probe.is_dir():
+        raise UserError(f"cannot write {what} {shown}: {probe} is not a folder")
+    if not os.access(probe, os.W_OK | os.X_OK) or str(probe.resolve()).startswith(("/proc",
+                                                                                    "/sys")):
+        raise UserError(f"cannot write {what} {shown}: {probe} is not writable")
+
+
+def existing(paths, what="file or folder"):
+    missing = [p for p in paths if not Path(p).exists()]
+    if missing:
+        raise UserError(f"no such {what}: {', '.join(map(str, missing))}")
+
+
+def write_all(files):
+    """Write every ``{path: text or bytes}`` (each atomically)."""
+    from nncourse.files import write_atomic
+    for path, data in files.items():
+        write_atomic(path, data)
+
+
+# --- the commands ----------------------------------------------------------------------------
 
 def cmd_notebooks(args):
-    from .notebooks import generate
-    changed = generate(paths=getattr(args, "notebooks", None) or None)
+    from nncourse.build.notebooks import generate
+    existing(args.notebooks or [], "solution notebook")
+    changed = generate(paths=args.notebooks or None)
     for path in changed:
         print(f"wrote {path}")
     print(f"{len(changed)} file(s) changed")
@@ -31,8 +96,9 @@ def cmd_notebooks(args):
 def cmd_execute(args):
     import time
 
-    from .execute import execute_file
-    from .notebooks import SOLUTIONS, solution_paths
+    from nncourse.build.execute import execute_file
+    from nncourse.build.notebooks import SOLUTIONS, solution_paths
+    existing(args.notebooks or [], "solution notebook")
     paths = args.notebooks = args.notebooks or solution_paths(SOLUTIONS)
     for path in paths:
         start = time.perf_counter()
@@ -42,7 +108,7 @@ def cmd_execute(args):
 
 
 def cmd_exercises(args):
-    from .exercises import listing
+    from nncourse.checks.registry import listing
     rows = listing()
     if args.json:
         json.dump(rows, sys.stdout, indent=2)
@@ -54,82 +120,126 @@ def cmd_exercises(args):
     return 0
 
 
+def _grade_outputs(args):
+    """Check every output of ``nncourse grade`` and read the roster, before grading."""
+    from nncourse.teacher.students import read_roster
+    for flag, what in (("json", "the JSON report"), ("csv", "the CSV"),
+                       ("gradebook", "the gradebook"), ("gradebook_json", "the gradebook JSON"),
+                       ("report", "the class report"), ("report_json", "the class report JSON")):
+        value = getattr(args, flag)
+        if value and value != "-":
+            writable_file(value, what)
+    if args.feedback:
+        if Path(args.feedback).exists() and not Path(args.feedback).is_dir():
+            raise UserError(f"--feedback {args.feedback} is a file: give a folder")
+        writable_folder(args.feedback, "feedback in")
+    if not args.roster:
+        return None
+    existing([args.roster], "roster file")
+    try:
+        return read_roster(args.roster)
+    except (ValueError, OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"bad roster: {exc}") from None
+
+
 def cmd_grade(args):
     import secrets
 
-    from .grading import (Limits, NoSandbox, choose_isolation, csv_text, expand, grade_many,
-                          progress_bar, reports_json, summary_table, write_atomically)
+    from nncourse.grading.grader import (Limits, NoSandbox, choose_isolation, expand,
+                                         grade_many, progress_bar)
+    from nncourse.grading.outputs import csv_text, reports_json, summary_table
+    existing(args.paths)
     paths = expand(args.paths)
     if not paths:
-        print("nncourse grade: no notebooks found in " + " ".join(args.paths), file=sys.stderr)
-        return 2
+        raise UserError("no notebooks (.ipynb files) found in " + " ".join(args.paths))
+    roster = _grade_outputs(args)
     try:
         isolation = choose_isolation(args.unsandboxed)
     except NoSandbox as exc:
-        print(f"nncourse grade: {exc}", file=sys.stderr)
-        return 2
+        raise UserError(str(exc)) from None
     if isolation == "none":
         print("WARNING: grading WITHOUT a sandbox (isolation: none): learner code runs as you and "
               "can read and change your files. Every report says so.", file=sys.stderr)
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
     limits = Limits(cell_timeout=args.timeout, notebook_timeout=args.notebook_timeout,
                     check_time=args.check_time, memory_mb=args.memory)
-    quiet = args.json == "-"
+    to_stdout = args.json == "-"
     reports = grade_many(paths, seed=seed, limits=limits, jobs=args.jobs, isolation=isolation,
                          forbid_reference=args.forbid_reference,
-                         progress=None if quiet or args.no_progress else progress_bar())
-    if args.json == "-":
+                         progress=None if to_stdout or args.no_progress else progress_bar())
+    files, messages, book = teacher.render(args, reports, roster)
+    if args.json and not to_stdout:
+        files[args.json] = reports_json(reports) + "\n"
+    if args.csv:
+        files[args.csv] = csv_text(reports)
+    write_all(files)
+    if to_stdout:
         print(reports_json(reports))
     else:
         print(summary_table(reports))
         print(f"hidden-case seed: {seed} (pass --seed {seed} to grade again identically); "
               f"isolation: {isolation}")
-        if args.json:
-            write_atomically(args.json, reports_json(reports) + "\n")
-    if args.csv:
-        write_atomically(args.csv, csv_text(reports))
-    teacher.write_outputs(args, reports)
+        if book is not None:
+            from nncourse.teacher.gradebook import table
+            print(table(book))
+    for line in messages:
+        print(line, file=sys.stderr)
     return 0
 
 
 def cmd_release(args):
-    from .release import release
-    written = release(args.out, nbgrader=args.nbgrader, assignment=args.assignment)
+    from nncourse.teacher.release import ReleaseError, release
+    writable_folder(args.out, "the bundle in")
+    try:
+        written = release(args.out, nbgrader=args.nbgrader, assignment=args.assignment)
+    except ReleaseError as exc:
+        raise UserError(str(exc)) from None
     print(f"wrote the student bundle to {args.out} ({len(written)} files, no solutions/)")
     return 0
 
 
 def cmd_export(args):
-    from .gradescope import export
-    out = export(args.notebook, args.output, seed=args.seed, requirements=args.requirements,
+    from nncourse.teacher.gradescope import export, resolve_notebook
+    try:
+        notebook = resolve_notebook(args.notebook)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    writable_file(args.output, "the autograder")
+    if args.requirements:
+        existing([args.requirements], "requirements file")
+    out = export(notebook, args.output, seed=args.seed, requirements=args.requirements,
                  test_visibility=args.test_visibility)
-    print(f"wrote {out}: upload it as the Gradescope autograder of {args.notebook}")
+    print(f"wrote {out}: upload it as the Gradescope autograder of {notebook}")
     return 0
 
 
 def _progress_folder(folder):
     """The folder to report on: the one given, else the current folder when it holds course
     notebooks (a workspace's terminal), else the learner workspace, else notebooks/."""
-    from pathlib import Path
-
-    from .notebooks import NOTEBOOKS
-    from .workspace import Workspace
+    from nncourse.build.notebooks import NOTEBOOKS
+    from nncourse.learner.workspace import Workspace
     if folder:
+        existing([folder], "folder")
+        if not Path(folder).is_dir():
+            raise UserError(f"{folder} is not a folder: give the folder of your notebooks")
         return Path(folder)
-    if any(Path.cwd().glob("0[1-9]_*.ipynb")):
+    if any(Path.cwd().glob("[0-9][0-9]_*.ipynb")):
         return Path.cwd()
     ws = Workspace()
     return ws.path if ws.exists() else NOTEBOOKS
 
 
 def cmd_progress(args):
-    from .grading import Limits, expand, grade_many
-    from .progress import format_progress, saved_progress
+    from nncourse.grading.grader import Limits, expand, grade_many
+    from nncourse.learner.progress import format_progress, saved_progress
     folder = _progress_folder(args.folder)
+    paths = [p for p in expand([folder]) if p.name[:2].isdigit() and p.name[:2] != "00"]
+    if not paths:
+        raise UserError(f"no course notebooks (01_….ipynb and on) in {folder}: give the folder "
+                        "that holds your notebooks (your workspace)")
     if args.saved:
         reports = saved_progress(folder)
     else:
-        paths = [p for p in expand([folder]) if p.name[:2].isdigit() and p.name[:2] != "00"]
         print(f"running your notebooks in {folder} with the course's checks ...", file=sys.stderr)
         # your own notebooks: a sandbox where there is one, else none (nothing to protect)
         reports = grade_many(paths, seed=None, limits=Limits(cell_timeout=args.timeout),
@@ -139,8 +249,9 @@ def cmd_progress(args):
 
 
 def cmd_workspace(args):
-    from .workspace import Workspace
+    from nncourse.learner.workspace import Workspace
     ws = Workspace(args.workspace)
+    writable_folder(ws.path, "your workspace")
     for change in ws.create():
         print(change.describe())
     pending = ws.pending()
@@ -152,8 +263,12 @@ def cmd_workspace(args):
 
 
 def cmd_update(args):
-    from .workspace import Workspace
+    from nncourse.learner.workspace import Workspace
     ws = Workspace(args.workspace)
+    if not ws.exists() and not args.create:
+        raise UserError(f"there is no workspace at {ws.path}: check the folder's name, or "
+                        f"create it with `nncourse workspace --workspace {ws.path}`")
+    writable_folder(ws.path, "your workspace")
     print(f"updating your workspace {ws.path} from the course")
     for change in ws.update():
         print("  " + change.describe())
@@ -177,12 +292,14 @@ def build_parser():
     p.add_argument("paths", nargs="+", help="submitted notebooks or folders of them")
     p.add_argument("--json", metavar="FILE", help="write a JSON report (- for stdout)")
     p.add_argument("--csv", metavar="FILE", help="write a gradebook CSV")
-    p.add_argument("--jobs", type=int, default=1, help="submissions graded in parallel")
-    p.add_argument("--timeout", type=float, default=60, help="seconds for one learner cell")
-    p.add_argument("--notebook-timeout", type=float, default=300,
+    p.add_argument("--jobs", type=positive(int), default=1, help="submissions graded in parallel")
+    p.add_argument("--timeout", type=positive(float), default=60,
+                   help="seconds for one learner cell")
+    p.add_argument("--notebook-timeout", type=positive(float), default=300,
                    help="seconds for all of a notebook's cells")
-    p.add_argument("--check-time", type=float, default=10, help="seconds for one check")
-    p.add_argument("--memory", type=int, default=2048,
+    p.add_argument("--check-time", type=positive(float), default=10,
+                   help="seconds for one check")
+    p.add_argument("--memory", type=positive(int), default=2048,
                    help="memory of one submission's whole sandbox, MB")
     p.add_argument("--seed", type=int, help="seed of the hidden cases (default: random)")
     p.add_argument("--unsandboxed", action="store_true",
@@ -216,8 +333,8 @@ def build_parser():
     p = sub.add_parser("progress", help="your progress through the course")
     p.add_argument("folder", nargs="?", default=None,
                    help="your notebooks (default: this folder if it has them, else your workspace)")
-    p.add_argument("--jobs", type=int, default=2)
-    p.add_argument("--timeout", type=float, default=60)
+    p.add_argument("--jobs", type=positive(int), default=2)
+    p.add_argument("--timeout", type=positive(float), default=60)
     p.add_argument("--saved", action="store_true",
                    help="read the checks' saved verdicts instead of re-running the notebooks")
     p.set_defaults(func=cmd_progress)
@@ -227,13 +344,20 @@ def build_parser():
     p.set_defaults(func=cmd_workspace)
     p = sub.add_parser("update", help="bring a new course version into your workspace")
     p.add_argument("--workspace", metavar="DIR", help="default: $NNCOURSE_WORKSPACE or workspace/")
+    p.add_argument("--create", action="store_true",
+                   help="make the workspace first if there is none (a server's start hook)")
     p.set_defaults(func=cmd_update)
     return parser
 
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except UserError as exc:
+        name = " ".join(filter(None, ["nncourse", args.command, getattr(args, "platform", None)]))
+        print(f"{name}: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 import numpy as np
 
 from nnlib import data, features
-from nncourse.exercises import Case, Mistake, function_exercise
+from nncourse.checks.registry import Case, Mistake, function_exercise
 
 NOTEBOOK = "01_input_flattening"
 

@@ -3,8 +3,8 @@
 import numpy as np
 
 from nnlib import activations
-from nncourse.checking import Stop
-from nncourse.exercises import Case, Mistake, exercise, function_exercise
+from nncourse.checks.judging import Stop
+from nncourse.checks.registry import Case, Mistake, exercise, function_exercise
 from nnlib.layers import Activation, Dense
 from nnlib.network import Network
 

@@ -5,8 +5,8 @@ import functools
 import numpy as np
 
 from nnlib import activations, examples
-from nncourse.checking import describe_args, problem, show
-from nncourse.exercises import Case, Mistake, exercise, function_exercise
+from nncourse.checks.judging import describe_args, problem, show
+from nncourse.checks.registry import Case, Mistake, exercise, function_exercise
 from nnlib.layers import Activation, Dense
 from nnlib.network import Network
 

@@ -9,8 +9,8 @@ import numpy as np
 
 from nnlib import losses
 from nnlib.activations import softmax
-from nncourse.checking import Stop
-from nncourse.exercises import Case, Mistake, exercise, function_exercise
+from nncourse.checks.judging import Stop
+from nncourse.checks.registry import Case, Mistake, exercise, function_exercise
 
 NOTEBOOK = "04_cost"
 

@@ -13,8 +13,8 @@ import numpy as np
 from nnlib import activations, losses
 from nnlib.layers import Activation, Dense
 from nnlib.network import Network
-from nncourse.checking import Stop, describe_args, problem, show
-from nncourse.exercises import Case, Mistake, exercise
+from nncourse.checks.judging import Stop, describe_args, problem, show
+from nncourse.checks.registry import Case, Mistake, exercise
 
 NOTEBOOK = "05_backpropagation"
 

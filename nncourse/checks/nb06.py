@@ -23,8 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnlib import optimizers
-from nncourse.checking import Case, Mistake, _learner_error, describe_args, problem, show
-from nncourse.exercises import exercise
+from nncourse.checks.judging import Case, Mistake, _learner_error, describe_args, problem, show
+from nncourse.checks.registry import exercise
 from nnlib.layers import Parameter
 
 NOTEBOOK = "06_optimizers"

@@ -3,7 +3,7 @@
 import numpy as np
 
 from nnlib import data, diagnostics, initializers, losses
-from nncourse.exercises import Case, Mistake, exercise, function_exercise
+from nncourse.checks.registry import Case, Mistake, exercise, function_exercise
 from nnlib.network import Network
 from nnlib.train import fit
 

@@ -9,7 +9,7 @@ costs and every parameter after each step are compared. Two steps, because a for
 import numpy as np
 
 from nnlib import data, losses, metrics, train
-from nncourse.exercises import Case, Mistake, exercise, function_exercise
+from nncourse.checks.registry import Case, Mistake, exercise, function_exercise
 from nnlib.network import Network
 from nnlib.optimizers import OPTIMIZERS
 

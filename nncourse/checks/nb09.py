@@ -9,7 +9,7 @@ import numpy as np
 
 from nnlib import regularization
 from nnlib.callbacks import EarlyStopping
-from nncourse.exercises import Case, Mistake, exercise, function_exercise
+from nncourse.checks.registry import Case, Mistake, exercise, function_exercise
 
 NOTEBOOK = "09_generalization"
 

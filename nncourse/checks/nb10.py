@@ -20,8 +20,8 @@ import numpy as np
 from nnlib import activations, examples, losses
 from nnlib.layers import Activation, Dense
 from nnlib.network import Network
-from nncourse.checking import problem
-from nncourse.exercises import Case, Mistake, exercise
+from nncourse.checks.judging import problem
+from nncourse.checks.registry import Case, Mistake, exercise
 
 NOTEBOOK = "10_autograd"
 

@@ -217,8 +217,8 @@ def learner_lab(tmp_path_factory):
     no saved layout is read or left behind."""
     import nbformat
 
-    from nncourse.notebooks import dumps
-    from nncourse.workspace import Workspace
+    from nncourse.build.notebooks import dumps
+    from nncourse.learner.workspace import Workspace
     tmp = tmp_path_factory.mktemp("learner")
     ws = Workspace(tmp / "workspace")
     ws.create()
@@ -226,7 +226,9 @@ def learner_lab(tmp_path_factory):
     check = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id")
                  == "nb01_flatten")
     check.outputs = [nbformat.v4.new_output(
-        "display_data", data={"text/plain": "✔ flatten — 5/5 cases (shapes, values)"})]
+        "display_data", data={"text/plain": "✔ flatten — 5/5 cases (shapes, values)"},
+        metadata={"nncourse": {"exercise": "nb01_flatten", "status": "passed", "points": 1,
+                               "max_points": 1}})]
     (ws.path / "01_input_flattening.ipynb").write_text(dumps(nb))
     scratch = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(FLOOD),
                                               nbformat.v4.new_code_cell('print("still here")')],

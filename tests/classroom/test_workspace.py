@@ -14,8 +14,8 @@ import sys
 import nbformat
 import pytest
 
-from nncourse.notebooks import NOTEBOOKS, ROOT, dumps
-from nncourse.workspace import MARK, WORKSPACE_NOTE, Workspace
+from nncourse.build.notebooks import NOTEBOOKS, ROOT, dumps
+from nncourse.learner.workspace import MARK, WORKSPACE_NOTE, Workspace
 
 NB = "01_input_flattening.ipynb"
 
@@ -44,7 +44,9 @@ def solve_partly(path):
     by_gid(nb, "nb01_flatten_solution").source = solution_source("nb01_flatten_solution")
     check = by_gid(nb, "nb01_flatten")
     check.outputs = [nbformat.v4.new_output(
-        "display_data", data={"text/plain": "✔ flatten — 5/5 cases (shapes, values)"})]
+        "display_data", data={"text/plain": "✔ flatten — 5/5 cases (shapes, values)"},
+        metadata={"nncourse": {"exercise": "nb01_flatten", "status": "passed", "points": 1,
+                               "max_points": 1}})]
     check.execution_count = 3
     by_gid(nb, "nb01_scale_pixels_solution").source = solution_source("nb01_scale_pixels_solution")
     mine = nbformat.v4.new_code_cell("print(flatten(images).shape)  # my own experiment")
@@ -180,8 +182,8 @@ def test_cli_workspace_update_and_progress(course, tmp_path):
     assert "✔ flatten" in row and "✔ scale_pixels" in row and "… unflatten" in row, out
     assert "next: unflatten in 01_input_flattening.ipynb (write it" in out, out
 
-    from nncourse.grading import grade_file
+    from nncourse.grading.grader import grade_file
     report = grade_file(ws_dir / NB, seed=0)
-    status = {e["id"]: e["status"] for e in report["exercises"]}
+    status = {e.id: e.status.key for e in report.exercises}
     assert status["nb01_flatten"] == "passed" and status["nb01_scale_pixels"] == "passed"
     assert status["nb01_unflatten"] == "not_implemented"

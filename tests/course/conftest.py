@@ -1,12 +1,12 @@
 import pytest
 
-from nncourse import checking, exercises
+from nncourse.checks import judging, registry
 
-ALL = exercises.load_all()
+ALL = registry.load_all()
 
 
-def run(exercise_id, fn, seed=None, check_time=checking.CHECK_TIME):
-    return checking.run(ALL[exercise_id], fn, seed=seed, check_time=check_time)
+def run(exercise_id, fn, seed=None, check_time=judging.CHECK_TIME):
+    return judging.run(ALL[exercise_id], fn, seed=seed, check_time=check_time)
 
 
 @pytest.fixture

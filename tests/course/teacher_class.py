@@ -9,7 +9,7 @@ import json
 
 import nbformat
 
-from nncourse.notebooks import NOTEBOOKS, SOLUTIONS
+from nncourse.build.notebooks import NOTEBOOKS, SOLUTIONS
 
 NB01, NB04 = "01_input_flattening.ipynb", "04_cost.ipynb"
 # a cell limit well above what a normal cell takes on a loaded 2-core machine (matplotlib imports)

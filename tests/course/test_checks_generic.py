@@ -6,17 +6,17 @@ import os
 
 import pytest
 
-from nncourse import report as check_module
-from nncourse import checking, exercises
+from nncourse.checks import notebook as check_module
+from nncourse.checks import judging, registry
 
-ALL = exercises.load_all()
+ALL = registry.load_all()
 IDS = list(ALL)
 MISTAKES = [(ex_id, m) for ex_id, ex in ALL.items() for m in ex.mistakes]
 
 
 @pytest.mark.parametrize("ex_id", IDS)
 def test_reference_passes(ex_id):
-    result = checking.run(ALL[ex_id], ALL[ex_id].reference)
+    result = judging.run(ALL[ex_id], ALL[ex_id].reference)
     assert result.passed, result.message
     assert result.message.startswith("✔ ") and f"{result.cases_total}/{result.cases_total}" in result.message
 
@@ -24,14 +24,14 @@ def test_reference_passes(ex_id):
 @pytest.mark.parametrize("ex_id", IDS)
 def test_reference_passes_hidden_seeds(ex_id):
     for seed in (1, 12345):
-        result = checking.run(ALL[ex_id], ALL[ex_id].reference, seed=seed)
+        result = judging.run(ALL[ex_id], ALL[ex_id].reference, seed=seed)
         assert result.passed, result.message
 
 
 @pytest.mark.parametrize("ex_id,mistake", MISTAKES,
                          ids=[f"{i}-{m.name}" for i, m in MISTAKES])
 def test_each_known_mistake_is_rejected_and_named(ex_id, mistake):
-    result = checking.run(ALL[ex_id], mistake.fn)
+    result = judging.run(ALL[ex_id], mistake.fn)
     assert result.status == "failed", result.message
     assert mistake.hint in result.message, result.message
 
@@ -40,7 +40,7 @@ def test_each_known_mistake_is_rejected_and_named(ex_id, mistake):
 def test_stub_reads_not_implemented(ex_id):
     def stub(*args, **kwargs):
         raise NotImplementedError()
-    result = checking.run(ALL[ex_id], stub)
+    result = judging.run(ALL[ex_id], stub)
     assert result.status == "not_implemented"
     assert "not implemented yet" in result.message
 
@@ -50,7 +50,7 @@ def test_infinite_loop_hits_the_time_limit(ex_id):
     def forever(*args, **kwargs):
         while True:
             pass
-    result = checking.run(ALL[ex_id], forever, check_time=0.3)
+    result = judging.run(ALL[ex_id], forever, check_time=0.3)
     assert result.status == "timeout" and "time limit" in result.message
 
 
@@ -58,7 +58,7 @@ def test_infinite_loop_hits_the_time_limit(ex_id):
 def test_learner_error_is_shown_as_theirs(ex_id):
     def broken(*args, **kwargs):
         return 1 / 0
-    result = checking.run(ALL[ex_id], broken)
+    result = judging.run(ALL[ex_id], broken)
     assert result.status == "error"
     assert "ZeroDivisionError: division by zero" in result.message
     assert "return 1 / 0" in result.message          # their line, not the checker's
@@ -67,7 +67,7 @@ def test_learner_error_is_shown_as_theirs(ex_id):
 
 @pytest.mark.parametrize("ex_id", IDS)
 def test_not_a_function(ex_id):
-    result = checking.run(ALL[ex_id], None)
+    result = judging.run(ALL[ex_id], None)
     assert result.status == "error" and "expected a function" in result.message
 
 
@@ -108,6 +108,6 @@ def test_ids_and_names_are_unique_and_well_formed():
 def test_timeout_restores_the_alarm_handler():
     import signal
     before = signal.getsignal(signal.SIGALRM)
-    checking.run(ALL[IDS[0]], lambda *a: None)
+    judging.run(ALL[IDS[0]], lambda *a: None)
     assert signal.getsignal(signal.SIGALRM) is before
     assert os.environ.get("NBGRADER_EXECUTION") is None

@@ -112,7 +112,7 @@ def test_one_hot_column_reference_and_other_correct_versions(judge):
 
 def test_one_hot_column_names_each_mistake(judge):
     from nncourse.checks import nb01
-    from nncourse.exercises import EXERCISES
+    from nncourse.checks.registry import EXERCISES
     mistakes = EXERCISES["nb01_one_hot_column"].mistakes
     assert len(mistakes) >= 5
     for mistake in mistakes:

@@ -5,7 +5,7 @@ import warnings
 
 import numpy as np
 
-from nncourse import checking, exercises
+from nncourse.checks import judging, registry
 
 
 # --- weighted_sum ---------------------------------------------------------------------------
@@ -31,7 +31,7 @@ def test_weighted_sum_accepts_other_correct_versions(judge):
 
 
 def test_weighted_sum_first_case_tells_the_mistakes_apart(judge):
-    ex = exercises.load_all()["nb02_weighted_sum"]
+    ex = registry.load_all()["nb02_weighted_sum"]
     for mistake in ex.mistakes:
         r = judge("nb02_weighted_sum", mistake.fn)
         assert "case 1:" in r.message and mistake.hint in r.message, r.message
@@ -138,9 +138,9 @@ def test_sigmoid_check_leaves_warning_state_alone(judge):
 
 def test_sigmoid_check_is_fast():
     import time
-    ex = exercises.load_all()["nb02_sigmoid"]
+    ex = registry.load_all()["nb02_sigmoid"]
     start = time.perf_counter()
-    assert checking.run(ex, ex.reference).passed
+    assert judging.run(ex, ex.reference).passed
     assert time.perf_counter() - start < 0.5
 
 
@@ -157,7 +157,7 @@ def test_neuron_accepts_other_correct_versions(judge):
 
 
 def test_neuron_first_case_names_each_mistake(judge):
-    ex = exercises.load_all()["nb02_neuron"]
+    ex = registry.load_all()["nb02_neuron"]
     for mistake in ex.mistakes:
         r = judge("nb02_neuron", mistake.fn)
         assert "case 1:" in r.message and mistake.hint in r.message, r.message

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from nnlib import activations, losses
-from nncourse import checking, exercises
+from nncourse.checks import judging, registry
 
-ALL = exercises.load_all()
+ALL = registry.load_all()
 sigmoid = activations.sigmoid
 
 
@@ -201,5 +201,5 @@ def test_the_worked_example_is_a_case(judge):
 @pytest.mark.parametrize("ex_id", [i for i in ALL if i.startswith("nb05_")])
 def test_checks_are_fast(ex_id):
     start = time.perf_counter()
-    result = checking.run(ALL[ex_id], ALL[ex_id].reference)
+    result = judging.run(ALL[ex_id], ALL[ex_id].reference)
     assert result.passed and time.perf_counter() - start < 0.5

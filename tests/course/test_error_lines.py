@@ -1,5 +1,5 @@
 """A learner's error shows the learner's cell and line on all three paths: the lab's kernel,
-`make execute` (nncourse.execute) and the grader's sandbox; and a check never grades a stale
+`make execute` (nncourse.build.execute) and the grader's sandbox; and a check never grades a stale
 definition silently."""
 
 import re
@@ -9,10 +9,15 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from nncourse.execute import execute
-from nncourse.grading import Limits, grade_many
-from nncourse.notebooks import NOTEBOOKS
-from nncourse.sandbox import isolation_available
+from nncourse.build.execute import execute
+from nncourse.grading.grader import Limits, grade_many
+from nncourse.build.notebooks import NOTEBOOKS
+from nncourse.grading.sandbox import isolation_available
+
+
+def grade(*args, **kwargs):
+    """The grader's reports, in the JSON form ``nncourse grade --json`` writes."""
+    return [r.to_json() for r in grade_many(*args, **kwargs)]
 
 ROOT = Path(__file__).resolve().parents[2]
 BROKEN = "def sigmoid(z):\n    s = 1.0\n    return s / 0\n"
@@ -68,7 +73,7 @@ def test_grader_shows_the_learners_cell_and_line(tmp_path):
             number = [c for c in nb.cells if c.cell_type == "code"].index(cell) + 1
     path = tmp_path / "02_the_neuron.ipynb"
     nbformat.write(nb, path)
-    report, = grade_many([path], seed=1, limits=Limits(cell_timeout=20))
+    report, = grade([path], seed=1, limits=Limits(cell_timeout=20))
     row = next(e for e in report["exercises"] if e["id"] == "nb02_sigmoid")
     assert row["status"] == "error"
     assert f"at code cell {number}, line 3 in sigmoid(): return s / 0" in row["message"]

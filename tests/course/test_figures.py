@@ -13,8 +13,8 @@ import json
 import nbformat
 import pytest
 
-from nncourse.execute import execute
-from nncourse.notebooks import SOLUTIONS, solution_paths
+from nncourse.build.execute import execute
+from nncourse.build.notebooks import SOLUTIONS, solution_paths
 
 AUDIT = r'''
 def _nncourse_audit_figures():

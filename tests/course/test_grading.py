@@ -20,10 +20,17 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from nncourse import exercises
-from nncourse.grading import Limits, grade_many, read_notebook
-from nncourse.notebooks import NOTEBOOKS, SOLUTIONS, exercise_cells
-from nncourse.sandbox import isolation_available
+from nncourse.checks import registry
+from nncourse.grading.grader import Limits, grade_many
+from nncourse.grading.submission import read_notebook
+from nncourse.build.notebooks import NOTEBOOKS, SOLUTIONS, exercise_cells
+from nncourse.grading.sandbox import isolation_available
+
+
+def grade(*args, **kwargs):
+    """The grader's reports, in the JSON form ``nncourse grade --json`` writes."""
+    return [r.to_json() for r in grade_many(*args, **kwargs)]
+
 
 pytestmark = pytest.mark.skipif(isolation_available() is None,
                                 reason="needs bubblewrap (apt-get install bubblewrap); "
@@ -65,7 +72,7 @@ def with_cell(nb, source, where=1):
 
 
 def first_exercise():
-    return next(e for e in exercises.load_all().values() if e.notebook == NOTEBOOK)
+    return next(e for e in registry.load_all().values() if e.notebook == NOTEBOOK)
 
 
 EX = first_exercise()       # the exercise an attack's function stands in for (mse)
@@ -74,7 +81,7 @@ DEF = f"def {EX.function}(" + ", ".join(EX.arg_names) + "):\n"
 
 def attack_fn(body):
     """A blank notebook whose first exercise is ``body`` (every other exercise a stub)."""
-    return solve(learner(), skip=[e.name for e in exercises.load_all().values()],
+    return solve(learner(), skip=[e.name for e in registry.load_all().values()],
                  replace={EX.name: DEF + body})
 
 
@@ -82,15 +89,15 @@ SECRET = "teacher-secret-8c1f"
 
 ATTACKS = {
     # --- the grader's own code and the checks, patched from the learner's interpreter
-    "fake_grader_module": "import sys, types\nfor m in ('nncourse.grading', 'nncourse.checking', "
-                          "'nncourse.sandbox'):\n    sys.modules[m] = types.ModuleType(m)",
-    "patched_checker": "import nncourse.checking as c\nfrom nncourse.checking import Result\n"
+    "fake_grader_module": "import sys, types\nfor m in ('nncourse.grading.grader', 'nncourse.checks.judging', "
+                          "'nncourse.grading.sandbox'):\n    sys.modules[m] = types.ModuleType(m)",
+    "patched_checker": "import nncourse.checks.judging as c\nfrom nncourse.checks.judging import Result\n"
                        "c.run = lambda ex, fn, **k: Result(ex.id, ex.name, 'passed', '✔')\n"
                        "c.Context.compare = lambda *a, **k: None",
     "input_transformer": "get_ipython().input_transformers_post.append(\n"
-                         "    lambda lines: ['import nncourse.checking as c\\n', "
+                         "    lambda lines: ['import nncourse.checks.judging as c\\n', "
                          "'c.Context.compare = lambda *a, **k: None\\n'] + lines)",
-    "post_run_cell_hook": "def hook(result):\n    import nncourse.checking as c\n"
+    "post_run_cell_hook": "def hook(result):\n    import nncourse.checks.judging as c\n"
                           "    c.Context._problem = staticmethod(lambda *a: None)\n"
                           "get_ipython().events.register('post_run_cell', hook)",
     "atexit_rewrites_results": "import atexit, glob, json\n"
@@ -145,7 +152,7 @@ ATTACKS = {
                          ".write('\\nmse = lambda *a: 0.0\\n')",
     "ipython_startup_file": "import os\nd = os.path.expanduser('~/.ipython/profile_default/startup')\n"
                             "os.makedirs(d, exist_ok=True)\n"
-                            "open(os.path.join(d, '00.py'), 'w').write('import nncourse.checking "
+                            "open(os.path.join(d, '00.py'), 'w').write('import nncourse.checks.judging "
                             "as c\\nc.Context.compare = lambda *a, **k: None\\n')",
     "network": "import socket\ns = socket.socket()\ns.settimeout(1)\n"
                "s.connect(('127.0.0.1', PORT))\ns.sendall(b'stolen')",
@@ -184,7 +191,7 @@ FUNCTION_ATTACKS = {
                       "    return np.zeros(3).view(A)",
     "float_lies": "    class X:\n        def __float__(self): raise SystemExit\n"
                   "        def __eq__(self, o): return True\n        shape = ()\n    return X()",
-    "raises_pass_signal": "    from nncourse.checking import Stop\n"
+    "raises_pass_signal": "    from nncourse.checks.judging import Stop\n"
                           "    raise Stop('passed', '✔ all cases')",
     "loop_bare_except": "    while True:\n        try:\n            pass\n        except:\n"
                         "            pass",
@@ -229,7 +236,7 @@ def sandbox_processes():
                 cmd = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ")
             except OSError:
                 continue
-            if b"nncourse.worker" in cmd or b"sleep 30" in cmd or b"bwrap" in cmd:
+            if b"nncourse.grading.worker" in cmd or b"sleep 30" in cmd or b"bwrap" in cmd:
                 found.append(cmd.decode(errors="replace"))
     return found
 
@@ -264,7 +271,7 @@ def batch(tmp_path_factory):
     home_startup = Path.home() / ".ipython" / "profile_default" / "startup"
     before = tree_hashes(*watched), sorted(home_startup.glob("*")) if home_startup.exists() else []
     start = time.monotonic()
-    reports = grade_many(list(paths.values()), seed=SEED, limits=LIMITS, jobs=2)
+    reports = grade(list(paths.values()), seed=SEED, limits=LIMITS, jobs=2)
     elapsed = time.monotonic() - start
     time.sleep(0.5)
     left = sandbox_processes()
@@ -354,7 +361,7 @@ def test_submissions_are_never_modified(batch):
 def test_startup_file_does_not_reach_a_later_run(tmp_path):
     """Graded alone after the startup-file attack, a blank notebook still scores 0."""
     (tmp_path / NAME).write_text(nbformat.writes(learner()), encoding="utf-8")
-    report, = grade_many([tmp_path / NAME], seed=1, limits=LIMITS)
+    report, = grade([tmp_path / NAME], seed=1, limits=LIMITS)
     assert report["score"] == 0 and report["error"] is None
 
 
@@ -368,8 +375,8 @@ def test_hard_coded_visible_cases_fail_the_hidden_ones(tmp_path):
     nb = with_cell(attack_fn("    return TABLE.get(y.tobytes() + y_hat.tobytes(), 0.0)"),
                    f"TABLE = {table!r}")
     (tmp_path / NAME).write_text(nbformat.writes(nb), encoding="utf-8")
-    visible, = grade_many([tmp_path / NAME], seed=ex.default_seed, limits=LIMITS)
-    hidden, = grade_many([tmp_path / NAME], seed=SEED, limits=LIMITS)
+    visible, = grade([tmp_path / NAME], seed=ex.default_seed, limits=LIMITS)
+    hidden, = grade([tmp_path / NAME], seed=SEED, limits=LIMITS)
     assert visible["exercises"][0]["passed"] and not hidden["exercises"][0]["passed"]
 
 
@@ -378,8 +385,8 @@ def test_copying_the_reference_is_flagged_and_can_be_forbidden(tmp_path):
     nb = attack_fn(f"    from {module} import {name} as theirs\n"
                    f"    return theirs({', '.join(EX.arg_names)})")
     (tmp_path / NAME).write_text(nbformat.writes(nb), encoding="utf-8")
-    flagged, = grade_many([tmp_path / NAME], seed=2, limits=LIMITS)
-    forbidden, = grade_many([tmp_path / NAME], seed=2, limits=LIMITS, forbid_reference=True)
+    flagged, = grade([tmp_path / NAME], seed=2, limits=LIMITS)
+    forbidden, = grade([tmp_path / NAME], seed=2, limits=LIMITS, forbid_reference=True)
     row = flagged["exercises"][0]
     assert row["passed"] and row["copied_reference"] and EX.id in flagged["copied_reference"]
     assert not forbidden["exercises"][0]["passed"] and forbidden["score"] == 0
@@ -391,7 +398,7 @@ def test_correct_answers_that_use_nnlib_classes_get_full_marks(tmp_path):
     nb = with_cell(nb, "from nnlib.layers import Dense\nimport nnlib.losses as L\n"
                        "assert isinstance(Dense(2, 3), Dense)")
     (tmp_path / NAME).write_text(nbformat.writes(nb), encoding="utf-8")
-    report, = grade_many([tmp_path / NAME], seed=3, limits=LIMITS)
+    report, = grade([tmp_path / NAME], seed=3, limits=LIMITS)
     assert report["score"] == report["max_score"] and report["error"] is None
 
 
@@ -403,7 +410,7 @@ def test_correct_answers_that_use_nnlib_classes_get_full_marks(tmp_path):
 def test_broken_files_get_a_clear_error(tmp_path, content, words):
     path = tmp_path / "broken.ipynb"
     path.write_bytes(content)
-    report, = grade_many([path], seed=1, limits=LIMITS)
+    report, = grade([path], seed=1, limits=LIMITS)
     assert words in report["error"] and report["score"] == 0
 
 
@@ -417,21 +424,21 @@ def test_bom_string_sources_and_missing_fields_are_read(tmp_path):
     data.pop("metadata")
     path = tmp_path / NAME
     path.write_bytes(b"\xef\xbb\xbf" + json.dumps(data).encode())
-    report, = grade_many([path], seed=1, limits=LIMITS)
+    report, = grade([path], seed=1, limits=LIMITS)
     assert report["score"] == report["max_score"] > 0, report
 
 
 def test_a_file_named_as_another_notebook_is_flagged(tmp_path):
     path = tmp_path / "01_input_flattening.ipynb"
     path.write_bytes((SOLUTIONS / NAME).read_bytes())
-    report, = grade_many([path], seed=1, limits=LIMITS)
+    report, = grade([path], seed=1, limits=LIMITS)
     assert report["notebook"] == NOTEBOOK and "holds notebook 04_cost" in report["name_mismatch"]
 
 
 def test_non_utf8_file_name(tmp_path):
     path = Path(os.fsdecode(bytes(tmp_path) + b"/\xff\xfe.ipynb"))
     path.write_bytes((SOLUTIONS / NAME).read_bytes())
-    report, = grade_many([path], seed=1, limits=LIMITS)
+    report, = grade([path], seed=1, limits=LIMITS)
     json.dumps(report, ensure_ascii=False).encode("utf-8")
     assert report["score"] == report["max_score"]
 
@@ -444,7 +451,7 @@ def test_notebook_time_limit_is_decided_by_what_happened(tmp_path):
     (tmp_path / NAME).write_text(nbformat.writes(nb), encoding="utf-8")
     limits = Limits(cell_timeout=3, notebook_timeout=5, check_time=3)
     for _ in range(2):
-        report, = grade_many([tmp_path / NAME], seed=1, limits=limits)
+        report, = grade([tmp_path / NAME], seed=1, limits=limits)
         assert report["timed_out"] and "time limit" in report["error"]
 
 
@@ -465,10 +472,10 @@ def test_cli_json_and_csv(tmp_path):
 
 def test_every_course_notebook_grades_full_or_zero():
     """The solutions get full marks; the learner versions zero, every check "not implemented"."""
-    from nncourse.notebooks import solution_paths
+    from nncourse.build.notebooks import solution_paths
     solutions = [p for p in solution_paths(SOLUTIONS) if not p.name.startswith("00_")]
     learners = [NOTEBOOKS / p.name for p in solutions]
-    reports = grade_many(solutions + learners, seed=3, jobs=2)
+    reports = grade(solutions + learners, seed=3, jobs=2)
     n = len(solutions)
     for r in reports[:n]:
         assert r["error"] is None and r["score"] == r["max_score"] > 0, r
@@ -501,7 +508,7 @@ def test_answers_using_the_learners_own_nnlib_objects_get_full_marks(tmp_path):
                 "    return history\n")
     path = tmp_path / name
     nbformat.write(nb, path)
-    report, = grade_many([path], seed=4, limits=Limits(cell_timeout=30))
+    report, = grade([path], seed=4, limits=Limits(cell_timeout=30))
     row = next(e for e in report["exercises"] if e["id"] == "nb07_train_ssr")
     assert row["passed"], row["message"]
     assert report["score"] == report["max_score"], report

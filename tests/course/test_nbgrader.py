@@ -14,9 +14,14 @@ import sys
 import nbformat
 import pytest
 
-from nncourse import exercises
-from nncourse.grading import grade_many
-from nncourse.notebooks import SOLUTIONS
+from nncourse.checks import registry
+from nncourse.grading.grader import grade_many
+from nncourse.build.notebooks import SOLUTIONS
+
+
+def grade(*args, **kwargs):
+    """The grader's reports, in the JSON form ``nncourse grade --json`` writes."""
+    return [r.to_json() for r in grade_many(*args, **kwargs)]
 
 nbgrader_api = pytest.importorskip("nbgrader.api", reason="nbgrader (a test extra) is missing")
 
@@ -33,7 +38,7 @@ def nbgrader(course, *args):
 
 
 def first_exercise():
-    return next(e for e in exercises.load_all().values() if e.notebook == NAME[:-6])
+    return next(e for e in registry.load_all().values() if e.notebook == NAME[:-6])
 
 
 def solve_only_the_first(released):
@@ -86,11 +91,11 @@ def test_release_strips_solutions_like_the_course(course):
 def test_nbgrader_scores_equal_nncourse_scores(course):
     students = ["solved", "partly", "blank"]
     paths = [course / "submitted" / s / ASSIGNMENT / NAME for s in students]
-    ours = {s: r["score"] for s, r in zip(students, grade_many(paths, seed=5))}
+    ours = {s: r["score"] for s, r in zip(students, grade(paths, seed=5))}
     with nbgrader_api.Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         theirs = {s: gb.find_submission(ASSIGNMENT, s).score for s in students}
         max_score = gb.find_assignment(ASSIGNMENT).max_score
-    total = sum(e.points for e in exercises.load_all().values() if e.notebook == NAME[:-6])
+    total = sum(e.points for e in registry.load_all().values() if e.notebook == NAME[:-6])
     assert ours == {"solved": total, "partly": first_exercise().points, "blank": 0}
     assert theirs == ours
     assert max_score == total

@@ -9,9 +9,9 @@ import sys
 import nbformat
 import pytest
 
-from nncourse import exercises
-from nncourse.execute import execute
-from nncourse.notebooks import (NOTEBOOKS, SOLUTIONS, NotebookError, exercise_cells,
+from nncourse.checks import registry
+from nncourse.build.execute import execute
+from nncourse.build.notebooks import (NOTEBOOKS, SOLUTIONS, NotebookError, exercise_cells,
                                     generate, solution_paths, strip_solutions)
 
 SOLUTION_PATHS = solution_paths(SOLUTIONS)
@@ -85,7 +85,7 @@ def test_learner_version_shape(name):
 
 def test_every_registered_exercise_is_in_a_notebook():
     in_notebooks = {ex.id for path in SOLUTION_PATHS for _, _, ex in exercise_cells(read(path))}
-    assert in_notebooks == set(exercises.load_all())
+    assert in_notebooks == set(registry.load_all())
 
 
 def test_exercise_listing_cli_matches_notebook_metadata():

@@ -2,7 +2,7 @@
 
 import re
 
-from nncourse.checking import STYLES, Result, render_html
+from nncourse.checks.judging import STYLES, Result, render_html
 
 
 def test_each_state_differs_by_symbol_word_and_colour():

@@ -18,6 +18,8 @@ import pytest
 
 from nncourse import cli
 
+from conftest import validate_reports
+
 from . import teacher_class as tc
 
 
@@ -37,7 +39,7 @@ def graded(tmp_path_factory):
     assert cli.main(args) == 0
     elapsed = time.perf_counter() - start
     return {"root": root, "out": out, "elapsed": elapsed,
-            "reports": tc.load(out / "reports.json"),
+            "reports": validate_reports(tc.load(out / "reports.json")),
             "book": tc.load(out / "gradebook.json"), "report": tc.load(out / "class.json")}
 
 
@@ -80,7 +82,7 @@ def test_flags_name_what_to_look_at(graded):
     # the class's local_binary_pattern answers call nnlib's own function: the grader says so
     assert f["dmitri"]["copied_reference"] == ["nb01_local_binary_pattern"]
     assert not f["chloe"]["copied_reference"]
-    from nncourse.sandbox import isolation_available
+    from nncourse.grading.sandbox import isolation_available
     expected = [isolation_available() or "none"]
     assert all(flags["isolation"] in ([], expected) for flags in f.values())
 

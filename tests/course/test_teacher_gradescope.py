@@ -19,7 +19,7 @@ import nbformat
 import pytest
 
 from nncourse import cli
-from nncourse.exercises import listing
+from nncourse.checks.registry import listing
 
 from . import teacher_class as tc
 

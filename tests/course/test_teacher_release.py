@@ -11,8 +11,8 @@ import nbformat
 import pytest
 
 from nncourse import cli
-from nncourse.notebooks import BEGIN, NOTEBOOKS, ROOT, SOLUTIONS
-from nncourse.release import ReleaseError, release
+from nncourse.build.notebooks import BEGIN, NOTEBOOKS, ROOT, SOLUTIONS
+from nncourse.teacher.release import ReleaseError, release
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +21,7 @@ def bundle(tmp_path_factory):
     out, course = base / "bundle", base / "nbgrader course"
     # others may be editing a solution right now; freshness has its own test below
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr("nncourse.release.check_fresh", lambda root: None)
+        mp.setattr("nncourse.teacher.release.check_fresh", lambda root: None)
         assert cli.main(["release", str(out), "--nbgrader", str(course)]) == 0
     return out, course
 
@@ -46,7 +46,7 @@ def test_bundle_has_the_course_and_no_solutions(bundle):
 def test_bundle_runs_its_own_checks(bundle):
     out, _ = bundle
     env = dict(os.environ, PYTHONPATH=str(out))
-    code = ("import nncourse, nnlib; from nncourse.exercises import listing; "
+    code = ("import nncourse, nnlib; from nncourse.checks.registry import listing; "
             "print(nncourse.__file__); print(len(listing()))")
     res = subprocess.run([sys.executable, "-c", code], cwd=out, env=env, capture_output=True,
                          text=True, timeout=120)

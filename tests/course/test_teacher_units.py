@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from nncourse import classreport, feedback, gradebook, gradescope, students
+from nncourse.files import safe_name, write_atomic
+from nncourse.results import ExerciseResult, SubmissionReport
+from nncourse.teacher import classreport, feedback, gradebook, gradescope, students
 
 jsonschema = pytest.importorskip("jsonschema", reason="jsonschema (a test extra) is missing")
 SCHEMA = json.loads((Path(__file__).parent / "gradescope_schema.json").read_text())
@@ -27,9 +29,12 @@ def row(id, points, max_points, status="passed", message=None, **extra):
 
 
 def nb01(path, flatten="passed", **fields):
+    """A grader's report on notebook 01, as ``nncourse grade`` makes it."""
     rows = [row("nb01_flatten", 2 if flatten == "passed" else 0, 2, flatten,
                 None if flatten != "failed" else
-                f"✘ flatten — case 1: a batch\n  likely mistake: {FORTRAN_HINT}"),
+                f"✘ flatten — case 1: a batch\n  likely mistake: {FORTRAN_HINT}",
+                **({"mistake": "Fortran order", "hint": FORTRAN_HINT} if flatten == "failed"
+                   else {})),
             row("nb01_unflatten", 1, 1), row("nb01_scale_pixels", 1, 1),
             row("nb01_local_binary_pattern", 0, 1, "not_implemented",
                 "… local_binary_pattern — not implemented yet")]
@@ -37,13 +42,14 @@ def nb01(path, flatten="passed", **fields):
            "score": sum(r["points"] for r in rows), "max_score": 5, "error": None,
            "exercises": rows, "modified_check_cells": []}
     rep.update(fields)
-    return rep
+    return SubmissionReport.from_json(rep)
 
 
 def broken(path):
-    return {"submission": path, "notebook": None, "score": 0, "max_score": 0,
-            "error": "not a notebook: the file is not valid JSON", "exercises": [],
-            "modified_check_cells": []}
+    return SubmissionReport.from_json(
+        {"submission": path, "notebook": None, "score": 0, "max_score": 0,
+         "error": "not a notebook: the file is not valid JSON", "exercises": [],
+         "modified_check_cells": []})
 
 
 # --- students --------------------------------------------------------------------------------
@@ -99,7 +105,7 @@ def class_of_three(tmp_path):
                     modified_check_cells=["nb01_flatten"], name_mismatch="named 04 but is 01"),
                nb01(str(tmp_path / "b" / "01 again.ipynb"), flatten="not_implemented"),
                broken(str(tmp_path / "c" / "01.ipynb"))]
-    subs = students.assign([r["submission"] for r in reports], [tmp_path])
+    subs = students.assign([r.submission for r in reports], [tmp_path])
     return reports, subs
 
 
@@ -112,7 +118,7 @@ def test_gradebook_one_row_per_student_with_reasons_and_flags(tmp_path):
     # b's two submissions: the better one counts, and the note says so
     assert b["notebooks"]["01_input_flattening"]["submission"].endswith("01.ipynb")
     assert any("2 submissions" in n and "counted the best" in n for n in b["notes"])
-    assert b["exercises"]["nb01_flatten"]["mistake"] == "Fortran order"   # read from the hint
+    assert b["exercises"]["nb01_flatten"]["mistake"] == "Fortran order"   # the report's own
     f = b["flags"]
     assert f["timed_out"] and f["isolation"] == ["none"] and f["copied_reference"] == ["nb01_unflatten"]
     assert f["edited_check_cells"] == ["nb01_flatten"] and f["name_mismatch"]
@@ -137,16 +143,19 @@ def test_gradebook_csv_round_trip_keeps_every_flag(tmp_path):
     assert "Fortran order" in b["notes"] and rows[2]["error"].startswith("01.ipynb: not a notebook")
 
 
-def test_mistake_field_of_the_new_grader_wins():
-    r = row("nb01_flatten", 0, 2, "failed", "✘ flatten — case 1", mistake="batch axis last",
-            hint="one row per image")
-    assert gradebook.mistake_of(r) == ("batch axis last", "one row per image")
+def test_the_named_mistake_is_the_reports_own_never_read_from_the_message():
+    r = ExerciseResult.from_json(row("nb01_flatten", 0, 2, "failed", "✘ flatten — case 1",
+                                     mistake="batch axis last", hint="one row per image"))
+    assert gradebook.why(r).endswith("(mistake: batch axis last)")
+    unnamed = ExerciseResult.from_json(row("nb01_flatten", 0, 2, "failed",
+                                           f"✘ flatten — case 1\n  likely mistake: {FORTRAN_HINT}"))
+    assert "mistake:" not in gradebook.why(unnamed)
 
 
 def test_write_atomic_replaces_and_leaves_no_temporary_file(tmp_path):
     target = tmp_path / "sub" / "ünïcødé 名前 'x'.csv"
-    gradebook.write_atomic(target, "old")
-    gradebook.write_atomic(target, "new ✔")
+    write_atomic(target, "old")
+    write_atomic(target, "new ✔")
     assert target.read_text(encoding="utf-8") == "new ✔"
     assert os.listdir(target.parent) == [target.name]
 
@@ -155,7 +164,7 @@ def test_write_atomic_replaces_and_leaves_no_temporary_file(tmp_path):
 
 def test_feedback_escapes_everything_and_is_self_contained():
     rep = nb01("x.ipynb", flatten="failed", error="cell 3 printed <b>bold</b>")
-    rep["exercises"][1]["message"] = "✘ unflatten — got <script>alert(1)</script> & more"
+    rep.exercises[1].message = "✘ unflatten — got <script>alert(1)</script> & more"
     page = feedback.render(rep, "s1", "<Eve> & \"Co\"")
     assert "<script>" not in page and "&lt;script&gt;" in page
     assert "&lt;Eve&gt; &amp; &quot;Co&quot;" in page
@@ -167,7 +176,7 @@ def test_feedback_escapes_everything_and_is_self_contained():
 @pytest.mark.parametrize("name", ["../../etc/passwd", "a/b\\c:d*e?f", ".hidden", "名前" * 60,
                                   "CON\x00\x1f", "  "])
 def test_safe_name_stays_inside_the_folder(name):
-    safe = feedback.safe_name(name)
+    safe = safe_name(name)
     assert "/" not in safe and "\\" not in safe and not safe.startswith(".")
     assert 0 < len(safe.encode("utf-8")) <= 80 and "\x00" not in safe
 
@@ -186,7 +195,7 @@ def test_feedback_files_one_per_submission_no_collisions(tmp_path):
 def test_class_report_counts_students_and_ranks_mistakes(tmp_path):
     reports, subs = class_of_three(tmp_path)
     reports.append(nb01(str(tmp_path / "d" / "01.ipynb"), flatten="failed"))
-    subs = students.assign([r["submission"] for r in reports], [tmp_path])
+    subs = students.assign([r.submission for r in reports], [tmp_path])
     data = classreport.summarise(gradebook.build(reports, subs))
     assert data["students"] == 4
     top = data["mistakes"][0]
@@ -204,7 +213,7 @@ def test_class_report_counts_students_and_ranks_mistakes(tmp_path):
 
 def test_class_report_without_named_mistakes_says_so(tmp_path):
     reports = [nb01(str(tmp_path / "a.ipynb"))]
-    subs = students.assign([r["submission"] for r in reports], [tmp_path])
+    subs = students.assign([r.submission for r in reports], [tmp_path])
     data = classreport.summarise(gradebook.build(reports, subs))
     page = classreport.render(data)
     assert data["mistakes"] == [] and "No submission matched a named mistake" in page
@@ -223,13 +232,13 @@ CONFIG = {"notebook": "01_input_flattening", "seed": 3, "max_score": 5,
 
 @pytest.mark.parametrize("report", [nb01("x.ipynb", flatten="failed", seed=3), None,
                                     broken("x.ipynb"),
-                                    dict(nb01("x.ipynb"), notebook="04_cost")])
+                                    nb01("x.ipynb", notebook="04_cost")])
 def test_results_follow_gradescopes_format(report):
     res = gradescope.results_from(report, CONFIG, 1.4)
     jsonschema.validate(res, SCHEMA)
     assert res["score"] == sum(t["score"] for t in res["tests"])
     assert [t["number"] for t in res["tests"]] == ["01.1", "01.2", "01.3", "01.4"]
-    if report is None or report.get("notebook") != "01_input_flattening":
+    if report is None or report.notebook != "01_input_flattening":
         assert res["score"] == 0 and all(t["status"] == "failed" for t in res["tests"])
     else:
         assert res["score"] == 2 and "likely mistake" in res["tests"][0]["output"]

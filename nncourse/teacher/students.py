@@ -23,7 +23,7 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import exercises
+from nncourse.checks import registry
 
 ID_COLUMNS = ("id", "student_id", "student", "username", "login")
 NAME_COLUMNS = ("name", "student_name", "full_name")
@@ -83,7 +83,7 @@ def read_roster(path_or_text):
 
 
 def _course_notebooks():
-    return sorted({e.notebook for e in exercises.load_all().values()}, key=len, reverse=True)
+    return sorted({e.notebook for e in registry.load_all().values()}, key=len, reverse=True)
 
 
 def student_from_filename(stem):

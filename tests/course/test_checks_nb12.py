@@ -3,7 +3,7 @@ network that reaches nnlib."""
 
 import numpy as np
 
-from nncourse.checks import nb11
+from nncourse.checks import nb12
 
 
 def forward_dict_free(params, X):
@@ -37,10 +37,10 @@ def backward_via_logsumexp(params, cache, Y):
 
 
 def test_forward_and_backward_accept_other_correct_versions(judge):
-    for fn in (forward_dict_free, nb11.nnlib_forward):
-        assert judge("nb11_forward", fn).passed
-    for fn in (backward_via_logsumexp, nb11.nnlib_backward):
-        r = judge("nb11_backward", fn)
+    for fn in (forward_dict_free, nb12.nnlib_forward):
+        assert judge("nb12_forward", fn).passed
+    for fn in (backward_via_logsumexp, nb12.nnlib_backward):
+        r = judge("nb12_backward", fn)
         assert r.passed, r.message
 
 
@@ -54,7 +54,7 @@ def minibatches_generator(N, batch_size, rng):
 def test_minibatches_accepts_a_generator_and_nnlibs(judge):
     from nnlib.train import minibatches
     for fn in (minibatches_generator, minibatches):
-        assert judge("nb11_minibatches", fn).passed
+        assert judge("nb12_minibatches", fn).passed
 
 
 def adam_in_place_on_copies(w, dw, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
@@ -68,10 +68,10 @@ def adam_in_place_on_copies(w, dw, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8
 
 
 def test_adam_step_accepts_other_correct_versions(judge):
-    alpha = lambda w, dw, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8: nb11.adam_step(  # noqa
+    alpha = lambda w, dw, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8: nb12.adam_step(  # noqa
         w, dw, m, v, t, lr, beta1, beta2, eps)
     for fn in (adam_in_place_on_copies, alpha):
-        r = judge("nb11_adam_step", fn)
+        r = judge("nb12_adam_step", fn)
         assert r.passed, r.message
 
 
@@ -79,8 +79,8 @@ def test_adam_step_changing_m_in_place_is_reported(judge):
     def in_place(w, dw, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
         m *= beta1
         m += (1 - beta1) * dw
-        return nb11.adam_step(w, dw, np.zeros_like(m), v, t, lr, beta1, beta2, eps)[0], m, v
-    r = judge("nb11_adam_step", in_place)
+        return nb12.adam_step(w, dw, np.zeros_like(m), v, t, lr, beta1, beta2, eps)[0], m, v
+    r = judge("nb12_adam_step", in_place)
     assert not r.passed and "changed its input `m` in place" in r.message
 
 
@@ -90,32 +90,32 @@ def train_with_dicts(params, X, Y, epochs, batch_size, lr, seed):
     params, costs, step = [p.copy() for p in params], [], 0
     for _ in range(epochs):
         batch_costs, sizes = [], []
-        for idx in nb11.minibatches(len(X), batch_size, rng):
-            P, cache = nb11.forward(params, X[idx])
+        for idx in nb12.minibatches(len(X), batch_size, rng):
+            P, cache = nb12.forward(params, X[idx])
             batch_costs.append(-np.log(P[Y[idx] == 1]).mean())
             sizes.append(len(idx))
             step += 1
-            for i, g in enumerate(nb11.backward(params, cache, Y[idx])):
-                params[i], m, v = nb11.adam_step(params[i], g, *state[i], step, lr)
+            for i, g in enumerate(nb12.backward(params, cache, Y[idx])):
+                params[i], m, v = nb12.adam_step(params[i], g, *state[i], step, lr)
                 state[i] = (m, v)
         costs.append(np.average(batch_costs, weights=sizes))
     return params, np.array(costs)
 
 
 def test_train_accepts_another_correct_loop(judge):
-    r = judge("nb11_train", train_with_dicts)
+    r = judge("nb12_train", train_with_dicts)
     assert r.passed, r.message
 
 
 def test_train_calling_nnlib_is_named(judge):
     def via_fit(params, X, Y, epochs, batch_size, lr, seed):
         from nnlib import Adam, train
-        net = nb11.nnlib_network(params)
+        net = nb12.nnlib_network(params)
         history = train.fit(net, X, Y, cost="categorical_cross_entropy",
                             optimizer=Adam(net.parameters(), lr=lr), epochs=epochs,
                             batch_size=batch_size, rng=np.random.default_rng(seed))
         return [p.value for p in net.parameters()], history["cost"]
-    r = judge("nb11_train", via_fit)
+    r = judge("nb12_train", via_fit)
     assert not r.passed and "your code reaches nnlib through nnlib (an import of nnlib)" in r.message
 
 
@@ -127,11 +127,11 @@ def test_nnlib_names_finds_indirect_use():
 
     def mine(X):
         return helper(X, X)
-    names = nb11.nnlib_names(mine)
+    names = nb12.nnlib_names(mine)
     assert names == ["losses (nnlib.losses)"]
-    assert nb11.nnlib_names(nb11.own_network) == []
+    assert nb12.nnlib_names(nb12.own_network) == []
 
 
 def test_own_network_reports_its_accuracy(judge):
-    r = judge("nb11_own_network", nb11.own_network)
+    r = judge("nb12_own_network", nb12.own_network)
     assert r.passed and "96.4% of the 450 test digits" in r.message

@@ -23,10 +23,10 @@ from nnlib.layers import Activation, Dense
 from nnlib.losses import softmax_cross_entropy_grad
 from nnlib.network import Network
 from nnlib.optimizers import Adam
-from nncourse.checking import problem
-from nncourse.exercises import Case, Mistake, exercise
+from nncourse.checks.judging import problem
+from nncourse.checks.registry import Case, Mistake, exercise
 
-NOTEBOOK = "11_your_own_network"
+NOTEBOOK = "12_your_own_network"
 DIGITS_TARGET = 0.95
 
 
@@ -283,7 +283,7 @@ def _copy(a):
     return [x.copy() for x in a] if isinstance(a, list) else a.copy()
 
 
-@exercise(id="nb11_forward", name="network_forward", notebook=NOTEBOOK, points=2,
+@exercise(id="nb12_forward", name="network_forward", notebook=NOTEBOOK, points=2,
           function="forward",
           verifies="y_hat and the cache (A_in, Z) of every layer, any depth, equal nnlib's",
           reference=lambda params, X: forward(params, X), mistakes=FORWARD_MISTAKES,
@@ -348,7 +348,7 @@ def backward_cases(rng):
     return cases
 
 
-@exercise(id="nb11_backward", name="network_backward", notebook=NOTEBOOK, points=3,
+@exercise(id="nb12_backward", name="network_backward", notebook=NOTEBOOK, points=3,
           function="backward",
           verifies="dW and db of every layer, any depth, equal nnlib's Network.backward",
           reference=lambda params, cache, Y: backward(params, cache, Y),
@@ -427,7 +427,7 @@ MINIBATCH_MISTAKES = [
 ]
 
 
-@exercise(id="nb11_minibatches", name="minibatches", notebook=NOTEBOOK, points=1,
+@exercise(id="nb12_minibatches", name="minibatches", notebook=NOTEBOOK, points=1,
           verifies="rng.permutation order, every sample once per epoch, a smaller last batch, "
                    "two epochs from one generator",
           reference=minibatches, mistakes=MINIBATCH_MISTAKES)
@@ -533,7 +533,7 @@ def _nnlib_adam(w, grads, lr, betas=(0.9, 0.999), eps=1e-8):
     return out
 
 
-@exercise(id="nb11_adam_step", name="adam_step", notebook=NOTEBOOK, points=2,
+@exercise(id="nb12_adam_step", name="adam_step", notebook=NOTEBOOK, points=2,
           verifies="w, m and v after three steps equal nnlib's Adam (default and other betas, "
                    "tiny gradients)",
           reference=adam_step, mistakes=ADAM_MISTAKES,
@@ -666,7 +666,7 @@ def train_cases(rng):
     return cases
 
 
-@exercise(id="nb11_train", name="train_network", notebook=NOTEBOOK, points=3,
+@exercise(id="nb12_train", name="train_network", notebook=NOTEBOOK, points=3,
           function="train",
           verifies="every parameter and each epoch's cost equal nnlib's fit with Adam; no nnlib "
                    "in the code path",
@@ -771,7 +771,7 @@ OWN_MISTAKES = [
 ]
 
 
-@exercise(id="nb11_own_network", name="own_network", notebook=NOTEBOOK, points=3,
+@exercise(id="nb12_own_network", name="own_network", notebook=NOTEBOOK, points=3,
           verifies="trained in the check to at least 95% on the test digits, no nnlib",
           reference=own_network, mistakes=OWN_MISTAKES)
 def judge_own_network(fn, ctx):

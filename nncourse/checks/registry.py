@@ -8,11 +8,36 @@ and the grader all read this registry.
 
 import importlib
 import pkgutil
+import re
 from dataclasses import dataclass, field
 
-from .checking import Case, Context, Mistake  # noqa: F401  (re-exported for check modules)
+from nncourse.checks.judging import Case, Context, Mistake  # noqa: F401  (re-exported for check modules)
 
 EXERCISES = {}  # id -> Exercise, in registration order
+
+# Notebooks an earlier version of the course called otherwise: old stem -> current stem. Their
+# exercise ids moved with them (nbNN_x -> nbMM_x), so a learner's workspace (``nncourse
+# update``) and an old submission (the grader) are read with today's names.
+RENAMED_NOTEBOOKS = {"11_your_own_network": "12_your_own_network"}
+
+
+def current_notebook(stem):
+    """Today's name of a course notebook, given any name it had."""
+    return RENAMED_NOTEBOOKS.get(stem, stem)
+
+
+def current_id(exercise_id):
+    """Today's id of an exercise (or of its ``_solution`` cell), given any id it had."""
+    suffix = "_solution" if exercise_id.endswith("_solution") else ""
+    base = exercise_id.removesuffix(suffix)
+    if base in load_all():     # today's ids never take an old meaning
+        return exercise_id
+    for old, new in RENAMED_NOTEBOOKS.items():
+        old_prefix, new_prefix = f"nb{old[:2]}_", f"nb{new[:2]}_"
+        if base.startswith(old_prefix) and f"{new_prefix}{base[len(old_prefix):]}" in \
+                load_all():
+            return f"{new_prefix}{base[len(old_prefix):]}{suffix}"
+    return exercise_id
 
 
 @dataclass
@@ -81,9 +106,10 @@ def load_all():
     """Import every ``checks/nbNN`` module (once) so that all exercises are registered."""
     global _loaded
     if not _loaded:
-        from . import checks
+        from nncourse import checks
         for info in sorted(pkgutil.iter_modules(checks.__path__), key=lambda m: m.name):
-            importlib.import_module(f"{checks.__name__}.{info.name}")
+            if re.fullmatch(r"nb\d\d", info.name):
+                importlib.import_module(f"{checks.__name__}.{info.name}")
         _loaded = True
     return EXERCISES
 
@@ -94,6 +120,11 @@ def by_name(name):
         if ex.name == name:
             return ex
     raise KeyError(name)
+
+
+def notebooks():
+    """The course notebooks that have exercises, in order."""
+    return sorted({e.notebook for e in load_all().values()})
 
 
 def listing():

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 
-from .notebooks import BEGIN, END, ROOT
+from nncourse.build.notebooks import BEGIN, END, ROOT
 
 TREES = ("notebooks", "nnlib", "nncourse", "jupyter", "binder", ".binder")
 FILES = ("README.md", "LICENSE", "pyproject.toml", "Makefile", "environment.yml",
@@ -47,7 +47,7 @@ def holds_solution(path):
 def check_fresh(root=ROOT):
     """Raise ReleaseError when notebooks/ differs from what solutions/ generates (nothing to
     compare with, in a bundle made by a release, which has no solutions/)."""
-    from .notebooks import generate
+    from nncourse.build.notebooks import generate
     solutions, notebooks = Path(root) / "solutions", Path(root) / "notebooks"
     if not solutions.is_dir():
         return

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import exercises
+from nncourse.checks import registry
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 STUB = ["# YOUR CODE HERE", "raise NotImplementedError()"]
@@ -30,7 +30,7 @@ CHECK_RE = re.compile(r"^check\.(\w+)\(", re.MULTILINE)
 HEADER_ID = "generated-notice"
 NBGRADER_SCHEMA = 3
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS, NOTEBOOKS = ROOT / "solutions", ROOT / "notebooks"
 
 
@@ -72,8 +72,8 @@ def exercise_cells(nb, name=""):
     that every solution cell is followed by its check and every check follows a solution.
     A solution cell has a BEGIN SOLUTION marker (solutions) or nbgrader ``solution`` metadata
     (learner versions)."""
-    registry = exercises.load_all()
-    by_check = {e.name: e for e in registry.values()}
+    known = registry.load_all()
+    by_check = {e.name: e for e in known.values()}
     pairs, pending = [], None
     for i, cell in enumerate(nb.cells):
         if cell.cell_type != "code":

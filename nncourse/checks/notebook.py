@@ -9,9 +9,10 @@ When nbgrader runs the notebook (``NBGRADER_EXECUTION`` is set) a failing check 
 import os
 import re
 
-from . import checking, exercises
+from nncourse.checks import judging, registry
 
 RESULTS = {}  # exercise id -> Result.as_dict(), for this kernel
+METADATA_KEY = "nncourse"   # output metadata of a check cell: its verdict (verdict_metadata)
 
 # function name -> why the cell that (re)defines it last failed before its `def` ran, so that a
 # check never grades the previous definition silently
@@ -54,12 +55,18 @@ def watch_cells():
         shell.events.register("post_run_cell", _after_cell)
 
 
-def _display(result):
+def verdict_metadata(ex, result):
+    """The verdict as data, saved with the check cell's output: what progress reads."""
+    return {"exercise": ex.id, "status": result.status,
+            "points": ex.points if result.passed else 0, "max_points": ex.points}
+
+
+def _display(result, metadata):
     try:
         from IPython import get_ipython
         from IPython.display import display
         if get_ipython() is not None:
-            display(result)
+            display(result, metadata={METADATA_KEY: metadata})
             return
     except ImportError:  # pragma: no cover - IPython is always there with jupyterlab
         pass
@@ -67,18 +74,18 @@ def _display(result):
 
 
 def run_and_report(name, fn, seed=None):
-    ex = exercises.by_name(name)
+    ex = registry.by_name(name)
     why = STALE.get(getattr(fn, "__name__", None))
     if why is not None:
-        result = checking.Result(
+        result = judging.Result(
             ex.id, ex.name, "error",
             f"✘ {ex.name} — the cell that defines `{fn.__name__}` stopped with an error before "
             f"its new definition ran ({why}), so this check would judge your previous "
             f"`{fn.__name__}`. Fix that cell, run it, then run this one.")
     else:
-        result = checking.run(ex, fn, seed=seed)
+        result = judging.run(ex, fn, seed=seed)
     RESULTS[ex.id] = result.as_dict()
-    _display(result)
+    _display(result, verdict_metadata(ex, result))
     if os.environ.get("NBGRADER_EXECUTION") and not result.passed:
         raise AssertionError(result.message)
 
@@ -90,13 +97,13 @@ class _Checks:
         if name.startswith("_"):
             raise AttributeError(name)
         try:
-            exercises.by_name(name)
+            registry.by_name(name)
         except KeyError:
             raise AttributeError(f"no check called {name!r}") from None
         return lambda fn, seed=None: run_and_report(name, fn, seed)
 
     def __dir__(self):
-        return sorted(e.name for e in exercises.load_all().values())
+        return sorted(e.name for e in registry.load_all().values())
 
 
 check = _Checks()

@@ -17,11 +17,10 @@ one the gradebook counted).
 
 import base64
 import io
-import json
 
-from . import exercises
-from .gradebook import flag_text, num, write_atomic
-from .feedback import esc
+from nncourse.teacher.feedback import esc
+from nncourse.teacher.gradebook import flag_text
+from nncourse.teacher.text import num
 
 BLUE, ORANGE, GREY = "#2166ac", "#e08214", "#bababa"
 STACK = [("passed", ("passed",), BLUE), ("failed", ("failed",), ORANGE),
@@ -31,8 +30,7 @@ STACK = [("passed", ("passed",), BLUE), ("failed", ("failed",), ORANGE),
 
 
 def summarise(book):
-    """The report's numbers (JSON-able) from a gradebook (:func:`nncourse.gradebook.build`)."""
-    registry = exercises.load_all()
+    """The report's numbers (JSON-able) from a gradebook (:func:`nncourse.teacher.gradebook.build`)."""
     students = book["students"]
     n = len(students)
     totals = [float(s["total"]) for s in students]
@@ -48,19 +46,20 @@ def summarise(book):
             ex_rows.append({"id": e["id"], "name": e["name"], "notebook": nb["notebook"],
                             "max_points": e["max_points"], "passed": passed, "students": n,
                             "pass_rate": round(passed / n, 4) if n else 0.0, "by_status": counts})
-    mistakes = {}
+    where = {e["id"]: (e["name"], nb["notebook"]) for nb in book["notebooks"]
+             for e in nb["exercises"]}
+    mistakes, hints = {}, {}
     for s in students:
         for ex_id, row in s["exercises"].items():
             if row.get("mistake"):
                 key = (ex_id, row["mistake"])
                 mistakes.setdefault(key, []).append(s["id"])
+                hints.setdefault(key, row.get("hint"))
     ranked = []
     for (ex_id, name), who in mistakes.items():
-        ex = registry.get(ex_id)
-        hint = next((m.hint for m in ex.mistakes if m.name == name), None) if ex else None
-        ranked.append({"mistake": name, "exercise": ex_id,
-                       "exercise_name": ex.name if ex else ex_id,
-                       "notebook": ex.notebook if ex else None, "hint": hint,
+        ex_name, notebook = where.get(ex_id, (ex_id, None))
+        ranked.append({"mistake": name, "exercise": ex_id, "exercise_name": ex_name,
+                       "notebook": notebook, "hint": hints[(ex_id, name)],
                        "students": len(who), "of": n, "who": sorted(who)})
     ranked.sort(key=lambda m: (-m["students"], m["exercise"], m["mistake"]))
     flagged = [{"student": s["id"], "name": s["name"], "flags": flag_text(s["flags"]),
@@ -205,12 +204,3 @@ def render(data, title="Class report"):
         parts.append("<p>None: every submission ran to the end with its check cells intact.</p>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
-
-
-def write(book, html_path=None, json_path=None, title="Class report"):
-    data = summarise(book)
-    if html_path:
-        write_atomic(html_path, render(data, title))
-    if json_path:
-        write_atomic(json_path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-    return data

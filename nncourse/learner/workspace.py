@@ -26,7 +26,7 @@ from pathlib import Path
 
 import nbformat
 
-from .notebooks import HEADER_ID, NOTEBOOKS, ROOT, dumps
+from nncourse.build.notebooks import HEADER_ID, NOTEBOOKS, ROOT, dumps
 
 DEFAULT = ROOT / "workspace"
 STATE = ".nncourse"

@@ -1,9 +1,9 @@
-"""The learner's side of grading: runs inside the sandbox (``python -m nncourse.worker``).
+"""The learner's side of grading: runs inside the sandbox (``python -m nncourse.grading.worker``).
 
 It runs a submission's code cells in an IPython shell and, when the grader asks, calls one of the
 learner's functions (or a course driver around it) on plain inputs and sends back plain outputs.
 It never judges and never sees a reference answer or an expected value: everything here is
-within the learner's reach, so nothing here is trusted. The grader (:mod:`nncourse.sandbox`)
+within the learner's reach, so nothing here is trusted. The grader (:mod:`nncourse.grading.session`)
 reads its replies as data only, with size limits, and decides everything itself.
 
 Wire format, both ways: a 4-byte big-endian length, then that many bytes of UTF-8 JSON.
@@ -58,18 +58,18 @@ class Worker:
     def __init__(self):
         from IPython.core.interactiveshell import InteractiveShell
 
-        from . import checking
-        self.checking = checking
+        from nncourse.checks import judging
+        self.judging = judging
         self.shell = InteractiveShell.instance(colors="nocolor")
         self.labels = {}        # IPython execution count -> "cell 7"
         self.answers = {}       # function name -> what it was where the notebook checks it
         self.failed_defs = {}   # function name -> why the cell defining it last failed
         compiler = self.shell.compile
 
-        def cell_label(filename):
+        def cell_label(filename):   # the learner's line shows the notebook's cell number
             number = compiler._filename_map.get(filename)
             return self.labels.get(number)
-        checking.cell_label = cell_label   # the learner's line shows the notebook's cell number
+        self.cell_label = cell_label
 
     def run_cell(self, source, label, seconds, capture=()):
         self.labels[self.shell.execution_count] = label
@@ -95,7 +95,7 @@ class Worker:
         elif isinstance(error, SyntaxError):
             text = f"{type(error).__name__}: {error.msg} (line {error.lineno})"
         else:
-            text = self.checking.describe_learner_error(error)
+            text = self.judging.describe_learner_error(error, self.cell_label)
         for name in defined:
             self.failed_defs[name] = f"{label} raised {text.splitlines()[0]}"
         return {"ok": False, "timeout": isinstance(error, CellTimeout), "error": text[:2000]}
@@ -107,7 +107,7 @@ class Worker:
             plt.close("all")
 
     def call(self, name, args, driver, seconds):
-        from .plain import Limits, decode, encode
+        from nncourse.grading.plain import Limits, decode, encode
         fn = self.answers.get(name, self.shell.user_ns.get(name))
         if not callable(fn):
             why = self.failed_defs.get(name)
@@ -116,11 +116,11 @@ class Worker:
                     "deleted, or is its cell not run?)")
             return {"status": "missing", "error": {"text": text}}
         args = decode(args, Limits(items=10**9, array_bytes=2**62, string=10**9))
-        driver = self.checking.find_driver(driver) if driver else None
-        _alarm(seconds, self.checking.CheckTimeout)
+        driver = self.judging.find_driver(driver) if driver else None
+        _alarm(seconds, self.judging.CheckTimeout)
         try:
-            reply = self.checking.call_here(fn, args, driver)
-        except self.checking.CheckTimeout:
+            reply = self.judging.call_here(fn, args, driver, self.cell_label)
+        except self.judging.CheckTimeout:
             return {"status": "timeout"}
         finally:
             _cancel_alarm()

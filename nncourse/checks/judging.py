@@ -3,11 +3,11 @@
 An exercise is judged by a *judge* function ``judge(fn, ctx)`` that calls the learner's ``fn``
 through ``ctx.call`` and compares what comes back with ``ctx.compare``. ``ctx.call`` is the only
 way a judge reaches learner code, and it returns the learner's output as plain data
-(:mod:`nncourse.plain`). Where it runs is the context's *runner*'s business:
+(`nncourse.grading.plain`). Where it runs is the context's *runner*'s business:
 
 * in a notebook, :class:`LocalRunner` calls the function in the learner's own kernel (immediate
   feedback; nothing there is protected from the learner, and nothing needs to be);
-* in the grader, :class:`nncourse.sandbox.SandboxRunner` sends the plain inputs to the
+* in the grader, :class:`nncourse.grading.session.Session` sends the plain inputs to the
   submission's sandboxed kernel, which calls the function and sends plain outputs back; the
   judge itself, the references, the known mistakes and every comparison run in the grader's
   process, which never runs learner code.
@@ -26,7 +26,7 @@ written for the learner:
   matches a known mistake — that mistake, named, with a hint.
 
 :func:`run` never raises and never prints: it returns a :class:`Result`. Printing, recording and
-nbgrader's "a failing check raises" rule live in :mod:`nncourse.report`.
+nbgrader's "a failing check raises" rule live in :mod:`nncourse.checks.notebook`.
 """
 
 import contextlib
@@ -40,9 +40,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .plain import Opaque, roundtrip, type_name
+from nncourse.grading.plain import Opaque, roundtrip, type_name
 
-_COURSE_DIR = os.path.dirname(os.path.abspath(__file__))
+_COURSE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))   # nncourse/
 _NUMPY_DIR = os.path.dirname(np.__file__)
 
 CHECK_TIME = 5.0  # seconds for a whole check in a notebook (the grader: Limits.check_time)
@@ -153,8 +153,8 @@ def time_limit(seconds):
 
 
 def cell_label(filename):
-    """'cell In[7]' for a notebook cell's code file name, else None. The grader's sandbox
-    replaces this with its own labels (the notebook's cell numbers)."""
+    """'cell In[7]' for a notebook cell's code file name, else None. (The grader's worker
+    passes its own labeller: the notebook's cell numbers.)"""
     try:
         from IPython import get_ipython
         shell = get_ipython()
@@ -164,9 +164,9 @@ def cell_label(filename):
     return f"cell In[{number}]" if number is not None else None
 
 
-def describe_learner_error(exc):
+def describe_learner_error(exc, label=cell_label):
     """'ZeroDivisionError: division by zero' plus the learner's cell and line, found by skipping
-    the checker's and numpy's own frames."""
+    the checker's and numpy's own frames; ``label(filename)`` names the cell."""
     text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     frames = [f for f in traceback.extract_tb(exc.__traceback__)
               if not f.filename.startswith((_COURSE_DIR, _NUMPY_DIR))]
@@ -174,16 +174,16 @@ def describe_learner_error(exc):
         f = frames[-1]
         line = (f.line or linecache.getline(f.filename, f.lineno)).strip()
         where = f" in {f.name}()" if f.name not in ("<module>", "<lambda>") else ""
-        cell = cell_label(f.filename)
+        cell = label(f.filename)
         place = f"{cell}, line {f.lineno}" if cell else f"line {f.lineno}"
         text += f"\n  at {place}{where}: {line}" if line else f"\n  at {place}{where}"
     return text
 
 
-def _learner_error(exc):
+def _learner_error(exc, label=cell_label):
     """A learner's exception as plain data (the same in a notebook and in the sandbox)."""
     return {"type": type(exc).__name__, "mro": [t.__name__ for t in type(exc).__mro__],
-            "text": describe_learner_error(exc)[:4000]}
+            "text": describe_learner_error(exc, label)[:4000]}
 
 
 def _same(a, b):
@@ -242,10 +242,10 @@ def find_driver(name):
     return obj
 
 
-def call_here(fn, args, driver=None):
+def call_here(fn, args, driver=None, label=cell_label):
     """Call ``fn(*args)`` (or ``driver(fn, *args)``) in this process; a :class:`Reply` of plain
     data. Used in the learner's kernel: by :class:`LocalRunner` in a notebook and by the
-    grader's sandbox worker."""
+    grader's sandbox worker (which names cells with its own ``label``)."""
     try:
         with contextlib.redirect_stdout(io.StringIO()):
             out = driver(fn, *args) if driver is not None else fn(*args)
@@ -254,7 +254,7 @@ def call_here(fn, args, driver=None):
     except CheckTimeout:
         raise
     except Exception as exc:  # the learner's own error, shown as theirs
-        return Reply("error", error=_learner_error(exc))
+        return Reply("error", error=_learner_error(exc, label))
     return Reply("ok", roundtrip(out), roundtrip(tuple(args)))
 
 

@@ -39,9 +39,10 @@ import zipfile
 from importlib import metadata
 from pathlib import Path
 
-from . import exercises
-from .gradebook import write_atomic
-from .notebooks import ROOT
+from nncourse.checks import registry
+from nncourse.files import write_atomic
+from nncourse.results import SubmissionReport, reports_from_json
+from nncourse.build.notebooks import ROOT
 
 CONFIG = "nncourse-autograder.json"
 RUNTIME_ROOTS = ("numpy", "matplotlib", "ipywidgets", "nbformat", "nbclient", "ipykernel")
@@ -95,7 +96,7 @@ if ! command -v bwrap >/dev/null 2>&1; then
     echo "bubblewrap not found: grading with --unsandboxed inside Gradescope's container"
     SANDBOX="--unsandboxed"
 fi
-exec "$ROOT/nncourse-venv/bin/python" -m nncourse.gradescope run --root "$ROOT" \
+exec "$ROOT/nncourse-venv/bin/python" -m nncourse.teacher.gradescope run --root "$ROOT" \
     --config "$ROOT/source/nncourse-autograder.json" $SANDBOX
 """
 
@@ -103,7 +104,7 @@ exec "$ROOT/nncourse-venv/bin/python" -m nncourse.gradescope run --root "$ROOT" 
 def resolve_notebook(name):
     """``04``, ``04_cost``, ``notebooks/04_cost.ipynb`` -> ``04_cost`` (a course notebook)."""
     stem = Path(str(name)).stem
-    notebooks = sorted({e.notebook for e in exercises.load_all().values()})
+    notebooks = sorted({e.notebook for e in registry.load_all().values()})
     if stem in notebooks:
         return stem
     hits = [nb for nb in notebooks if nb.split("_", 1)[0] == stem]
@@ -205,7 +206,7 @@ def export(notebook, output="autograder.zip", seed=None, requirements=None, root
     if test_visibility not in VISIBILITIES:
         raise ValueError(f"test visibility must be one of {', '.join(VISIBILITIES)}, not {test_visibility!r}")
     nb = resolve_notebook(notebook)
-    exs = [e for e in exercises.load_all().values() if e.notebook == nb]
+    exs = [e for e in registry.load_all().values() if e.notebook == nb]
     config = {"notebook": nb, "seed": seed, "max_score": sum(e.points for e in exs),
               "exercises": [{"id": e.id, "name": e.name, "points": e.points} for e in exs],
               "visibility": "visible", "test_visibility": test_visibility,
@@ -246,19 +247,20 @@ def find_submission(folder, notebook):
 
 
 def results_from(report, config, elapsed=0.0, note=""):
-    """Gradescope's results.json (a dict) from one ``nncourse grade`` report (or None)."""
+    """Gradescope's results.json (a dict) from one ``nncourse grade`` report (a
+    :class:`~nncourse.results.SubmissionReport`, or None when nothing was submitted)."""
     nb, exs = config["notebook"], config["exercises"]
     prefix = nb.split("_", 1)[0]
-    rows = {e["id"]: e for e in (report or {}).get("exercises") or []}
-    wrong_notebook = report is not None and report.get("notebook") not in (None, nb)
+    rows = {e.id: e for e in report.exercises} if report is not None else {}
+    wrong_notebook = report is not None and report.notebook not in (None, nb)
     tests, lines = [], []
     if report is None:
         why = f"No notebook was submitted: upload your {nb}.ipynb."
     elif wrong_notebook:
-        why = (f"The submitted notebook is {report['notebook']}, but this assignment is {nb}: "
+        why = (f"The submitted notebook is {report.notebook}, but this assignment is {nb}: "
                f"upload {nb}.ipynb.")
     elif not rows:
-        why = f"Not graded: {report.get('error') or 'the grader returned no verdicts'}."
+        why = f"Not graded: {report.error or 'the grader returned no verdicts'}."
     else:
         why = None
     for i, e in enumerate(exs, start=1):
@@ -266,9 +268,9 @@ def results_from(report, config, elapsed=0.0, note=""):
         if row is None:
             score, status, output = 0.0, "failed", why or "the grader returned no verdict"
         else:
-            score = float(row.get("points") or 0)
-            status = "passed" if row.get("passed") else "failed"
-            output = row.get("message") or ""
+            score = float(row.points)
+            status = "passed" if row.passed else "failed"
+            output = row.message
         tests.append({"name": e["name"], "number": f"{prefix}.{i}", "score": score,
                       "max_score": float(e["points"]), "status": status, "output": output,
                       "output_format": "text",
@@ -278,17 +280,18 @@ def results_from(report, config, elapsed=0.0, note=""):
     lines.append(f"{nb}: {score:g} / {max_score:g} points{note}.")
     if why:
         lines.append(why)
-    elif report.get("error"):
-        lines.append(f"The grader could not run all of your notebook: {report['error']}")
-    if report and report.get("modified_check_cells"):
+    elif report.error:
+        lines.append(f"The grader could not run all of your notebook: {report.error}")
+    if report and report.modified_check_cells:
         lines.append("Edited or deleted check cells (the course's own checks were run instead): "
-                     + ", ".join(report["modified_check_cells"]))
-    if report and report.get("seed") is not None:
-        lines.append(f"Hidden cases drawn with seed {report['seed']}.")
-    extra = {"notebook": (report or {}).get("notebook"), "seed": (report or {}).get("seed"),
-             "isolation": (report or {}).get("isolation"),
-             "modified_check_cells": (report or {}).get("modified_check_cells") or [],
-             "error": (report or {}).get("error")}
+                     + ", ".join(report.modified_check_cells))
+    if report and report.seed is not None:
+        lines.append(f"Hidden cases drawn with seed {report.seed}.")
+    extra = {"notebook": report.notebook if report else None,
+             "seed": report.seed if report else None,
+             "isolation": report.isolation if report else None,
+             "modified_check_cells": report.modified_check_cells if report else [],
+             "error": report.error if report else None}
     return {"score": score, "execution_time": int(round(elapsed)), "output": "\n".join(lines),
             "output_format": "text", "visibility": config.get("visibility", "visible"),
             "stdout_visibility": config.get("stdout_visibility", "hidden"),
@@ -313,13 +316,13 @@ def run(root, config_path, unsandboxed=False, python=sys.executable):
             sys.stdout.write(proc.stdout)
             sys.stderr.write(proc.stderr)
             if raw.exists():
-                report = json.loads(raw.read_text(encoding="utf-8"))[0]
-                report.setdefault("seed", seed)
+                report = reports_from_json(raw.read_text(encoding="utf-8"))[0]
+                report.seed = seed if report.seed is None else report.seed
             else:
-                report = {"submission": str(path), "notebook": None, "score": 0, "exercises": [],
-                          "error": f"the grader failed (exit status {proc.returncode}): "
-                                   + (proc.stderr.strip().splitlines() or ["no message"])[-1],
-                          "seed": seed}
+                report = SubmissionReport(
+                    str(path), error=f"the grader failed (exit status {proc.returncode}): "
+                                     + (proc.stderr.strip().splitlines() or ["no message"])[-1],
+                    error_kind="grader", seed=seed)
     results = results_from(report, config, time.monotonic() - start, note)
     write_atomic(root / "results" / "results.json",
                  json.dumps(results, indent=2, ensure_ascii=False) + "\n")
@@ -328,7 +331,7 @@ def run(root, config_path, unsandboxed=False, python=sys.executable):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m nncourse.gradescope")
+    parser = argparse.ArgumentParser(prog="python -m nncourse.teacher.gradescope")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("run", help="grade a Gradescope submission (run_autograder calls this)")
     p.add_argument("--root", default=os.environ.get("NNCOURSE_AUTOGRADER_ROOT", "/autograder"))

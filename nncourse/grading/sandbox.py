@@ -1,7 +1,7 @@
 """One sandbox per submission: where the grader runs learner code, and how it talks to it.
 
 On Linux with Debian's ``bubblewrap`` (``bwrap``), a submission's worker
-(:mod:`nncourse.worker`) runs with
+(:mod:`nncourse.grading.worker`) runs with
 
 * a read-only view of the system and of the Python environment, plus nnlib and nncourse; no
   ``solutions/``, no other submission, no teacher file (the grader sends the cells' text over a
@@ -34,9 +34,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nnlib
-
-from . import plain
-from .checking import Reply
 
 GRACE = 2.0                    # seconds past a request's own limit before the sandbox is killed
 MAX_REPLY = 64 * 2**20         # bytes in one reply frame
@@ -258,7 +255,7 @@ class Sandbox:
     def start(self, seconds=60.0):
         read_fd, write_fd = os.pipe()
         os.set_inheritable(write_fd, True)
-        python = [sys.executable, "-s", "-m", "nncourse.worker"]
+        python = [sys.executable, "-s", "-m", "nncourse.grading.worker"]
         if self.isolated:
             self.cgroup = _Cgroup(self.limits)
             cmd = bwrap_command(self.limits.tmp_mb) + python
@@ -414,52 +411,3 @@ class Sandbox:
             pass
         if self._scratch is not None:
             self._scratch.cleanup()
-
-
-class RemoteFunction:
-    """Names a learner's function that lives in the sandbox."""
-
-    def __init__(self, name):
-        self.name = name
-        self.__name__ = name
-
-    def __repr__(self):
-        return f"<the learner's {self.name}>"
-
-
-class SandboxRunner:
-    """The runner a judge's ``ctx.call`` uses in the grader: learner code runs in the
-    submission's sandbox (through ``session``), everything else here."""
-    where = "sandbox"
-
-    def __init__(self, session):
-        self.session = session
-
-    def call(self, fn, args, driver=None, seconds=None):
-        from .checking import driver_name
-        request = {"op": "call", "function": fn.name, "args": plain.encode(tuple(args)),
-                   "driver": driver_name(driver), "seconds": 10.0 if seconds is None else seconds}
-        reply = self.session.call(request)
-        if isinstance(reply, Reply):      # the session's own verdict (timeout, broken)
-            return reply
-        try:
-            status = reply.get("status")
-            if status not in ("ok", "error", "not_implemented", "timeout", "missing"):
-                raise plain.PlainDataError("unknown status")
-            error = reply.get("error")
-            if status in ("error", "missing"):
-                if type(error) is not dict or type(error.get("text")) is not str:
-                    raise plain.PlainDataError("bad error")
-                mro = error.get("mro", [])
-                error = {"text": error["text"][:4000],
-                         "mro": [str(t)[:100] for t in mro][:50] if type(mro) is list else []}
-            if status != "ok":
-                return Reply(status, error=error)
-            out = plain.decode(reply.get("out"))
-            after = plain.decode(reply.get("args_after"))
-            if type(after) is not tuple:
-                raise plain.PlainDataError("bad args")
-            return Reply("ok", out, after)
-        except (plain.PlainDataError, AttributeError, TypeError, ValueError) as exc:
-            return Reply("broken", error={"text": f"the sandbox's reply was not plain data "
-                                                  f"({str(exc)[:100]})"})

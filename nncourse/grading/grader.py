@@ -1,0 +1,168 @@
+"""Grade submitted notebooks: ``nncourse grade SUBMISSION_OR_FOLDER ...``.
+
+The trust boundary: learner code runs only in a submission's own sandbox
+(:mod:`nncourse.grading.sandbox`), and that sandbox never judges. For each submission the grader
+
+1. reads the notebook (:mod:`.submission`; the file is only ever read) and works out which
+   course notebook it is, which check cells were edited or deleted, and which answers call
+   nnlib's own implementation of their exercise;
+2. sends the submission's code cells, **except its check cells**, to a fresh sandbox one at a
+   time, each with a time limit (:mod:`.session`); a cell that hangs or kills the sandbox is
+   skipped, the sandbox started again and the cells before it run again;
+3. runs each exercise's judge here, in the grader's process, with the fixed cases plus hidden
+   ones drawn from a seed chosen at grading time. The judge sends plain inputs to the sandbox,
+   which calls the learner's function and sends plain outputs back; the references, the known
+   mistakes and every comparison and verdict are computed here, and only here are reports
+   written. A submission can change its own outputs, and nothing else.
+
+A submission's death, hang or garbage is that submission's error only. The result of each
+submission is a :class:`nncourse.results.SubmissionReport`.
+"""
+
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from nncourse.checks import judging
+from nncourse.grading.sandbox import SandboxLimits, isolation_available
+from nncourse.grading.session import RemoteFunction, Session
+from nncourse.grading.submission import SubmissionError, read_submission
+from nncourse.results import ExerciseResult, SubmissionReport
+
+
+@dataclass
+class Limits:
+    cell_timeout: float = 60.0       # seconds for one learner cell
+    notebook_timeout: float = 300.0  # seconds for all learner cells together
+    check_time: float = 10.0         # seconds for one exercise's check
+    memory_mb: int = 2048            # memory of the whole sandbox
+    processes: int = 32              # processes (and threads) in the sandbox
+    file_mb: int = 64                # largest file the sandbox may write
+    output_mb: int = 16              # text the learner's code may print
+
+    def sandbox(self):
+        return SandboxLimits(memory_mb=self.memory_mb, processes=self.processes,
+                             file_mb=self.file_mb, output_mb=self.output_mb)
+
+
+class NoSandbox(RuntimeError):
+    """Raised by :func:`grade_many` when no sandbox can be made and none was waived."""
+
+
+def grade_file(path, seed=None, limits=None, isolation="bubblewrap", forbid_reference=False):
+    """Grade one submission; returns its :class:`SubmissionReport` (never raises)."""
+    try:
+        return _grade_file(Path(path), seed, limits or Limits(), isolation, forbid_reference)
+    except Exception as exc:  # a grader bug must not stop the batch
+        return SubmissionReport(str(path), error=f"the grader failed on this file "
+                                                 f"({type(exc).__name__}: {str(exc)[:200]}); "
+                                                 "please report it",
+                                error_kind="grader", isolation=isolation, seed=seed)
+
+
+def _grade_file(path, seed, limits, isolation, forbid_reference):
+    base = {"isolation": isolation, "seed": seed}
+    try:
+        sub = read_submission(path)
+    except SubmissionError as exc:
+        return SubmissionReport(str(path), error=exc.message, error_kind=exc.kind, **base)
+    session = Session(sub.sources, limits, isolation == "bubblewrap", sub.captures)
+    try:
+        session.run_cells()
+        rows = [_judge(ex, session, seed, limits, ex.id in sub.copied_reference,
+                       forbid_reference) for ex in sub.exercises]
+    finally:
+        session.close()
+    return SubmissionReport(
+        str(path), sub.notebook, rows, error=_session_error(session),
+        timed_out=session.timed_out, modified_check_cells=sub.modified_check_cells,
+        copied_reference=sub.copied_reference, name_mismatch=sub.name_mismatch,
+        cell_errors=[f"{session.sources[i][0]}: {e}"
+                     for i, e in sorted(session.cell_errors.items())], **base)
+
+
+def _judge(ex, session, seed, limits, is_copy, forbid_reference):
+    """One exercise's row: its judge run here, the learner's function in the sandbox."""
+    result = judging.run(ex, RemoteFunction(ex.function), seed=seed,
+                         check_time=limits.check_time, runner=session)
+    passed = result.passed and not (is_copy and forbid_reference)
+    message = result.message
+    if is_copy:
+        message += ("\n  note: this answer calls nnlib's own implementation of the exercise"
+                    + (", so it scores 0 (--forbid-reference)." if forbid_reference else "."))
+    status = result.status if passed or not result.passed else "failed"
+    return ExerciseResult(
+        ex.id, ex.name, status, ex.points if passed else 0, ex.points, message,
+        mistake=result.mistake.name if result.mistake else None,
+        hint=result.mistake.hint if result.mistake else None, copied_reference=is_copy,
+        cases_passed=result.cases_passed, cases_total=result.cases_total)
+
+
+def _session_error(session):
+    """The submission's error: the sandbox lost for good, or the cells skipped and why."""
+    if session.broken:
+        return session.broken
+    notes = [f"{session.sources[i][0]}: {why}" for i, why in sorted(session.skipped.items())]
+    memory = [e for e in session.events if "memory limit" in e]
+    if session.timed_out:
+        return "time limit: " + "; ".join(notes + memory or session.events
+                                          or ["a cell was stopped"])
+    return "; ".join(notes + memory) or None
+
+
+def expand(paths):
+    """Submissions: the given files, and every .ipynb below given folders (sorted)."""
+    out = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out.extend(sorted(q for q in p.rglob("*.ipynb") if ".ipynb_checkpoints" not in q.parts))
+        else:
+            out.append(p)
+    return out
+
+
+def choose_isolation(unsandboxed=False):
+    """'bubblewrap' where a sandbox can be made; else 'none' if ``unsandboxed`` was asked for,
+    else :class:`NoSandbox`."""
+    if isolation_available():
+        return "bubblewrap"
+    if unsandboxed:
+        return "none"
+    raise NoSandbox("no sandbox is available here (Linux with bubblewrap and user namespaces "
+                    "is needed: apt-get install bubblewrap). Learner code would run as you, "
+                    "with your files in reach. Grade inside a container or a JupyterHub "
+                    "server, or pass --unsandboxed to grade without isolation anyway.")
+
+
+def grade_many(paths, seed=None, limits=None, jobs=1, progress=None, isolation=None,
+               unsandboxed=False, forbid_reference=False):
+    """Grade every submission (``jobs`` at a time); reports in input order."""
+    limits = limits or Limits()
+    isolation = isolation or choose_isolation(unsandboxed)
+    paths = [str(p) for p in paths]
+    reports = [None] * len(paths)
+    lock = threading.Lock()
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = {pool.submit(grade_file, p, seed, limits, isolation, forbid_reference): i
+                   for i, p in enumerate(paths)}
+        for done, future in enumerate(as_completed(futures), start=1):
+            i = futures[future]
+            reports[i] = future.result()    # grade_file never raises
+            if progress:
+                with lock:
+                    progress(done, len(paths), reports[i])
+    return reports
+
+
+def progress_bar(stream=sys.stderr, width=30):
+    """A text progress bar for ``grade_many(progress=...)``."""
+    def show(done, total, report):
+        filled = int(width * done / total)
+        name = Path(report.submission).name
+        stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {name[:40]:<40}")
+        if done == total:
+            stream.write("\n")
+        stream.flush()
+    return show

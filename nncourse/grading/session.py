@@ -1,0 +1,191 @@
+"""One submission's session: its sandbox, restarted when it dies, and the judges' runner.
+
+A :class:`Session` runs the submission's code cells in a sandbox (:mod:`.sandbox`) and then
+serves the judges' calls: it is the *runner* a judge's ``ctx.call`` uses in the grader (the
+notebook's runner is :class:`nncourse.checks.judging.LocalRunner`; both answer ``call(fn, args,
+driver, seconds)`` with a :class:`~nncourse.checks.judging.Reply` of plain data). When the
+sandbox hangs past a hard deadline or dies, the cell (or call) that did it is given up, a new
+sandbox is started and the cells that ran before (not the bad ones) run again.
+"""
+
+import time
+
+from nncourse.checks.judging import Reply, driver_name
+from nncourse.grading import plain
+from nncourse.grading.sandbox import Sandbox, SandboxError
+
+MAX_RESTARTS = 4          # sandbox restarts per submission (each replays the cells before)
+REPLY_STATUSES = ("ok", "error", "not_implemented", "timeout", "missing")
+
+
+class RemoteFunction:
+    """Names a learner's function that lives in the sandbox."""
+
+    def __init__(self, name):
+        self.name = name
+        self.__name__ = name
+
+    def __repr__(self):
+        return f"<the learner's {self.name}>"
+
+
+class Session:
+    """Runs a submission's cells in a sandbox and serves the judges' calls."""
+    where = "sandbox"
+
+    def __init__(self, sources, limits, isolated, captures=None):
+        self.sources = sources          # [(label, source)] of the learner's code cells
+        self.captures = captures or {}  # source index -> functions checked right after it
+        self.limits = limits
+        self.isolated = isolated
+        self.skipped = {}               # cell index -> why it was skipped
+        self.cell_errors = {}           # cell index -> the learner's error, first line
+        self.restarts = 0
+        self.timed_out = False
+        self.memory_hit = False
+        self.broken = None              # set when the sandbox cannot be brought back
+        self.sandbox = None
+        self.deadline = None
+        self.events = []                # what happened, for the report
+        self._done = []                 # cells that ran (replayed after a loss)
+
+    # --- the sandbox's life ---------------------------------------------------------------
+
+    def _start(self):
+        self.sandbox = Sandbox(self.limits.sandbox(), self.isolated)
+        self.sandbox.start()
+
+    def _restart(self, seconds):
+        """A new sandbox with the cells that ran before replayed, each given ``seconds()``."""
+        self._start()
+        for j in self._done:
+            self._cell(j, seconds())
+
+    def _lost(self, exc):
+        """The sandbox hung or died: note it, and start over if allowed."""
+        if self.sandbox is not None:
+            self.sandbox.close()
+            self.sandbox = None
+        self.restarts += 1
+        if self.restarts > MAX_RESTARTS:
+            self.broken = f"the sandbox was lost {self.restarts} times; last: {exc.message}"
+        return exc
+
+    def close(self):
+        if self.sandbox is not None:
+            self.sandbox.close()
+            self.sandbox = None
+
+    # --- the learner's cells --------------------------------------------------------------
+
+    def run_cells(self):
+        """Run every learner cell once (with replays after a loss), within the notebook's time."""
+        self.deadline = time.monotonic() + self.limits.notebook_timeout
+        self._done = []
+        i = 0
+        while i < len(self.sources) and self.broken is None:
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                self.timed_out = True
+                for j in range(i, len(self.sources)):
+                    self.skipped[j] = "not run: the notebook's time limit was reached"
+                break
+            try:
+                if self.sandbox is None:
+                    self._restart(lambda: self.deadline - time.monotonic())
+                self._cell(i, min(self.limits.cell_timeout, left))
+                self._done.append(i)
+                i += 1
+            except SandboxError as exc:
+                self._note_memory(self.sources[i][0])
+                self._lost(exc)
+                if exc.kind == "timeout":
+                    self.timed_out = True
+                why = "stopped: time limit" if exc.kind == "timeout" else f"stopped: {exc.message}"
+                self.skipped[i] = why
+                self.events.append(f"{self.sources[i][0]}: {why}")
+                i += 1
+        if self.sandbox is None and self.broken is None:
+            try:
+                self._restart(lambda: max(1.0, self.deadline - time.monotonic()) + 30)
+            except SandboxError as exc:
+                self._lost(exc)
+                self.broken = self.broken or f"the sandbox could not be restarted ({exc.message})"
+
+    def _cell(self, i, seconds):
+        label, source = self.sources[i]
+        seconds = max(0.5, seconds)
+        reply = self.sandbox.request({"op": "cell", "source": source, "label": label,
+                                      "seconds": seconds, "capture": self.captures.get(i, [])},
+                                     seconds)
+        self._note_memory(label)
+        if reply.get("ok") is False:
+            error = str(reply.get("error", ""))[:300]
+            self.cell_errors[i] = error.splitlines()[0] if error else "an error"
+            if reply.get("timeout"):
+                self.timed_out = True
+                self.events.append(f"{label}: stopped by the time limit ({seconds:.0f} s)")
+
+    def _note_memory(self, label):
+        """Say so when the sandbox's memory limit stopped one of its processes."""
+        cgroup = self.sandbox.cgroup if self.sandbox is not None else None
+        if cgroup is not None and not self.memory_hit and cgroup.hit_memory_limit():
+            self.memory_hit = True
+            self.events.append(f"{label}: memory limit ({self.limits.memory_mb} MB) reached; "
+                               "a process of the notebook was stopped")
+
+    # --- the judges' runner ---------------------------------------------------------------
+
+    def call(self, fn, args, driver=None, seconds=None):
+        """The runner's one method: the learner's ``fn`` (a :class:`RemoteFunction`) called on
+        plain ``args`` in the sandbox, or ``driver(fn, *args)``; a :class:`Reply`."""
+        request = {"op": "call", "function": fn.name, "args": plain.encode(tuple(args)),
+                   "driver": driver_name(driver), "seconds": 10.0 if seconds is None else seconds}
+        reply = self._request(request)
+        return reply if isinstance(reply, Reply) else decode_reply(reply)
+
+    def _request(self, request):
+        """One judge call: the sandbox's raw reply dict, or a :class:`Reply` decided here."""
+        if self.broken is not None:
+            return Reply("broken", error={"text": self.broken})
+        if self.sandbox is None:
+            try:
+                self._restart(lambda: self.limits.cell_timeout)
+            except SandboxError as exc:
+                self._lost(exc)
+                return Reply("broken", error={"text": f"the sandbox could not be restarted "
+                                                      f"({exc.message})"})
+        try:
+            return self.sandbox.request(request, float(request["seconds"]))
+        except SandboxError as exc:
+            self._lost(exc)
+            if exc.kind == "timeout":
+                return Reply("timeout")
+            return Reply("broken", error={"text": f"your code stopped the grader's kernel while "
+                                                  f"being checked: {exc.message}"})
+
+
+def decode_reply(reply):
+    """The sandbox's reply to a call, read as untrusted data: a :class:`Reply` of plain data,
+    or a "broken" Reply saying why it could not be read."""
+    try:
+        status = reply.get("status")
+        if status not in REPLY_STATUSES:
+            raise plain.PlainDataError("unknown status")
+        error = reply.get("error")
+        if status in ("error", "missing"):
+            if type(error) is not dict or type(error.get("text")) is not str:
+                raise plain.PlainDataError("bad error")
+            mro = error.get("mro", [])
+            error = {"text": error["text"][:4000],
+                     "mro": [str(t)[:100] for t in mro][:50] if type(mro) is list else []}
+        if status != "ok":
+            return Reply(status, error=error)
+        out = plain.decode(reply.get("out"))
+        after = plain.decode(reply.get("args_after"))
+        if type(after) is not tuple:
+            raise plain.PlainDataError("bad args")
+        return Reply("ok", out, after)
+    except (plain.PlainDataError, AttributeError, TypeError, ValueError) as exc:
+        return Reply("broken", error={"text": f"the sandbox's reply was not plain data "
+                                              f"({str(exc)[:100]})"})

@@ -1,0 +1,239 @@
+"""Reading a submission, without running any of it.
+
+:func:`read_submission` reads a submitted file's bytes and works out which course notebook it
+is, which of its check cells were edited or deleted, which answers call nnlib's own
+implementation of their exercise (by reading the code), and which code cells the sandbox will
+run (every learner cell, never a check cell), noting where each exercise is checked. A file
+that cannot be graded raises :class:`SubmissionError` with its kind and the reason.
+"""
+
+import ast
+import json
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nncourse.build.notebooks import CHECK_RE
+from nncourse.checks import registry
+
+NBGRADER_KEY = "nbgrader"
+# CPython 3.11's ast.parse is not safe in two threads at once ("SystemError: AST constructor
+# recursion depth mismatch", python/cpython#106905), and the grader reads submissions in threads.
+_PARSING = threading.Lock()
+
+
+class SubmissionError(Exception):
+    """A file that cannot be graded: ``kind`` (unreadable, not_a_notebook, not_this_course)
+    and a message for the teacher and the student."""
+
+    def __init__(self, kind, message):
+        super().__init__(message)
+        self.kind, self.message = kind, message
+
+
+@dataclass
+class Cell:
+    cell_type: str
+    source: str
+    metadata: dict = field(default_factory=dict)
+
+    def get(self, key, default=None):
+        return getattr(self, key, default)
+
+
+@dataclass
+class Submission:
+    """A submitted notebook, read: what the grader needs to run and judge it."""
+    path: Path
+    cells: list                      # [Cell]
+    notebook: str                    # the course notebook it is
+    exercises: list                  # the course's Exercises of that notebook
+    modified_check_cells: list       # ids of check cells edited or deleted
+    copied_reference: list           # ids of answers that call nnlib's own implementation
+    name_mismatch: str = None
+    sources: list = field(default_factory=list)   # [(label, source)] of the cells to run
+    captures: dict = field(default_factory=dict)  # source index -> functions checked after it
+
+
+def read_notebook(raw):
+    """The cells of a notebook file's bytes, read leniently the way nbformat reads them (a BOM,
+    sources as strings or lists, missing fields); None when it is not a notebook."""
+    try:
+        text = raw.decode("utf-8-sig")
+        data = json.loads(text)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    if type(data) is not dict:
+        return None
+    if "worksheets" in data:                      # nbformat 3
+        try:
+            import nbformat
+            data = json.loads(nbformat.writes(nbformat.reads(text, as_version=4)))
+        except Exception:
+            return None
+    cells = data.get("cells")
+    if type(cells) is not list:
+        return None
+    out = []
+    for cell in cells:
+        if type(cell) is not dict:
+            continue
+        source = cell.get("source", "")
+        if type(source) is list:
+            source = "".join(s for s in source if type(s) is str)
+        if type(source) is not str:
+            source = ""
+        metadata = cell.get("metadata") if type(cell.get("metadata")) is dict else {}
+        out.append(Cell(str(cell.get("cell_type", "")), source, metadata))
+    return out
+
+
+def nbgrader_meta(cell):
+    meta = cell.metadata.get(NBGRADER_KEY)
+    return meta if type(meta) is dict else {}
+
+
+def identify(cells, path):
+    """The course notebook a submission is: from its exercise ids (ids of an earlier course
+    version included), else from its file name."""
+    by_id = registry.load_all()
+    counts = {}
+    for cell in cells:
+        grade_id = registry.current_id(str(nbgrader_meta(cell).get("grade_id", ""))
+                                       .removesuffix("_solution"))
+        ex = by_id.get(grade_id)
+        if ex:
+            counts[ex.notebook] = counts.get(ex.notebook, 0) + 1
+    if counts:
+        return max(sorted(counts), key=counts.get)
+    stem = registry.current_notebook(Path(path).stem)
+    return stem if stem in registry.notebooks() else None
+
+
+def name_mismatch(path, notebook):
+    """A note when the file's name is another course notebook's name than its content's."""
+    stem = Path(path).stem
+    named = next((n for n in registry.notebooks() if n != notebook and
+                  (stem == n or stem.startswith(n[:3]) and n[:2].isdigit())), None)
+    if named and not stem.startswith(notebook[:3]):
+        return f"the file is named {Path(path).name} but holds notebook {notebook}"
+    return None
+
+
+def is_check_cell(cell):
+    return bool(nbgrader_meta(cell).get("grade")) or \
+        bool(CHECK_RE.match(cell.source.strip() or "-"))
+
+
+def modified_check_cells(cells, course_exercises):
+    """Ids of check cells that were edited or deleted (their text is fixed by the course)."""
+    found = {}
+    for cell in cells:
+        meta = nbgrader_meta(cell)
+        if meta.get("grade"):
+            found[registry.current_id(str(meta.get("grade_id")))] = cell.source.strip()
+    modified = []
+    for ex in course_exercises:
+        expected = f"check.{ex.name}({ex.function})"
+        if found.get(ex.id) != expected:
+            modified.append(ex.id if ex.id in found else f"{ex.id} (deleted)")
+    return modified
+
+
+# --- answers that call nnlib's own implementation ------------------------------------------------
+
+def _dotted(node):
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+def copied_references(cells, course_exercises):
+    """Ids of exercises whose learner function calls nnlib's own implementation of that same
+    exercise (or imports the course's checks), found by reading the code, never running it."""
+    aliases, trees = {}, []
+    for cell in cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            with _PARSING:
+                tree = ast.parse(cell.source)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        trees.append(tree)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for a in node.names:
+                    aliases[a.asname or a.name.split(".")[0]] = a.name if a.asname else \
+                        a.name.split(".")[0]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                for a in node.names:
+                    aliases[a.asname or a.name] = f"{node.module}.{a.name}"
+    copied = []
+    for ex in course_exercises:
+        targets = set(ex.implemented_by)
+        defs = [n for t in trees for n in ast.walk(t)
+                if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == ex.function]
+        if not defs:
+            continue
+        for node in ast.walk(defs[-1]):
+            name = _dotted(node) if isinstance(node, (ast.Name, ast.Attribute)) else None
+            if name is None:
+                continue
+            head, _, rest = name.partition(".")
+            full = aliases.get(head, head) + (f".{rest}" if rest else "")
+            if full.startswith("nncourse.") and not full.startswith(("nncourse.check",
+                                                                     "nncourse.setup_notebook")) \
+                    or any(full == t or full.startswith(t + ".") for t in targets):
+                copied.append(ex.id)
+                break
+    return copied
+
+
+def cells_to_run(cells, course_exercises):
+    """``(sources, captures)``: the learner's non-empty code cells, labelled by their number
+    among the notebook's code cells, without the check cells; and, for each exercise, the
+    index of the cell after which the notebook checks it (the function is judged as it is
+    there: later cells may carry on with the course's version under the same name)."""
+    sources, captures, number = [], {}, 0
+    by_id = {e.id: e for e in course_exercises}
+    for cell in cells:
+        if cell.cell_type != "code":
+            continue
+        number += 1
+        if is_check_cell(cell):
+            ex = by_id.get(registry.current_id(str(nbgrader_meta(cell).get("grade_id", ""))))
+            if ex is not None and sources:
+                captures.setdefault(len(sources) - 1, []).append(ex.function)
+        elif cell.source.strip():
+            sources.append((f"code cell {number}", cell.source))
+    return sources, captures
+
+
+def read_submission(path):
+    """The submitted file at ``path``, read; raises :class:`SubmissionError`."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SubmissionError("unreadable", f"cannot read the file: {exc.strerror or exc}") \
+            from None
+    cells = read_notebook(raw)
+    if cells is None:
+        raise SubmissionError("not_a_notebook",
+                              "not a Jupyter notebook (the file is not notebook JSON)")
+    notebook = identify(cells, path)
+    if notebook is None:
+        raise SubmissionError("not_this_course",
+                              "not a notebook of this course: no nnlib course exercise found")
+    course_exercises = [e for e in registry.load_all().values() if e.notebook == notebook]
+    sources, captures = cells_to_run(cells, course_exercises)
+    return Submission(path, cells, notebook, course_exercises,
+                      modified_check_cells(cells, course_exercises),
+                      copied_references(cells, course_exercises),
+                      name_mismatch(path, notebook), sources, captures)
