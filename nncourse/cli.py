@@ -16,69 +16,14 @@ number out of range, an output that cannot be written or a bad roster is one lin
 (what is wrong, what to do) and exit status 2, never a traceback and never half the outputs.
 """
 
-import argparse
 import json
 import os
 import sys
 from pathlib import Path
 
+from nncourse.arguments import (Parser, UserError, existing, positive, write_all,
+                                writable_file, writable_folder)
 from nncourse.teacher import options as teacher
-
-
-class UserError(Exception):
-    """A mistake in how a command was called: said in one line, exit status 2."""
-
-
-# --- checking arguments before any work ------------------------------------------------------
-
-def positive(kind):
-    """An argparse type: a number of ``kind`` (int or float) greater than 0."""
-    def parse(text):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-        if not value > 0:
-            raise argparse.ArgumentTypeError(f"must be greater than 0, not {text}")
-        return value
-    parse.__name__ = f"positive {kind.__name__}"
-    return parse
-
-
-def writable_file(path, what):
-    """Raise UserError unless a file can be written at ``path`` (its folder exists or can be
-    made, and is writable; the path is not a folder)."""
-    path = Path(path)
-    if path.is_dir():
-        raise UserError(f"{what} {path} is a folder: give a file name")
-    writable_folder(path.parent, what, path)
-
-
-def writable_folder(folder, what, shown=None):
-    """Raise UserError unless files can be written in ``folder`` (made if missing)."""
-    folder = Path(folder or ".")
-    probe = folder
-    while not probe.exists() and probe != probe.parent:
-        probe = probe.parent
-    shown = shown or folder
-    if probe.exists() and not probe.is_dir():
-        raise UserError(f"cannot write {what} {shown}: {probe} is not a folder")
-    if not os.access(probe, os.W_OK | os.X_OK) or str(probe.resolve()).startswith(("/proc",
-                                                                                    "/sys")):
-        raise UserError(f"cannot write {what} {shown}: {probe} is not writable")
-
-
-def existing(paths, what="file or folder"):
-    missing = [p for p in paths if not Path(p).exists()]
-    if missing:
-        raise UserError(f"no such {what}: {', '.join(map(str, missing))}")
-
-
-def write_all(files):
-    """Write every ``{path: text or bytes}`` (each atomically)."""
-    from nncourse.files import write_atomic
-    for path, data in files.items():
-        write_atomic(path, data)
 
 
 # --- the commands ----------------------------------------------------------------------------
@@ -153,8 +98,16 @@ def cmd_grade(args):
     if not paths:
         raise UserError("no notebooks (.ipynb files) found in " + " ".join(args.paths))
     roster = _grade_outputs(args)
+    if args.run_as:
+        from nncourse.grading.sandbox import run_as
+        try:
+            run_as(args.run_as)
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
+        if os.geteuid() != 0:
+            raise UserError("--run-as needs the grader to run as root (to change user)")
     try:
-        isolation = choose_isolation(args.unsandboxed)
+        isolation = choose_isolation(args.unsandboxed, args.run_as)
     except NoSandbox as exc:
         raise UserError(str(exc)) from None
     if isolation == "none":
@@ -162,12 +115,15 @@ def cmd_grade(args):
               "can read and change your files. Every report says so.", file=sys.stderr)
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
     limits = Limits(cell_timeout=args.timeout, notebook_timeout=args.notebook_timeout,
-                    check_time=args.check_time, memory_mb=args.memory)
+                    check_time=args.check_time, memory_mb=args.memory,
+                    user=args.run_as if isolation == "user" else None)
     to_stdout = args.json == "-"
     reports = grade_many(paths, seed=seed, limits=limits, jobs=args.jobs, isolation=isolation,
                          forbid_reference=args.forbid_reference,
                          progress=None if to_stdout or args.no_progress else progress_bar())
-    files, messages, book = teacher.render(args, reports, roster)
+    from nncourse.teacher.students import assign
+    subs = assign([r.submission for r in reports], args.paths, roster)
+    files, messages, book = teacher.render(args, reports, subs, roster)
     if args.json and not to_stdout:
         files[args.json] = reports_json(reports) + "\n"
     if args.csv:
@@ -176,7 +132,7 @@ def cmd_grade(args):
     if to_stdout:
         print(reports_json(reports))
     else:
-        print(summary_table(reports))
+        print(summary_table(reports, [s.student for s in subs]))
         print(f"hidden-case seed: {seed} (pass --seed {seed} to grade again identically); "
               f"isolation: {isolation}")
         if book is not None:
@@ -276,7 +232,7 @@ def cmd_update(args):
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(prog="nncourse", description="nnlib course tools")
+    parser = Parser(prog="nncourse", description="nnlib course tools")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("notebooks", help="regenerate notebooks/ from solutions/")
     p.add_argument("notebooks", nargs="*", help="solution notebooks (default: all)")
@@ -304,6 +260,9 @@ def build_parser():
     p.add_argument("--seed", type=int, help="seed of the hidden cases (default: random)")
     p.add_argument("--unsandboxed", action="store_true",
                    help="grade even where no sandbox can be made (learner code then runs as you)")
+    p.add_argument("--run-as", metavar="USER",
+                   help="with --unsandboxed, as root: run learner code as this unprivileged "
+                        "system user (what the Gradescope autograder does without bubblewrap)")
     p.add_argument("--forbid-reference", action="store_true",
                    help="score 0 an answer that calls nnlib's own implementation of its exercise")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")

@@ -88,6 +88,60 @@ def read_notebook(raw):
     return out
 
 
+# what a file that is not a notebook is, by its first bytes
+MAGIC = ((b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"%PDF", "a PDF"),
+         (b"PK\x03\x04", "a zip archive (an export or several files?)"), (b"GIF8", "a GIF image"),
+         (b"\x1f\x8b", "a gzip archive"))
+
+
+def not_a_notebook(raw):
+    """``(kind, message)`` for bytes that are not a notebook: empty, binary, cut short, or
+    text of another kind."""
+    text = raw.lstrip(b"\xef\xbb\xbf").strip()
+    if not text:
+        return "empty", f"the file is empty ({len(raw)} bytes): it was not saved, or the upload failed"
+    for magic, what in MAGIC:
+        if raw.startswith(magic):
+            return "binary", f"the file is {what}, not a Jupyter notebook"
+    if b"\x00" in raw[:4096]:
+        return "binary", "the file is binary data, not a Jupyter notebook"
+    if text.startswith(b"{"):
+        try:
+            json.loads(text.decode("utf-8", "replace"))
+        except ValueError as exc:
+            body = text.decode("utf-8", "replace")
+            at_end = getattr(exc, "pos", 0) >= len(body) - 1 or str(exc).startswith("Unterminated")
+            if at_end and _ends_early(text):
+                return "truncated", (f"the notebook file is cut short ({len(raw)} bytes, its JSON "
+                                     "ends early): it was not saved completely, or the upload "
+                                     "was interrupted")
+            return "not_a_notebook", ("not a Jupyter notebook: the file's notebook JSON is damaged "
+                                      f"({str(exc)[:120]})")
+        return "not_a_notebook", "not a Jupyter notebook: the file is JSON without cells"
+    return "not_a_notebook", "not a Jupyter notebook: the file is text, not notebook JSON " \
+                             "(a .py script or a notebook exported as another format?)"
+
+
+def _ends_early(text):
+    """True when JSON ``text`` stops inside a string or with brackets still open."""
+    depth, in_string, escaped = 0, False, False
+    for byte in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:        # backslash
+                escaped = True
+            elif byte == 0x22:        # closing quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x7B, 0x5B):    # { [
+            depth += 1
+        elif byte in (0x7D, 0x5D):    # } ]
+            depth -= 1
+    return in_string or depth > 0
+
+
 def nbgrader_meta(cell):
     meta = cell.metadata.get(NBGRADER_KEY)
     return meta if type(meta) is dict else {}
@@ -106,8 +160,12 @@ def identify(cells, path):
             counts[ex.notebook] = counts.get(ex.notebook, 0) + 1
     if counts:
         return max(sorted(counts), key=counts.get)
+    # no exercise ids (an editor that drops cell metadata): the file's name, if the notebook
+    # still holds that notebook's check cells
     stem = registry.current_notebook(Path(path).stem)
-    return stem if stem in registry.notebooks() else None
+    checks = {m for c in cells if c.cell_type == "code" for m in CHECK_RE.findall(c.source)}
+    names = {e.name for e in registry.load_all().values() if e.notebook == stem}
+    return stem if names & checks else None
 
 
 def name_mismatch(path, notebook):
@@ -225,12 +283,12 @@ def read_submission(path):
             from None
     cells = read_notebook(raw)
     if cells is None:
-        raise SubmissionError("not_a_notebook",
-                              "not a Jupyter notebook (the file is not notebook JSON)")
+        raise SubmissionError(*not_a_notebook(raw))
     notebook = identify(cells, path)
     if notebook is None:
         raise SubmissionError("not_this_course",
-                              "not a notebook of this course: no nnlib course exercise found")
+                              "a Jupyter notebook, but not one of this course's: no nnlib course "
+                              "exercise found in it")
     course_exercises = [e for e in registry.load_all().values() if e.notebook == notebook]
     sources, captures = cells_to_run(cells, course_exercises)
     return Submission(path, cells, notebook, course_exercises,

@@ -20,7 +20,7 @@ import io
 
 from nncourse.teacher.feedback import esc
 from nncourse.teacher.gradebook import flag_text
-from nncourse.teacher.text import num
+from nncourse.text import num
 
 BLUE, ORANGE, GREY = "#2166ac", "#e08214", "#bababa"
 STACK = [("passed", ("passed",), BLUE), ("failed", ("failed",), ORANGE),

@@ -11,7 +11,7 @@ import html
 from pathlib import Path
 
 from nncourse.files import safe_name, write_atomic
-from nncourse.teacher.text import num
+from nncourse.text import num
 
 STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 52rem;
@@ -35,6 +35,26 @@ def esc(text):
     return html.escape(str(text if text is not None else ""), quote=True)
 
 
+DOWNLOAD = ("In JupyterLab, open your notebook, save it (Ctrl+S), download it with File → "
+            "Download, and submit the downloaded .ipynb file.")
+ADVICE = {
+    "empty": "Your file arrived empty. " + DOWNLOAD,
+    "truncated": "Your file arrived cut short. " + DOWNLOAD,
+    "binary": "Submit the notebook itself, not a picture, PDF or archive of it. " + DOWNLOAD,
+    "not_a_notebook": "Submit the notebook file itself (.ipynb), not a script or an export in "
+                      "another format. " + DOWNLOAD,
+    "not_this_course": "This notebook holds none of the course's exercises: submit the course "
+                       "notebook you worked in (for example 04_cost.ipynb). " + DOWNLOAD,
+    "grader": "This is a fault of the grader, not of your notebook: your teacher will see it "
+              "and grade your file again.",
+}
+
+
+def advice(kind):
+    """What a student does about a file the grader could not read (by ``error_kind``)."""
+    return ADVICE.get(kind, "The grader could not read your file. " + DOWNLOAD)
+
+
 def render(report, student="", name="", course="nnlib course"):
     """The feedback page of one :class:`~nncourse.results.SubmissionReport`, as HTML text."""
     nb = report.notebook or Path(report.submission).name
@@ -47,9 +67,15 @@ def render(report, student="", name="", course="nnlib course"):
              f"<h1>Feedback on {esc(nb)}</h1>",
              f'<p class="meta">{esc(course)} · student: <b>{esc(who)}</b> · file: '
              f"{esc(Path(report.submission).name)}</p>"]
-    parts.append(f'<p class="total">Total: {num(report.score)} / {num(report.max_score)} '
-                 "points</p>")
-    if report.error:
+    if not report.graded:
+        parts.append('<p class="total">Not graded: the grader could not read this file as your '
+                     "notebook.</p>")
+        parts.append(f'<p class="note"><b>What happened:</b> {esc(report.error)}</p>')
+        parts.append(f'<p class="note"><b>What to do:</b> {esc(advice(report.error_kind))}</p>')
+    else:
+        parts.append(f'<p class="total">Total: {num(report.score)} / {num(report.max_score)} '
+                     "points</p>")
+    if report.error and report.graded:
         parts.append(f'<p class="note"><b>The grader could not run all of your notebook:</b> '
                      f"{esc(report.error)}</p>")
     if report.timed_out:
@@ -87,14 +113,31 @@ def render(report, student="", name="", course="nnlib course"):
     return "\n".join(parts) + "\n"
 
 
+def student_folders(submissions):
+    """``{student id: folder name}``, one folder per student: two ids that make the same safe
+    name (``bob`` and ``bob.``, ``Ana`` and ``ana``) get ``-2``, ``-3`` ... in the order of
+    their ids, so that no student's page lands in another's folder."""
+    out, taken = {}, set()
+    for sid in sorted({s.student for s in submissions}):
+        base = safe_name(sid)
+        name, k = base, 1
+        while name.casefold() in taken:
+            k += 1
+            name = f"{base}-{k}"
+        taken.add(name.casefold())
+        out[sid] = name
+    return out
+
+
 def render_all(folder, reports, submissions, course="nnlib course"):
     """One feedback page per report: ``{folder/<student>/<notebook>.html: html}`` (``-2``,
     ``-3`` ... for a second submission of the same notebook), in report order."""
     folder = Path(folder)
     used, out = set(), {}
+    folders = student_folders(submissions)
     for rep, sub in zip(reports, submissions):
         stem = safe_name(rep.notebook or Path(rep.submission).stem)
-        student_dir = safe_name(sub.student)
+        student_dir = folders[sub.student]
         candidate, k = f"{student_dir}/{stem}.html", 1
         while candidate.casefold() in used:
             k += 1

@@ -18,7 +18,7 @@ import io
 from pathlib import Path
 
 from nncourse.results import Status
-from nncourse.teacher.text import clip, num, sheet_cell
+from nncourse.text import clip, num, sheet_cell
 
 
 def first_line(message):
@@ -67,6 +67,9 @@ def _submission_flags(flags, notes, mine):
     """The flags every submission of a student raises (errors, isolation, names)."""
     for r, s in mine:
         label = Path(s.path).name
+        if s.problem:
+            flags["error"].append(f"{label}: {s.problem}")
+            notes.append(f"{label}: {s.problem}")
         if r.error:
             flags["error"].append(f"{label}: {r.error}")
         if r.isolation and r.isolation not in flags["isolation"]:

@@ -10,7 +10,7 @@ it returns every file to write, so that the command writes all of them or none.
 
 import json
 
-from nncourse.teacher import classreport, feedback, gradebook, students
+from nncourse.teacher import classreport, feedback, gradebook
 
 OUTPUT_FILES = ("gradebook", "gradebook_json", "report", "report_json")
 
@@ -34,12 +34,12 @@ def wanted(args):
     return bool(args.feedback) or any(getattr(args, k, None) for k in OUTPUT_FILES)
 
 
-def render(args, reports, roster=None):
+def render(args, reports, subs, roster=None):
     """``(files, messages, book)``: every teacher's file to write (path -> text), the lines to
-    tell the teacher, and the gradebook (None when no teacher's output was asked for)."""
+    tell the teacher, and the gradebook (None when no teacher's output was asked for).
+    ``subs`` are the reports' :class:`~nncourse.teacher.students.Submission` s."""
     if not wanted(args):
         return {}, [], None
-    subs = students.assign([r.submission for r in reports], getattr(args, "paths", None), roster)
     book = gradebook.build(reports, subs, roster)
     files, messages = {}, []
     if args.gradebook:
@@ -51,6 +51,9 @@ def render(args, reports, roster=None):
         pages = feedback.render_all(args.feedback, reports, subs)
         files.update(pages)
         messages.append(f"feedback: {len(pages)} file(s) in {args.feedback}")
+        messages += [f"  two students' names make the same folder name: {sid!r}'s feedback is in "
+                     f"{name}/" for sid, name in feedback.student_folders(subs).items()
+                     if name != feedback.safe_name(sid)]
     if args.report or args.report_json:
         data = classreport.summarise(book)
         if args.report:

@@ -3,7 +3,8 @@
 The bundle is what learners get: the learner notebooks (``notebooks/``), the library
 (``nnlib/``), the course tooling that runs the checks (``nncourse/``), the set-up files
 (``pyproject.toml``, ``Makefile``, ``environment.yml``, ``jupyter/``, Binder files when present),
-``README.md`` and ``LICENSE``. Never ``solutions/``, never the tests (they read the solutions),
+a learner's ``README.md`` (``nncourse/teacher/handout/README.md``: how to start, the
+workspace, progress, handing in; not the developers' README) and ``LICENSE``. Never ``solutions/``, never the tests (they read the solutions),
 never caches. Before writing, it makes sure the learner notebooks are not stale (when the
 solutions are there to compare with) and that no released notebook holds a solution region.
 
@@ -20,8 +21,9 @@ import nbformat
 from nncourse.build.notebooks import BEGIN, END, ROOT
 
 TREES = ("notebooks", "nnlib", "nncourse", "jupyter", "binder", ".binder")
-FILES = ("README.md", "LICENSE", "pyproject.toml", "Makefile", "environment.yml",
+FILES = ("LICENSE", "pyproject.toml", "Makefile", "environment.yml",
          "requirements.txt", "apt.txt", "postBuild", "start", "runtime.txt", ".gitignore")
+LEARNER_README = Path(__file__).with_name("handout") / "README.md"
 SKIP_DIRS = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".hypothesis"}
 SKIP_SUFFIXES = (".pyc", ".pyo", ".egg-info")
 
@@ -92,6 +94,8 @@ def release(out, nbgrader=None, assignment=None, root=ROOT):
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(src, dest)
         written.append(rel.as_posix())
+    shutil.copy2(LEARNER_README, out / "README.md")    # the learner's, not the developers'
+    written.append("README.md")
     if nbgrader:
         release_dir = Path(nbgrader) / "release"
         for nb in learner_notebooks(root):

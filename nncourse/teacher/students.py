@@ -19,6 +19,7 @@ students of an nbgrader layout, and marks files it does not cover (``on_roster: 
 import csv
 import fnmatch
 import io
+import os
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -44,6 +45,7 @@ class Submission:
     name: str = ""            # student's name, when known
     assignment: str = ""      # nbgrader assignment, when the layout says
     on_roster: bool = True    # False: a roster was given and does not list this file's student
+    problem: str = None       # why this file could not be given to a student (two roster matches)
 
     def as_dict(self):
         return asdict(self)
@@ -100,20 +102,19 @@ def student_from_filename(stem):
 
 def _root_of(path, roots):
     """The given root (folder or file) that ``path`` was found under."""
-    path = Path(path)
     best = None
-    for root in map(Path, roots):
+    for root in map(_absolute, roots):
         try:
-            path.resolve().relative_to(root.resolve())
+            path.relative_to(root)
         except ValueError:
             continue
-        if best is None or len(root.resolve().parts) > len(best.resolve().parts):
+        if best is None or len(root.parts) > len(best.parts):
             best = root
     return best
 
 
 def _nbgrader_parts(path):
-    parts = Path(path).resolve().parts
+    parts = _absolute(path).parts
     for i in range(len(parts) - 3, -1, -1):
         if parts[i] == "submitted":
             return parts[i + 1], parts[i + 2]
@@ -129,36 +130,44 @@ def _matches(pattern, rel, filename):
 def assign(paths, roots=None, roster=None):
     """``[Submission]`` for each graded path (same order). ``roots`` are the files or folders
     the teacher named (default: each path's parent); ``roster`` is ``[Student]`` or None.
-    Raises ValueError when a file matches two roster entries."""
+    A file that matches two roster entries belongs to neither: it keeps the student its name
+    gives, with ``problem`` saying why (that file's error in the gradebook, never the class's).
+    Paths are compared as given, symbolic links not followed."""
     roots = list(roots) if roots else []
     by_id = {s.id: s for s in roster or []}
     out = []
     for path in paths:
-        path = Path(path)
+        path = _absolute(path)
         root = _root_of(path, roots) if roots else None
-        if root is None or root.resolve() == path.resolve():
+        if root is None or root == path:
             root = path.parent
-        rel = path.resolve().relative_to(root.resolve()).as_posix()
+        rel = path.relative_to(root).as_posix()
         layout = _nbgrader_parts(path)
-        assignment = ""
+        assignment, sid, problem = "", None, None
         if layout:
             sid, assignment = layout
         elif roster:
             hits = [s for s in roster if _matches(s.pattern or f"*{s.id}*", rel, path.name)]
             if len(hits) > 1:
-                raise ValueError(f"{rel} matches {len(hits)} roster entries "
-                                 f"({', '.join(repr(s.id) for s in hits)}): make their patterns "
-                                 "more specific")
-            sid = hits[0].id if hits else None
-        else:
-            sid = None
+                problem = (f"{rel} matches {len(hits)} roster entries "
+                           f"({', '.join(repr(s.id) for s in hits)}), so it was counted for none "
+                           "of them: make their patterns more specific")
+            elif hits:
+                sid = hits[0].id
         if sid is None:
             parts = Path(rel).parts
             sid = parts[0] if len(parts) > 1 else student_from_filename(path.stem)
+            if problem and sid in by_id:     # never another roster student's row
+                sid = f"{sid} (unassigned: {path.name})"
         student = by_id.get(sid)
         out.append(Submission(str(path), sid, student.name if student else "", assignment,
-                              on_roster=student is not None or not roster))
+                              on_roster=student is not None or not roster, problem=problem))
     return out
+
+
+def _absolute(path):
+    """``path`` made absolute without following symbolic links."""
+    return Path(os.path.abspath(path))
 
 
 def class_list(submissions, roster=None):

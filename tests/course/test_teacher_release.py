@@ -43,6 +43,19 @@ def test_bundle_has_the_course_and_no_solutions(bundle):
             assert not any(filecmp.cmp(p, s, shallow=False) for s in solution_files), p
 
 
+def test_bundle_readme_is_the_learners(bundle):
+    out, _ = bundle
+    text = (out / "README.md").read_text(encoding="utf-8")
+    for said in ("make lab", "workspace", "nncourse update", "nncourse progress",
+                 "File → Download"):
+        assert said in text, said
+    for unsaid in ("make test", "make teach", "solutions/", "nncourse grade", "make bench"):
+        assert unsaid not in text, unsaid
+    for target in ("lab", "notebooks"):       # what the README tells learners is there
+        assert f"\n{target}:" in (out / "Makefile").read_text()
+    assert (out / "postBuild").exists() and (out / "environment.yml").exists()
+
+
 def test_bundle_runs_its_own_checks(bundle):
     out, _ = bundle
     env = dict(os.environ, PYTHONPATH=str(out))

@@ -12,7 +12,7 @@ import pytest
 
 from nncourse.files import safe_name, write_atomic
 from nncourse.results import ExerciseResult, SubmissionReport
-from nncourse.teacher import classreport, feedback, gradebook, gradescope, students
+from nncourse.teacher import autograder, classreport, feedback, gradebook, gradescope, students
 
 jsonschema = pytest.importorskip("jsonschema", reason="jsonschema (a test extra) is missing")
 SCHEMA = json.loads((Path(__file__).parent / "gradescope_schema.json").read_text())
@@ -90,10 +90,18 @@ def test_roster_errors_say_why(text, message):
         students.read_roster(text)
 
 
-def test_a_file_matching_two_roster_entries_is_an_error(tmp_path):
-    roster = students.read_roster("id,name,pattern\nann,Ann,*ann*\nanna,Anna,*anna*\n")
-    with pytest.raises(ValueError, match="matches 2 roster entries"):
-        students.assign([tmp_path / "anna.ipynb"], [tmp_path], roster)
+def test_a_file_matching_two_roster_entries_is_that_files_error_not_the_classs(tmp_path):
+    roster = students.read_roster("id,name,pattern\nann,Ann,*ann*\nanna,Anna,*anna*\n"
+                                  "bo,Bo,*bo*\n")
+    paths = [tmp_path / "anna.ipynb", tmp_path / "bo_01_input_flattening.ipynb"]
+    ambiguous, bo = students.assign(paths, [tmp_path], roster)
+    assert "matches 2 roster entries" in ambiguous.problem and ambiguous.student not in ("ann", "anna")
+    assert (bo.student, bo.problem) == ("bo", None)
+    reports = [nb01(str(p)) for p in paths]
+    book = gradebook.build(reports, [ambiguous, bo], roster)
+    rows = {s["id"]: s for s in book["students"]}
+    assert rows["bo"]["total"] == 4 and rows["ann"]["total"] == rows["anna"]["total"] == 0
+    assert any("matches 2 roster entries" in e for e in rows[ambiguous.student]["flags"]["error"])
 
 
 # --- gradebook -------------------------------------------------------------------------------
@@ -234,7 +242,7 @@ CONFIG = {"notebook": "01_input_flattening", "seed": 3, "max_score": 5,
                                     broken("x.ipynb"),
                                     nb01("x.ipynb", notebook="04_cost")])
 def test_results_follow_gradescopes_format(report):
-    res = gradescope.results_from(report, CONFIG, 1.4)
+    res = autograder.results_from(report, CONFIG, 1.4)
     jsonschema.validate(res, SCHEMA)
     assert res["score"] == sum(t["score"] for t in res["tests"])
     assert [t["number"] for t in res["tests"]] == ["01.1", "01.2", "01.3", "01.4"]
@@ -245,7 +253,7 @@ def test_results_follow_gradescopes_format(report):
 
 
 def test_schema_refuses_what_gradescope_does_not_document():
-    good = gradescope.results_from(None, CONFIG)
+    good = autograder.results_from(None, CONFIG)
     for bad in (dict(good, visibility="public"),
                 dict(good, tests=[dict(good["tests"][0], status="partial")]),
                 dict(good, scroe=1)):
@@ -270,9 +278,92 @@ def test_feedback_tells_the_student_about_time_limits_copies_and_edited_checks()
 
 
 def test_exercise_messages_can_wait_for_the_due_date():
-    res = gradescope.results_from(nb01("x.ipynb"), dict(CONFIG, test_visibility="after_due_date"))
+    res = autograder.results_from(nb01("x.ipynb"), dict(CONFIG, test_visibility="after_due_date"))
     jsonschema.validate(res, SCHEMA)
     assert res["visibility"] == "visible"
     assert {t["visibility"] for t in res["tests"]} == {"after_due_date"}
     with pytest.raises(ValueError, match="test visibility must be one of"):
         gradescope.export("04_cost", "x.zip", test_visibility="later")
+
+
+# --- files a teacher opens, whatever the students named theirs -------------------------------
+
+FORMULAS = ["=HYPERLINK(\"x\",\"y\")", "+SUM(1,1)", "-2+3", "@cmd", "\tx", "\rx"]
+
+
+@pytest.mark.parametrize("name", FORMULAS)
+def test_csv_cells_are_never_spreadsheet_formulas(tmp_path, name):
+    from nncourse.grading.outputs import csv_text
+    reports = [nb01(str(tmp_path / name / "01_input_flattening.ipynb"))]
+    subs = students.assign([r.submission for r in reports], [tmp_path])
+    for text in (gradebook.to_csv(gradebook.build(reports, subs)), csv_text(reports)):
+        for row in csv.reader(io.StringIO(text)):
+            for cell in row:
+                assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (name, cell)
+    book_rows = list(csv.DictReader(io.StringIO(gradebook.to_csv(gradebook.build(reports, subs)))))
+    assert book_rows[0]["student"] == "'" + name
+
+
+def test_terminal_tables_print_no_control_characters(tmp_path):
+    from nncourse.grading.outputs import summary_table
+    forged = "eve\x1b[2K\rforged-student 0/5\n\x1b[31m"
+    reports = [nb01(str(tmp_path / forged / "01_input_flattening.ipynb"))]
+    subs = students.assign([r.submission for r in reports], [tmp_path])
+    for text in (summary_table(reports, [s.student for s in subs]),
+                 gradebook.table(gradebook.build(reports, subs))):
+        lines = text.splitlines()
+        assert len(lines) == 2 and not any(c in text for c in "\x1b\r"), text
+        assert not lines[1].startswith("forged")
+
+
+def test_grade_table_tells_students_apart_in_nbgraders_layout(tmp_path):
+    from nncourse.grading.outputs import summary_table
+    paths = [tmp_path / "submitted" / s / "ps1" / "01_input_flattening.ipynb"
+             for s in ("alice", "bob")]
+    reports = [nb01(str(p)) for p in paths]
+    subs = students.assign([r.submission for r in reports], [tmp_path / "submitted"])
+    rows = summary_table(reports, [s.student for s in subs]).splitlines()[1:]
+    assert rows[0].startswith("alice") and rows[1].startswith("bob")
+    assert rows[0].split()[1] != rows[1].split()[1]
+
+
+def test_feedback_folders_are_one_per_student(tmp_path):
+    reports = [nb01(str(tmp_path / s / "01_input_flattening.ipynb")) for s in ("bob", "bob.", "Bob")]
+    subs = students.assign([r.submission for r in reports], [tmp_path])
+    paths = feedback.write_all(tmp_path / "fb", reports, subs)
+    assert len({p.parent for p in paths}) == 3, paths
+
+
+@pytest.mark.parametrize("content, kind, says", [
+    (b"", "empty", "empty"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary", "PNG image"),
+    (b"import numpy as np\nprint(1)\n", "not_a_notebook", "not notebook JSON"),
+    (b'{"hello": "world"}', "not_a_notebook", "without cells"),
+    ("truncated", "truncated", "cut short"),
+    ("other course", "not_this_course", "not one of this course's"),
+])
+def test_a_file_that_is_not_a_notebook_says_which_and_what_to_do(tmp_path, content, kind, says):
+    from nncourse.build.notebooks import NOTEBOOKS
+    from nncourse.grading.grader import grade_file
+    if content == "truncated":
+        content = (NOTEBOOKS / "04_cost.ipynb").read_bytes()[:5000]
+    elif content == "other course":
+        content = json.dumps({"cells": [{"cell_type": "code", "source": "x = 1",
+                                         "metadata": {}}], "metadata": {}}).encode()
+    path = tmp_path / "alice" / "04_cost.ipynb"
+    path.parent.mkdir()
+    path.write_bytes(content)
+    report = grade_file(path, seed=1, isolation="none")
+    assert (report.error_kind, report.graded) == (kind, False) and says in report.error, report
+    page = feedback.render(report, "alice")
+    assert "Not graded" in page and "0 / 0" not in page and "What to do" in page
+    assert "File → Download" in page or kind == "not_this_course" and "course notebook" in page
+
+
+def test_shared_outputs_are_readable_by_others(tmp_path):
+    """Reports, gradebooks, feedback and zips get a new file's usual mode (0644 under the
+    common umask 022), not mkstemp's 0600."""
+    from nncourse import files
+    path = write_atomic(tmp_path / "gradebook.csv", "x")
+    assert path.stat().st_mode & 0o777 == 0o666 & ~files._UMASK
+    assert files._UMASK != 0o022 or path.stat().st_mode & 0o777 == 0o644
