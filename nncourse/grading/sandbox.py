@@ -55,6 +55,7 @@ class SandboxLimits:
     file_mb: int = 64
     tmp_mb: int = 256
     output_mb: int = 16
+    user: str = None     # unsandboxed as root: run the worker as this unprivileged system user
 
 
 def bwrap_path():
@@ -91,13 +92,27 @@ def _processes_of(uid):
     return n
 
 
-def _limit_child(limits=None, cgroups=()):
-    """Runs in the child before it becomes the sandbox: join its cgroups, set its rlimits."""
+def run_as(user):
+    """``(uid, gid)`` of the system user ``user``; ValueError if there is none or it is root."""
+    import pwd
+    try:
+        entry = pwd.getpwnam(user)
+    except KeyError:
+        raise ValueError(f"no system user {user!r} to run learner code as") from None
+    if entry.pw_uid == 0:
+        raise ValueError(f"{user!r} is root: learner code must run as an unprivileged user")
+    return entry.pw_uid, entry.pw_gid
+
+
+def _limit_child(limits=None, cgroups=(), user=None):
+    """Runs in the child before it becomes the sandbox: join its cgroups, set its rlimits and,
+    given ``user`` as ``(uid, gid)``, become that user (after the cgroup, which needs root)."""
     nproc = None
-    if limits is not None and not cgroups and os.geteuid() != 0:
+    if limits is not None and not cgroups and (os.geteuid() != 0 or user):
         # No cgroup: RLIMIT_NPROC counts all of this user's processes, so allow those running
         # now plus the sandbox's own (root is exempt from it, but then has a cgroup).
-        nproc = _processes_of(os.geteuid()) + limits.processes
+        uid = user[0] if user else os.geteuid()
+        nproc = _processes_of(uid) + limits.processes
 
     def preexec():
         import resource
@@ -114,6 +129,10 @@ def _limit_child(limits=None, cgroups=()):
             resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
             if nproc is not None:
                 resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
+        if user:
+            os.setgroups([])
+            os.setgid(user[1])
+            os.setuid(user[0])
     return preexec
 
 
@@ -256,6 +275,7 @@ class Sandbox:
         read_fd, write_fd = os.pipe()
         os.set_inheritable(write_fd, True)
         python = [sys.executable, "-s", "-m", "nncourse.grading.worker"]
+        user = run_as(self.limits.user) if self.limits.user and not self.isolated else None
         if self.isolated:
             self.cgroup = _Cgroup(self.limits)
             cmd = bwrap_command(self.limits.tmp_mb) + python
@@ -267,12 +287,15 @@ class Sandbox:
             cmd, cwd = python, self._scratch.name
             env = worker_environment(self._scratch.name)
             env["PYTHONPATH"] = os.pathsep.join(sorted({str(Path(_package_dir(nnlib)).parent)}))
+            if user:
+                self.cgroup = _Cgroup(self.limits)
+                os.chown(self._scratch.name, *user)
         env["NNCOURSE_REPLY_FD"] = str(write_fd)
         cgroups = self.cgroup.procs if self.cgroup else ()
         self.proc = subprocess.Popen(
             cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             pass_fds=(write_fd,), env=env, cwd=cwd, start_new_session=True, close_fds=True,
-            preexec_fn=_limit_child(self.limits, cgroups))
+            preexec_fn=_limit_child(self.limits, cgroups, user))
         os.close(write_fd)
         self.replies = read_fd
         self._drain = threading.Thread(target=self._drain_output, daemon=True)

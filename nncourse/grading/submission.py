@@ -109,12 +109,15 @@ def not_a_notebook(raw):
         try:
             json.loads(text.decode("utf-8", "replace"))
         except ValueError as exc:
-            if _ends_early(text):
+            body = text.decode("utf-8", "replace")
+            at_end = getattr(exc, "pos", 0) >= len(body) - 1 or str(exc).startswith("Unterminated")
+            if at_end and _ends_early(text):
                 return "truncated", (f"the notebook file is cut short ({len(raw)} bytes, its JSON "
                                      "ends early): it was not saved completely, or the upload "
                                      "was interrupted")
-            return "not_a_notebook", f"the file is damaged notebook JSON ({str(exc)[:120]})"
-        return "not_a_notebook", "the file is JSON, but not a Jupyter notebook (it has no cells)"
+            return "not_a_notebook", ("not a Jupyter notebook: the file's notebook JSON is damaged "
+                                      f"({str(exc)[:120]})")
+        return "not_a_notebook", "not a Jupyter notebook: the file is JSON without cells"
     return "not_a_notebook", "not a Jupyter notebook: the file is text, not notebook JSON " \
                              "(a .py script or a notebook exported as another format?)"
 

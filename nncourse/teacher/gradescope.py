@@ -1,47 +1,47 @@
 """Gradescope: ``nncourse export gradescope NOTEBOOK -o autograder.zip``.
 
 The zip follows Gradescope's autograder specification
-(https://gradescope-autograders.readthedocs.io/en/latest/specs/):
+(https://gradescope-autograders.readthedocs.io/en/latest/specs/); what runs inside Gradescope's
+container for each submission is :mod:`nncourse.teacher.autograder`:
 
 * ``setup.sh`` (run once, as root, when Gradescope builds the image): checks for Python 3.10+,
   installs the pinned packages of ``requirements.txt`` (this environment's versions of what
   grading needs: numpy, matplotlib, ipywidgets, nbformat, nbclient, ipykernel and their
   dependencies), then the course itself from the wheel inside the zip (``--no-index``: the
   course is never downloaded), all in a virtual environment, ``/autograder/nncourse-venv``.
-* ``run_autograder`` (run for each submission): grades the notebook found in
-  ``/autograder/submission/`` with ``nncourse grade`` and writes
+  It also makes an unprivileged system user, ``nncourse-student``
+  (``NNCOURSE_AUTOGRADER_USER``), and leaves the environment owned by root and not writable by
+  it, and the config (the hidden-case seed) readable by root only.
+* ``run_autograder`` (run for each submission, as root): grades the notebook found in
+  ``/autograder/submission/`` the way ``nncourse grade`` does and writes
   ``/autograder/results/results.json``: one test per exercise (``name``, ``number`` such as
   ``04.1``, ``score``, ``max_score``, ``status`` passed/failed, ``output`` = the check's message),
   the total ``score``, an ``output`` for the whole submission, ``visibility``,
-  ``stdout_visibility`` and ``extra_data`` (seed, isolation, edited check cells).
-  Gradescope runs each submission in its own container; where bubblewrap is missing there,
-  run_autograder says so and grades with ``--unsandboxed``.
+  ``stdout_visibility`` and ``extra_data`` (seed, isolation, edited check cells). Where
+  bubblewrap works in the container, learner code runs in its sandbox, as with ``nncourse
+  grade``; where it does not, learner code runs as the unprivileged user (isolation ``user``):
+  it cannot change the course, the config or the results, and every process of that user is
+  killed before ``results.json`` is written, last.
 
 ``NNCOURSE_AUTOGRADER_ROOT`` (default ``/autograder``) relocates both scripts and
 ``NNCOURSE_PYTHON`` (default ``python3``) picks the Python setup.sh builds on, so they can be
 tried in a temporary folder; there ``NNCOURSE_SKIP_REQUIREMENTS=1`` reuses that Python's
-packages instead of installing the pinned ones.
+packages instead of installing the pinned ones (or, given a folder, the packages in it).
 """
 
-import argparse
 import base64
 import hashlib
 import io
 import json
-import os
 import re
-import secrets
-import subprocess
 import sys
 import tempfile
-import time
 import zipfile
 from importlib import metadata
 from pathlib import Path
 
 from nncourse.checks import registry
 from nncourse.files import write_atomic
-from nncourse.results import SubmissionReport, reports_from_json
 from nncourse.build.notebooks import ROOT
 
 CONFIG = "nncourse-autograder.json"
@@ -75,28 +75,51 @@ pip_install() {   # the environment's own pip, else this Python's pip pointed at
     fi
 }
 if [ -n "${NNCOURSE_SKIP_REQUIREMENTS:-}" ]; then
-    # trying the autograder offline: reuse the packages of $PY's environment instead
-    "$PY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])' > \
+    # trying the autograder offline: reuse the packages of $PY's environment (or of the folder
+    # NNCOURSE_SKIP_REQUIREMENTS names) instead
+    REUSE="$NNCOURSE_SKIP_REQUIREMENTS"
+    [ -d "$REUSE" ] || REUSE="$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+    echo "$REUSE" > \
         "$("$VPY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/nncourse-reuse.pth"
 else
     pip_install -r "$SRC/requirements.txt"
 fi
 pip_install --no-index --no-deps "$SRC"/wheels/*.whl
 "$VPY" -c 'import nncourse, nnlib; print("nnlib course installed in", nncourse.__path__[0])'
+# Learner code never runs as root: an unprivileged user of its own, which can read the course
+# but not change it, the autograder's config (the hidden-case seed) or the results.
+STUDENT="${NNCOURSE_AUTOGRADER_USER:-nncourse-student}"
+if [ "$(id -u)" = 0 ]; then
+    if ! id -u "$STUDENT" >/dev/null 2>&1; then
+        useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
+            "$STUDENT" || adduser --system --no-create-home "$STUDENT"
+    fi
+    chown -R root:root "$VENV"
+    chmod -R go-w "$VENV"
+    chmod 0600 "$SRC/nncourse-autograder.json"
+    echo "learner code will run as the unprivileged user $STUDENT"
+fi
 """
 
 RUN_AUTOGRADER = r"""#!/usr/bin/env bash
-# Gradescope runs this for every submission: grade /autograder/submission/ into
-# /autograder/results/results.json (see nncourse/gradescope.py).
+# Gradescope runs this for every submission, as root: grade /autograder/submission/ into
+# /autograder/results/results.json (see nncourse/teacher/gradescope.py). With bubblewrap, each
+# submission's code runs in its sandbox; without it, as the unprivileged user setup.sh made,
+# every process of which is killed before results.json is written (last).
 set -uo pipefail
 ROOT="${NNCOURSE_AUTOGRADER_ROOT:-/autograder}"
+STUDENT="${NNCOURSE_AUTOGRADER_USER:-nncourse-student}"
 SANDBOX=""
-if ! command -v bwrap >/dev/null 2>&1; then
-    # Gradescope grades each submission in a container of its own: that is the isolation here.
-    echo "bubblewrap not found: grading with --unsandboxed inside Gradescope's container"
-    SANDBOX="--unsandboxed"
+if ! command -v bwrap >/dev/null 2>&1 || ! bwrap --ro-bind / / --unshare-all true 2>/dev/null; then
+    if [ "$(id -u)" = 0 ] && id -u "$STUDENT" >/dev/null 2>&1; then
+        echo "bubblewrap not usable here: learner code runs as the unprivileged user $STUDENT"
+        SANDBOX="--unsandboxed --run-as $STUDENT"
+    else
+        echo "bubblewrap not usable here: grading with --unsandboxed inside Gradescope's container"
+        SANDBOX="--unsandboxed"
+    fi
 fi
-exec "$ROOT/nncourse-venv/bin/python" -m nncourse.teacher.gradescope run --root "$ROOT" \
+exec "$ROOT/nncourse-venv/bin/python" -m nncourse.teacher.autograder run --root "$ROOT" \
     --config "$ROOT/source/nncourse-autograder.json" $SANDBOX
 """
 
@@ -227,121 +250,3 @@ def export(notebook, output="autograder.zip", seed=None, requirements=None, root
                 info.compress_type = zipfile.ZIP_DEFLATED
                 z.writestr(info, data)
     return write_atomic(output, buf.getvalue())
-
-
-# --- the run side (inside Gradescope's container) -------------------------------------------
-
-def find_submission(folder, notebook):
-    """``(path or None, note)``: the notebook to grade among the submitted files."""
-    found = sorted(p for p in Path(folder).rglob("*.ipynb")
-                   if ".ipynb_checkpoints" not in p.parts) if Path(folder).is_dir() else []
-    if not found:
-        return None, ""
-    exact = [p for p in found if p.name == f"{notebook}.ipynb"]
-    close = [p for p in found if notebook.lower() in p.stem.lower()
-             or p.stem.split("_", 1)[0] == notebook.split("_", 1)[0]]
-    chosen = (exact or close or found)[0]
-    others = [p.name for p in found if p != chosen]
-    note = f" (also submitted, not graded: {', '.join(others)})" if others else ""
-    return chosen, note
-
-
-def results_from(report, config, elapsed=0.0, note=""):
-    """Gradescope's results.json (a dict) from one ``nncourse grade`` report (a
-    :class:`~nncourse.results.SubmissionReport`, or None when nothing was submitted)."""
-    nb, exs = config["notebook"], config["exercises"]
-    prefix = nb.split("_", 1)[0]
-    rows = {e.id: e for e in report.exercises} if report is not None else {}
-    wrong_notebook = report is not None and report.notebook not in (None, nb)
-    tests, lines = [], []
-    if report is None:
-        why = f"No notebook was submitted: upload your {nb}.ipynb."
-    elif wrong_notebook:
-        why = (f"The submitted notebook is {report.notebook}, but this assignment is {nb}: "
-               f"upload {nb}.ipynb.")
-    elif not rows:
-        why = f"Not graded: {report.error or 'the grader returned no verdicts'}."
-    else:
-        why = None
-    for i, e in enumerate(exs, start=1):
-        row = rows.get(e["id"]) if why is None else None
-        if row is None:
-            score, status, output = 0.0, "failed", why or "the grader returned no verdict"
-        else:
-            score = float(row.points)
-            status = "passed" if row.passed else "failed"
-            output = row.message
-        tests.append({"name": e["name"], "number": f"{prefix}.{i}", "score": score,
-                      "max_score": float(e["points"]), "status": status, "output": output,
-                      "output_format": "text",
-                      "visibility": config.get("test_visibility", "visible")})
-    score = sum(t["score"] for t in tests)
-    max_score = float(config["max_score"])
-    lines.append(f"{nb}: {score:g} / {max_score:g} points{note}.")
-    if why:
-        lines.append(why)
-    elif report.error:
-        lines.append(f"The grader could not run all of your notebook: {report.error}")
-    if report and report.modified_check_cells:
-        lines.append("Edited or deleted check cells (the course's own checks were run instead): "
-                     + ", ".join(report.modified_check_cells))
-    if report and report.seed is not None:
-        lines.append(f"Hidden cases drawn with seed {report.seed}.")
-    extra = {"notebook": report.notebook if report else None,
-             "seed": report.seed if report else None,
-             "isolation": report.isolation if report else None,
-             "modified_check_cells": report.modified_check_cells if report else [],
-             "error": report.error if report else None}
-    return {"score": score, "execution_time": int(round(elapsed)), "output": "\n".join(lines),
-            "output_format": "text", "visibility": config.get("visibility", "visible"),
-            "stdout_visibility": config.get("stdout_visibility", "hidden"),
-            "extra_data": extra, "tests": tests}
-
-
-def run(root, config_path, unsandboxed=False, python=sys.executable):
-    """Grade ``root/submission`` into ``root/results/results.json``; returns the results."""
-    root = Path(root)
-    config = json.loads(Path(config_path).read_text(encoding="utf-8"))
-    start = time.monotonic()
-    path, note = find_submission(root / "submission", config["notebook"])
-    report = None
-    if path is not None:
-        seed = config.get("seed")
-        seed = secrets.randbelow(2**31) if seed is None else seed
-        with tempfile.TemporaryDirectory(prefix="nncourse-gs-") as tmp:
-            raw = Path(tmp) / "report.json"
-            cmd = [python, "-m", "nncourse", "grade", str(path), "--json", str(raw),
-                   "--no-progress", "--seed", str(seed)] + (["--unsandboxed"] if unsandboxed else [])
-            proc = subprocess.run(cmd, capture_output=True, text=True)
-            sys.stdout.write(proc.stdout)
-            sys.stderr.write(proc.stderr)
-            if raw.exists():
-                report = reports_from_json(raw.read_text(encoding="utf-8"))[0]
-                report.seed = seed if report.seed is None else report.seed
-            else:
-                report = SubmissionReport(
-                    str(path), error=f"the grader failed (exit status {proc.returncode}): "
-                                     + (proc.stderr.strip().splitlines() or ["no message"])[-1],
-                    error_kind="grader", seed=seed)
-    results = results_from(report, config, time.monotonic() - start, note)
-    write_atomic(root / "results" / "results.json",
-                 json.dumps(results, indent=2, ensure_ascii=False) + "\n")
-    print(results["output"])
-    return results
-
-
-def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m nncourse.teacher.gradescope")
-    sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("run", help="grade a Gradescope submission (run_autograder calls this)")
-    p.add_argument("--root", default=os.environ.get("NNCOURSE_AUTOGRADER_ROOT", "/autograder"))
-    p.add_argument("--config", help=f"the zip's {CONFIG} (default: ROOT/source/{CONFIG})")
-    p.add_argument("--unsandboxed", action="store_true",
-                   help="grade without bubblewrap (Gradescope's container isolates the submission)")
-    args = parser.parse_args(argv)
-    run(args.root, args.config or Path(args.root) / "source" / CONFIG, args.unsandboxed)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -405,7 +405,7 @@ def test_correct_answers_that_use_nnlib_classes_get_full_marks(tmp_path):
 @pytest.mark.parametrize("content,words", [
     (b"this is not a notebook", "not a Jupyter notebook"),
     (b'{"hello": "world"}', "not a Jupyter notebook"),
-    (b'{"cells": [{"cell_type": "code", "source": "x = 1"}]}', "not a notebook of this course"),
+    (b'{"cells": [{"cell_type": "code", "source": "x = 1"}]}', "not one of this course's"),
 ])
 def test_broken_files_get_a_clear_error(tmp_path, content, words):
     path = tmp_path / "broken.ipynb"

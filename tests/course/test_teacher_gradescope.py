@@ -1,9 +1,14 @@
 """The Gradescope autograder: exported, unpacked into a temporary /autograder, set up (the
 course installed from the zip's wheel into the autograder's virtual environment; the pinned
 packages are reused from this environment instead of downloaded) and run, as in Gradescope's
-container (no bubblewrap, so with --unsandboxed), on a solved, a blank, a broken and an empty submission. Each
-results.json is validated against a JSON Schema written from Gradescope's documented format
-(tests/course/gradescope_schema.json) and its scores compared with ``nncourse grade``'s."""
+container (as root, without bubblewrap), on a solved, a blank, a broken and an empty submission.
+Each results.json is validated against a JSON Schema written from Gradescope's documented format
+(tests/course/gradescope_schema.json) and its scores compared with ``nncourse grade``'s.
+
+Without bubblewrap, learner code runs as an unprivileged user that setup.sh makes: the attacks
+below (a process left behind to rewrite results.json, edits of the installed course and of the
+autograder's config, reading the seed) must fail, and a classmate graded next on the same set-up
+must get their own marks."""
 
 import json
 import os
@@ -11,6 +16,9 @@ import re
 import shutil
 import subprocess
 import sys
+import sysconfig
+import tempfile
+import time
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -32,11 +40,38 @@ SUBMISSIONS = {
     "broken": lambda: b'{"cells": [',
     "empty": None,
 }
+STUDENT = "nncourse-gs-test"      # the unprivileged user setup.sh makes (removed at the end)
+SYSTEM_PYTHON = Path("/usr/bin/python3")
+
+
+def _student_python():
+    """A Python the unprivileged user can run, with this environment's packages to reuse:
+    ``(python, packages)``, or None (then the autograder runs learner code as root)."""
+    if os.geteuid() != 0 or not SYSTEM_PYTHON.exists():
+        return None
+    version = subprocess.run([str(SYSTEM_PYTHON), "-c", "import sys; print(sys.version_info[:2])"],
+                             capture_output=True, text=True).stdout.strip()
+    if version != str(tuple(sys.version_info[:2])):
+        return None
+    return str(SYSTEM_PYTHON), sysconfig.get_paths()["purelib"]
+
+
+AS_STUDENT = _student_python()
 
 
 @pytest.fixture(scope="module")
-def autograder(tmp_path_factory):
-    base = tmp_path_factory.mktemp("gradescope")
+def base():
+    """Gradescope's /autograder stand-ins live where an unprivileged user may reach them."""
+    folder = Path(tempfile.mkdtemp(prefix="nncourse-gradescope-"))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+    if AS_STUDENT:
+        subprocess.run(["userdel", STUDENT], capture_output=True)
+
+
+@pytest.fixture(scope="module")
+def autograder(base):
     zip_path = base / "autograder.zip"
     assert cli.main(["export", "gradescope", "notebooks/04_cost.ipynb", "-o", str(zip_path),
                      "--seed", str(tc.SEED)]) == 0
@@ -44,8 +79,9 @@ def autograder(tmp_path_factory):
 
 
 def env_for(root, path=None):
-    env = dict(os.environ, NNCOURSE_AUTOGRADER_ROOT=str(root), NNCOURSE_PYTHON=sys.executable,
-               NNCOURSE_SKIP_REQUIREMENTS="1")
+    python, reuse = AS_STUDENT or (sys.executable, "1")
+    env = dict(os.environ, NNCOURSE_AUTOGRADER_ROOT=str(root), NNCOURSE_PYTHON=python,
+               NNCOURSE_SKIP_REQUIREMENTS=reuse, NNCOURSE_AUTOGRADER_USER=STUDENT)
     env.pop("PYTHONPATH", None)
     if path:
         env["PATH"] = str(path)
@@ -53,10 +89,11 @@ def env_for(root, path=None):
 
 
 def gradescope_path(base):
-    """A PATH like Gradescope's container: bash, and no bubblewrap."""
+    """A PATH like Gradescope's container: bash and coreutils' id, and no bubblewrap."""
     bin_dir = base / "bin"
     bin_dir.mkdir()
-    os.symlink(shutil.which("bash"), bin_dir / "bash")
+    for tool in ("bash", "id"):
+        os.symlink(shutil.which(tool), bin_dir / tool)
     return bin_dir
 
 
@@ -76,33 +113,42 @@ def install(base, zip_path, name):
     return root
 
 
+def run_submission(base, first, path, name, content):
+    """A fresh /autograder for one submission, as Gradescope gives, sharing the set-up
+    environment; returns ``(run_autograder's output, results.json's path)``."""
+    root = base / f"root-{name}"
+    for folder in ("submission", "results"):
+        (root / folder).mkdir(parents=True)
+    os.symlink(first / "source", root / "source")
+    os.symlink(first / "nncourse-venv", root / "nncourse-venv")
+    if content is not None:
+        target = root / "submission" / tc.NB04
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            nbformat.write(content, target)
+        shutil.copy(target, base / f"{name}.ipynb")
+    res = subprocess.run([str(root / "source" / "run_autograder")], env=env_for(root, path),
+                         cwd=root, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "bubblewrap not usable here" in res.stdout, res.stdout
+    return res.stdout, root / "results" / "results.json"
+
+
 @pytest.fixture(scope="module")
-def graded(autograder):
+def setup(autograder):
     base, zip_path = autograder
-    first = install(base, zip_path, "root")
-    path = gradescope_path(base)
+    return base, install(base, zip_path, "root"), gradescope_path(base)
+
+
+@pytest.fixture(scope="module")
+def graded(setup):
+    base, first, path = setup
 
     def run(name):
-        # a fresh /autograder per submission, as Gradescope gives, sharing the set-up environment
-        root = base / f"root-{name}"
-        for folder in ("submission", "results"):
-            (root / folder).mkdir(parents=True)
-        os.symlink(first / "source", root / "source")
-        os.symlink(first / "nncourse-venv", root / "nncourse-venv")
         make = SUBMISSIONS[name]
-        if make is not None:
-            content = make()
-            target = root / "submission" / tc.NB04
-            if isinstance(content, bytes):
-                target.write_bytes(content)
-            else:
-                nbformat.write(content, target)
-            shutil.copy(target, base / f"{name}.ipynb")
-        res = subprocess.run([str(root / "source" / "run_autograder")], env=env_for(root, path),
-                             cwd=root, capture_output=True, text=True, timeout=300)
-        assert res.returncode == 0, res.stdout + res.stderr
-        assert "bubblewrap not found: grading with --unsandboxed" in res.stdout
-        return name, json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
+        _, results = run_submission(base, first, path, name, make() if make else None)
+        return name, json.loads(results.read_text(encoding="utf-8"))
 
     with ThreadPoolExecutor(2) as pool:
         out = dict(pool.map(run, SUBMISSIONS))
@@ -155,7 +201,112 @@ def test_results_valid_and_scores_equal_nncourse_grade(graded, tmp_path):
             assert test["status"] == ("passed" if row["passed"] else "failed")
     assert results["solved"]["score"] == sum(e["points"] for e in listing() if e["notebook"] == "04_cost")
     assert results["blank"]["score"] == 0 and "not implemented" in results["blank"]["tests"][0]["output"]
-    assert results["broken"]["score"] == 0 and "not a Jupyter notebook" in results["broken"]["output"]
+    assert results["broken"]["score"] == 0 and "cut short" in results["broken"]["output"]
     assert results["empty"]["score"] == 0 and "No notebook was submitted" in results["empty"]["output"]
     assert results["solved"]["extra_data"]["seed"] == tc.SEED
-    assert results["solved"]["extra_data"]["isolation"] == "none"   # Gradescope's container
+    # Gradescope's container, without bubblewrap: learner code ran as the unprivileged user
+    assert results["solved"]["extra_data"]["isolation"] == ("user" if AS_STUDENT else "none")
+
+
+# --- attacks on the autograder's container (no bubblewrap: learner code runs as a user) ------
+
+needs_student = pytest.mark.skipif(AS_STUDENT is None, reason="needs root and a Python the "
+                                   "unprivileged user can run (/usr/bin/python3, same version)")
+
+
+def attack(cell):
+    """A blank notebook 04 (every exercise 0 points) with one more code cell."""
+    nb = tc.learner(tc.NB04)
+    nb.cells.insert(2, nbformat.v4.new_code_cell(cell))
+    return nb
+
+
+def processes_of(user):
+    import pwd
+    uid = pwd.getpwnam(user).pw_uid
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.stat(f"/proc/{entry}").st_uid == uid:
+                    out.append(entry)
+            except OSError:
+                pass
+    return out
+
+
+@needs_student
+def test_a_process_left_behind_cannot_rewrite_the_results(setup):
+    base, first, path = setup
+    results = base / "root-left-behind" / "results" / "results.json"
+    forger = (f"import json, time\nfor _ in range(60):\n    time.sleep(0.1)\n    try:\n"
+              f"        open({str(results)!r}, 'w').write(json.dumps({{'score': 99}}))\n"
+              f"    except OSError:\n        pass\n")
+    out, written = run_submission(base, first, path, "left-behind", attack(
+        "import subprocess, sys\n"
+        f"subprocess.Popen([sys.executable, '-c', {forger!r}], start_new_session=True,\n"
+        "                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)"))
+    assert written == results
+    first_read = written.read_text()
+    time.sleep(7)          # longer than the forger would have waited
+    assert written.read_text() == first_read and json.loads(first_read)["score"] == 0, out
+    assert not processes_of(STUDENT)
+    assert json.loads(first_read)["extra_data"]["isolation"] == "user"
+
+
+@needs_student
+def test_a_submission_cannot_change_the_course_or_the_config_for_the_next_one(setup):
+    base, first, path = setup
+    venv, config = first / "nncourse-venv", first / "source" / "nncourse-autograder.json"
+    before = {p: p.read_bytes() for p in [config, *venv.rglob("nncourse/checks/*.py")]}
+    tamper = ("import glob, os, nncourse.checks.judging as j, nncourse\n"
+              "refused = []\n"
+              f"for f in [j.__file__, {str(config)!r}, *glob.glob(os.path.dirname(nncourse.__file__) + '/checks/nb04.py')]:\n"
+              "    for how in ('append', 'replace'):\n"
+              "        try:\n"
+              "            if how == 'append':\n"
+              "                open(f, 'a').write('\\nraise SystemExit')\n"
+              "            else:\n"
+              "                os.replace(f, f + '.x')\n"
+              "        except OSError:\n"
+              "            refused.append((f, how))\n"
+              "try:\n"
+              f"    SEED = open({str(config)!r}).read()\n"
+              "except OSError:\n"
+              "    SEED = None\n"
+              "assert SEED is None, 'the seed was readable'\n")
+    run_submission(base, first, path, "tamper", attack(tamper))
+    assert {p: p.read_bytes() for p in before} == before
+    _, solved = run_submission(base, first, path, "after-tamper-solved", tc.solution(tc.NB04))
+    _, blank = run_submission(base, first, path, "after-tamper-blank", tc.learner(tc.NB04))
+    full = sum(e["points"] for e in listing() if e["notebook"] == "04_cost")
+    assert json.loads(solved.read_text())["score"] == full
+    assert json.loads(blank.read_text())["score"] == 0
+
+
+@needs_student
+def test_the_set_up_leaves_nothing_writable_or_secret_to_the_user(setup):
+    _, first, _ = setup
+    config = first / "source" / "nncourse-autograder.json"
+    assert config.stat().st_uid == 0 and config.stat().st_mode & 0o077 == 0
+    for p in [first / "nncourse-venv", *(first / "nncourse-venv").rglob("*")]:
+        if not p.is_symlink():
+            assert p.stat().st_uid == 0 and not p.stat().st_mode & 0o022, p
+
+
+def test_with_bubblewrap_the_autograder_uses_its_sandbox(setup):
+    from nncourse.grading.sandbox import isolation_available
+    if isolation_available() is None:
+        pytest.skip("needs bubblewrap")
+    base, first, _ = setup
+    root = base / "root-bwrap"
+    for folder in ("submission", "results"):
+        (root / folder).mkdir(parents=True)
+    os.symlink(first / "source", root / "source")
+    os.symlink(first / "nncourse-venv", root / "nncourse-venv")
+    nbformat.write(tc.solution(tc.NB04), root / "submission" / tc.NB04)
+    res = subprocess.run([str(root / "source" / "run_autograder")], env=env_for(root),
+                         cwd=root, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stdout + res.stderr
+    results = json.loads((root / "results" / "results.json").read_text())
+    assert results["extra_data"]["isolation"] == "bubblewrap", results

@@ -12,7 +12,7 @@ import pytest
 
 from nncourse.files import safe_name, write_atomic
 from nncourse.results import ExerciseResult, SubmissionReport
-from nncourse.teacher import classreport, feedback, gradebook, gradescope, students
+from nncourse.teacher import autograder, classreport, feedback, gradebook, gradescope, students
 
 jsonschema = pytest.importorskip("jsonschema", reason="jsonschema (a test extra) is missing")
 SCHEMA = json.loads((Path(__file__).parent / "gradescope_schema.json").read_text())
@@ -242,7 +242,7 @@ CONFIG = {"notebook": "01_input_flattening", "seed": 3, "max_score": 5,
                                     broken("x.ipynb"),
                                     nb01("x.ipynb", notebook="04_cost")])
 def test_results_follow_gradescopes_format(report):
-    res = gradescope.results_from(report, CONFIG, 1.4)
+    res = autograder.results_from(report, CONFIG, 1.4)
     jsonschema.validate(res, SCHEMA)
     assert res["score"] == sum(t["score"] for t in res["tests"])
     assert [t["number"] for t in res["tests"]] == ["01.1", "01.2", "01.3", "01.4"]
@@ -253,7 +253,7 @@ def test_results_follow_gradescopes_format(report):
 
 
 def test_schema_refuses_what_gradescope_does_not_document():
-    good = gradescope.results_from(None, CONFIG)
+    good = autograder.results_from(None, CONFIG)
     for bad in (dict(good, visibility="public"),
                 dict(good, tests=[dict(good["tests"][0], status="partial")]),
                 dict(good, scroe=1)):
@@ -278,7 +278,7 @@ def test_feedback_tells_the_student_about_time_limits_copies_and_edited_checks()
 
 
 def test_exercise_messages_can_wait_for_the_due_date():
-    res = gradescope.results_from(nb01("x.ipynb"), dict(CONFIG, test_visibility="after_due_date"))
+    res = autograder.results_from(nb01("x.ipynb"), dict(CONFIG, test_visibility="after_due_date"))
     jsonschema.validate(res, SCHEMA)
     assert res["visibility"] == "visible"
     assert {t["visibility"] for t in res["tests"]} == {"after_due_date"}
@@ -338,7 +338,7 @@ def test_feedback_folders_are_one_per_student(tmp_path):
     (b"", "empty", "empty"),
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary", "PNG image"),
     (b"import numpy as np\nprint(1)\n", "not_a_notebook", "not notebook JSON"),
-    (b'{"hello": "world"}', "not_a_notebook", "no cells"),
+    (b'{"hello": "world"}', "not_a_notebook", "without cells"),
     ("truncated", "truncated", "cut short"),
     ("other course", "not_this_course", "not one of this course's"),
 ])
