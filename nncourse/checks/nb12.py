@@ -86,7 +86,7 @@ def forward(params, X, hidden="relu", output_relu=False, stable=True, axis=1, ca
 
 def backward(params, cache, Y, per_sample=False, db_mean=False, relu_grad=True,
              transposed_dW=False, no_transpose_dA=False, sign=1, slope_from_A=False,
-             sum_keepdims=False, no_softmax=False):
+             sum_keepdims=False, no_softmax=False, per_layer_n=False):
     """``[dW1, db1, ...]`` of the mean cross-entropy, with the fused (softmax − Y)/N at the
     output."""
     L = len(params) // 2
@@ -100,6 +100,8 @@ def backward(params, cache, Y, per_sample=False, db_mean=False, relu_grad=True,
             dZ = dA * ((cache[l + 1][0] > 0) if slope_from_A else (Z > 0))
         elif l < L - 1:
             dZ = dA
+        if l < L - 1 and per_layer_n:
+            dZ = dZ / N
         grads[2 * l] = (dZ.T @ A_in) if transposed_dW else A_in.T @ dZ
         grads[2 * l + 1] = dZ.mean(axis=0) if db_mean else dZ.sum(axis=0, keepdims=sum_keepdims)
         W = params[2 * l]
@@ -318,6 +320,22 @@ FORWARD_MISTAKES = [
             "pre-activation Z = A_in·W + b (backward needs Z for ReLU's slope and the last Z "
             "for the fused gradient), not the activation after it.",
             lambda p, X: forward(p, X, cache_A=True)),
+    Mistake("no softmax at the output",
+            "y_hat holds the last layer's logits: the output layer applies the softmax, so "
+            "each row of y_hat is a probability distribution summing to 1.",
+            lambda p, X: forward(p, X, output="logits")),
+    Mistake("no ReLU in the hidden layers",
+            "the hidden layers pass Z on unchanged: each hidden layer applies ReLU, "
+            "A = np.maximum(Z, 0) (without it the whole network is one linear map).",
+            lambda p, X: forward(p, X, hidden="identity")),
+    Mistake("the layer's output cached as A_in",
+            "cache[l][0] must be the layer's *input* A_in (A₀ = X for the first layer), "
+            "saved before you overwrite A with the layer's output.",
+            lambda p, X: forward(p, X, cache_next=True)),
+    Mistake("softmax over all entries",
+            "each row must sum to 1: normalise each sample's exponentials by their own row sum, "
+            "E.sum(axis=1, keepdims=True), not by the sum over the whole batch.",
+            lambda p, X: forward(p, X, axis=None)),
 ]
 
 
@@ -397,6 +415,19 @@ BACKWARD_MISTAKES = [
             "the gradient passed down to the layer below is dA = dZ·Wᵀ (shape (N, D)); "
             "you multiplied by W itself.",
             lambda p, c, Y: backward(p, c, Y, no_transpose_dA=True)),
+    Mistake("sign flipped",
+            "every gradient points the wrong way: the fused output gradient is "
+            "(ŷ − Y) / N, prediction minus target.", lambda p, c, Y: backward(p, c, Y, sign=-1)),
+    Mistake("softmax not applied to the cached Z",
+            "the cache holds the output layer's Z, the logits: take their softmax to get ŷ "
+            "before dZ = (ŷ − Y) / N.", lambda p, c, Y: backward(p, c, Y, no_softmax=True)),
+    Mistake("db kept as a row",
+            "db must have b's shape (M,): sum over the samples without keepdims, "
+            "dZ.sum(axis=0).", lambda p, c, Y: backward(p, c, Y, sum_keepdims=True)),
+    Mistake("divided by N at every layer",
+            "the 1/N enters once, in the output's dZ = (ŷ − Y)/N; the layers below inherit it "
+            "through dA, so do not divide again.",
+            lambda p, c, Y: backward(p, c, Y, per_layer_n=True)),
 ]
 
 
@@ -467,6 +498,13 @@ def _mb_split_count(N, batch_size, rng):
     return np.array_split(rng.permutation(N), batch_size)
 
 
+def _mb_merge_last(N, batch_size, rng):
+    batches = minibatches(N, batch_size, rng)
+    if len(batches) > 1 and len(batches[-1]) < batch_size:
+        batches[-2:] = [np.concatenate(batches[-2:])]
+    return batches
+
+
 MINIBATCH_MISTAKES = [
     Mistake("not shuffled",
             "the batches are in the samples' own order: shuffle first, with the generator you "
@@ -485,13 +523,22 @@ MINIBATCH_MISTAKES = [
     Mistake("batch_size taken as the number of batches",
             "you cut the data into batch_size batches; batch_size is the number of samples "
             "in each batch (the last one may be smaller).", _mb_split_count),
+    Mistake("last batch merged",
+            "the smaller last batch was added to the one before it: keep it as a batch of its "
+            "own, order[start:start + batch_size] for every start.", _mb_merge_last),
 ]
+OTHER_ORDER = Mistake(
+    "not rng.permutation's order",
+    "each epoch holds every sample once, in batches of the right sizes, but not in the order "
+    "rng.permutation(N) gives: shuffle once per epoch with order = rng.permutation(N), using "
+    "the rng you were given (not np.random's global functions), then cut.",
+    lambda N, batch_size, rng: minibatches(N, batch_size, np.random.default_rng(12345)))
 
 
 @exercise(id="nb12_minibatches", name="minibatches", notebook=NOTEBOOK, points=1,
           verifies="rng.permutation order, every sample once per epoch, a smaller last batch, "
                    "two epochs from one generator",
-          reference=minibatches, mistakes=MINIBATCH_MISTAKES)
+          reference=minibatches, mistakes=MINIBATCH_MISTAKES + [OTHER_ORDER])
 def judge_minibatches(fn, ctx):
     for N, bs in ((10, 4), (12, 3), (7, 10), (100, 32)):
         seed = int(ctx.rng.integers(2**31))
@@ -515,6 +562,10 @@ def judge_minibatches(fn, ctx):
                                                                    for ep in got] \
                         and np.array_equal(flat(wrong), g):
                     hints.append(m)
+            if not hints and shape_ok and all(
+                    np.array_equal(np.sort(np.concatenate([np.asarray(b) for b in ep])),
+                                   np.arange(N)) for ep in got):
+                hints.append(OTHER_ORDER)
         if g is None:
             _fail_structure(ctx, description, "return a list (or generator) of index arrays")
         sizes = [len(b) for b in got[0]]
@@ -573,6 +624,34 @@ ADAM_MISTAKES = [
     Mistake("eps inside the square root",
             "ε is added after the square root, √v̂ + ε (as in nnlib and PyTorch); inside it, "
             "√(v̂ + ε) dominates for small gradients.", _adam_eps_inside),
+]
+
+
+def _adam_betas_swapped(w, dw, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    return adam_step(w, dw, m, v, t, lr, beta2, beta1, eps)
+
+
+def _adam_uphill(w, dw, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    new, m, v = adam_step(w, dw, m, v, t, lr, beta1, beta2, eps)
+    return 2 * w - new, m, v
+
+
+def _adam_no_one_minus(w, dw, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + dw
+    v = beta2 * v + dw ** 2
+    return w - lr * (m / (1 - beta1 ** t)) / (np.sqrt(v / (1 - beta2 ** t)) + eps), m, v
+
+
+ADAM_MISTAKES += [
+    Mistake("betas swapped",
+            "β₁ (0.9) averages the gradient into m, β₂ (0.999) its square into v: you used "
+            "them the other way round.", _adam_betas_swapped),
+    Mistake("step uphill",
+            "the weights moved *up* the gradient: the update subtracts, w − lr · m̂ / (√v̂ + ε).",
+            _adam_uphill),
+    Mistake("(1 − β) factors left out",
+            "m and v are running *averages*: m = β₁·m + (1 − β₁)·dw and "
+            "v = β₂·v + (1 − β₂)·dw².", _adam_no_one_minus),
 ]
 
 
