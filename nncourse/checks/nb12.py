@@ -276,7 +276,7 @@ def _network_names(names):
 
 def _fail_nnlib(ctx, description, names):
     ctx.fail_case(description, problem="nnlib in your network's code path",
-                  hints=[_nnlib_hint(names)], mistake=NNLIB)
+                  mistake=Mistake(NNLIB.name, _nnlib_hint(names), None))
 
 
 # --- exercise 1: forward ----------------------------------------------------------------------
