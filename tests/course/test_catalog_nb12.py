@@ -119,7 +119,7 @@ def bwd(params, cache, Y, n_div=True, db=lambda dZ: dZ.sum(axis=0), slope=True,
     P = softmax_rows(Z_out) if softmax else Z_out
     N = len(Y)
     dZ = sign * (P - Y) / (N if n_div else 1)
-    grads = []
+    grads, dA = [], None
     for l in range(len(cache) - 1, -1, -1):
         A_in, Z = cache[l]
         if l < len(cache) - 1:
