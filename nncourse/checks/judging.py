@@ -244,16 +244,18 @@ class Context:
         return reply.out
 
     def compare(self, got, expected, case, mistakes=(), rtol=1e-6, atol=1e-8, check_dtype=True,
-                what="output"):
+                what="output", wrong_here=False):
         """Compare the learner's ``got`` with ``expected``; stop the judge on a difference,
-        naming a matching known mistake if any."""
+        naming a matching known mistake if any (with ``wrong_here``, only a mistake whose values
+        are wrong on this case: one that is right here cannot explain a dtype difference)."""
         rtol = case.rtol if case.rtol is not None else rtol
         atol = case.atol if case.atol is not None else atol
         why = problem(got, expected, rtol, atol, check_dtype)
         self._count(case, why is None)
         if why is None:
             return
-        mistake = self.find_mistake(got, case, mistakes, rtol, atol)
+        mistake = self.find_mistake(got, case, mistakes, rtol, atol,
+                                    expected=expected if wrong_here else _UNSET)
         self.fail_case(case, expected=expected, got=got, problem=why, mistake=mistake,
                        show_input=True)
 
@@ -297,12 +299,15 @@ class Context:
                      mistake=found[0] if len(found) == 1 else None,
                      hints=[m.hint for m in found])
 
-    def find_mistake(self, got, case, mistakes, rtol=1e-6, atol=1e-8):
-        """The first known mistake whose output on ``case`` equals ``got``, else None. (The
-        mistakes are course code: they run here, on copies of the case's plain inputs.)"""
+    def find_mistake(self, got, case, mistakes, rtol=1e-6, atol=1e-8, expected=_UNSET):
+        """The first known mistake whose output on ``case`` equals ``got``, else None; given
+        the ``expected`` output, only a mistake whose values are wrong on this case can be
+        named. (Mistakes are course code: they run here, on copies of the case's inputs.)"""
         for m in mistakes:
             wrong = replay(m, case.args)
-            if wrong is not None and problem(got, wrong, rtol, atol, check_dtype=False) is None:
+            if wrong is None or problem(got, wrong, rtol, atol, check_dtype=False) is not None:
+                continue
+            if expected is _UNSET or not matches(wrong, expected, rtol, atol):
                 return m
         return None
 

@@ -5,7 +5,7 @@ import functools
 import numpy as np
 
 from nnlib import activations, examples
-from nncourse.checks.judging import describe_args, problem, show
+from nncourse.checks.judging import Said
 from nncourse.checks.registry import Case, Mistake, exercise, function_exercise
 from nnlib.layers import Activation, Dense
 from nnlib.network import Network
@@ -14,37 +14,6 @@ NOTEBOOK = "03_forward_propagation"
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-def _compare(ctx, got, expected, case, mistakes, rtol=1e-6, atol=1e-8):
-    """``ctx.compare``, except that an output holding NaN or inf is also matched against the
-    known mistakes (``ctx.compare`` compares with ``isclose``, where NaN never equals NaN, so
-    an overflowing softmax would be rejected without its name)."""
-    if isinstance(got, np.ndarray) and isinstance(expected, np.ndarray) \
-            and got.shape == expected.shape and got.dtype.kind == "f" \
-            and not np.all(np.isfinite(got)) and np.all(np.isfinite(expected)):
-        found = None
-        for m in mistakes:
-            try:
-                with np.errstate(all="ignore"):
-                    wrong = m.fn(*[np.copy(a) if isinstance(a, np.ndarray) else a
-                                   for a in case.args])
-            except Exception:
-                continue
-            if isinstance(wrong, np.ndarray) and wrong.shape == got.shape and \
-                    np.allclose(got, wrong, rtol=rtol, atol=atol, equal_nan=True):
-                found = m
-                break
-        ctx.cases_total += 1
-        lines = [f"✘ {ctx.name} — case {ctx.cases_total}: {case.description}",
-                 f"  input:    {describe_args(case.args, ctx.arg_names)}",
-                 f"  expected: {show(expected)}",
-                 f"  got:      {show(got)}",
-                 f"  problem:  {problem(got, expected, rtol, atol, True)}"]
-        if found:
-            lines.append(f"  likely mistake: {found.hint}")
-        ctx.fail("\n".join(lines), mistake=found)
-    ctx.compare(got, expected, case, mistakes, rtol=rtol, atol=atol)
-
 
 # --- exercise 1: dense_forward ---------------------------------------------------------------
 
@@ -225,7 +194,7 @@ def judge_softmax(fn, ctx):
         expected = activations.softmax(*case.args)
         got = ctx.call(fn, *case.args, case=case, error_hints={
             OverflowError: MATH_EXP_OVERFLOW, TypeError: MATH_EXP_ON_ARRAY})
-        _compare(ctx, got, expected, case, SOFTMAX_MISTAKES)
+        ctx.compare(got, expected, case, SOFTMAX_MISTAKES)
 
 
 # --- exercise 3: forward ---------------------------------------------------------------------
@@ -355,15 +324,11 @@ def judge_forward(fn, ctx):
         expected = forward_reference(*case.args)
         got = ctx.call(fn, *case.args, case=case)
         if isinstance(got, (list, tuple)):
-            ctx.cases_total += 1
-            ctx.fail(f"✘ {ctx.name} — case {ctx.cases_total}: {case.description}\n"
-                     f"  input:    {describe_args(case.args, ctx.arg_names)}\n"
-                     f"  expected: {show(expected)}\n"
-                     f"  got:      a {type(got).__name__} of {len(got)} items\n"
-                     f"  problem:  returned a {type(got).__name__}; return one numpy array\n"
-                     f"  likely mistake: {FORWARD_MISTAKES[4].hint}",
-                     mistake=FORWARD_MISTAKES[4])
-        _compare(ctx, got, expected, case, FORWARD_MISTAKES)
+            ctx.fail_case(case, expected=expected,
+                          got=Said(f"a {type(got).__name__} of {len(got)} items"),
+                          problem=f"returned a {type(got).__name__}; return one numpy array",
+                          mistake=FORWARD_MISTAKES[4], show_input=True)
+        ctx.compare(got, expected, case, FORWARD_MISTAKES)
 
 
 # --- a dense layer in plain Python (lists, no numpy) ------------------------------------------
@@ -452,24 +417,20 @@ def judge_dense_forward_plain(fn, ctx):
     for case in plain_cases(ctx.rng):
         expected = dense_forward_plain_reference(*case.args)
         got = ctx.call(fn, *case.args, case=case)
-        head = (f"✘ {ctx.name} — case {ctx.cases_total + 1}: {case.description}\n"
-                f"  input:    {describe_args(case.args, ctx.arg_names)}\n"
-                f"  expected: a list of {len(expected)} rows of {len(expected[0])} floats: "
-                f"{[[round(z, 4) for z in row] for row in expected][:3]}\n")
+        rows = Said(f"a list of {len(expected)} rows of {len(expected[0])} floats: "
+                    f"{[[round(z, 4) for z in row] for row in expected][:3]}")
         if isinstance(got, np.ndarray):
-            ctx.cases_total += 1
-            ctx.fail(head + f"  got:      {show(got)}\n"
-                     "  problem:  returned a numpy array: this exercise is plain Python. Build "
-                     "the rows with lists and `append` (or list comprehensions), no numpy.")
+            ctx.fail_case(case, expected=rows, got=got, show_input=True,
+                          problem="returned a numpy array: this exercise is plain Python. Build "
+                          "the rows with lists and `append` (or list comprehensions), no numpy.")
         if got is None or not isinstance(got, list) or not all(
                 isinstance(row, list) and all(isinstance(z, (int, float)) and not isinstance(z, bool)
                                               for z in row) for row in got):
             m = ctx.find_mistake(_as_array(got), case, array_mistakes) if isinstance(got, list) and got \
                 and all(isinstance(z, (int, float)) for z in got) else None
-            ctx.cases_total += 1
             problem_text = ("your function returned None: did you forget the `return` statement?"
                             if got is None else
                             "return a list of rows, each row a list of numbers (one per neuron)")
-            ctx.fail(head + f"  got:      {show(got)}\n  problem:  {problem_text}"
-                     + (f"\n  likely mistake: {m.hint}" if m else ""), mistake=m)
+            ctx.fail_case(case, expected=rows, got=got, problem=problem_text, mistake=m,
+                          show_input=True)
         ctx.compare(_as_array(got), _as_array(expected), case, array_mistakes, check_dtype=False)

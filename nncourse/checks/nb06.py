@@ -169,13 +169,13 @@ def judge_runs(fn, ctx, runs, reference, mistakes, names, state_keys):
         for k, got in enumerate(gots):
             where = f"case {i}: {run.description}\n  step {k + 1} of {len(run.dws)}"
             if steps["dw_changed"][k]:
-                ctx.fail(f"✘ {ctx.name} — {where}: your function changed its input `dw` in "
-                         "place.\n  Leave the gradient as it is: build new arrays (v = beta * v "
-                         "+ dw), or update only what you keep in `state`.")
+                ctx.failure(f"{where}: your function changed its input `dw` in place.",
+                            "Leave the gradient as it is: build new arrays (v = beta * v + dw), "
+                            "or update only what you keep in `state`.")
             if isinstance(got, tuple):
-                ctx.fail(f"✘ {ctx.name} — {where}: your function returned a tuple of "
-                         f"{len(got)} values.\n  Return only the new w; keep everything else "
-                         "in the `state` dict (it is yours between calls).")
+                ctx.failure(f"{where}: your function returned a tuple of {len(got)} values.",
+                            "Return only the new w; keep everything else in the `state` dict "
+                            "(it is yours between calls).")
             reason = problem(got, expected[k], check_dtype=True, **tol)
             if reason is not None:
                 gots = gots[:next((j for j in range(k + 1, len(gots))
@@ -184,25 +184,22 @@ def judge_runs(fn, ctx, runs, reference, mistakes, names, state_keys):
                         mistakes, tol, names, state_keys, inputs)
         if steps["error"] is not None:
             k = len(gots)
-            ctx.fail(f"✘ {ctx.name} — your code raised an error on case {i}: {run.description}, "
-                     f"step {k + 1} of {len(run.dws)} {_before(k + 1)}\n  "
-                     f"{steps['error']['text']}", "error")
-        ctx.cases_total += 1
-        ctx.cases_passed += 1
+            ctx.failure(f"your code raised an error on case {i}: {run.description}, "
+                        f"step {k + 1} of {len(run.dws)} {_before(k + 1)}",
+                        steps['error']['text'], status="error")
+        ctx.pass_case()
 
 
 def _report(ctx, where, run, w, step, gots, expected, problem, mistakes, tol, names,
             state_keys, inputs):
     got = gots[step - 1]
     hyper = describe_args(run.hyper, names[3:])
-    lines = [f"✘ {ctx.name} — {where} is the first that differs "
-             + _before(step),
-             f"  input:    w: {show(w)}",
-             f"            dw: {show(run.dws[step - 1])}",
-             f"            {hyper}",
-             f"  expected: new w, {show(expected)}",
-             f"  got:      {show(got)}",
-             f"  problem:  {problem}"]
+    lines = [f"input:    w: {show(w)}",
+             f"          dw: {show(run.dws[step - 1])}",
+             f"          {hyper}",
+             f"expected: new w, {show(expected)}",
+             f"got:      {show(got)}",
+             f"problem:  {problem}"]
     hint, mistake = None, None
     if isinstance(got, np.ndarray) and isinstance(expected, np.ndarray) \
             and got.shape == expected.shape and got.dtype != expected.dtype:
@@ -214,13 +211,12 @@ def _report(ctx, where, run, w, step, gots, expected, problem, mistakes, tol, na
     if hint is None:
         mistake = _diagnose(gots, run, inputs, mistakes, tol)
         hint = mistake.hint if mistake else None
-    if hint:
-        lines.append(f"  likely mistake: {hint}")
-    elif step > 1:
-        lines.append(f"  likely mistake: the state. {_before(step, capital=True)[1:-1]}, so the "
-                     f"formula may be fine but what your function keeps in `state` between "
-                     f"calls ({state_keys}) is not carried over right.")
-    ctx.fail("\n".join(lines), mistake=mistake)
+    if hint is None and step > 1:
+        hint = (f"the state. {_before(step, capital=True)[1:-1]}, so the formula may be fine "
+                f"but what your function keeps in `state` between calls ({state_keys}) is not "
+                "carried over right.")
+    ctx.failure(f"{where} is the first that differs {_before(step)}", *lines, mistake=mistake,
+                hints=[hint] if hint else ())
 
 
 def _before(step, capital=False):

@@ -163,10 +163,8 @@ def confusion_matrix_judge(fn, ctx):
         # Any integer dtype is fine (int32 or int64); the values are compared exactly first.
         ctx.compare(got, expected, case, CONFUSION_MISTAKES, rtol=0, atol=0, check_dtype=False)
         if got.dtype.kind not in "iu":
-            ctx.fail(f"✘ {ctx.name} — case {ctx.cases_total}: {case.description}\n"
-                     f"  problem:  the counts are right but stored as {got.dtype}\n"
-                     f"  likely mistake: {FLOAT_COUNTS_HINT}",
-                     mistake=next(m for m in CONFUSION_MISTAKES if m.name == "float counts"))
+            ctx.fail_case(case, problem=f"the counts are right but stored as {got.dtype}",
+                          mistake=next(m for m in CONFUSION_MISTAKES if m.name == "float counts"))
 
 
 # --- one training step ------------------------------------------------------------------------
@@ -385,9 +383,8 @@ def train_step_judge(fn, ctx):
         got = []
         for k, step in enumerate(steps, start=1):
             for name in step["changed"]:
-                ctx.fail(f"✘ {ctx.name} — changed its input `{name}` in place on "
-                         f"{description}, step {k}.\n  Leave the batch as it is: the "
-                         "gradient and the cost only read it.")
+                ctx.failure(f"changed its input `{name}` in place on {description}, step {k}.",
+                            "Leave the batch as it is: the gradient and the cost only read it.")
             got.append((step["cost"], [tuple(pair) for pair in step["parameters"]]))
         expected = _two_steps(_reference_train_step, config, seed, batches)
 
