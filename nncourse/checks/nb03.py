@@ -5,6 +5,7 @@ import functools
 import numpy as np
 
 from nnlib import activations, examples
+from nncourse.checks.drivers.nb03 import drive_watching_numpy
 from nncourse.checks.judging import Said
 from nncourse.checks.registry import Case, Mistake, exercise, function_exercise
 from nnlib.layers import Activation, Dense
@@ -416,7 +417,8 @@ def judge_dense_forward_plain(fn, ctx):
                       for m in PLAIN_MISTAKES]
     for case in plain_cases(ctx.rng):
         expected = dense_forward_plain_reference(*case.args)
-        got = ctx.call(fn, *case.args, case=case)
+        reply = ctx.call(fn, *case.args, case=case, driver=drive_watching_numpy)
+        got = reply["out"]
         rows = Said(f"a list of {len(expected)} rows of {len(expected[0])} floats: "
                     f"{[[round(z, 4) for z in row] for row in expected][:3]}")
         if isinstance(got, np.ndarray):
@@ -434,3 +436,8 @@ def judge_dense_forward_plain(fn, ctx):
             ctx.fail_case(case, expected=rows, got=got, problem=problem_text, mistake=m,
                           show_input=True)
         ctx.compare(_as_array(got), _as_array(expected), case, array_mistakes, check_dtype=False)
+        if reply["numpy"]:      # right values, but the statement says: no numpy
+            ctx.fail_case(case, problem=f"the values are right, but your function used numpy "
+                          f"({', '.join(reply['numpy'])}): this exercise is plain Python, so "
+                          "that you write every sum the layer does. Build the rows with lists "
+                          "and loops (or list comprehensions) and `sum`, no numpy.")
