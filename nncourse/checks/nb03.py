@@ -4,7 +4,7 @@ import functools
 
 import numpy as np
 
-from nnlib import activations, examples
+from nnlib import activations, examples, plain
 from nncourse.checks.drivers.nb03 import drive_watching_numpy
 from nncourse.checks.judging import Said
 from nncourse.checks.registry import Case, Mistake, exercise, function_exercise
@@ -334,10 +334,7 @@ def judge_forward(fn, ctx):
 
 # --- a dense layer in plain Python (lists, no numpy) ------------------------------------------
 
-def dense_forward_plain_reference(X, W, b):
-    """Z = X·W + b on lists: X N rows of D floats, W D rows of M floats, b M floats."""
-    return [[sum(x[k] * W[k][m] for k in range(len(W))) + b[m] for m in range(len(b))]
-            for x in X]
+dense_forward_plain_reference = plain.dense_forward    # nnlib's, one source
 
 
 def _plain_bias_per_input(X, W, b):
@@ -348,6 +345,18 @@ def _plain_running_total(X, W, b):
     out = []
     for x in X:
         total, row = 0.0, []
+        for m in range(len(b)):
+            for k in range(len(W)):
+                total += x[k] * W[k][m]
+            row.append(total + b[m])
+        out.append(row)
+    return out
+
+
+def _plain_running_total_never_reset(X, W, b):
+    out, total = [], 0.0
+    for x in X:
+        row = []
         for m in range(len(b)):
             for k in range(len(W)):
                 total += x[k] * W[k][m]
@@ -372,6 +381,11 @@ PLAIN_MISTAKES = [
             "each neuron's sum still holds the previous neurons' products: start the total at "
             "0 for every neuron (inside the loop over m), not once per sample.",
             _plain_running_total),
+    Mistake("running total never reset",
+            "each sum still holds the products of every earlier neuron and sample: the total "
+            "starts at 0 once, before all the loops. Start it at 0 for every neuron, inside "
+            "the loop over m.",
+            _plain_running_total_never_reset),
     Mistake("W read as W[m][k]",
             "the weights are read the wrong way round: W has one row per input and one column "
             "per neuron, so input k's weight into neuron m is W[k][m].",
@@ -381,6 +395,11 @@ PLAIN_MISTAKES = [
             "the next step.",
             lambda X, W, b: [[activations.sigmoid(np.float64(z)).item() for z in row]
                              for row in dense_forward_plain_reference(X, W, b)]),
+    Mistake("one flat list",
+            "you returned one flat list of N·M numbers (every row's values one after the "
+            "other): return a list of N rows, each a list of M numbers (append each row to "
+            "Z, not its values).",
+            lambda X, W, b: [z for row in dense_forward_plain_reference(X, W, b) for z in row]),
     Mistake("only the first sample",
             "you returned one row (the first sample's) instead of one row per sample: loop over "
             "every row of X and collect a list of N rows.",
@@ -399,9 +418,10 @@ def _plain_lists(rng, n, d, m):
 
 def plain_cases(rng):
     return [
+        # two samples first: a flat list and a single row differ only when N > 1
+        Case("2 samples, 3 inputs, 3 neurons (as many inputs as neurons)", _plain_lists(rng, 2, 3, 3)),
         Case("the 2-2-2 network's hidden layer on X = [[0.5, -0.5]]",
              (examples.X_222.tolist(), examples.W1_222.tolist(), examples.B1_222.tolist())),
-        Case("2 samples, 3 inputs, 3 neurons (as many inputs as neurons)", _plain_lists(rng, 2, 3, 3)),
         Case("1 sample, 3 inputs, 2 neurons", _plain_lists(rng, 1, 3, 2)),
         Case("4 samples, 5 inputs, 3 neurons", _plain_lists(rng, 4, 5, 3)),
         Case("3 samples, 2 inputs, 4 neurons", _plain_lists(rng, 3, 2, 4)),
