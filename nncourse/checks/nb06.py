@@ -16,14 +16,13 @@ The reference answers are nnlib's own optimizer classes (:mod:`nnlib.optimizers`
 through their ``update(w, dw, state)`` method, so each formula is written once.
 """
 
-import contextlib
-import io
 from dataclasses import dataclass
 
 import numpy as np
 
 from nnlib import optimizers
-from nncourse.checks.judging import Case, Mistake, _learner_error, describe_args, problem, show
+from nncourse.checks.drivers.nb06 import drive_steps
+from nncourse.checks.judging import Case, Mistake, describe_args, problem, show
 from nncourse.checks.registry import exercise
 from nnlib.layers import Parameter
 
@@ -132,26 +131,6 @@ def _diagnose(gots, run, inputs, mistakes, tol):
         if all(_matches(got, wrong, loose) for got, wrong in zip(gots, wrongs)):
             return m
     return None
-
-
-def drive_steps(fn, inputs, dws, hyper):
-    """Driver (runs where the learner's code runs): call ``fn`` once per step on one ``state``
-    dict, with nnlib's ``w`` of that step and its gradient. Returns, per step, the new w and
-    whether ``dw`` was changed in place, up to the first step that raised (its error as plain
-    data). A stub's NotImplementedError is raised as it is."""
-    state, outs, dw_changed = {}, [], []
-    for w, dw in zip(inputs, dws):
-        given = dw.copy()
-        try:
-            with contextlib.redirect_stdout(io.StringIO()):
-                out = fn(w.copy(), given, state, *hyper)
-        except NotImplementedError:
-            raise
-        except Exception as exc:  # reported with the step it happened on
-            return {"outs": outs, "dw_changed": dw_changed, "error": _learner_error(exc)}
-        outs.append(out)
-        dw_changed.append(not np.array_equal(given, dw))
-    return {"outs": outs, "dw_changed": dw_changed, "error": None}
 
 
 def judge_runs(fn, ctx, runs, reference, mistakes, names, state_keys):

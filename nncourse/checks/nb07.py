@@ -3,8 +3,8 @@
 import numpy as np
 
 from nnlib import data, diagnostics, initializers, losses
+from nncourse.checks.drivers.nb07 import drive_he_init, drive_train_ssr, network_of, parameters_of
 from nncourse.checks.registry import Case, Mistake, exercise, function_exercise
-from nnlib.network import Network
 from nnlib.train import fit
 
 NOTEBOOK = "07_sigmoid_vs_relu"
@@ -89,8 +89,7 @@ def _training_cases(rng):
     ]
 
 
-def _parameters(network):
-    return np.concatenate([p.value.ravel() for p in network.parameters()])
+_parameters = parameters_of
 
 
 def _as_history(got):
@@ -103,20 +102,7 @@ def _as_history(got):
     return got
 
 
-def _network(sizes, activation, seed):
-    return Network.from_sizes(sizes, activation=activation, output="identity",
-                              rng=np.random.default_rng(seed))
-
-
-def drive_train_ssr(fn, sizes, activation, seed, X, y, lr, epochs):
-    """Driver (runs where the learner's code runs): build the case's network, train it with
-    the learner's ``train_ssr`` and return the history, the parameters after training and
-    whether the data was changed in place."""
-    network = _network(sizes, activation, seed)
-    X_before, y_before = X.copy(), y.copy()
-    history = fn(network, X, y, lr, epochs)
-    return {"history": history, "parameters": _parameters(network),
-            "data_changed": not (np.array_equal(X, X_before) and np.array_equal(y, y_before))}
+_network = network_of
 
 
 @exercise(id="nb07_train_ssr", name="train_ssr", notebook=NOTEBOOK, points=3,
@@ -272,11 +258,6 @@ HE_MISTAKES = [
 # A case's inputs are (shape, seed); the generator is built from the seed where the code runs.
 HE_SEEDED = [Mistake(m.name, m.hint, lambda shape, seed, f=m.fn: f(shape, np.random.default_rng(seed)))
              for m in HE_MISTAKES]
-
-
-def drive_he_init(fn, shape, seed):
-    """Driver (runs where the learner's code runs): ``fn(shape, np.random.default_rng(seed))``."""
-    return fn(shape, np.random.default_rng(seed))
 
 
 BIG = (200, 800)  # 160 000 weights: the sample std is within 0.2% of the true one

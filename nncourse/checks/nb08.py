@@ -9,9 +9,8 @@ costs and every parameter after each step are compared. Two steps, because a for
 import numpy as np
 
 from nnlib import data, losses, metrics, train
+from nncourse.checks.drivers.nb08 import drive_train_step, setup
 from nncourse.checks.registry import Case, Mistake, exercise, function_exercise
-from nnlib.network import Network
-from nnlib.optimizers import OPTIMIZERS
 
 NOTEBOOK = "08_capstone_digits"
 
@@ -310,27 +309,14 @@ TRAIN_STEP_MISTAKES = [
 ]
 
 
-def drive_train_step(fn, config_index, seed, batches):
-    """Driver (runs where the learner's code runs): two steps of the learner's ``train_step``
-    on a network and optimizer built from config ``config_index`` and ``seed``; per step the
-    cost it returned, every parameter after it, and which of X, y it changed in place."""
-    network, optimizer = _setup(TRAIN_CONFIGS[config_index], seed)
-    steps = []
-    for X, y in batches:
-        X_before, y_before = X.copy(), y.copy()
-        cost = fn(network, optimizer, X, y)
-        steps.append({"cost": cost,
-                      "parameters": [[name, p.value.copy()] for name, p in network.named_parameters()],
-                      "changed": [name for name, before, now in (("X", X_before, X), ("y", y_before, y))
-                                  if not np.array_equal(before, now)]})
-    return steps
+def _recipe(config):
+    """A config's network and optimizer as plain data: (sizes, optimizer, lr, dtype name)."""
+    _, sizes, opt_name, lr, dtype, _ = config
+    return list(sizes), opt_name, lr, np.dtype(dtype).name
 
 
 def _setup(config, seed):
-    _, sizes, opt_name, lr, dtype, _ = config
-    network = Network.from_sizes(sizes, activation="relu", output="softmax",
-                                 rng=np.random.default_rng(seed), dtype=dtype)
-    return network, OPTIMIZERS[opt_name](network.parameters(), lr=lr)
+    return setup(*_recipe(config), seed)
 
 
 def _batches(config, rng):
@@ -378,7 +364,7 @@ def train_step_judge(fn, ctx):
 
         # The learner's two steps, on their own network and optimizer (built where their
         # code runs, from the same recipe).
-        steps = ctx.call(fn, TRAIN_CONFIGS.index(config), seed, batches, check_mutation=False,
+        steps = ctx.call(fn, *_recipe(config), seed, batches, check_mutation=False,
                          case=Case(description, ()), driver=drive_train_step)
         got = []
         for k, step in enumerate(steps, start=1):
