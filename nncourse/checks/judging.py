@@ -207,18 +207,26 @@ class Context:
                        mistake=mistake)
 
     def compare(self, got, expected, case, mistakes=(), rtol=1e-6, atol=1e-8, check_dtype=True,
-                what="output", wrong_here=False):
+                what="output", wrong_here=False, ahead=()):
         """Compare the learner's ``got`` with ``expected``; stop the judge on a difference,
         naming a matching known mistake if any (with ``wrong_here``, only a mistake whose values
-        are wrong on this case: one that is right here cannot explain a dtype difference)."""
+        are wrong on this case: one that is right here cannot explain a dtype difference).
+        When several mistakes give ``got`` here, ``ahead`` (an iterable of ``(case, got)``, the
+        learner's answers on the cases to come) keeps those that also give them there."""
         rtol = case.rtol if case.rtol is not None else rtol
         atol = case.atol if case.atol is not None else atol
         why = problem(got, expected, rtol, atol, check_dtype)
         self._count(case, why is None)
         if why is None:
             return
-        mistake = self.find_mistake(got, case, mistakes, rtol, atol,
-                                    expected=expected if wrong_here else _UNSET)
+        found = self.find_mistakes(got, case, mistakes, rtol, atol,
+                                   expected=expected if wrong_here else _UNSET)
+        for later, later_got in (ahead if len(found) > 1 else ()):
+            still = self.find_mistakes(later_got, later, found, rtol, atol)
+            found = still or found
+            if len(found) == 1:
+                break
+        mistake = found[0] if found else None
         self.fail_case(case, expected=expected, got=got, problem=why, mistake=mistake,
                        show_input=True)
 
@@ -262,17 +270,31 @@ class Context:
                      mistake=found[0] if len(found) == 1 else None,
                      hints=[m.hint for m in found])
 
-    def find_mistake(self, got, case, mistakes, rtol=1e-6, atol=1e-8, expected=_UNSET):
-        """The first known mistake whose output on ``case`` equals ``got``, else None; given
-        the ``expected`` output, only a mistake whose values are wrong on this case can be
-        named. (Mistakes are course code: they run here, on copies of the case's inputs.)"""
+    def find_mistakes(self, got, case, mistakes, rtol=1e-6, atol=1e-8, expected=_UNSET):
+        """The known mistakes whose output on ``case`` equals ``got``, in order; given the
+        ``expected`` output, only those whose values are wrong on this case. (Mistakes are
+        course code: they run here, on copies of the case's plain inputs.)"""
+        found = []
         for m in mistakes:
             wrong = replay(m, case.args)
             if wrong is None or problem(got, wrong, rtol, atol, check_dtype=False) is not None:
                 continue
             if expected is _UNSET or not matches(wrong, expected, rtol, atol):
-                return m
-        return None
+                found.append(m)
+        return found
+
+    def find_mistake(self, got, case, mistakes, rtol=1e-6, atol=1e-8, expected=_UNSET):
+        """The first of :meth:`find_mistakes`, else None."""
+        return next(iter(self.find_mistakes(got, case, mistakes, rtol, atol, expected)), None)
+
+    def answers(self, fn, cases, **call):
+        """The learner's answers on ``cases`` as ``(case, got)``, lazily, up to the first call
+        that fails (for ``compare(..., ahead=...)``: telling look-alike mistakes apart)."""
+        for case in cases:
+            try:
+                yield case, self.call(fn, *case.args, case=case, **call)
+            except Stop:
+                return
 
     def diagnose(self, got, case, mistakes, rtol=1e-6, atol=1e-8):
         """The hint of the first known mistake whose output equals ``got``, else None."""

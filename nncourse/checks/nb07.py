@@ -196,6 +196,11 @@ function_exercise(
                 "you counted samples (rows) whose outputs are all 0: units are the columns, so "
                 "reduce over the samples, axis=0.",
                 lambda A: int(np.sum(np.all(A == 0, axis=1)))),
+        Mistake("A < 0 instead of A == 0",
+                "you tested A < 0: a ReLU never outputs a negative number, so no column is ever "
+                "all negative. A dead unit outputs exactly 0 for every sample: test A == 0 (or "
+                "A <= 0).",
+                lambda A: int(np.sum(np.all(A < 0, axis=0)))),
         Mistake("live units counted",
                 "you counted the units that are alive (non-zero for some sample); count the "
                 "ones that are 0 for every sample.",

@@ -41,6 +41,9 @@ def accuracy_cases(rng):
              (rng.integers(0, 10, 20), _probabilities(rng, 20, 10))),
         Case("50 random samples, 3 classes, float32 probabilities, int32 labels",
              (rng.integers(0, 3, 50).astype(np.int32), y_hat_f32)),
+        Case("3 samples, 3 classes, all right; the largest probability of all is sample 0's",
+             (np.array([2, 1, 0]),
+              np.array([[0.1, 0.1, 0.8], [0.2, 0.5, 0.3], [0.6, 0.3, 0.1]]))),
     ]
 
 
@@ -63,7 +66,12 @@ function_exercise(
                 "you compared probabilities with the labels (y_hat itself, or each row's largest "
                 "probability: 0.6 is never equal to 2). Compare classes with classes: each row's "
                 "predicted class is the *position* of its largest probability.",
-                lambda y, y_hat: float(np.mean(y_hat == y))),
+                lambda y, y_hat: float(np.mean(np.asarray(y_hat).max(axis=1) == y))),
+        Mistake("argmax without an axis",
+                "np.argmax(y_hat) without an axis gives one number, the position of the largest "
+                "entry in the whole flattened array, not one class per sample: "
+                "np.argmax(y_hat, axis=1) gives each row's class.",
+                lambda y, y_hat: float(np.mean(np.argmax(y_hat) == y))),
         Mistake("count, not fraction",
                 "you returned how many samples are right; accuracy is the fraction: divide by "
                 "the number of samples (or use np.mean on the True/False array).",
