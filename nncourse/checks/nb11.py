@@ -611,7 +611,7 @@ def bn_layer_cases(rng):
              (X[:6], g, b, rm, rv, True, 0.0, 1e-5)),
         Case("inference with eps = 0.5 (large, so that it shows)",
              (X[:4], g, b, rm, np.full(3, 0.01), False, 0.9, 0.5)),
-        Case("training, momentum and eps left at their defaults (0.9 and 1e-5)",
+        Case("training, with momentum and eps left at their defaults (0.9 and 1e-5)",
              (X[:8], g, b, rm, np.full(3, 1e-4), True)),
     ]
 
