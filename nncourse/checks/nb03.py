@@ -369,6 +369,13 @@ def _plain_transposed(X, W, b):
     return [[sum(x[k] * W[m][k] for k in range(len(x))) + b[m] for m in range(len(b))] for x in X]
 
 
+NUMPY_USED = Mistake(
+    "numpy used",
+    "the values are right, but this exercise is plain Python, so that you write every sum the "
+    "layer does: build the rows with lists and loops (or list comprehensions) and `sum`, with "
+    "no numpy inside the function (not even to convert at the end with .tolist()).",
+    lambda X, W, b: (np.array(X) @ np.array(W) + np.array(b)).tolist())
+
 PLAIN_MISTAKES = [
     Mistake("bias forgotten",
             "every value is off by the neuron's bias: add b[m] once to neuron m's weighted sum.",
@@ -430,7 +437,7 @@ def plain_cases(rng):
 
 @exercise(id="nb03_dense_forward_plain", name="dense_forward_plain", notebook=NOTEBOOK, points=1,
           verifies="Z = X·W + b in plain lists: one row per sample, W[k][m], bias once, no numpy",
-          reference=dense_forward_plain_reference, mistakes=PLAIN_MISTAKES,
+          reference=dense_forward_plain_reference, mistakes=PLAIN_MISTAKES + [NUMPY_USED],
           arg_names=("X", "W", "b"))
 def judge_dense_forward_plain(fn, ctx):
     array_mistakes = [Mistake(m.name, m.hint, lambda *a, f=m.fn: _as_array(f(*a)))
@@ -457,7 +464,5 @@ def judge_dense_forward_plain(fn, ctx):
                           show_input=True)
         ctx.compare(_as_array(got), _as_array(expected), case, array_mistakes, check_dtype=False)
         if reply["numpy"]:      # right values, but the statement says: no numpy
-            ctx.fail_case(case, problem=f"the values are right, but your function used numpy "
-                          f"({', '.join(reply['numpy'])}): this exercise is plain Python, so "
-                          "that you write every sum the layer does. Build the rows with lists "
-                          "and loops (or list comprehensions) and `sum`, no numpy.")
+            ctx.fail_case(case, problem=f"your function used numpy ({', '.join(reply['numpy'])})",
+                          mistake=NUMPY_USED)
