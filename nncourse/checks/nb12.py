@@ -1077,7 +1077,9 @@ def _choose_named(out):
           arg_names=("configs", "X_train", "Y_train", "X_val", "y_val", "seed"))
 def judge_choose(fn, ctx):
     for case in choose_cases(ctx.rng):
-        got = ctx.call(fn, *case.args, case=case, driver=drive_choose, check_mutation=True)
+        got = ctx.call(fn, *case.args, case=case, driver=drive_choose, check_mutation=True,
+                       error_hints={NameError: "choose uses fit and predict: run the cell of "
+                                               "section 9 that defines them, then this one."})
         if got["test"]:
             ctx.fail_case(case, problem=f"your code reads {', '.join(got['test'])}",
                           mistake=TEST_SET)
@@ -1378,7 +1380,10 @@ def _fail_my(ctx, description, problem_text, name):
 def judge_my_network(fn, ctx):
     _, _, X_val, y_val, X_test, _ = digits_split()
     description = f"the {len(X_val)} validation digits"
-    got = ctx.call(fn, X_val, driver=drive_my_network, case=Case(description, ()))
+    got = ctx.call(fn, X_val, driver=drive_my_network, case=Case(description, ()),
+                   error_hints={NameError: "my_network uses predict (section 9) and `reloaded` "
+                                           "(made by the cell after Exercise 8): run the cells "
+                                           "above this one first, your search included."})
     if _network_names(got["nnlib"]):
         _fail_nnlib(ctx, description, _network_names(got["nnlib"]))
     pred = got["predictions"]
