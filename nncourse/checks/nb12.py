@@ -1361,8 +1361,8 @@ MY_MISTAKES = {m.name: m for m in [
             "you took the argmax down each column (axis=0), one number per class: each "
             "digit's label is the argmax of its row, axis=1.", _my_axis0),
     Mistake("predicted the test set",
-            "my_network predicted the notebook's test digits, not the X it was given: return "
-            "predict(reloaded, X).", _my_test_set),
+            "my_network reads the notebook's test digits: it must predict the X it is given, "
+            "predict(reloaded, X), and the test set stays closed until section 14.", _my_test_set),
     Mistake("X ignored",
             "my_network does not predict the X it is given (the check gave the same digits in "
             "another order and got the same answer back): return predict(reloaded, X).", _my_ignores_X),
@@ -1386,6 +1386,9 @@ def judge_my_network(fn, ctx):
                                            "above this one first, your search included."})
     if _network_names(got["nnlib"]):
         _fail_nnlib(ctx, description, _network_names(got["nnlib"]))
+    if got["test"]:
+        _fail_my(ctx, description, f"your code reads {', '.join(got['test'])}",
+                 "predicted the test set")
     pred = got["predictions"]
     if not isinstance(pred, np.ndarray):
         ctx.fail_case(description, problem=f"returned {type(pred).__name__}; return an integer "
