@@ -1035,6 +1035,10 @@ TEST_SET = Mistake("chose on the test set",
                    "your choose reads the test set (it is not among its inputs): the test set "
                    "is touched once, at the very end, to report the chosen network. Choose on "
                    "the validation set, X_val and y_val.", None)
+GLOBAL_ARRAYS = Mistake("the notebook's arrays, not the arguments",
+                        "your choose (or a helper it calls) reads the notebook's own arrays "
+                        "instead of the ones it is given: use the arguments X_train, Y_train, "
+                        "X_val and y_val, and pass them on to your helpers.", None)
 CONFIG_RETURNED = Mistake("returned the configuration",
                           "best is the *index* of the chosen configuration in configs (an int); "
                           "the notebook then takes configs[best].", None)
@@ -1092,6 +1096,12 @@ def judge_choose(fn, ctx):
         scores = [float(np.mean(nnlib_predict(nnlib_config(c, Xa, Ya, seed), Xb) == yb))
                   for c in configs]
         expected = (int(np.argmax(scores)), np.array(scores))
+        shadowed = [n for n in got["arrays"] if n in ("X_train", "Y_train", "y_train", "X_val",
+                                                      "y_val", "Y_val")]
+        if shadowed and (out is None or not isinstance(out[1], np.ndarray) or
+                         problem(out[1], expected[1], 1e-9, 1e-12, False) is not None):
+            ctx.fail_case(case, problem=f"your code reads the notebook's {', '.join(shadowed)}",
+                          mistake=GLOBAL_ARRAYS)
         ctx.compare_named(out if out is not None else got["out"], expected, case,
                           ("best", "val_accuracies"), CHOOSE_MISTAKES, rtol=1e-9, atol=1e-12,
                           extract=lambda o: as_named(_choose_named(o), ("best", "val_accuracies")))

@@ -472,6 +472,27 @@ def choose_loop(configs, X_train, Y_train, X_val, y_val, seed, keep=lambda a, b:
     return best, scores
 
 
+def val_accuracy(params):
+    return float(np.mean(predict(params, X_val) == y_val))
+
+
+def choose_with_global_val(configs, X_train, Y_train, X_val, y_val, seed):
+    s = [val_accuracy(fit(c, X_train, Y_train, seed)) for c in configs]
+    return int(np.argmax(s)), s
+
+
+latest = np.zeros(3)
+
+
+def choose_keeping_latest(configs, X_train, Y_train, X_val, y_val, seed):
+    global latest
+    s = []
+    for c in configs:
+        latest = fit(c, X_train, Y_train, seed)[0] + 0 * latest.sum()
+        s.append(float(np.mean(predict(fit(c, X_train, Y_train, seed), X_val) == y_val)))
+    return int(np.argmax(s)), s
+
+
 def choose_on_test(configs, X_train, Y_train, X_val, y_val, seed):
     scores = [float(np.mean(predict(fit(c, X_train, Y_train, seed), X_test) == y_test))
               for c in configs]
@@ -523,11 +544,13 @@ WRONG += [
     (E, "a different seed per candidate", chooser(seeds=lambda s, k: s + k)),
     (E, "counted from 1", chooser(best=lambda s: int(np.argmax(s)) + 1)),
     (E, "chose on the test set", choose_on_test),
+    (E, "the notebook's arrays, not the arguments", choose_with_global_val),
     (E, "returned the configuration", returns_config),
     (E, "nnlib in the code path", choose_with_nnlib),
 ]
 RIGHT += [
     (E, lambda *a: choose_loop(*a)),
+    (E, choose_keeping_latest),
     (E, chooser(best=lambda s: max(range(len(s)), key=s.__getitem__), scores=np.array)),
     (E, lambda configs, X_train, Y_train, X_val, y_val, seed: (lambda s: (np.argmax(s), tuple(s)))(
         [np.mean(predict(fit(c, X_train, Y_train, seed), X_val) == y_val) for c in configs])),

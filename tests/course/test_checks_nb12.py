@@ -132,8 +132,17 @@ def test_reached_finds_indirect_nnlib_and_the_test_set():
 
     def mine(X):
         return helper(X, X)
-    assert reached(mine) == {"nnlib": ["losses (nnlib.losses)"], "test": ["X_test"]}
-    assert reached(nb12.choose) == {"nnlib": ["data (nnlib.data)"], "test": []}
+    assert reached(mine) == {"nnlib": ["losses (nnlib.losses)"], "test": ["X_test"],
+                             "arrays": []}
+    assert reached(nb12.choose) == {"nnlib": ["data (nnlib.data)"], "test": [], "arrays": []}
+
+
+def test_test_set_names():
+    from nncourse.checks.drivers.nb12 import is_test_name
+    for name in ("X_test", "y_test", "Y_test", "test_X", "X_test2", "Xtest", "test"):
+        assert is_test_name(name), name
+    for name in ("latest", "fastest", "X_val", "contest_data", "y_testing"):
+        assert not is_test_name(name), name
 
 
 def test_the_baseline_number_is_nnlibs():

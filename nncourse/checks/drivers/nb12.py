@@ -7,17 +7,31 @@ once, at the end). The scan follows the learner's own functions by name, at any 
 """
 
 import os
+import re
 import tempfile
 import types
 
 import numpy as np
 
 
+def is_test_name(name):
+    """``X_test``, ``y_test``, ``test_X``, ``Xtest``, ``test``: a name that says test set (not
+    ``latest`` or ``fastest``)."""
+    low = name.lower()
+    return "test" in re.split(r"[_\d]+", low) or low in ("xtest", "ytest")
+
+
+def _holds_arrays(obj):
+    return isinstance(obj, np.ndarray) or (
+        isinstance(obj, (tuple, list, dict)) and len(obj) <= 10 and any(
+            isinstance(v, np.ndarray) for v in (obj.values() if isinstance(obj, dict) else obj)))
+
+
 def reached(fn):
-    """``{"nnlib": [...], "test": [...]}``: the nnlib names and the test-set arrays (globals
-    whose name contains "test") that ``fn``'s code path reaches, e.g. ``"fit (nnlib.train.fit)"``
-    and ``"X_test"``."""
-    nnlib, test, seen = set(), set(), set()
+    """``{"nnlib": [...], "test": [...], "arrays": [...]}``: the nnlib names, the test-set
+    arrays (globals named like ``X_test``) and the other global arrays (``X_val``) that
+    ``fn``'s code path reaches, e.g. ``"fit (nnlib.train.fit)"``, ``"X_test"``."""
+    nnlib, test, arrays, seen = set(), set(), set(), set()
     home = getattr(fn, "__globals__", None)
 
     def code_names(code):
@@ -42,8 +56,8 @@ def reached(fn):
                 continue
             if obj is None:
                 continue
-            if isinstance(obj, np.ndarray) and "test" in name.lower():
-                test.add(name)
+            if _holds_arrays(obj):
+                (test if is_test_name(name) else arrays).add(name)
                 continue
             origin = obj.__name__ if isinstance(obj, types.ModuleType) else \
                 getattr(obj, "__module__", "") or ""
@@ -55,7 +69,7 @@ def reached(fn):
                 visit(obj)
     if isinstance(fn, types.FunctionType):
         visit(fn)
-    return {"nnlib": sorted(nnlib), "test": sorted(test)}
+    return {"nnlib": sorted(nnlib), "test": sorted(test), "arrays": sorted(arrays)}
 
 
 def drive_minibatches(fn, N, batch_size, seed):
