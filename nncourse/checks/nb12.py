@@ -925,12 +925,12 @@ def judge_candidates(fn, ctx):
 
 def choose(configs, X_train, Y_train, X_val, y_val, seed, score_on="val", pick="first",
            scale=1.0, train_on="train", untrained=False, seed_per_config=False, offset=0,
-           error_rate=False):
+           error_rate=False, fixed_seed=None):
     """``(best, val_accuracies)``: each configuration trained on the training set with one seed,
     scored on the validation set; the index of the first best."""
     scores = []
     for k, config in enumerate(configs):
-        s = seed + k if seed_per_config else seed
+        s = seed + k if seed_per_config else seed if fixed_seed is None else fixed_seed
         if train_on == "val":
             Xf, Yf = X_val, data.one_hot(y_val, Y_train.shape[1])
         elif train_on == "both":
@@ -991,6 +991,10 @@ CHOOSE_MISTAKES = [
                     "each candidate got its own seed: use the same seed for every candidate, "
                     "so that they differ only in their configuration.", choose,
                     seed_per_config=True),
+    Mistake.variant("seed ignored",
+                    "you trained with a seed of your own: use the seed you are given, "
+                    "fit(config, X_train, Y_train, seed), so that the caller decides the run.",
+                    choose, fixed_seed=0),
     Mistake.variant("counted from 1",
                     "best is the position in configs counted from 0, as Python indexes "
                     "(configs[best] is the chosen one).", choose, offset=1),
@@ -1220,7 +1224,11 @@ def judge_save_and_reload(fn, ctx):
     for case in save_cases(ctx.rng):
         (params,) = case.args
         names = _keys(len(params))
-        got = ctx.call(fn, params, case=case, driver=drive_save_and_reload)
+        got = ctx.call(fn, params, case=case, driver=drive_save_and_reload,
+                       error_hints={ValueError: "np.savez stores arrays, not a list of arrays "
+                                                "of different shapes: pass each array under "
+                                                "its own name, np.savez(path, W1=..., b1=..., "
+                                                "...)."})
         saved, out = got["saved"], got["out"]
         if saved is None:
             known = M[".npz added twice"] if "network.npz.npz" in got["files"] else \
@@ -1311,6 +1319,10 @@ def _my_axis0(X):
     return forward(_trained("params", CHOSEN), X)[0].argmax(axis=0)
 
 
+def _my_forward_pair(X):
+    return forward(_trained("params", CHOSEN), X)
+
+
 def _my_test_set(X):
     return my_network(digits_split()[4])
 
@@ -1334,6 +1346,10 @@ MY_MISTAKES = {m.name: m for m in [
     Mistake("argmax over the batch",
             "you took the argmax down each column (axis=0), one number per class: each "
             "digit's label is the argmax of its row, axis=1.", _my_axis0),
+    Mistake("forward's pair returned",
+            "forward returns the pair (y_hat, cache): my_network returns the predicted "
+            "classes, the argmax of each row of y_hat, as predict(reloaded, X) does.",
+            _my_forward_pair),
     Mistake("predicted the test set",
             "my_network reads the notebook's test digits: it must predict the X it is given, "
             "predict(reloaded, X), and the test set stays closed until section 14.", _my_test_set),
@@ -1364,6 +1380,9 @@ def judge_my_network(fn, ctx):
         _fail_my(ctx, description, f"your code reads {', '.join(got['test'])}",
                  "predicted the test set")
     pred = got["predictions"]
+    if isinstance(pred, (tuple, list)) and len(pred) == 2 and isinstance(pred[0], np.ndarray) \
+            and pred[0].ndim == 2:
+        _fail_my(ctx, description, "returned a pair (y_hat, cache)", "forward's pair returned")
     if not isinstance(pred, np.ndarray):
         ctx.fail_case(description, problem=f"returned {type(pred).__name__}; return an integer "
                       f"array of shape ({len(X_val)},)")

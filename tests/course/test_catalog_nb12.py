@@ -543,6 +543,8 @@ WRONG += [
                                                np.vstack([Yt, np.eye(10)[yv]])))),
     (E, "a different seed per candidate", chooser(seeds=lambda s, k: s + k)),
     (E, "counted from 1", chooser(best=lambda s: int(np.argmax(s)) + 1)),
+    (E, "seed ignored", lambda configs, X_train, Y_train, X_val, y_val, seed: chooser()(
+        configs, X_train, Y_train, X_val, y_val, 0)),
     (E, "chose on the test set", choose_on_test),
     (E, "the notebook's arrays, not the arguments", choose_with_global_val),
     (E, "returned the configuration", returns_config),
@@ -621,6 +623,8 @@ WRONG += [
     (E, "returned the file's contents as a dict",
      lambda params, path: save_then(params, path, load=lambda f: dict(f))),
     (E, "first layer only", save_loop_first_layer_only),
+    (E, says("np.savez stores arrays, not a list"),
+     lambda params, path: (np.savez(path, params=params), list(np.load(path)["params"]))[1]),
 ]
 
 
@@ -684,6 +688,7 @@ WRONG += [
     (E, "argmax over the batch", lambda X: np.argmax(nb12.forward(chosen(), X)[0], axis=0)),
     (E, "predicted the test set", lambda X: predict(chosen(), X_test)),
     (E, "X ignored", lambda X: predict(chosen(), X_val)),
+    (E, "forward's pair returned", lambda X: nb12.forward(chosen(), X)),
     (E, "nnlib in the code path", lambda X: as_nnlib(chosen()).predict(X).argmax(1)),
     (E, says(f"expected ({len(X_val)},)"), lambda X: predict(chosen(), X_train)),
 ]
