@@ -1228,7 +1228,10 @@ def judge_save_and_reload(fn, ctx):
                        error_hints={ValueError: "np.savez stores arrays, not a list of arrays "
                                                 "of different shapes: pass each array under "
                                                 "its own name, np.savez(path, W1=..., b1=..., "
-                                                "...)."})
+                                                "...).",
+                                    KeyError: "the file lacks a name you read back: save every "
+                                              "array, W1, b1, W2, b2, ..., under the names you "
+                                              "then read (biases included)."})
         saved, out = got["saved"], got["out"]
         if saved is None:
             known = M[".npz added twice"] if "network.npz.npz" in got["files"] else \

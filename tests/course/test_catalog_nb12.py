@@ -623,6 +623,10 @@ WRONG += [
     (E, "returned the file's contents as a dict",
      lambda params, path: save_then(params, path, load=lambda f: dict(f))),
     (E, "first layer only", save_loop_first_layer_only),
+    (E, says("the file lacks a name you read back"),
+     lambda params, path: save_then(params, path, arrays=params[0::2],
+                                    keys=names_of(params)[0::2],
+                                    load=lambda f: [f[k] for k in names_of(params)])),
     (E, says("np.savez stores arrays, not a list"),
      lambda params, path: (np.savez(path, params=params), list(np.load(path)["params"]))[1]),
 ]
