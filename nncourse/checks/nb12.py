@@ -69,7 +69,8 @@ def forward(params, X, hidden="relu", output_relu=False, stable=True, axis=1, ca
         Z = A @ W + (b if bias else 0)
         if l < L - 1:
             A_next = np.maximum(Z, 0) if hidden == "relu" else (
-                1 / (1 + np.exp(-Z)) if hidden == "sigmoid" else Z)
+                1 / (1 + np.exp(-Z)) if hidden == "sigmoid" else _softmax(Z) if
+                hidden == "softmax" else Z)
         elif output == "logits":
             A_next = Z
         else:
@@ -130,7 +131,7 @@ def _cost(P, Y):
 
 def train(params, X, Y, epochs, batch_size, lr, seed, l2=0.0, shuffle="once", weighted=True,
           after=False, t_per_epoch=False, sgd=False, l2_biases=False, l2_factor=1.0,
-          penalty=0.5, decoupled=False, l2_over_n=False):
+          penalty=0.5, decoupled=False, l2_over_n=False, per_batch=False):
     """Adam on mini-batches, with an L2 penalty (λ/2)·Σ‖W‖² on the weights; returns
     ``(params, costs)`` with one cost per epoch: the mean of the batches' costs (each weighted
     by its size, penalty included), measured before each update."""
@@ -168,7 +169,10 @@ def train(params, X, Y, epochs, batch_size, lr, seed, l2=0.0, shuffle="once", we
             c = _cost(forward(params, X[idx])[0], Y[idx]) if after else before
             total += c * len(idx)
             batch_costs.append(c)
-        costs.append(total / len(X) if weighted else float(np.mean(batch_costs)))
+        if per_batch:
+            costs.extend(batch_costs)
+        else:
+            costs.append(total / len(X) if weighted else float(np.mean(batch_costs)))
     return params, costs
 
 
@@ -332,6 +336,10 @@ FORWARD_MISTAKES = [
             "cache[l][0] must be the layer's *input* A_in (A₀ = X for the first layer), "
             "saved before you overwrite A with the layer's output.",
             lambda p, X: forward(p, X, cache_next=True)),
+    Mistake("softmax in every layer",
+            "the hidden layers went through the softmax too: only the output layer applies "
+            "it; the hidden layers use ReLU, np.maximum(Z, 0).",
+            lambda p, X: forward(p, X, hidden="softmax")),
     Mistake("softmax over all entries",
             "each row must sum to 1: normalise each sample's exponentials by their own row sum, "
             "E.sum(axis=1, keepdims=True), not by the sum over the whole batch.",
@@ -695,6 +703,10 @@ TRAIN_MISTAKES = [
             "the epoch's cost is the mean over its *samples*: weight each batch's cost by its "
             "size (the last batch is smaller), total += cost * len(idx), then divide by N.",
             _train_mistake(weighted=False)),
+    Mistake("one cost per batch",
+            "costs has one entry per *epoch*: the mean of that epoch's batch costs, each "
+            "weighted by its size (append after the loop over the batches, not inside it).",
+            _train_mistake(per_batch=True)),
     Mistake("cost after the update",
             "each batch's cost must come from the forward pass the gradients came from, "
             "before the update.", _train_mistake(after=True)),
@@ -925,7 +937,7 @@ def judge_candidates(fn, ctx):
 
 def choose(configs, X_train, Y_train, X_val, y_val, seed, score_on="val", pick="first",
            scale=1.0, train_on="train", untrained=False, seed_per_config=False, offset=0,
-           error_rate=False, fixed_seed=None):
+           error_rate=False, fixed_seed=None, sort_scores=False):
     """``(best, val_accuracies)``: each configuration trained on the training set with one seed,
     scored on the validation set; the index of the first best."""
     scores = []
@@ -955,7 +967,7 @@ def choose(configs, X_train, Y_train, X_val, y_val, seed, score_on="val", pick="
         best = int(len(scores) - 1 - np.argmax(scores[::-1]))
     else:
         best = int(np.argmax(scores))
-    return best + offset, scores
+    return best + offset, (np.sort(scores)[::-1] if sort_scores else scores)
 
 
 CHOOSE_MISTAKES = [
@@ -995,6 +1007,10 @@ CHOOSE_MISTAKES = [
                     "you trained with a seed of your own: use the seed you are given, "
                     "fit(config, X_train, Y_train, seed), so that the caller decides the run.",
                     choose, fixed_seed=0),
+    Mistake.variant("accuracies sorted",
+                    "val_accuracies must follow the order of configs (val_accuracies[k] is "
+                    "configs[k]'s), not be sorted from best to worst.", choose,
+                    sort_scores=True),
     Mistake.variant("counted from 1",
                     "best is the position in configs counted from 0, as Python indexes "
                     "(configs[best] is the chosen one).", choose, offset=1),

@@ -82,6 +82,7 @@ WRONG = [
     (E, "no ReLU in the hidden layers", lambda params, X: fwd(params, X, act=lambda Z: Z)),
     (E, "the layer's output cached as A_in", lambda params, X: fwd(params, X, cache_what="out")),
     (E, "softmax over all entries", lambda params, X: fwd(params, X, out=softmax_all)),
+    (E, "softmax in every layer", lambda params, X: fwd(params, X, act=softmax_rows)),
     (E, says("your code raised an error"),
      lambda params, X: fwd(params, X, out=softmax_no_keepdims)),
     (E, "ReLU on the output layer",
@@ -287,7 +288,7 @@ E = "nb12_train"
 def my_train(params, X, Y, epochs, batch_size, lr, seed, l2=0.0, order="shuffle",
              rng_inside=False, cost_mean="samples", cost_when="before", step="batch",
              update="adam", l2_on="weights", l2_grad=1.0, l2_cost=0.5, l2_where="grad",
-             l2_scale="as is"):
+             l2_scale="as is", record="epoch"):
     """A learner's loop (dicts of state, np.average), with the ways it goes wrong."""
     params = [p.copy() for p in params]
     state = {i: (np.zeros_like(p), np.zeros_like(p)) for i, p in enumerate(params)}
@@ -327,8 +328,11 @@ def my_train(params, X, Y, epochs, batch_size, lr, seed, l2=0.0, order="shuffle"
                     np.sum(params[i] * params[i]) for i in keys)
             batch_costs.append(c)
             sizes.append(len(idx))
-        costs.append(np.average(batch_costs, weights=sizes) if cost_mean == "samples"
-                     else np.mean(batch_costs))
+        if record == "batch":
+            costs += batch_costs
+        else:
+            costs.append(np.average(batch_costs, weights=sizes) if cost_mean == "samples"
+                         else np.mean(batch_costs))
     return params, costs
 
 
@@ -356,6 +360,7 @@ WRONG += [
     (E, "same shuffle every epoch", train_variant(rng_inside=True)),
     (E, "unweighted epoch cost", train_variant(cost_mean="batches")),
     (E, "cost after the update", train_variant(cost_when="after")),
+    (E, "one cost per batch", train_variant(record="batch")),
     (E, "Adam's t per epoch", train_variant(step="epoch")),
     (E, "plain gradient descent", train_variant(update="sgd")),
     (E, "L2 on the biases", train_variant(l2_on="all")),
@@ -546,6 +551,8 @@ WRONG += [
     (E, "seed ignored", lambda configs, X_train, Y_train, X_val, y_val, seed: chooser()(
         configs, X_train, Y_train, X_val, y_val, 0)),
     (E, "chose on the test set", choose_on_test),
+    (E, "accuracies sorted", lambda *a: (lambda b, s: (b, sorted(s, reverse=True)))(
+        *choose_loop(*a))),
     (E, "the notebook's arrays, not the arguments", choose_with_global_val),
     (E, "returned the configuration", returns_config),
     (E, "nnlib in the code path", choose_with_nnlib),
