@@ -16,8 +16,6 @@ list what its code path reads: nnlib (the network must be the learner's own) and
 *test* (choices are made on the validation set, and the test set is touched once, at the end).
 """
 
-import contextlib
-
 import numpy as np
 
 from nnlib import data, train as nn_train
@@ -1528,23 +1526,3 @@ def judge_test_report(fn, ctx):
         ctx.compare_named(got, (p, float(np.sqrt(p * (1 - p) / len(y)))), case,
                           ("accuracy", "standard_error"), REPORT_MISTAKES, rtol=1e-9,
                           atol=1e-12)
-
-
-# --- for the notebook -------------------------------------------------------------------------
-
-@contextlib.contextmanager
-def until_implemented(what, after=()):
-    """Run a demo cell of the learner's own code; while a function it calls is still the stub,
-    say so in one line instead of stopping the notebook (so that "run all" reaches the end).
-    ``after`` names the results of earlier demo cells this one uses: while one of them is not
-    there yet (its cell waited too), this cell waits as well. Any other error is the
-    learner's, and shows as it is."""
-    try:
-        yield
-    except NotImplementedError:
-        print(f"(this cell runs your own code: run it again when you have written {what})")
-    except NameError as exc:
-        if getattr(exc, "name", None) not in after:
-            raise
-        print(f"(this cell uses `{exc.name}` from a cell above that is still waiting for your "
-              f"code: run it again when you have written {what})")

@@ -154,3 +154,16 @@ def test_the_baseline_number_is_nnlibs():
 def test_my_network_reports_its_validation_accuracy(judge):
     r = judge("nb12_my_network", nb12.my_network)
     assert r.passed and "266 of the 269 validation digits" in r.message, r.message
+
+
+def test_until_implemented_waits_for_stubs_and_names_it_was_told_of(capsys):
+    import pytest
+    from nncourse.learner.demo import until_implemented
+    with until_implemented("forward"):
+        raise NotImplementedError()
+    with until_implemented("choose", after=("best",)):
+        best  # noqa: B018, F821  (made by a cell that waited)
+    out = capsys.readouterr().out
+    assert "when you have written forward" in out and "uses `best`" in out
+    with pytest.raises(NameError), until_implemented("choose", after=("best",)):
+        bset  # noqa: B018, F821  (a typo is the learner's own error)
