@@ -26,7 +26,7 @@ from pathlib import Path
 
 import nbformat
 
-from nncourse.build.notebooks import HEADER_ID, NOTEBOOKS, ROOT, dumps
+from nncourse.build.notebooks import HEADER_ID, NOTEBOOKS, ROOT, clear_tagged_outputs, dumps
 
 DEFAULT = ROOT / "workspace"
 STATE = ".nncourse"
@@ -54,8 +54,10 @@ def _read(path):
 
 def learner_copy(nb):
     """The course notebook as it goes into a workspace: the "generated file" notice (meant for
-    people editing the course) becomes a note about the workspace."""
-    nb = copy.deepcopy(nb)
+    people editing the course) becomes a note about the workspace, and no cell keeps an output
+    the course marks as not the learner's (the solution run's progress, from a course folder
+    built before that mark was honoured)."""
+    nb = clear_tagged_outputs(copy.deepcopy(nb))
     for cell in nb.cells:
         if cell.get("id") == HEADER_ID:
             cell.source = WORKSPACE_NOTE
