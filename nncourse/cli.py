@@ -223,13 +223,20 @@ def cmd_workspace(args):
 
 
 def cmd_update(args):
-    from nncourse.learner.workspace import Workspace
+    from nncourse.learner.workspace import Workspace, course_notebooks
     ws = Workspace(args.workspace)
     if not ws.exists() and not args.create:
         raise UserError(f"there is no workspace at {ws.path}: check the folder's name, or "
                         f"create it with `nncourse workspace --workspace {ws.path}`")
     writable_folder(ws.path, "your workspace")
+    known = {p.name for p in course_notebooks(ws.course)}
+    for name in args.restore:
+        if name not in known:
+            raise UserError(f"--restore {name}: not a course notebook (one of "
+                            f"{', '.join(sorted(known))})")
     print(f"updating your workspace {ws.path} from the course")
+    for name in args.restore:
+        print("  " + ws.restore(name).describe())
     for change in ws.update():
         print("  " + change.describe())
     return 0
@@ -309,6 +316,9 @@ def build_parser():
     p.add_argument("--workspace", metavar="DIR", help="default: $NNCOURSE_WORKSPACE or workspace/")
     p.add_argument("--create", action="store_true",
                    help="make the workspace first if there is none (a server's start hook)")
+    p.add_argument("--restore", metavar="NOTEBOOK", action="append", default=[],
+                   help="bring back a course notebook you deleted (a file by that name is "
+                        "backed up first); repeatable")
     p.set_defaults(func=cmd_update)
     settings.add_parser(sub)
     return parser
