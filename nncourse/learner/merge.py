@@ -121,6 +121,8 @@ def your_version_cell(mine):
 def _with_outputs(cell, mine):
     """``cell`` (the course's) with the learner's source, outputs and execution count."""
     cell.source = mine.source
+    if "attachments" in mine:   # images pasted into a markdown cell
+        cell["attachments"] = copy.deepcopy(mine["attachments"])
     if cell.cell_type == "code" and mine.cell_type == "code":
         cell.outputs = copy.deepcopy(mine.get("outputs", []))
         cell.execution_count = mine.get("execution_count")

@@ -16,6 +16,7 @@ where both changed a cell, the learner's version is kept next to the new one, ma
 
 import copy
 import datetime
+import json
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -50,12 +51,15 @@ def _read(path):
     return nbformat.read(str(path), as_version=4)
 
 
-def learner_copy(nb):
+def learner_copy(nb, name=None):
     """The course notebook as it goes into a workspace: the "generated file" notice (meant for
     people editing the course) becomes a note about the workspace, and no cell keeps an output
     the course marks as not the learner's (the solution run's progress, from a course folder
-    built before that mark was honoured)."""
+    built before that mark was honoured). With ``name``, the notebook's metadata records which
+    course notebook it is, so that it is recognised when the learner renames it."""
     nb = clear_tagged_outputs(copy.deepcopy(nb))
+    if name:
+        nb.metadata.setdefault("nncourse", {})["notebook"] = Path(name).stem
     for cell in nb.cells:
         if cell.get("id") == HEADER_ID:
             cell.source = WORKSPACE_NOTE
@@ -114,17 +118,31 @@ class Workspace:
                                        any(self.base.glob("*.ipynb")))
 
     def _install(self, src, name):
-        text = dumps(learner_copy(_read(src)))
+        text = dumps(learner_copy(_read(src), name))
         self.base.mkdir(parents=True, exist_ok=True)
         (self.path / name).write_text(text)
         (self.base / name).write_text(text)
 
     def _renamed(self):
-        """``{course notebook name: the learner's file}`` for notebooks they renamed."""
-        from nncourse.learner.progress import workspace_notebooks
-        present, _ = workspace_notebooks(self.path)
-        return {f"{stem}.ipynb": path for stem, path in present.items()
-                if path.name != f"{stem}.ipynb"}
+        """``{course notebook name: the learner's file}`` for notebooks they renamed: a file at
+        the top of the workspace, not named as a course notebook, that is one by its metadata
+        (workspace copies record it) or its exercise ids; the one saved last when several are."""
+        from nncourse.grading.submission import identify, read_notebook
+        names = {p.name for p in course_notebooks(self.course)}
+        found = {}
+        paths = sorted(self.path.glob("*.ipynb"), key=lambda p: -p.stat().st_mtime)
+        for path in (p for p in paths if p.name not in names and p.is_file()):
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+                stem = data["metadata"].get("nncourse", {}).get("notebook")
+            except (OSError, ValueError, KeyError, AttributeError, TypeError):
+                continue
+            if not stem:
+                cells = read_notebook(path.read_bytes())
+                stem = identify(cells, path) if cells is not None else None
+            if f"{stem}.ipynb" in names and not (self.path / f"{stem}.ipynb").exists():
+                found.setdefault(f"{stem}.ipynb", path)
+        return found
 
     def create(self):
         """Copy the course into a new workspace; later, add notebooks new in the course. A
@@ -157,7 +175,7 @@ class Workspace:
         out = []
         for src in course_notebooks(self.course):
             base = self.base / src.name
-            if not base.exists() or base.read_text() != dumps(learner_copy(_read(src))):
+            if not base.exists() or base.read_text() != dumps(learner_copy(_read(src), src.name)):
                 out.append(src.name)
         return out
 
@@ -187,7 +205,7 @@ class Workspace:
                 return Change(name, "deleted")
             self._install(src, name)        # new in the course
             return Change(name, "created")
-        new = learner_copy(_read(src))
+        new = learner_copy(_read(src), name)
         new_text = dumps(new)
         if base_path.exists() and base_path.read_text() == new_text:
             return Change(name, "unchanged", path=target)

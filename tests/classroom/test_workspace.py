@@ -314,8 +314,15 @@ def test_a_renamed_notebook_is_updated_under_its_new_name(course, tmp_path):
     solve_partly(ws.path / NB)
     mine = ws.path / "01_flattening_mine.ipynb"
     (ws.path / NB).rename(mine)
+    start = ws.path / "my start page.ipynb"     # no exercise ids: known by its metadata
+    (ws.path / "00_start_here.ipynb").rename(start)
     change_course(course)
+    edit(course / "00_start_here.ipynb", lambda nb: nb.cells.append(
+        nbformat.v4.new_markdown_cell("New in the start page.")))
     changes = {c.notebook: c for c in ws.update()}
+    assert changes["00_start_here.ipynb"].path == start
+    assert "New in the start page." in start.read_text()
+    assert not (ws.path / "00_start_here.ipynb").exists()
     assert changes[NB].action == "updated" and changes[NB].path == mine
     assert "your 01_flattening_mine.ipynb" in changes[NB].describe()
     assert not (ws.path / NB).exists(), "the renamed notebook was re-created under its old name"
