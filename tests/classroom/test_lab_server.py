@@ -339,3 +339,17 @@ def test_browser_flood_gets_the_iopub_notice(make_lab, browser):
         context.close()
         for s in make_lab.get("/api/sessions"):
             make_lab.request(f"/api/sessions/{s['id']}", "DELETE").close()
+
+
+def test_make_teach_serves_the_whole_course_on_the_solutions_start_page(tmp_path):
+    port, token = free_port(), secrets.token_hex(16)
+    server = Server(["make", "--no-print-directory", "teach", f"PORT={port}"],
+                    server_env(tmp_path, token), ROOT, port, token, tmp_path / "unused")
+    try:
+        names = {item["name"] for item in server.get("/api/contents")["content"]}
+        assert {"solutions", "notebooks", "nnlib"} <= names, names
+        req = urllib.request.Request(server.url + "/", headers={"Authorization": f"token {token}"})
+        with urllib.request.urlopen(req, timeout=30) as res:
+            assert res.url.split("?")[0] == f"{server.url}/lab/tree/{settings.TEACHER_START}"
+    finally:
+        server.stop()
