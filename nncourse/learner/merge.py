@@ -158,20 +158,40 @@ def _pick(new, b, mine, merge, before, after):
     return new
 
 
+def _learner_cells(learner, base_cells):
+    """``({key: the learner's cell}, {id() of copies})``: a cell the learner duplicated (a copy
+    keeps its exercise id) is matched once, the one with the course's cell id first; the
+    other copies are the learner's own cells."""
+    mine, copies = {}, set()
+    for c in learner.cells:
+        k = key(c)
+        if k in mine:
+            b = base_cells.get(k)
+            if b is not None and c.get("id") == b.get("id") != mine[k].get("id"):
+                copies.add(id(mine[k]))
+                mine[k] = c
+            else:
+                copies.add(id(c))
+        else:
+            mine[k] = c
+    return mine, copies
+
+
 def merge(learner, base, new):
     """The new course notebook with the learner's work merged in. Returns ``(notebook, Merge)``;
     none of the three is changed."""
     result, out = Merge(), []
     merged = copy.deepcopy(new)
     base_cells = {key(c): c for c in base.cells} if base is not None else {}
-    mine = {key(c): c for c in learner.cells}
+    mine, copies = _learner_cells(learner, base_cells)
     new_keys = {key(c) for c in merged.cells}
     # the learner's own cells (and cells kept by an earlier update), after the course cell they
     # followed; course cells they edited that the course has since removed count as their own
     own, anchor = {}, None
     for c in learner.cells:
         k = key(c)
-        course_cell = k in base_cells or (base is None and k in new_keys)
+        course_cell = (k in base_cells or (base is None and k in new_keys)) and \
+            id(c) not in copies
         if course_cell and not (k not in new_keys and c.source != base_cells[k].source):
             anchor = k
             continue

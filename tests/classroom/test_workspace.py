@@ -353,3 +353,26 @@ def test_course_deletes_a_cell_the_learner_edited(course, tmp_path):
     nb = nbformat.read(str(ws.path / NB), as_version=4)
     assert any(c.source == "print('my plot')" for c in nb.cells)    # theirs: kept
     assert not any(c.get("id") == "cell-06" for c in nb.cells)      # untouched: gone
+
+
+def test_a_duplicated_exercise_cell_is_not_lost(course, tmp_path):
+    """Copy and paste keeps a cell's exercise id: both copies survive the update."""
+    ws = Workspace(tmp_path / "ws", course)
+    ws.create()
+
+    def duplicate(nb):
+        cell = by_gid(nb, "nb01_unflatten_solution")
+        twin = nbformat.from_dict(json.loads(json.dumps(cell)))
+        twin.id, twin.source = "my-twin", "def unflatten(vectors, shape):\n    return 'draft'"
+        nb.cells.insert(nb.cells.index(cell), twin)
+    course_id = by_gid(edit(ws.path / NB, duplicate), "nb01_unflatten_solution").id
+    assert course_id == "my-twin"    # the twin comes first, as the learner pasted it
+    original = [c.id for c in nbformat.read(str(course / NB), as_version=4).cells
+                if c.metadata.get("nbgrader", {}).get("grade_id") == "nb01_unflatten_solution"]
+    change_course(course)
+    ws.update()
+    nb = nbformat.read(str(ws.path / NB), as_version=4)
+    twins = [c for c in nb.cells
+             if c.metadata.get("nbgrader", {}).get("grade_id") == "nb01_unflatten_solution"]
+    assert [c.id for c in twins] == ["my-twin"] + original
+    assert "'draft'" in twins[0].source and "NotImplementedError" in twins[1].source
