@@ -9,7 +9,8 @@ BIN    := $(VENV)/bin
 PORT   ?= 8888
 
 # The course's runtime settings live in one place, nncourse/settings.py: the kernels' environment
-# (fixed hash seed, one BLAS thread), the server's and JupyterLab's settings, the folder a lab
+# (fixed hash seed, one BLAS thread, OpenBLAS's kernels where the CPU runs the stored outputs'),
+# the server's and JupyterLab's settings, the folder a lab
 # serves and its start page. `nncourse settings` prints or writes them where the tools read them.
 KERNEL_ENV = $(shell $(BIN)/python -m nncourse settings env)
 

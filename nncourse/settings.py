@@ -30,6 +30,31 @@ from pathlib import Path
 # so that a traceback shows the learner's line.
 KERNEL_ENV = {"PYTHONHASHSEED": "0", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
 
+
+def blas_core(cpuinfo="/proc/cpuinfo"):
+    """The OpenBLAS kernels the stored outputs were made with, where this CPU can run them.
+
+    OpenBLAS picks its kernels by CPU model, and kernels round differently: notebook 11's
+    exploding network, which amplifies the last bit, prints other digits with AMD EPYC's
+    default kernels than with Intel Xeon's. Every CPU with AVX-512 runs the SkylakeX kernels
+    (Intel's and AMD's alike), so there they are chosen; elsewhere OpenBLAS chooses.
+    """
+    try:
+        with open(cpuinfo) as f:
+            flags = next((line.split(":", 1)[1].split() for line in f
+                          if line.startswith("flags")), [])
+    except OSError:
+        return None
+    needed = {"avx512f", "avx512bw", "avx512dq", "avx512vl", "avx512cd"}
+    return "SkylakeX" if needed <= set(flags) else None
+
+
+# Chosen on the machine that starts the kernels, so values written for another machine (the
+# Kubernetes values, an image built by repo2docker) leave it out.
+MACHINE_DEPENDENT = ("OPENBLAS_CORETYPE",)
+if blas_core():
+    KERNEL_ENV["OPENBLAS_CORETYPE"] = blas_core()
+
 START_PAGE = "00_start_here.ipynb"
 DEFAULT_URL = f"/lab/tree/{START_PAGE}"
 TEACHER_START = f"solutions/{START_PAGE}"

@@ -13,10 +13,11 @@ from queue import Empty
 import nbformat
 from nbclient import NotebookClient
 
-from nncourse.settings import KERNEL_ENV
+from nncourse.settings import KERNEL_ENV, blas_core  # noqa: F401  (blas_core: for the tests)
 
-# The course's kernel environment (nncourse/settings.py: a fixed hash seed, one BLAS thread),
-# the same the lab, the hub and the grader's sandbox give their kernels.
+# The course's kernel environment (nncourse/settings.py: a fixed hash seed, one BLAS thread,
+# OpenBLAS's kernels where the CPU can run the stored outputs'), the same the lab, the hub and
+# the grader's sandbox give their kernels.
 STABLE_ENV = KERNEL_ENV
 
 

@@ -253,7 +253,7 @@ def worker_environment(home):
     if fonts:   # the worker copies the font list into its own writable config folder
         env["NNCOURSE_FONT_CACHE"] = fonts
     if "OPENBLAS_CORETYPE" in os.environ:   # see the machine notes: old OpenBLAS builds need it
-        env["OPENBLAS_CORETYPE"] = os.environ["OPENBLAS_CORETYPE"]
+        env.setdefault("OPENBLAS_CORETYPE", os.environ["OPENBLAS_CORETYPE"])   # settings' first
     return env
 
 
