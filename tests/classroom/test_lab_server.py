@@ -217,12 +217,14 @@ def test_terminal_finds_nncourse_also_in_a_login_shell(lab):
     out = terminal_session(lab, [
         "command -v nncourse; python -c 'import sys; print(\"PY=\" + sys.executable)'",
         "bash -l",                                  # a login shell resets PATH on Debian
-        "command -v nncourse && nncourse --help | head -1; echo LOGIN-$((40+2))",
+        "command -v nncourse && nncourse --help | head -1; nncourse progress --saved | tail -1;"
+        " echo LOGIN-$((40+2))",
         "exit",
     ], until="LOGIN-42")
     assert "command not found" not in out, out[-2000:]
     assert f"{BIN}/nncourse" in out and f"PY={python}" in out, out[-2000:]
-    assert "usage: nncourse" in out.split("LOGIN-$((40+2))")[-1], out[-2000:]
+    login = out.split("LOGIN-$((40+2))")[-1]
+    assert "usage: nncourse" in login and "next: flatten" in login, out[-2000:]
 
 
 def test_nncourse_progress_runs_in_the_terminal(make_lab):
