@@ -13,31 +13,12 @@ from queue import Empty
 import nbformat
 from nbclient import NotebookClient
 
-# One BLAS thread: the course's matrices are small (threads cost more than they save) and
-# results do not then depend on how many cores a machine has. (The Makefile sets the same
-# variables, as KERNEL_ENV, for `make lab` and for nbval in `make test`.)
-STABLE_ENV = {"PYTHONHASHSEED": "0",
-              "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+from nncourse.settings import KERNEL_ENV, blas_core  # noqa: F401  (blas_core: for the tests)
 
-
-def blas_core(cpuinfo="/proc/cpuinfo"):
-    """The OpenBLAS kernels the stored outputs were made with, where this CPU can run them.
-
-    OpenBLAS picks its kernels by CPU model, and kernels round differently: notebook 11's
-    exploding network, which amplifies the last bit, prints other digits with AMD EPYC's
-    default kernels than with Intel Xeon's. Every CPU with AVX-512 runs the SkylakeX kernels
-    (Intel's and AMD's alike), so there they are chosen; elsewhere OpenBLAS chooses.
-    """
-    try:
-        with open(cpuinfo) as f:
-            flags = next((line.split(":", 1)[1].split() for line in f if line.startswith("flags")), [])
-    except OSError:
-        return None
-    return "SkylakeX" if {"avx512f", "avx512bw", "avx512dq", "avx512vl", "avx512cd"} <= set(flags) else None
-
-
-if blas_core():
-    STABLE_ENV["OPENBLAS_CORETYPE"] = blas_core()
+# The course's kernel environment (nncourse/settings.py: a fixed hash seed, one BLAS thread,
+# OpenBLAS's kernels where the CPU can run the stored outputs'), the same the lab, the hub and
+# the grader's sandbox give their kernels.
+STABLE_ENV = KERNEL_ENV
 
 
 def stable_environment():
