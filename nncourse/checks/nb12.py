@@ -68,7 +68,7 @@ def forward(params, X, hidden="relu", output_relu=False, stable=True, axis=1, ca
         if l < L - 1:
             A_next = np.maximum(Z, 0) if hidden == "relu" else (
                 1 / (1 + np.exp(-Z)) if hidden == "sigmoid" else _softmax(Z) if
-                hidden == "softmax" else Z)
+                hidden == "softmax" else np.tanh(Z) if hidden == "tanh" else Z)
         elif output == "logits":
             A_next = Z
         else:
@@ -314,6 +314,9 @@ FORWARD_MISTAKES = [
     Mistake("sigmoid hidden layers",
             "the hidden layers use the sigmoid; this network uses ReLU, np.maximum(Z, 0).",
             lambda p, X: forward(p, X, hidden="sigmoid")),
+    Mistake("tanh hidden layers",
+            "the hidden layers use tanh; this network uses ReLU, np.maximum(Z, 0).",
+            lambda p, X: forward(p, X, hidden="tanh")),
     Mistake("no biases",
             "the biases were left out: each layer computes Z = A·W + b.",
             lambda p, X: forward(p, X, bias=False)),
@@ -935,7 +938,7 @@ def judge_candidates(fn, ctx):
 
 def choose(configs, X_train, Y_train, X_val, y_val, seed, score_on="val", pick="first",
            scale=1.0, train_on="train", untrained=False, seed_per_config=False, offset=0,
-           error_rate=False, fixed_seed=None, sort_scores=False):
+           error_rate=False, fixed_seed=None, sort_scores=False, by_cost=False):
     """``(best, val_accuracies)``: each configuration trained on the training set with one seed,
     scored on the validation set; the index of the first best."""
     scores = []
@@ -953,13 +956,18 @@ def choose(configs, X_train, Y_train, X_val, y_val, seed, score_on="val", pick="
                                  np.random.default_rng(s))
         else:
             params = fit(config, Xf, Yf, s)
+        if by_cost:
+            P = forward(params, X_val)[0]
+            a = -float(np.mean(np.log(np.clip(P[np.arange(len(y_val)), y_val], 1e-300, None))))
+            scores.append(a)
+            continue
         if score_on == "train":
             a = accuracy(params, X_train, Y_train.argmax(axis=1))
         else:
             a = accuracy(params, X_val, y_val)
         scores.append(1 - a if error_rate else a)
     scores = np.array(scores) * scale
-    if pick == "argmin" or error_rate:
+    if pick == "argmin" or error_rate or by_cost:
         best = int(np.argmin(scores))
     elif pick == "last":
         best = int(len(scores) - 1 - np.argmax(scores[::-1]))
@@ -1005,6 +1013,11 @@ CHOOSE_MISTAKES = [
                     "you trained with a seed of your own: use the seed you are given, "
                     "fit(config, X_train, Y_train, seed), so that the caller decides the run.",
                     choose, fixed_seed=0),
+    Mistake.variant("validation cost, not accuracy",
+                    "you scored the candidates by their validation cross-entropy: a fine "
+                    "measure, but this exercise chooses by validation *accuracy*, the fraction "
+                    "of validation digits read right, and returns those accuracies.", choose,
+                    by_cost=True),
     Mistake.variant("accuracies sorted",
                     "val_accuracies must follow the order of configs (val_accuracies[k] is "
                     "configs[k]'s), not be sorted from best to worst.", choose,
@@ -1021,6 +1034,29 @@ GLOBAL_ARRAYS = Mistake("the notebook's arrays, not the arguments",
                         "your choose (or a helper it calls) reads the notebook's own arrays "
                         "instead of the ones it is given: use the arguments X_train, Y_train, "
                         "X_val and y_val, and pass them on to your helpers.", None)
+SCORES_DICT = Mistake("accuracies in a dict",
+                      "val_accuracies is a list (or array) in the order of configs, "
+                      "[accuracy of configs[0], accuracy of configs[1], ...], not a dict.", None)
+ROUNDED = Mistake("rounded",
+                  "the numbers are rounded: return them exactly, as fractions, and round only "
+                  "when you print them (f\"{accuracy:.1%}\").", None)
+
+
+def _rounded(got, want):
+    """Every value of ``got`` is ``want``'s, or it rounded (as a fraction or in percent, to 0-6
+    decimals), and at least one is rounded."""
+    def form(g, w):
+        if np.isclose(g, w, rtol=1e-9, atol=1e-12):
+            return "exact"
+        for scale in (1, 100):
+            for k in range(7):
+                r = round(float(w) * scale, k)
+                if np.isclose(g, r, rtol=1e-12, atol=1e-12) and \
+                        not np.isclose(r, w * scale, rtol=1e-9, atol=1e-12):
+                    return "rounded"
+        return None
+    forms = [form(float(g), float(w)) for g, w in zip(np.ravel(got), np.ravel(want))]
+    return None not in forms and "rounded" in forms
 CONFIG_RETURNED = Mistake("returned the configuration",
                           "best is the *index* of the chosen configuration in configs (an int); "
                           "the notebook then takes configs[best].", None)
@@ -1029,18 +1065,18 @@ CONFIG_RETURNED = Mistake("returned the configuration",
 def choose_cases(rng):
     X_train, y_train, *_ = digits_split()
     idx = rng.permutation(len(X_train))
-    Xa, ya, Xb, yb = X_train[idx[:160]], y_train[idx[:160]], X_train[idx[160:260]], \
-        y_train[idx[160:260]]
+    Xa, ya, Xb, yb = X_train[idx[:160]], y_train[idx[:160]], X_train[idx[160:257]], \
+        y_train[idx[160:257]]
     strong = {"hidden": [16], "lr": 1e-2, "l2": 0.0, "epochs": 4}
     return [
-        Case("three configurations, 160 training and 100 validation digits",
+        Case("three configurations, 160 training and 97 validation digits",
              ([{"hidden": [8], "lr": 1e-3, "l2": 0.0, "epochs": 2},
                {"hidden": [], "lr": 3e-3, "l2": 1e-3, "epochs": 3}, strong],
               Xa, data.one_hot(ya, 10), Xb, yb, 3)),
         Case("a tie: the second and third configurations are the same one",
              ([{"hidden": [4], "lr": 1e-3, "l2": 0.0, "epochs": 1}, strong, dict(strong),
                {"hidden": [8, 8], "lr": 3e-3, "l2": 1e-2, "epochs": 2}],
-              Xb, data.one_hot(yb, 10), Xa[:80], ya[:80], 7)),
+              Xb, data.one_hot(yb, 10), Xa[:83], ya[:83], 7)),
     ]
 
 
@@ -1074,10 +1110,16 @@ def judge_choose(fn, ctx):
         out = _choose_named(got["out"])
         if out is not None and isinstance(out[0], dict):
             ctx.fail_case(case, problem="best is a dict", mistake=CONFIG_RETURNED)
+        if out is not None and isinstance(out[1], dict):
+            ctx.fail_case(case, problem="val_accuracies is a dict", mistake=SCORES_DICT)
         configs, Xa, Ya, Xb, yb, seed = case.args
         scores = [float(np.mean(nnlib_predict(nnlib_config(c, Xa, Ya, seed), Xb) == yb))
                   for c in configs]
         expected = (int(np.argmax(scores)), np.array(scores))
+        if out is not None and isinstance(out[1], np.ndarray) and out[1].shape == \
+                expected[1].shape and _rounded(out[1], expected[1]):
+            ctx.fail_case(case, expected=expected[1], got=out[1],
+                          problem="val_accuracies differ by rounding", mistake=ROUNDED)
         shadowed = [n for n in got["arrays"] if n in ("X_train", "Y_train", "y_train", "X_val",
                                                       "y_val", "Y_val")]
         if shadowed and (out is None or not isinstance(out[1], np.ndarray) or
@@ -1500,6 +1542,11 @@ REPORT_MISTAKES = variants(test_report, [
 ])
 
 
+FORMATTED = Mistake("formatted as text",
+                    "return the two numbers, accuracy and standard error as fractions; format "
+                    "them only when you print them (f\"{accuracy:.1%} ± {se:.1%}\").", None)
+
+
 def report_cases(rng):
     cases = []
     for description, sizes, N in (("a 4-6-3 network, 40 samples", [4, 6, 3], 40),
@@ -1523,6 +1570,15 @@ def judge_test_report(fn, ctx):
         if isinstance(got, np.ndarray) and got.shape == (2,):
             got = tuple(got.tolist())
         p = float(np.mean(nnlib_predict(params, X) == y))
-        ctx.compare_named(got, (p, float(np.sqrt(p * (1 - p) / len(y)))), case,
+        want = (p, float(np.sqrt(p * (1 - p) / len(y))))
+        if isinstance(got, (tuple, list)) and any(isinstance(g, str) for g in got):
+            ctx.fail_case(case, expected=want, got=Said(repr(tuple(got))),
+                          problem="returned text; return the two numbers",
+                          mistake=FORMATTED)
+        if isinstance(got, (tuple, list)) and len(got) == 2 and all(_number(g) for g in got) \
+                and _rounded(got, want):
+            ctx.fail_case(case, expected=want, got=tuple(float(g) for g in got),
+                          problem="the numbers are rounded", mistake=ROUNDED)
+        ctx.compare_named(got, want, case,
                           ("accuracy", "standard_error"), REPORT_MISTAKES, rtol=1e-9,
                           atol=1e-12)

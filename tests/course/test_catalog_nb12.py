@@ -74,6 +74,7 @@ WRONG = [
     (E, "ReLU on the output layer", lambda params, X: fwd(params, X, out_relu=True)),
     (E, "softmax overflows", lambda params, X: fwd(params, X, out=softmax_unstable)),
     (E, "softmax over the batch", lambda params, X: fwd(params, X, out=softmax_columns)),
+    (E, "tanh hidden layers", lambda params, X: fwd(params, X, act=np.tanh)),
     (E, "sigmoid hidden layers",
      lambda params, X: fwd(params, X, act=lambda Z: 1 / (1 + np.exp(-Z)))),
     (E, "no biases", lambda params, X: fwd(params, X, bias=False)),
@@ -498,6 +499,14 @@ def choose_keeping_latest(configs, X_train, Y_train, X_val, y_val, seed):
     return int(np.argmax(s)), s
 
 
+def choose_by_val_cost(configs, X_train, Y_train, X_val, y_val, seed):
+    costs = []
+    for c in configs:
+        P = nb12.forward(fit(c, X_train, Y_train, seed), X_val)[0]
+        costs.append(float(-np.mean(np.log(P[np.arange(len(y_val)), y_val]))))
+    return int(np.argmin(costs)), costs
+
+
 def choose_on_test(configs, X_train, Y_train, X_val, y_val, seed):
     scores = [float(np.mean(predict(fit(c, X_train, Y_train, seed), X_test) == y_test))
               for c in configs]
@@ -551,6 +560,10 @@ WRONG += [
     (E, "seed ignored", lambda configs, X_train, Y_train, X_val, y_val, seed: chooser()(
         configs, X_train, Y_train, X_val, y_val, 0)),
     (E, "chose on the test set", choose_on_test),
+    (E, "validation cost, not accuracy", choose_by_val_cost),
+    (E, "accuracies in a dict", lambda *a: (lambda b, s: (b, dict(enumerate(s))))(
+        *choose_loop(*a))),
+    (E, "rounded", lambda *a: (lambda b, s: (b, [round(x, 3) for x in s]))(*choose_loop(*a))),
     (E, "accuracies sorted", lambda *a: (lambda b, s: (b, sorted(s, reverse=True)))(
         *choose_loop(*a))),
     (E, "the notebook's arrays, not the arguments", choose_with_global_val),
@@ -753,6 +766,11 @@ WRONG += [
         params, X, y, se=lambda p, n: 1.96 * math.sqrt(p * (1 - p) / n))),
     (E, "error rate", lambda params, X, y: report(params, X, y, acc=lambda p: 1 - p)),
     (E, "swapped", lambda params, X, y: report(params, X, y)[::-1]),
+    (E, "rounded", lambda params, X, y: tuple(round(v, 3) for v in report(params, X, y))),
+    (E, "rounded", lambda params, X, y: (lambda p, se: (p, round(100 * se, 1)))(
+        *report(params, X, y))),
+    (E, "formatted as text", lambda params, X, y: (lambda p, se: (f"{p:.1%}", f"{se:.1%}"))(
+        *report(params, X, y))),
 ]
 
 
