@@ -355,13 +355,11 @@ def _same_plain(a, b, rtol, atol):
 
 def _plain_dict(ctx, got, keys, description):
     if isinstance(got, dict) and set(got) == {"not a Value"}:
-        ctx.fail(f"✘ {ctx.name} — case {ctx.cases_total + 1}: {description}\n  problem:  "
-                 f"{got['not a Value']}")
+        ctx.fail_case(description, f"problem:  {got['not a Value']}")
     if not isinstance(got, dict) or set(got) != set(keys):
-        ctx.fail(f"✘ {ctx.name} — case {ctx.cases_total + 1}: {description}\n  problem:  the "
-                 "driver expected your object to behave like a Value (got "
-                 f"{type(got).__name__}). Did you change __init__ or return something that is "
-                 "not a Value from an operation?")
+        ctx.fail_case(description, "problem:  the driver expected your object to behave like a "
+                      f"Value (got {type(got).__name__}). Did you change __init__ or return "
+                      "something that is not a Value from an operation?")
 
 
 @exercise(id="nb10_value_local", name="value_local_derivatives", notebook=NOTEBOOK, points=3,
@@ -511,26 +509,26 @@ TOPO_MISTAKES = [
             "your list is the right one reversed: the root must come last, every node after "
             "the Values it was made from (backprop walks it backwards from the root).",
             lambda root: topological_order(root)[::-1]),
-    Mistake("node added before its children",
+    Mistake.variant("node added before its children",
             "you appended each node before visiting its children (pre-order): append a node "
             "only after all of its children have been visited (post-order).",
-            lambda root: _topo(root, post=False)),
+            _topo, post=False),
     Mistake("breadth-first order reversed",
             "your order is breadth-first (level by level from the root), reversed: a node "
             "reached at two depths, like x1 in tanh(x1 * x2) + x1, is placed by its shallow "
             "use, before a node made from it. Search depth-first: place all of a node's "
             "children (recursively) before appending the node.", _topo_breadth_first),
-    Mistake("not recursive",
+    Mistake.variant("not recursive",
             "only the root and its direct children are there: visit the children's children "
             "too, with a function that calls itself on each child.",
-            lambda root: _topo(root, recursive=False)),
+            _topo, recursive=False),
     Mistake("root left out",
             "everything but the root: the root belongs in the order too (it is the last "
             "node).", lambda root: topological_order(root)[:-1]),
-    Mistake("leaves left out",
+    Mistake.variant("leaves left out",
             "only the nodes made by an operation are there: the leaves (inputs and constants, "
             "whose _prev is empty) belong in the order too, and need their grads.",
-            lambda root: _topo(root, leaves=False)),
+            _topo, leaves=False),
     Mistake("visited by value",
             "two different nodes that hold the same number were taken for one: mark nodes as "
             "visited by identity (id(node) or the node itself), not by node.data.",
@@ -565,21 +563,15 @@ def judge_topological(fn, ctx):
     for k, (description, spec, variables) in enumerate(cases):
         got = answers[k] = ctx.call(fn, spec, variables, driver=drive_topological,
                                     check_mutation=False)
-        ctx.cases_total += 1
         why = _order_problem(got, spec, variables)
         if why is None:
-            ctx.cases_passed += 1
+            ctx.pass_case()
             continue
-        lines = [f"✘ {ctx.name} — case {ctx.cases_total}: {description}",
-                 f"  graph:    {show_spec(spec)}",
-                 f"  a right order: {_graph_edges(spec, variables)[0]}",
-                 f"  got:      {got!r}"[:300],
-                 f"  problem:  {why}"]
         mistake = LIST_KEPT if _kept_from_before(got, spec, variables) else \
             name_mistake(ctx, fn, drive_topological, TOPO_MISTAKES, all_args, answers, k)
-        if mistake:
-            lines.append(f"  likely mistake: {mistake.hint}")
-        ctx.fail("\n".join(lines), mistake=mistake)
+        ctx.fail_case(description, f"graph:    {show_spec(spec)}",
+                      f"a right order: {_graph_edges(spec, variables)[0]}",
+                      f"got:      {got!r}"[:300], f"problem:  {why}", mistake=mistake)
 
 
 # --- exercise 3: backprop ---------------------------------------------------------------------
@@ -838,48 +830,48 @@ def _mlp(X, Y, W1, b1, W2, b2, cost="mean", bias="before", hidden="sigmoid", out
 
 
 MLP_MISTAKES = [
-    Mistake("sum, not mean",
+    Mistake.variant("sum, not mean",
             "the cost (and every gradient) is N·K times too big: nnlib's MSE is the mean of the "
             "N·K squared errors, so divide the sum by their number.",
-            lambda *a: _mlp(*a, cost="sum")),
-    Mistake("mean over the samples only",
+            _mlp, cost="sum"),
+    Mistake.variant("mean over the samples only",
             "the cost is K times too big: you divided by the N samples; the MSE is the mean "
             "over all N·K squared errors, every output of every sample.",
-            lambda *a: _mlp(*a, cost="samples")),
-    Mistake("mean over the outputs only",
+            _mlp, cost="samples"),
+    Mistake.variant("mean over the outputs only",
             "right for one sample, not for several: divide by the number of squared errors, "
-            "N·K, not by the K outputs of one sample.", lambda *a: _mlp(*a, cost="outputs")),
+            "N·K, not by the K outputs of one sample.", _mlp, cost="outputs"),
     Mistake("divided by N·D",
             "you divided by the number of inputs D (len(x)); the MSE averages the N·K squared "
             "errors, so divide by N times the number of outputs K (len(y)).",
             lambda *a: _mlp(*a, cost="inputs")),
-    Mistake("half squared error",
+    Mistake.variant("half squared error",
             "the cost is half of nnlib's: the ½ in ½(ŷ − y)² is another convention; the course's "
-            "MSE (notebook 04) is the plain mean of (ŷ − y)².", lambda *a: _mlp(*a, cost="half")),
-    Mistake("errors not squared",
+            "MSE (notebook 04) is the plain mean of (ŷ − y)².", _mlp, cost="half"),
+    Mistake.variant("errors not squared",
             "you averaged ŷ − y itself: the MSE averages the *squared* errors, (ŷ − y) ** 2.",
-            lambda *a: _mlp(*a, square=False)),
-    Mistake("first sample only",
+            _mlp, square=False),
+    Mistake.variant("first sample only",
             "only the first sample counted: loop over every sample of X (and Y), adding each "
-            "sample's K squared errors.", lambda *a: _mlp(*a, samples=1)),
-    Mistake("no biases",
+            "sample's K squared errors.", _mlp, samples=1),
+    Mistake.variant("no biases",
             "the biases got no gradient: start each neuron's sum with its bias, "
-            "z = b[j] + Σᵢ x[i]·W[i][j].", lambda *a: _mlp(*a, bias=None)),
-    Mistake("bias added after the sigmoid",
+            "z = b[j] + Σᵢ x[i]·W[i][j].", _mlp, bias=None),
+    Mistake.variant("bias added after the sigmoid",
             "the bias belongs inside the sigmoid: σ(b[j] + Σᵢ x[i]·W[i][j]), not "
-            "σ(Σᵢ x[i]·W[i][j]) + b[j].", lambda *a: _mlp(*a, bias="after")),
-    Mistake("no hidden sigmoid",
+            "σ(Σᵢ x[i]·W[i][j]) + b[j].", _mlp, bias="after"),
+    Mistake.variant("no hidden sigmoid",
             "the hidden neurons' outputs are their sums z themselves: the hidden layer has a "
-            "sigmoid too, h = σ(z).", lambda *a: _mlp(*a, hidden=None)),
-    Mistake("tanh in the hidden layer",
+            "sigmoid too, h = σ(z).", _mlp, hidden=None),
+    Mistake.variant("tanh in the hidden layer",
             "the 2-2-2 network of notebook 05 uses the sigmoid in both layers, not tanh.",
-            lambda *a: _mlp(*a, hidden="tanh")),
-    Mistake("no output sigmoid",
+            _mlp, hidden="tanh"),
+    Mistake.variant("no output sigmoid",
             "the outputs are the sums z themselves: the 2-2-2 network has a sigmoid on its "
-            "outputs too, ŷ = σ(z).", lambda *a: _mlp(*a, out_sigmoid=False)),
-    Mistake("weights transposed",
+            "outputs too, ŷ = σ(z).", _mlp, out_sigmoid=False),
+    Mistake.variant("weights transposed",
             "W[i][j] is the weight from input i to neuron j (one column per neuron, as in "
-            "notebook 03): you used W[j][i].", lambda *a: _mlp(*a, transposed=True)),
+            "notebook 03): you used W[j][i].", _mlp, transposed=True),
 ]
 
 NO_GRADIENT = Mistake(
