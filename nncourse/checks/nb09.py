@@ -20,19 +20,23 @@ early_stopping_reference = callbacks.early_stopping_epochs
 standard_error = metrics.standard_error
 
 
-def explaining_every_case(ctx, fn, cases, k, answers, found, same):
-    """Of the mistakes ``found`` behind the wrong answer to case ``k``, the first that gives the
+def explaining_every_case(ctx, fn, cases, k, answers, found, same, right):
+    """Of the mistakes ``found`` behind the wrong answer to case ``k``, the one to name: not one
+    that a case the learner got right contradicts, and of several, the first that gives the
     learner's answer on every case (those not yet run are run now; an answer that raised is
     left out), so that a mistake is not named by a case that cannot tell it from another.
-    ``answers``: case index -> the learner's answer; ``same(got, mistake_output)``."""
+    ``answers``: case index -> the learner's answer; ``same(j, got, mistake_output)`` on case
+    j; ``right(j, got)``: the answer to case j is right."""
+    def gives(m, j, a):
+        return same(j, a, replay(m, cases[j].args))
+    found = [m for m in found if all(gives(m, j, a) for j, a in answers.items() if right(j, a))]
     if len(found) > 1:
         for j in range(k + 1, len(cases)):
             try:
                 answers[j] = ctx.call(fn, *cases[j].args, case=cases[j])
             except Stop:
                 pass
-        found = [m for m in found if all(same(a, replay(m, cases[j].args))
-                                         for j, a in answers.items())] or found
+        found = [m for m in found if all(gives(m, j, a) for j, a in answers.items())] or found
     return found[0] if found else None
 
 
@@ -40,20 +44,27 @@ def named_function_exercise(rtol, atol, check_dtype=True, **exercise):
     """:func:`function_exercise`, judged as usual but naming its mistake by every case."""
     ex = function_exercise(rtol=rtol, atol=atol, check_dtype=check_dtype, **exercise)
 
+    def tolerances(case):
+        return (case.rtol if case.rtol is not None else rtol,
+                case.atol if case.atol is not None else atol)
+
     def judge(fn, ctx):
         cases, answers = ex.cases(ctx.rng), {}
-        for k, case in enumerate(cases):
-            expected = case.expected if case.expected is not None else ex.reference(*case.args)
-            got = answers[k] = ctx.call(fn, *case.args, case=case)
-            r = case.rtol if case.rtol is not None else rtol
-            a = case.atol if case.atol is not None else atol
+        expected = [c.expected if c.expected is not None else ex.reference(*c.args)
+                    for c in cases]
 
-            def same(got, wrong):
-                return wrong is not None and problem(got, wrong, r, a, False) is None
-            found = [] if problem(got, expected, r, a, check_dtype) is None else \
-                [m for m in ex.mistakes if same(got, replay(m, case.args))]
-            mistake = explaining_every_case(ctx, fn, cases, k, answers, found, same)
-            ctx.compare(got, expected, case, [mistake] if mistake else [], r, a, check_dtype)
+        def right(j, got):
+            return problem(got, expected[j], *tolerances(cases[j]), check_dtype) is None
+
+        def same(j, got, wrong):
+            return wrong is not None and problem(got, wrong, *tolerances(cases[j]), False) is None
+        for k, case in enumerate(cases):
+            got = answers[k] = ctx.call(fn, *case.args, case=case)
+            found = [] if right(k, got) else \
+                [m for m in ex.mistakes if same(k, got, replay(m, case.args))]
+            mistake = explaining_every_case(ctx, fn, cases, k, answers, found, same, right)
+            ctx.compare(got, expected[k], case, [mistake] if mistake else [], *tolerances(case),
+                        check_dtype)
     ex.judge = judge
     return ex
 
@@ -260,8 +271,9 @@ STOPPING_MISTAKES = [
             "*below* it (cost < best, not <=).",
             lambda c, p: _stopping(c, p, new_best=lambda cost, best, prev: cost <= best)),
     Mistake("epochs from 0",
-            "your epochs are counted from 0: the course (and nnlib's history) counts epochs "
-            "from 1, so the first cost in the list is epoch 1 (enumerate(val_costs, start=1)).",
+            "your epochs are counted from 0, as list indices are (enumerate without start=1, "
+            "or np.argmin's index): the course (and nnlib's history) counts epochs from 1, so "
+            "the first cost in the list is epoch 1.",
             _after(lambda c, p, b, s: (b - 1, s - 1 if s else s))),
     Mistake("best epoch counted from 0",
             "your best epoch is counted from 0 (a list index, as np.argmin gives), your stop "
@@ -346,7 +358,9 @@ def judge_early_stopping(fn, ctx):
             continue
         found = [m for m in STOPPING_MISTAKES if _same_pair(got, m.fn(*case.args))] \
             if why is None else []
-        mistake = explaining_every_case(ctx, fn, cases, k, answers, found, _same_pair)
+        mistake = explaining_every_case(
+            ctx, fn, cases, k, answers, found, lambda j, a, b: _same_pair(a, b),
+            lambda j, a: _same_pair(a, callbacks.early_stopping_epochs(*cases[j].args)))
         ctx.fail_case(case, f"expected: (best_epoch, stop_epoch) = {expected}",
                       f"got:      {got!r}"[:200], *([f"problem:  {why}"] if why else []),
                       mistake=mistake)
