@@ -584,7 +584,7 @@ def drive_backprop(fn, spec, variables):
     for node in topological_order(root):
         by_label[labels[id(node)]] = node
     fn(root)
-    return {"value": float(root.data),
+    return {"value": float(root.data), "root_grad": float(root.grad),
             "grads": np.array([float(by_label[name].grad) if name in by_label else 0.0
                                for name in sorted(variables)])}
 
@@ -684,6 +684,10 @@ SEEDED_EVERYWHERE = (
     "(node.grad = 1.0, or node.backward(), which seeds the node it is called on and runs a "
     "whole pass from there). Only the root is seeded; every other grad is built up by the "
     "_backward calls above it, so the loop calls each node's own step, node._backward().")
+NOTHING_PASSED = (
+    "the root's grad is 1 but nothing reached the other nodes: the root's own _backward, "
+    "which starts it all, never ran after the seed. Set root.grad = 1.0 *before* the loop, then "
+    "call _backward on every node of the reversed order, the root included (not order[:-1]).")
 WALKED = (
     "you called each node's _backward as a depth-first walk from the root reached it; a node "
     "used twice may not have all of its gradient yet, or runs twice. First build the "
@@ -695,6 +699,10 @@ BACKPROP_MISTAKES = [
             "backward pass starts: set root.grad = 1.0 (after any zeroing); every other "
             "gradient is that 1 times local derivatives.",
             lambda root: _backprop(root, seed=lambda root: None)),
+    Mistake("nothing passed down from the root", NOTHING_PASSED,
+            lambda root: _backprop(root, order=lambda root: [])),
+    Mistake("nothing passed down from the root", NOTHING_PASSED,
+            lambda root: _backprop(root, order=lambda r: topological_order(r)[:-1])),
     Mistake("root only, or forward order",
             "only the root's own inputs got a gradient: either only the root's _backward ran, "
             "or the nodes ran in the topological order itself, where each node comes before "
@@ -725,10 +733,6 @@ BACKPROP_MISTAKES = [
             "the loop called root._backward() each time: call the loop variable's, "
             "node._backward().",
             lambda root: _backprop(root, step=lambda node, root: root._backward())),
-    Mistake("the root's _backward skipped",
-            "the root's own _backward never ran (the loop left out the last node of the "
-            "order, or started after it): walk the whole reversed order, the root included.",
-            lambda root: _backprop(root, order=lambda r: topological_order(r)[:-1])),
 ]
 
 
@@ -743,7 +747,7 @@ def judge_backprop(fn, ctx):
     for k, (description, spec, variables) in enumerate(cases):
         got = answers[k] = ctx.call(fn, spec, variables, driver=drive_backprop,
                                     check_mutation=False)
-        _plain_dict(ctx, got, ("value", "grads"), description)
+        _plain_dict(ctx, got, ("value", "root_grad", "grads"), description)
         numeric = finite_differences(spec, variables)
         case = Case(f"{description}, at {', '.join(f'{k} = {v:g}' for k, v in variables.items())}"
                     ": the grads of x1, x2, x3 (expected: centered finite differences)", ())
@@ -753,6 +757,11 @@ def judge_backprop(fn, ctx):
                                    answers, k)
         ctx.compare(got["grads"], numeric, case, _named(mistake, got["grads"]), rtol=1e-5,
                     atol=1e-7, check_dtype=False)
+        if got["root_grad"] != 1.0:
+            ctx.fail_case(case, "expected: root.grad = 1.0 (∂root/∂root)",
+                          f"got:      root.grad = {got['root_grad']!r}",
+                          "problem:  the variables' grads are right, but the root's own grad "
+                          "is not 1 afterwards")
 
 
 # --- exercise 4: the 2-2-2 network as a graph -------------------------------------------------
@@ -802,7 +811,7 @@ def nnlib_mlp(X, Y, W1, b1, W2, b2):
 
 
 def _mlp(X, Y, W1, b1, W2, b2, cost="mean", bias="before", hidden="sigmoid", out_sigmoid=True,
-         transposed=False, square=True, samples=None, copies=False):
+         transposed=(), square=True, samples=None, copies=False):
     """The reference's network with one of its parts changed (a known mistake)."""
     if copies:
         W1, W2 = ([[Value(w.data) for w in row] for row in W] for W in (W1, W2))
@@ -813,13 +822,13 @@ def _mlp(X, Y, W1, b1, W2, b2, cost="mean", bias="before", hidden="sigmoid", out
         for j in range(len(b1)):
             z = b1[j] if bias == "before" else 0.0
             for i in range(len(x)):
-                z = z + x[i] * (W1[j][i] if transposed else W1[i][j])
+                z = z + x[i] * (W1[j][i] if "W1" in transposed else W1[i][j])
             a = z if hidden is None else getattr(z, hidden)()
             h.append(a + b1[j] if bias == "after" else a)
         for k in range(len(b2)):
             z = b2[k] if bias == "before" else 0.0
             for j in range(len(h)):
-                z = z + h[j] * (W2[k][j] if transposed else W2[j][k])
+                z = z + h[j] * (W2[k][j] if "W2" in transposed else W2[j][k])
             a = z.sigmoid() if out_sigmoid else z
             a = a + b2[k] if bias == "after" else a
             values.append((a - y[k]) ** 2 if square else a - y[k])
@@ -869,10 +878,9 @@ MLP_MISTAKES = [
     Mistake.variant("no output sigmoid",
             "the outputs are the sums z themselves: the 2-2-2 network has a sigmoid on its "
             "outputs too, ŷ = σ(z).", _mlp, out_sigmoid=False),
-    Mistake.variant("weights transposed",
-            "W[i][j] is the weight from input i to neuron j (one column per neuron, as in "
-            "notebook 03): you used W[j][i].", _mlp, transposed=True),
-]
+] + [Mistake.variant("weights transposed", "W[i][j] is the weight from input i to neuron j (one "
+                     "column per neuron, as in notebook 03): you used W[j][i].", _mlp,
+                     transposed=t) for t in (("W1", "W2"), ("W1",), ("W2",))]
 
 NO_GRADIENT = Mistake(
     "no gradient reaches the parameters",
@@ -917,9 +925,12 @@ def judge_mlp(fn, ctx):
         if not _same_plain(got, expected, 1e-9, 1e-12):
             mistake = NO_GRADIENT if _no_gradient(got, expected) else \
                 name_mistake(ctx, fn, drive_mlp_cost, MLP_MISTAKES, all_args, answers, k)
-        label = " (notebook 05's network: its hand-worked numbers are these, rounded)" \
-            if k == 0 else " (nnlib's Network.backward)"
-        for name in ("cost",) + PARAMS:
-            what = "the cost" if name == "cost" else f"the gradient of {name}"
-            ctx.compare(got[name], expected[name], Case(f"{description}: {what}{label}", ()),
-                        _named(mistake, got[name]), rtol=1e-9, atol=1e-12, check_dtype=False)
+        label = " (notebook 05's network, whose hand-worked numbers are these rounded)" \
+            if k == 0 else " (expected: nnlib's Network.backward)"
+        names = ("cost",) + tuple(f"d{p}" for p in PARAMS)   # the grads as notebook 05 names them
+
+        def named(out):
+            return dict(zip(names, (out[n] for n in ("cost",) + PARAMS)))
+        ctx.compare_named(named(got), named(expected),
+                          Case(f"{description}: the cost and every gradient{label}", ()), names,
+                          _named(mistake, named(got)), rtol=1e-9, atol=1e-12)
