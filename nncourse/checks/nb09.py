@@ -22,9 +22,9 @@ standard_error = metrics.standard_error
 
 def explaining_every_case(ctx, fn, cases, k, answers, found, same, right):
     """Of the mistakes ``found`` behind the wrong answer to case ``k``, the one to name: not one
-    that a case the learner got right contradicts, and of several, the first that gives the
-    learner's answer on every case (those not yet run are run now; an answer that raised is
-    left out), so that a mistake is not named by a case that cannot tell it from another.
+    that a case the learner got right contradicts, and of several, the one that gives the
+    learner's answer on the most cases (those not yet run are run now; an answer that raised
+    is left out), so that a mistake is not named by a case that cannot tell it from another.
     ``answers``: case index -> the learner's answer; ``same(j, got, mistake_output)`` on case
     j; ``right(j, got)``: the answer to case j is right."""
     def gives(m, j, a):
@@ -36,7 +36,7 @@ def explaining_every_case(ctx, fn, cases, k, answers, found, same, right):
                 answers[j] = ctx.call(fn, *cases[j].args, case=cases[j])
             except Stop:
                 pass
-        found = [m for m in found if all(gives(m, j, a) for j, a in answers.items())] or found
+        found.sort(key=lambda m: -sum(gives(m, j, a) for j, a in answers.items()))
     return found[0] if found else None
 
 
@@ -83,6 +83,7 @@ def penalty_cases(rng):
              ([W1], 0.1)),
         Case("two weight matrices (2, 2) and (2, 1), lam = 0.01", ([W1, W2], 0.01)),
         Case("lam = 0: no penalty", ([W1, W2], 0.0)),
+        Case("no weight matrices at all (an empty list): no penalty", ([], 0.1)),
         Case("three random matrices (64, 32), (32, 16), (16, 10), lam = 0.003",
              ([rng.normal(0, 0.2, s) for s in ((64, 32), (32, 16), (16, 10))], 0.003)),
         Case("float32 weights (5, 3) and (3, 2), lam = 0.5",
@@ -145,17 +146,32 @@ named_function_exercise(
                 "√(Σ w²): use np.sum(W ** 2) (or np.linalg.norm(W) ** 2, the Frobenius norm).",
                 lambda ws, lam: float(lam / 2 * sum(np.linalg.norm(np.asarray(W, np.float64), 2)
                                                     ** 2 for W in ws))),
-        Mistake("sum of WᵀW",
-                "you summed every entry of WᵀW; ‖W‖² is only its diagonal (its trace), "
-                "Σ w² = np.sum(W ** 2).",
-                lambda ws, lam: float(lam / 2 * sum(np.sum(np.asarray(W, np.float64).T
-                                                           @ np.asarray(W, np.float64))
-                                                    for W in ws))),
+    ] + [Mistake("matrix product instead of the squares",
+                 "you summed every entry of a matrix product (W @ W.T or W.T @ W); ‖W‖² is only "
+                 "its diagonal (its trace): square each weight, Σ w² = np.sum(W ** 2).",
+                 lambda ws, lam, t=t: float(lam / 2 * sum(
+                     np.sum(t(np.asarray(W, np.float64))) for W in ws)))
+         for t in (lambda W: W.T @ W, lambda W: W @ W.T)] + [
+        Mistake("floor division (//)",
+                "`lam // 2` is floor division: 0 for every λ below 2. Write lam / 2.",
+                lambda ws, lam: float(lam // 2 * sum(_sq(W) for W in ws))),
+        Mistake("divided by 2λ",
+                "you divided by 2λ: the penalty *multiplies* by λ/2, lam / 2 * total (or "
+                "0.5 * lam * total; total / 2 * lam is the same, total / (2 * lam) is not).",
+                lambda ws, lam: float(sum(_sq(W) for W in ws) / (2 * lam))),
+        Mistake("λ squared",
+                "λ came in twice (multiplying the weights by λ before squaring them squares λ "
+                "too): the penalty is (λ/2)·Σ w², λ to the first power.",
+                lambda ws, lam: float(lam ** 2 / 2 * sum(_sq(W) for W in ws))),
         Mistake("λ left out",
                 "the strength λ (lam) multiplies the penalty: (lam / 2) · Σ‖W‖².",
                 lambda ws, lam: float(0.5 * sum(_sq(W) for W in ws))),
     ],
 )
+
+
+SQUARED = ("you returned λ·W² (or (λ/2)·W²), the penalty of each weight, not its slope: the "
+           "derivative of (λ/2)·w² is λ·w.")
 
 
 # --- l2_gradient ------------------------------------------------------------------------------
@@ -181,8 +197,12 @@ named_function_exercise(
                 "gradient is λ·W.", lambda W, lam: 2 * lam * W),
         Mistake("λW/2", "half too small: d/dw of (λ/2)·w² is (λ/2)·2w = λ·w.",
                 lambda W, lam: lam / 2 * W),
-        Mistake("squared", "you returned λ·W², the penalty's shape, not its slope: the derivative "
-                "of (λ/2)·w² is λ·w.", lambda W, lam: lam * W ** 2),
+        Mistake("squared", SQUARED, lambda W, lam: lam * W ** 2),
+        Mistake("squared", SQUARED, lambda W, lam: lam / 2 * W ** 2),
+        Mistake("W added to the gradient",
+                "you returned W + λ·W: the exercise asks only for the penalty's gradient, λ·W "
+                "(fit adds it to each layer's dW; W itself is not dW).",
+                lambda W, lam: W + lam * W),
         Mistake("the penalty, not its gradient",
                 "you returned the penalty (λ/2)·‖W‖², one number; its gradient is an array of "
                 "W's shape, λ·W, one slope per weight.",
@@ -217,11 +237,14 @@ named_function_exercise(
 # --- the early-stopping rule ------------------------------------------------------------------
 
 def _stopping(val_costs, patience, new_best=lambda cost, best, previous: cost < best, reset=True,
-              wait=0, first_rise=False, reset_on_fall=False):
+              wait=0, first_rise=False, reset_on_fall=False, check_first=False, best0=None):
     """The rule of the statement, with the choices a learner gets wrong as keywords (each known
     mistake changes one); unchanged, it is nnlib's EarlyStopping (a test keeps them equal)."""
-    best, best_epoch, previous, waited = None, None, None, 0
+    best, previous = best0, None
+    best_epoch, waited = (None, 0) if best0 is None else (1, -1)    # best0: epoch 1 is "best"
     for epoch, cost in enumerate(val_costs, start=1):
+        if check_first and best_epoch is not None and epoch - best_epoch >= patience:
+            return best_epoch, epoch
         if best is None or new_best(cost, best, previous):
             best, best_epoch = cost, epoch
             waited = 0 if reset else waited
@@ -261,6 +284,8 @@ def stopping_cases(rng):
              ([0.5, 0.5, 0.5, 0.5, 0.5], 3), expected=(1, 4)),
         Case("the list ends before the patience runs out: [0.8, 0.7, 0.75, 0.72], patience 3",
              ([0.8, 0.7, 0.75, 0.72], 3), expected=(2, None)),
+        Case("the cost rises first: [0.5, 0.7, 0.4, 0.45, 0.5], patience 2",
+             ([0.5, 0.7, 0.4, 0.45, 0.5], 2), expected=(3, 5)),
         Case("30 noisy costs that fall then rise, patience 5", (noisy, 5)),
     ]
 
@@ -294,8 +319,18 @@ STOPPING_MISTAKES = [
             "best: it starts again from 0 at each new best (or use epoch − best_epoch).",
             lambda c, p: _stopping(c, p, reset=False)),
     Mistake("one epoch too late",
-            "you waited one epoch too many: stop at the epoch where epoch − best_epoch reaches "
-            "patience (>=, not >).", lambda c, p: _stopping(c, p, wait=1)),
+            "your stop epoch is one too late: it is the epoch *after which* training stops, the "
+            "first where epoch − best_epoch reaches patience (>=, not >; epoch, not epoch + 1).",
+            lambda c, p: _stopping(c, p, wait=1)),
+    Mistake("the stop checked before the new best",
+            "you checked for the stop before looking at the epoch's cost: an epoch that brings "
+            "a new best never stops training. First update the best, then check "
+            "epoch − best_epoch >= patience on the epochs that are no new best.",
+            lambda c, p: _stopping(c, p, check_first=True)),
+    Mistake("best cost started at 0",
+            "your best cost started at 0, which no cost is below, so no epoch became a new "
+            "best: start with the first epoch's cost (or float('inf')).",
+            lambda c, p: _stopping(c, p, best0=0.0)),
     Mistake("one epoch too early",
             "you stopped one epoch early: stop when epoch − best_epoch reaches patience, e.g. "
             "epoch 5 for a best at epoch 3 and patience 2.",
@@ -374,6 +409,11 @@ def _se(accuracy, n, variance=lambda a: a * (1 - a), count=lambda n: n, root=Tru
     return float(scale * (np.sqrt(v) if root else v))
 
 
+def _simulated(a, n, ddof):
+    outcomes = np.r_[np.ones(int(round(a * n))), np.zeros(n - int(round(a * n)))]
+    return float(np.std(outcomes, ddof=ddof) / np.sqrt(n)) if n > ddof else float("nan")
+
+
 named_function_exercise(
     id="nb09_standard_error", name="standard_error", notebook=NOTEBOOK, points=1,
     verifies="√(a(1 − a)/n) for several accuracies and test-set sizes",
@@ -411,6 +451,25 @@ named_function_exercise(
         Mistake("a² instead of a(1 − a)",
                 "the variance of one right-or-wrong answer is a(1 − a) (= a − a²), not a².",
                 lambda a, n: _se(a, n, variance=lambda a: a * a)),
+        Mistake("accuracy divided by 100",
+                "the accuracy is already a fraction (0.964), not a percentage: use it as it "
+                "is, √(a(1 − a)/n).", lambda a, n: _se(a / 100, n)),
+        Mistake("brackets missing",
+                "a * 1 - a / n is a − a/n: * and / bind tighter than -, so write "
+                "a * (1 - a) / n.", lambda a, n: float(np.sqrt(a * 1 - a / n))),
+        Mistake("floor division (//)",
+                "`// n` is floor division: 0 for a fraction divided by n. Write / n.",
+                lambda a, n: float(np.sqrt(a * (1 - a) // n))),
+        Mistake("outcomes simulated from a rounded count",
+                "you rebuilt the 0/1 outcomes from round(a·n) right answers and took their "
+                "spread: the rounding changes the accuracy (and np.std(..., ddof=1) divides by "
+                "n − 1). Use the formula on the accuracy you were given: √(a(1 − a)/n).",
+                lambda a, n: _simulated(a, n, 1)),
+        Mistake("outcomes simulated from a rounded count",
+                "you rebuilt the 0/1 outcomes from round(a·n) right answers and took their "
+                "spread: the rounding changes the accuracy (and np.std(..., ddof=1) divides by "
+                "n − 1). Use the formula on the accuracy you were given: √(a(1 − a)/n).",
+                lambda a, n: _simulated(a, n, 0)),
         Mistake("in percent",
                 "return a fraction (0.0088), like the accuracy itself, not a percentage.",
                 lambda a, n: _se(a, n, scale=100.0)),

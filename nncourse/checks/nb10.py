@@ -319,7 +319,7 @@ def _replay(driver, mistakes, got, args, rtol=1e-9, atol=1e-12):
 
 def name_mistake(ctx, fn, driver, mistakes, all_args, answers, k, rtol=1e-9, atol=1e-12):
     """The known mistake behind the learner's wrong answer to case ``k``: of those whose replay
-    gives ``answers[k]``, the first that gives the learner's answer to every case (the cases
+    gives ``answers[k]``, the one that gives the learner's answer on the most cases (the cases
     not yet run are run now), so that a mistake is not named by a case that cannot tell it
     from another (dividing by N on a case with N = 1). ``answers``: case index -> plain got."""
     found = _replay(driver, mistakes, answers[k], all_args[k], rtol, atol)
@@ -329,8 +329,8 @@ def name_mistake(ctx, fn, driver, mistakes, all_args, answers, k, rtol=1e-9, ato
                 answers[j] = ctx.call(fn, *all_args[j], driver=driver, check_mutation=False)
             except Stop:
                 pass
-        found = [m for m in found if all(m in _replay(driver, [m], got, all_args[j], rtol, atol)
-                                         for j, got in answers.items())] or found
+        found.sort(key=lambda m: -sum(bool(_replay(driver, [m], got, all_args[j], rtol, atol))
+                                      for j, got in answers.items()))
     return found[0] if found else None
 
 

@@ -54,20 +54,29 @@ WRONG = [
     (E, "absolute values (L1)", lambda weights, lam: penalty_loop(weights, lam, square=False)),
     (E, "spectral norm",
      lambda weights, lam: float(lam / 2 * sum(np.linalg.norm(W, 2) ** 2 for W in weights))),
-    (E, "sum of WᵀW", lambda weights, lam: float(lam / 2 * sum(np.sum(W.T @ W) for W in weights))),
+    (E, "matrix product instead of the squares",
+     lambda weights, lam: float(lam / 2 * sum(np.sum(W.T @ W) for W in weights))),
+    (E, "matrix product instead of the squares",
+     lambda weights, lam: lam / 2 * sum((W @ W.T).sum() for W in weights)),
+    (E, "floor division (//)", lambda weights, lam: lam // 2 * sum(np.sum(W ** 2) for W in weights)),
+    (E, "divided by 2λ", lambda weights, lam: sum(np.sum(W ** 2) for W in weights) / (2 * lam)),
+    (E, "λ squared", lambda weights, lam: lam * lam / 2 * sum(np.sum(W ** 2) for W in weights)),
     (E, "λ left out", lambda weights, lam: 0.5 * sum(float(np.sum(W * W)) for W in weights)),
     (E, says("changed its input `weights` in place"), penalty_in_place),
     (E, says("returned a list; expected a single number"),
      lambda weights, lam: [float(lam / 2 * np.sum(W ** 2)) for W in weights]),
     (E, says("returned None"), lambda weights, lam: print(lam / 2 * sum(np.sum(W ** 2)
                                                                         for W in weights))),
+    (E, says("ValueError: need at least one array to concatenate"),
+     lambda weights, lam: float(lam / 2 * np.sum(np.concatenate([W.ravel() for W in weights])
+                                                 ** 2))),
 ]
 RIGHT = [
     (E, penalty_loop),
     (E, lambda weights, lam: lam * sum(float((W * W).sum()) for W in weights) / 2),
     (E, lambda weights, lam: 0.5 * lam * sum(np.linalg.norm(W) ** 2 for W in weights)),
-    (E, lambda weights, lam: float(lam / 2 * np.sum(np.concatenate([W.ravel()
-                                                                    for W in weights]) ** 2))),
+    (E, lambda weights, lam: float(lam / 2 * np.sum(np.concatenate([W.ravel() for W in weights]
+                                                                   + [np.zeros(0)]) ** 2))),
     (E, lambda weights, lam: lam / 2 * sum(np.vdot(W, W) for W in weights)),
     (E, lambda weights, lam: float(lam / 2 * sum(np.einsum("ij,ij->", W, W) for W in weights))),
     (E, lambda weights, lam: lam / 2 * sum(np.trace(W.T @ W) for W in weights)),
@@ -87,6 +96,8 @@ WRONG += [
     (E, "λW/2", lambda W, lam: lam / 2 * W),
     (E, "squared", lambda W, lam: lam * W ** 2),
     (E, "squared", lambda W, lam: lam * np.square(W)),
+    (E, "squared", lambda W, lam: 0.5 * lam * W * W),
+    (E, "W added to the gradient", lambda W, lam: W + W * lam),
     (E, "the penalty, not its gradient", lambda W, lam: lam / 2 * np.sum(W ** 2)),
     (E, "summed to one number", lambda W, lam: lam * W.sum()),
     (E, "sign flipped", lambda W, lam: -lam * W),
@@ -172,6 +183,28 @@ def stop_sorting_in_place(val_costs, patience):
     return best_epoch, stop
 
 
+def stop_checked_first(val_costs, patience):
+    best, best_epoch = math.inf, 1
+    for epoch, cost in enumerate(val_costs, start=1):
+        if epoch - best_epoch >= patience:
+            return best_epoch, epoch
+        if cost < best:
+            best, best_epoch = cost, epoch
+    return best_epoch, None
+
+
+def stop_best_from_zero(val_costs, patience):
+    best, best_epoch, waited = 0, 1, 0
+    for epoch, cost in enumerate(val_costs, start=1):
+        if cost < best:
+            best, best_epoch, waited = cost, epoch, 0
+        elif epoch > 1:
+            waited += 1
+            if waited == patience:
+                return best_epoch, epoch
+    return best_epoch, None
+
+
 def stop_waiting_from_one(val_costs, patience):
     best, best_epoch, waited = math.inf, 0, 0
     for epoch, cost in enumerate(val_costs, start=1):
@@ -196,6 +229,8 @@ WRONG += [
     (E, "waiting not reset at a new best", lambda c, p: stopping(c, p, reset_on="never")),
     (E, "one epoch too late", lambda c, p: stopping(c, p, reach=">")),
     (E, "one epoch too early", stop_waiting_from_one),
+    (E, "the stop checked before the new best", stop_checked_first),
+    (E, "best cost started at 0", stop_best_from_zero),
     (E, "highest cost taken as the best", lambda c, p: stopping(c, p, better=">")),
     (E, "best of the whole list", lambda c, p: stop_with_argmin(c, p, whole=True)),
     (E, "best epoch is the last one", stop_best_is_last),
@@ -243,6 +278,12 @@ RIGHT += [
 
 # --- standard_error ---------------------------------------------------------------------------
 
+def simulated_std(accuracy, n):
+    right = round(accuracy * n)
+    outcomes = np.array([1.0] * right + [0.0] * (n - right))
+    return float(outcomes.std(ddof=1) / math.sqrt(n)) if n > 1 else 0.0
+
+
 E = "nb09_standard_error"
 WRONG += [
     (E, "no square root", lambda accuracy, n: accuracy * (1 - accuracy) / n),
@@ -261,6 +302,11 @@ WRONG += [
     (E, "standard deviation of the count",
      lambda accuracy, n: math.sqrt(n * accuracy * (1 - accuracy))),
     (E, "rounded", lambda accuracy, n: round(math.sqrt(accuracy * (1 - accuracy) / n), 4)),
+    (E, "accuracy divided by 100",
+     lambda accuracy, n: math.sqrt(accuracy / 100 * (1 - accuracy / 100) / n)),
+    (E, "brackets missing", lambda accuracy, n: math.sqrt(accuracy * 1 - accuracy / n)),
+    (E, "floor division (//)", lambda accuracy, n: np.sqrt(accuracy * (1 - accuracy) // n)),
+    (E, "outcomes simulated from a rounded count", simulated_std),
     (E, "rounded", lambda accuracy, n: float(np.round(np.sqrt(accuracy * (1 - accuracy) / n), 3))),
     (E, says("returned a str; expected a number"),
      lambda accuracy, n: f"{math.sqrt(accuracy * (1 - accuracy) / n):.4f}"),

@@ -10,7 +10,7 @@ from nncourse.checks import nb09
 def test_l2_penalty_accepts_other_correct_versions(judge):
     for fn in (lambda ws, lam: lam * sum(float((W * W).sum()) for W in ws) / 2,
                lambda ws, lam: 0.5 * lam * sum(np.linalg.norm(W) ** 2 for W in ws),
-               lambda ws, lam: float(lam / 2 * np.sum(np.concatenate([W.ravel() for W in ws]) ** 2))):
+               lambda ws, lam: float(lam / 2 * sum(np.dot(W.ravel(), W.ravel()) for W in ws))):
         r = judge("nb09_l2_penalty", fn)
         assert r.passed, r.message
 
@@ -68,3 +68,20 @@ def test_standard_error_accepts_other_correct_versions(judge):
     for fn in (lambda a, n: math.sqrt(a * (1 - a) / n), lambda a, n: (a - a * a) ** 0.5 / n ** 0.5):
         r = judge("nb09_standard_error", fn)
         assert r.passed, r.message
+
+
+def test_the_parametrised_rule_unchanged_is_nnlibs_early_stopping():
+    rng = np.random.default_rng(4)
+    for _ in range(300):
+        costs = [float(c) for c in np.round(rng.uniform(0, 1, rng.integers(1, 12)), 1)]
+        patience = int(rng.integers(1, 4))
+        assert nb09._stopping(costs, patience) == nb09.callbacks.early_stopping_epochs(costs,
+                                                                                        patience)
+
+
+def test_every_mistake_differs_from_the_reference_on_some_case(judge):
+    from nncourse.checks import registry
+    for ex in registry.load_all().values():
+        if ex.notebook == nb09.NOTEBOOK:
+            for m in ex.mistakes:
+                assert not judge(ex.id, m.fn).passed, (ex.id, m.name)
