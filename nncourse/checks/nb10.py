@@ -234,13 +234,18 @@ def variant(assign=False, upstream=True, **rules):
     return type("Value", (Variant,), {"rules": rules, "assign": assign, "upstream": upstream})
 
 
+def _sig(v):
+    return float(activations.sigmoid(np.float64(v)))
+
+
 _NOTHING = {op: (lambda *a: (0.0, 0.0)) for op in REFERENCE_RULES}
 
-LOCAL_MISTAKES = [
-    Mistake("product rule swapped",
-            "in a * b each input's local derivative is the *other* input: ∂(ab)/∂a = b. You "
-            "multiplied each input's grad by its own value.",
-            variant(mul=lambda x, y, t, g: (x * g, y * g))),
+LOCAL_MISTAKES = [Mistake("product rule swapped",
+             "in a * b each input's local derivative is the *other* input: ∂(ab)/∂a = b, "
+             "∂(ab)/∂b = a. An input got its own value as its derivative.",
+             variant(mul=rule)) for rule in (lambda x, y, t, g: (x * g, y * g),
+                                              lambda x, y, t, g: (y * g, y * g),
+                                              lambda x, y, t, g: (x * g, x * g))] + [
     Mistake("upstream gradient dropped",
             "right when the upstream grad is 1, wrong otherwise: the chain rule multiplies the "
             "local derivative by out.grad, the gradient arriving from above.",
@@ -264,6 +269,9 @@ LOCAL_MISTAKES = [
             "`n * self.data ** n - 1` is n·xⁿ − 1: ** binds tighter than -, so the exponent "
             "needs brackets, self.data ** (n - 1).",
             variant(pow=lambda x, n, t, g: (n * x ** n - 1 * g,))),
+    Mistake("power rule on the output",
+            "d(xⁿ)/dx = n·xⁿ⁻¹ with x the *input*, self.data; you raised the output out.data "
+            "to n − 1.", variant(pow=lambda x, n, t, g: (n * t ** (n - 1) * g,))),
     Mistake("power rule without its factor n",
             "d(xⁿ)/dx = n·xⁿ⁻¹: the factor n in front is missing.",
             variant(pow=lambda x, n, t, g: (x ** (n - 1) * g,))),
@@ -273,12 +281,20 @@ LOCAL_MISTAKES = [
     Mistake("tanh derivative not squared",
             "tanh'(x) = 1 − tanh(x)²: square the output, 1 - out.data ** 2.",
             variant(tanh=lambda x, t, g: ((1 - t) * g,))),
+    Mistake("tanh derivative with misplaced brackets",
+            "(1 - out.data) ** 2 squares the difference; tanh'(x) = 1 − t², the square of the "
+            "output alone: 1 - out.data ** 2.",
+            variant(tanh=lambda x, t, g: ((1 - t) ** 2 * g,))),
     Mistake("tanh applied twice",
             "out.data already is tanh(x): 1 - out.data ** 2, without another math.tanh.",
             variant(tanh=lambda x, t, g: ((1 - math.tanh(t) ** 2) * g,))),
     Mistake("sigmoid derivative is the sigmoid",
             "σ'(x) = σ(x)·(1 − σ(x)): you multiplied by σ(x) alone; the factor (1 − out.data) "
             "is missing.", variant(sigmoid=lambda x, t, g: (t * g,))),
+    Mistake("sigmoid applied twice",
+            "out.data already is σ(x): the derivative is out.data * (1 - out.data), without "
+            "taking the sigmoid of it again.",
+            variant(sigmoid=lambda x, t, g: (_sig(t) * (1 - _sig(t)) * g,))),
     Mistake("sigmoid derivative from the input",
             "σ'(x) = σ(x)·(1 − σ(x)) is a formula in the *output* t = out.data: "
             "t·(1 − t), not self.data·(1 − self.data).",
@@ -461,7 +477,7 @@ def _order_problem(got, spec, variables):
     return None
 
 
-def _topo(root, visited=True, post=True, by=id, recursive=True, leaves=True):
+def _topo(root, visited=True, post=True, by=id, recursive=True, leaves=True, inner=True):
     """The reference's depth-first search with one of its parts changed (a known mistake)."""
     order, seen = [], set()
 
@@ -473,7 +489,7 @@ def _topo(root, visited=True, post=True, by=id, recursive=True, leaves=True):
             order.append(node)
         for child in node._prev if recursive or depth == 0 else ():
             visit(child, depth + 1)
-        if post and (leaves or node._prev):
+        if post and (leaves or node._prev) and (inner or not node._prev):
             order.append(node)
     visit(root)
     return order
@@ -490,6 +506,22 @@ def _topo_breadth_first(root):
     return order[::-1]
 
 
+def _topo_stack_reversed(root, mark_on_push=False):
+    order, seen, stack = [], {id(root)} if mark_on_push else set(), [root]
+    while stack:
+        node = stack.pop()
+        if not mark_on_push:
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+        order.append(node)
+        for child in node._prev:
+            if not mark_on_push or id(child) not in seen:
+                seen.add(id(child))
+                stack.append(child)
+    return order[::-1]
+
+
 def _topo_list_kept(root, order=[], visited=set()):   # the mistake itself: state kept
     def visit(node):
         if id(node) not in visited:
@@ -501,6 +533,12 @@ def _topo_list_kept(root, order=[], visited=set()):   # the mistake itself: stat
     return order
 
 
+PRE_REVERSED = (
+    "you appended each node when it was first reached (pre-order, e.g. when popped from a "
+    "stack) and reversed the list: for a node used twice, like x1 in x1 * x2 + x1, that puts it "
+    "after a node made from it. Append a node only after all of its children (post-order); "
+    "then no reversing is needed.")
+
 TOPO_MISTAKES = [
     Mistake("no visited set",
             "a node used twice was added twice: keep a set of the nodes already visited (e.g. "
@@ -510,14 +548,23 @@ TOPO_MISTAKES = [
             "the Values it was made from (backprop walks it backwards from the root).",
             lambda root: topological_order(root)[::-1]),
     Mistake.variant("node added before its children",
-            "you appended each node before visiting its children (pre-order): append a node "
-            "only after all of its children have been visited (post-order).",
+            "your list is in pre-order, each node before the Values it was made from (appended "
+            "before visiting its children, or inserted at the front after them): append a "
+            "node only after all of its children have been visited (post-order).",
             _topo, post=False),
     Mistake("breadth-first order reversed",
             "your order is breadth-first (level by level from the root), reversed: a node "
             "reached at two depths, like x1 in tanh(x1 * x2) + x1, is placed by its shallow "
             "use, before a node made from it. Search depth-first: place all of a node's "
             "children (recursively) before appending the node.", _topo_breadth_first),
+    Mistake("pre-order reversed", PRE_REVERSED, _topo_stack_reversed),
+    Mistake("pre-order reversed", PRE_REVERSED,
+            lambda root: _topo_stack_reversed(root, mark_on_push=True)),
+    Mistake("pre-order reversed", PRE_REVERSED, lambda root: _topo(root, post=False)[::-1]),
+    Mistake.variant("only the leaves",
+            "only the leaves (the Values with an empty _prev) are there: every Value the root "
+            "depends on belongs in the order, the ones made by operations too, and the root "
+            "last.", _topo, inner=False),
     Mistake.variant("not recursive",
             "only the root and its direct children are there: visit the children's children "
             "too, with a function that calls itself on each child.",
@@ -679,19 +726,32 @@ def _seed_everywhere(node, root):
     node._backward()
 
 
+def _seeded_first(root):
+    order = topological_order(root)
+    for node in order:
+        node.grad = 1.0
+    return order
+
+
 SEEDED_EVERYWHERE = (
-    "every variable's grad came out 1: each node's grad was set to 1 in the loop "
-    "(node.grad = 1.0, or node.backward(), which seeds the node it is called on and runs a "
-    "whole pass from there). Only the root is seeded; every other grad is built up by the "
-    "_backward calls above it, so the loop calls each node's own step, node._backward().")
+    "every node's grad was set to 1, not only the root's (node.grad = 1.0 for every node, "
+    "before or in the loop, or node.backward(), which seeds the node it is called on and runs "
+    "a whole pass from there). Only the root is seeded; every other grad starts at 0 and is "
+    "built up by the _backward calls above it: the loop calls each node's own "
+    "node._backward().")
 NOTHING_PASSED = (
-    "the root's grad is 1 but nothing reached the other nodes: the root's own _backward, "
-    "which starts it all, never ran after the seed. Set root.grad = 1.0 *before* the loop, then "
-    "call _backward on every node of the reversed order, the root included (not order[:-1]).")
+    "the root's grad is 1 but nothing reached the other nodes: either the root's own "
+    "_backward, which starts it all, never ran after the seed (the seed set after the loop, a "
+    "loop over order[:-1], or the children's _backward called instead of each node's own), "
+    "or each node's grad was reset to 0 just before its _backward. Seed once, before the "
+    "loop; then call node._backward() for every node of the reversed order, root included, "
+    "without touching the grads.")
 WALKED = (
-    "you called each node's _backward as a depth-first walk from the root reached it; a node "
-    "used twice may not have all of its gradient yet, or runs twice. First build the "
-    "topological order, then call _backward on its nodes reversed, each once.")
+    "you called the nodes' _backward in depth-first pre-order from the root (each node as soon "
+    "as a walk from the root reaches it, recursively or from a pre-order list): a node used "
+    "twice may not have all of its gradient yet, or runs twice. Build the topological order "
+    "(post-order: children first, then the node), then call _backward on its nodes reversed, "
+    "each once.")
 
 BACKPROP_MISTAKES = [
     Mistake("no seed",
@@ -713,6 +773,8 @@ BACKPROP_MISTAKES = [
             lambda root: _backprop(root, step=_seed_everywhere)),
     Mistake("every node seeded", SEEDED_EVERYWHERE,
             lambda root: _backprop(root, step=lambda node, root: node.backward())),
+    Mistake("every node seeded", SEEDED_EVERYWHERE,
+            lambda root: _backprop(root, order=_seeded_first)),
     Mistake("seeded with the root's value",
             "the gradients are off by the factor root.data: the seed is ∂root/∂root = 1.0, "
             "whatever the root's value.", lambda root: _backprop(root, seed=lambda r: r.data)),
@@ -725,9 +787,9 @@ BACKPROP_MISTAKES = [
             "reached at two depths ran its _backward before a deeper user had passed its share "
             "down. Walk the topological order (depth-first, children before the node) reversed.",
             lambda root: _backprop(root, order=lambda r: _topo_breadth_first(r))),
-    Mistake("_backward called while walking from the root", WALKED,
+    Mistake("_backward in pre-order from the root", WALKED,
             _backprop_recursive),
-    Mistake("_backward called while walking from the root", WALKED,
+    Mistake("_backward in pre-order from the root", WALKED,
             lambda root: _backprop_recursive(root, visited=False)),
     Mistake("the root's _backward for every node",
             "the loop called root._backward() each time: call the loop variable's, "
@@ -810,32 +872,44 @@ def nnlib_mlp(X, Y, W1, b1, W2, b2):
     return out
 
 
-def _mlp(X, Y, W1, b1, W2, b2, cost="mean", bias="before", hidden="sigmoid", out_sigmoid=True,
-         transposed=(), square=True, samples=None, copies=False):
-    """The reference's network with one of its parts changed (a known mistake)."""
+def _mlp(X, Y, W1, b1, W2, b2, cost="mean", bias=("before", "before"), hidden="sigmoid",
+         out_sigmoid=True, transposed=(), square="each", samples=slice(None), copies=False):
+    """The reference's network with one of its parts changed (a known mistake). ``bias`` per
+    layer: "before" the sigmoid, "after" it, "each" input once, or None."""
     if copies:
         W1, W2 = ([[Value(w.data) for w in row] for row in W] for W in (W1, W2))
         b1, b2 = ([Value(b.data) for b in bs] for bs in (b1, b2))
+
+    def neuron(inputs, W, b, j, layer, trans):
+        z = b[j] if bias[layer] == "before" else 0.0
+        for i, v in enumerate(inputs):
+            z = z + v * (W[j][i] if trans else W[i][j])
+            z = z + b[j] if bias[layer] == "each" else z
+        return z
+
     values = []
-    for x, y in list(zip(X, Y))[:samples]:
+    for x, y in list(zip(X, Y))[samples]:
         h = []
         for j in range(len(b1)):
-            z = b1[j] if bias == "before" else 0.0
-            for i in range(len(x)):
-                z = z + x[i] * (W1[j][i] if "W1" in transposed else W1[i][j])
+            z = neuron(x, W1, b1, j, 0, "W1" in transposed)
             a = z if hidden is None else getattr(z, hidden)()
-            h.append(a + b1[j] if bias == "after" else a)
+            h.append(a + b1[j] if bias[0] == "after" else a)
+        errors = []
         for k in range(len(b2)):
-            z = b2[k] if bias == "before" else 0.0
-            for j in range(len(h)):
-                z = z + h[j] * (W2[k][j] if "W2" in transposed else W2[j][k])
+            z = neuron(h, W2, b2, k, 1, "W2" in transposed)
             a = z.sigmoid() if out_sigmoid else z
-            a = a + b2[k] if bias == "after" else a
-            values.append((a - y[k]) ** 2 if square else a - y[k])
+            a = a + b2[k] if bias[1] == "after" else a
+            errors.append(a - y[k])
+        values += {"each": [e ** 2 for e in errors], "none": errors,
+                   "sample": [sum(errors) ** 2]}[square]
     total = sum(values)
     N, K, D = len(X), len(Y[0]), len(X[0])
-    return total / {"mean": len(values), "sum": 1, "outputs": K, "half": 2 * len(values),
-                    "samples": N, "inputs": N * D}[cost]
+    if cost == "brackets":
+        return total / N * K
+    if cost == "floor":
+        return total * (1 // (N * K))
+    return total / {"mean": N * K, "count": len(values), "sum": 1, "outputs": K, "half": 2 * N * K, "samples": N,
+                    "inputs": N * D}[cost]
 
 
 MLP_MISTAKES = [
@@ -854,21 +928,36 @@ MLP_MISTAKES = [
             "you divided by the number of inputs D (len(x)); the MSE averages the N·K squared "
             "errors, so divide by N times the number of outputs K (len(y)).",
             lambda *a: _mlp(*a, cost="inputs")),
+    Mistake.variant("brackets missing in the mean",
+            "total / N * K multiplies by K: / and * go left to right, so divide by the "
+            "product in brackets, total / (N * K).", _mlp, cost="brackets"),
+    Mistake.variant("floor division (//)",
+            "1 // (N * K) is floor division, 0: the cost and every gradient vanish. Write "
+            "1 / (N * K), or divide the total by N * K.", _mlp, cost="floor"),
     Mistake.variant("half squared error",
             "the cost is half of nnlib's: the ½ in ½(ŷ − y)² is another convention; the course's "
             "MSE (notebook 04) is the plain mean of (ŷ − y)².", _mlp, cost="half"),
     Mistake.variant("errors not squared",
             "you averaged ŷ − y itself: the MSE averages the *squared* errors, (ŷ − y) ** 2.",
-            _mlp, square=False),
-    Mistake.variant("first sample only",
-            "only the first sample counted: loop over every sample of X (and Y), adding each "
-            "sample's K squared errors.", _mlp, samples=1),
-    Mistake.variant("no biases",
-            "the biases got no gradient: start each neuron's sum with its bias, "
-            "z = b[j] + Σᵢ x[i]·W[i][j].", _mlp, bias=None),
+            _mlp, square="none"),
+    Mistake.variant("the summed errors squared",
+            "you squared each sample's summed error, (Σₖ (ŷₖ − yₖ))²; the MSE squares every "
+            "error on its own and then sums: Σₖ (ŷₖ − yₖ)².", _mlp, square="sample"),
+] + [Mistake.variant("one sample only",
+                     "only one sample counted (a return or a total reset inside the loop over "
+                     "the samples?): add every sample's K squared errors to one total, then "
+                     "divide by N·K.", _mlp, samples=part, cost=cost)
+     for part in (slice(0, 1), slice(-1, None)) for cost in ("mean", "count")] + [
+] + [Mistake.variant("no biases",
+                     "a layer's biases got no gradient: start each neuron's sum with its bias, "
+                     "z = b[j] + Σᵢ x[i]·W[i][j], in both layers.", _mlp, bias=layers)
+     for layers in ((None, None), (None, "before"), ("before", None))] + [
     Mistake.variant("bias added after the sigmoid",
             "the bias belongs inside the sigmoid: σ(b[j] + Σᵢ x[i]·W[i][j]), not "
-            "σ(Σᵢ x[i]·W[i][j]) + b[j].", _mlp, bias="after"),
+            "σ(Σᵢ x[i]·W[i][j]) + b[j].", _mlp, bias=("after", "after")),
+    Mistake.variant("bias added once per input",
+            "the bias was added inside the loop over the inputs, once per input: add it once "
+            "per neuron, z = b[j] + Σᵢ x[i]·W[i][j].", _mlp, bias=("each", "each")),
     Mistake.variant("no hidden sigmoid",
             "the hidden neurons' outputs are their sums z themselves: the hidden layer has a "
             "sigmoid too, h = σ(z).", _mlp, hidden=None),

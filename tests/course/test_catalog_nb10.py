@@ -67,6 +67,13 @@ WRONG = [
     (E, "no gradient added", edited((ADD_SELF, "pass"))),
     (E, "power rule exponent not lowered", edited((POW, "self.grad += n * self.data ** n * out.grad"))),
     (E, "power rule without brackets", edited((POW, "self.grad += n * self.data ** n - 1 * out.grad"))),
+    (E, "power rule on the output", edited((POW, "self.grad += n * out.data ** (n - 1) * out.grad"))),
+    (E, "product rule swapped", edited((MUL_OTHER, "other.grad += other.data * out.grad"))),
+    (E, "tanh derivative with misplaced brackets",
+     edited((TANH, "self.grad += (1 - out.data) ** 2 * out.grad"))),
+    (E, "sigmoid applied twice",
+     edited((SIGMOID, "s = 1 / (1 + math.exp(-out.data))\n"
+                      "            self.grad += s * (1 - s) * out.grad"))),
     (E, "power rule without its factor n", edited((POW, "self.grad += self.data ** (n - 1) * out.grad"))),
     (E, "exp derivative forgotten", edited((EXP, "self.grad += out.grad\n"))),
     (E, "exp derivative is x", edited((EXP, "self.grad += self.data * out.grad\n"))),
@@ -137,6 +144,18 @@ def topo_bfs(root):
     return list(reversed(order))
 
 
+def topo_stack_preorder_reversed(root):
+    order, stack, seen = [], [root], set()
+    while stack:
+        node = stack.pop()
+        if id(node) not in seen:
+            seen.add(id(node))
+            order.append(node)
+            stack.extend(node._prev)
+    order.reverse()
+    return order
+
+
 def topo_default_list(root, order=[], visited=set()):
     if id(root) not in visited:
         visited.add(id(root))
@@ -171,6 +190,8 @@ WRONG += [
     (E, "root left out", topo_without_root),
     (E, "leaves left out", lambda root: topo(root, skip_leaves=True)),
     (E, "list kept between calls", topo_default_list),
+    (E, "only the leaves", lambda root: [n for n in topological_order(root) if not n._prev]),
+    (E, "pre-order reversed", topo_stack_preorder_reversed),
     (E, says("returned a set"), lambda root: set(topological_order(root))),
     (E, says("not in the graph"), lambda root: [n.data for n in topological_order(root)]),
     (E, says("returned None"), lambda root: print(topological_order(root))),
@@ -281,6 +302,29 @@ def bp_zeroed_after_seed(root):
         node._backward()
 
 
+def bp_seed_all_first(root):
+    order = topological_order(root)
+    for node in order:
+        node.grad = 1.0
+    for node in order[::-1]:
+        node._backward()
+
+
+def bp_zero_before_each(root):
+    root.grad = 1.0
+    for node in topological_order(root)[::-1]:
+        if node is not root:
+            node.grad = 0.0          # "zero_grad" in the wrong place
+        node._backward()
+
+
+def bp_children_backward(root):
+    root.grad = 1.0
+    for node in reversed(topological_order(root)):
+        for child in node._prev:
+            child._backward()
+
+
 def bp_seed_last(root):
     for node in reversed(topological_order(root)):
         node._backward()
@@ -297,11 +341,14 @@ WRONG += [
                                                       root._backward())),
     (E, "every node seeded", lambda root: bp(root, seed_each=True)),
     (E, "every node seeded", lambda root: bp(root, call="backward")),
+    (E, "every node seeded", bp_seed_all_first),
+    (E, "nothing passed down from the root", bp_zero_before_each),
+    (E, "nothing passed down from the root", bp_children_backward),
     (E, "seeded with the root's value", lambda root: bp(root, seed=lambda r: r.data)),
     (E, "shared nodes visited twice", lambda root: bp(root, order=topo_no_visited)),
     (E, "breadth-first order", lambda root: bp(root, order=topo_bfs)),
-    (E, "_backward called while walking from the root", bp_recursive),
-    (E, "_backward called while walking from the root", bp_recursive_visited),
+    (E, "_backward in pre-order from the root", bp_recursive),
+    (E, "_backward in pre-order from the root", bp_recursive_visited),
     (E, "the root's _backward for every node", lambda root: bp(root, call="root")),
     (E, "nothing passed down from the root", lambda root: bp(root, skip_root=True)),
     (E, "nothing passed down from the root", lambda root: setattr(root, "grad", 1.0)),
@@ -352,6 +399,50 @@ def mlp(X, Y, W1, b1, W2, b2, divide="NK", bias="in", hidden="sigmoid", out="sig
     return {"value": cost, "data": cost.data, "list": errors}[returns]
 
 
+def mlp_layers(X, Y, W1, b1, W2, b2, hidden_bias=True, bias_per_input=False):
+    """The forward pass one layer at a time, as lists of Values per sample."""
+    def layer(inputs, W, b, use_bias):
+        out = []
+        for j in range(len(b)):
+            z = b[j] if use_bias and not bias_per_input else 0
+            for i, v in enumerate(inputs):
+                z = z + v * W[i][j] + (b[j] if bias_per_input else 0)
+            out.append(z.sigmoid())
+        return out
+    return [layer(layer(x, W1, b1, hidden_bias), W2, b2, True) for x in X]
+
+
+def mlp_brackets(X, Y, W1, b1, W2, b2):
+    total = sum((a - t) ** 2 for outs, y in zip(mlp_layers(X, Y, W1, b1, W2, b2), Y)
+                for a, t in zip(outs, y))
+    return total / len(X) * len(Y[0])
+
+
+def mlp_summed_then_squared(X, Y, W1, b1, W2, b2):
+    total = 0
+    for outs, y in zip(mlp_layers(X, Y, W1, b1, W2, b2), Y):
+        total = total + sum(a - t for a, t in zip(outs, y)) ** 2
+    return total / (len(X) * len(Y[0]))
+
+
+def mlp_total_reset(X, Y, W1, b1, W2, b2):
+    for outs, y in zip(mlp_layers(X, Y, W1, b1, W2, b2), Y):
+        total = 0
+        for a, t in zip(outs, y):
+            total = total + (a - t) ** 2
+    return total / (len(X) * len(Y[0]))
+
+
+def mlp_no_hidden_bias(X, Y, W1, b1, W2, b2):
+    outs = mlp_layers(X, Y, W1, b1, W2, b2, hidden_bias=False)
+    return sum((a - t) ** 2 for o, y in zip(outs, Y) for a, t in zip(o, y)) / (len(X) * len(Y[0]))
+
+
+def mlp_bias_per_input(X, Y, W1, b1, W2, b2):
+    outs = mlp_layers(X, Y, W1, b1, W2, b2, bias_per_input=True)
+    return sum((a - t) ** 2 for o, y in zip(outs, Y) for a, t in zip(o, y)) / (len(X) * len(Y[0]))
+
+
 def mlp_data_in_hidden(X, Y, W1, b1, W2, b2):
     errors = []
     for x, y in zip(X, Y):
@@ -371,7 +462,7 @@ WRONG += [
     (E, "divided by N·D", lambda *a: mlp(*a, divide="ND")),
     (E, "half squared error", lambda *a: mlp(*a, divide="2NK")),
     (E, "errors not squared", lambda *a: mlp(*a, square=False)),
-    (E, "first sample only", lambda *a: mlp(*a, first_only=True)),
+    (E, "one sample only", lambda *a: mlp(*a, first_only=True)),
     (E, "no biases", lambda *a: mlp(*a, bias=None)),
     (E, "bias added after the sigmoid", lambda *a: mlp(*a, bias="after")),
     (E, "no hidden sigmoid", lambda *a: mlp(*a, hidden=None)),
@@ -379,6 +470,13 @@ WRONG += [
     (E, "no output sigmoid", lambda *a: mlp(*a, out=None)),
     (E, "weights transposed", lambda *a: mlp(*a, transposed=True)),
     (E, "no gradient reaches the parameters", lambda *a: mlp(*a, copy=True)),
+    (E, "brackets missing in the mean", mlp_brackets),
+    (E, "floor division (//)",
+     lambda X, Y, *p: mlp(X, Y, *p, divide=None) * (1 // (len(X) * len(Y[0])))),
+    (E, "the summed errors squared", mlp_summed_then_squared),
+    (E, "one sample only", mlp_total_reset),
+    (E, "no biases", mlp_no_hidden_bias),
+    (E, "bias added once per input", mlp_bias_per_input),
     (E, "no gradient reaches the parameters", mlp_data_in_hidden),
     (E, says("return the cost itself, not its .data"), lambda *a: mlp(*a, returns="data")),
     (E, says("mlp_cost returned a list, not a Value"), lambda *a: mlp(*a, returns="list")),
@@ -410,6 +508,8 @@ def mlp_exp_sigmoid(X, Y, W1, b1, W2, b2):
 
 RIGHT += [
     (E, mlp),
+    (E, lambda X, Y, *p: sum((a - t) ** 2 for o, y in zip(mlp_layers(X, Y, *p), Y)
+                             for a, t in zip(o, y)) / (len(X) * len(Y[0]))),
     (E, mlp_total),
     (E, mlp_exp_sigmoid),
     (E, lambda *a: mlp(*a) * 1.0),
