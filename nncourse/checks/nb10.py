@@ -765,9 +765,9 @@ BACKPROP_MISTAKES = [
             lambda root: _backprop(root, order=lambda r: topological_order(r)[:-1])),
     Mistake("root only, or forward order",
             "only the root's own inputs got a gradient: either only the root's _backward ran, "
-            "or the nodes ran in the topological order itself, where each node comes before "
-            "the nodes that pass it its gradient. Call _backward on every node, in the "
-            "topological order reversed (from the root down).",
+            "or the nodes ran leaves first (the topological order itself, or a root-first "
+            "pre-order reversed), each before the nodes that pass it its gradient. Call "
+            "_backward on every node, in the topological order reversed (from the root down).",
             lambda root: _backprop(root, order=lambda root: [root])),
     Mistake("every node seeded", SEEDED_EVERYWHERE,
             lambda root: _backprop(root, step=_seed_everywhere)),
@@ -955,9 +955,10 @@ MLP_MISTAKES = [
     Mistake.variant("bias added after the sigmoid",
             "the bias belongs inside the sigmoid: σ(b[j] + Σᵢ x[i]·W[i][j]), not "
             "σ(Σᵢ x[i]·W[i][j]) + b[j].", _mlp, bias=("after", "after")),
-    Mistake.variant("bias added once per input",
-            "the bias was added inside the loop over the inputs, once per input: add it once "
-            "per neuron, z = b[j] + Σᵢ x[i]·W[i][j].", _mlp, bias=("each", "each")),
+] + [Mistake.variant("bias added once per input",
+                     "the bias was added inside the loop over the inputs, once per input: add "
+                     "it once per neuron, z = b[j] + Σᵢ x[i]·W[i][j].", _mlp, bias=layers)
+     for layers in (("each", "each"), ("each", "before"), ("before", "each"))] + [
     Mistake.variant("no hidden sigmoid",
             "the hidden neurons' outputs are their sums z themselves: the hidden layer has a "
             "sigmoid too, h = σ(z).", _mlp, hidden=None),
