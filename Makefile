@@ -11,7 +11,10 @@ PORT   ?= 8888
 # Stable, fast notebook kernels (as nncourse/execute.py sets them): fixed hash seed and
 # one BLAS thread (the course's matrices are small). Cells keep their own names, so tracebacks
 # show the learner's line.
-KERNEL_ENV := PYTHONHASHSEED=0 OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
+# OpenBLAS's kernels are fixed where the CPU can run the ones the stored outputs were made with
+# (AVX-512: SkylakeX, on Intel and AMD alike; see blas_core in nncourse/build/execute.py).
+BLAS_CORE := $(shell grep -qs -w avx512bw /proc/cpuinfo && grep -qs -w avx512vl /proc/cpuinfo && echo SkylakeX)
+KERNEL_ENV := PYTHONHASHSEED=0 OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(if $(BLAS_CORE),OPENBLAS_CORETYPE=$(BLAS_CORE))
 
 .PHONY: lab teach hub test notebooks execute bench exercises clean help
 

@@ -20,6 +20,26 @@ STABLE_ENV = {"PYTHONHASHSEED": "0",
               "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
 
 
+def blas_core(cpuinfo="/proc/cpuinfo"):
+    """The OpenBLAS kernels the stored outputs were made with, where this CPU can run them.
+
+    OpenBLAS picks its kernels by CPU model, and kernels round differently: notebook 11's
+    exploding network, which amplifies the last bit, prints other digits with AMD EPYC's
+    default kernels than with Intel Xeon's. Every CPU with AVX-512 runs the SkylakeX kernels
+    (Intel's and AMD's alike), so there they are chosen; elsewhere OpenBLAS chooses.
+    """
+    try:
+        with open(cpuinfo) as f:
+            flags = next((line.split(":", 1)[1].split() for line in f if line.startswith("flags")), [])
+    except OSError:
+        return None
+    return "SkylakeX" if {"avx512f", "avx512bw", "avx512dq", "avx512vl", "avx512cd"} <= set(flags) else None
+
+
+if blas_core():
+    STABLE_ENV["OPENBLAS_CORETYPE"] = blas_core()
+
+
 def stable_environment():
     """Set the variables (in this process, so that kernels inherit them)."""
     os.environ.update(STABLE_ENV)

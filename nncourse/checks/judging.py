@@ -36,7 +36,7 @@ nbgrader's "a failing check raises" rule live in :mod:`nncourse.checks.notebook`
 """
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -44,6 +44,7 @@ from nncourse.checks.comparing import (  # noqa: F401  (the toolkit's names, one
     Said, _has_opaque, _same, agree, as_named, describe_args, kind, matches, mistakes_behind,
     named_problems, problem, show, show_named, verdict_off, verdict_wrong)
 from nncourse.checks.mistakes import Mistake, replay, variants  # noqa: F401
+from nncourse.checks.verdict import STYLES, Result, render_html  # noqa: F401
 from nncourse.checks.running import (  # noqa: F401
     CheckTimeout, LocalRunner, Reply, _learner_error, call_here, cell_label,
     describe_learner_error, driver_name, find_driver, time_limit)
@@ -73,55 +74,6 @@ class Case:
     atol: float = None
 
 
-@dataclass
-class Result:
-    """What a check found. ``status`` is one of: passed, failed, not_implemented, error,
-    timeout."""
-    exercise: str
-    name: str
-    status: str
-    message: str
-    cases_passed: int = 0
-    cases_total: int = 0
-    mistake: object = None        # the known Mistake the output matched, if any
-    extra: dict = field(default_factory=dict)
-
-    @property
-    def passed(self):
-        return self.status == "passed"
-
-    def as_dict(self):
-        return {"id": self.exercise, "name": self.name, "status": self.status,
-                "passed": self.passed, "message": self.message,
-                "cases_passed": self.cases_passed, "cases_total": self.cases_total,
-                "mistake": self.mistake.name if self.mistake else None,
-                "hint": self.mistake.hint if self.mistake else None}
-
-    def __repr__(self):
-        return self.message
-
-    def _repr_html_(self):
-        return render_html(self.status, self.message)
-
-
-# pass / fail / not yet: a symbol, a word and a colour, so no state is told by colour alone
-STYLES = {"passed": ("#1b7837", "#f0f7f1", "passed"),
-          "not_implemented": ("#7a6a00", "#fbf8e6", "not done yet"),
-          "failed": ("#b2182b", "#fbf0f0", "not yet right")}
-
-
-def render_html(status, message):
-    """A check's message as HTML: wraps at words, `code` as code, a labelled side bar."""
-    import html
-    import re
-    colour, background, word = STYLES.get(status, STYLES["failed"])
-    body = re.sub(r"`([^`\n]+)`", r"<code>\1</code>", html.escape(message))
-    return (f'<div role="status" aria-label="check: {word}" style="border-left: 6px solid '
-            f'{colour}; background: {background}; padding: 6px 10px; margin: 2px 0">'
-            f'<pre style="margin: 0; white-space: pre-wrap; word-break: normal; '
-            f'overflow-wrap: break-word; font-size: 0.95em; background: none">{body}</pre></div>')
-
-
 # --- the context a judge works with ----------------------------------------------------------
 
 class Context:
@@ -136,6 +88,7 @@ class Context:
         self.deadline = deadline      # time.monotonic() by which the whole check must end
         self._passed = self._total = 0
         self._last, self._last_passed = None, False    # the case counted last
+        self.warnings = ()            # what the last call of learner code warned
 
     # the counters: read them; compare, compare_named, pass_case and fail_case keep them
     @property
@@ -236,24 +189,44 @@ class Context:
                               f"{' on case: ' + case.description if case else ''}.\n"
                               "  Work on a copy (or build a new array) instead of writing into the "
                               "array you were given.")
-        if forbid_warnings and reply.warnings:
-            self.fail(f"✘ {self.name} — your code emitted a warning{where}\n  "
-                      f"{reply.warnings[0]}\n  The exercise asks for no warning: a warning "
-                      "means an intermediate value overflowed or was invalid, even when the "
-                      "result looks right.")
+        self.warnings = reply.warnings
+        if forbid_warnings:
+            self.refuse_warnings(case)
         return reply.out
 
+    def refuse_warnings(self, case, mistakes=None):
+        """Stop when the last ``call`` emitted a warning (the statement forbids them), naming
+        ``mistakes[text]`` for the first ``text`` found in the warning (e.g. "overflow")."""
+        if not self.warnings:
+            return
+        said = self.warnings[0]
+        mistake = next((m for text, m in (mistakes or {}).items() if text in said), None)
+        self.fail_case(case if case is not None else "", f"your code emitted a warning: {said}",
+                       "The exercise asks for none: a warning means an intermediate value "
+                       "overflowed or was invalid, even when the result looks right.",
+                       mistake=mistake)
+
     def compare(self, got, expected, case, mistakes=(), rtol=1e-6, atol=1e-8, check_dtype=True,
-                what="output"):
+                what="output", wrong_here=False, ahead=()):
         """Compare the learner's ``got`` with ``expected``; stop the judge on a difference,
-        naming a matching known mistake if any."""
+        naming a matching known mistake if any (with ``wrong_here``, only a mistake whose values
+        are wrong on this case: one that is right here cannot explain a dtype difference).
+        When several mistakes give ``got`` here, ``ahead`` (an iterable of ``(case, got)``, the
+        learner's answers on the cases to come) keeps those that also give them there."""
         rtol = case.rtol if case.rtol is not None else rtol
         atol = case.atol if case.atol is not None else atol
         why = problem(got, expected, rtol, atol, check_dtype)
         self._count(case, why is None)
         if why is None:
             return
-        mistake = self.find_mistake(got, case, mistakes, rtol, atol)
+        found = self.find_mistakes(got, case, mistakes, rtol, atol,
+                                   expected=expected if wrong_here else _UNSET)
+        for later, later_got in (ahead if len(found) > 1 else ()):
+            still = self.find_mistakes(later_got, later, found, rtol, atol)
+            found = still or found
+            if len(found) == 1:
+                break
+        mistake = found[0] if found else None
         self.fail_case(case, expected=expected, got=got, problem=why, mistake=mistake,
                        show_input=True)
 
@@ -297,14 +270,31 @@ class Context:
                      mistake=found[0] if len(found) == 1 else None,
                      hints=[m.hint for m in found])
 
-    def find_mistake(self, got, case, mistakes, rtol=1e-6, atol=1e-8):
-        """The first known mistake whose output on ``case`` equals ``got``, else None. (The
-        mistakes are course code: they run here, on copies of the case's plain inputs.)"""
+    def find_mistakes(self, got, case, mistakes, rtol=1e-6, atol=1e-8, expected=_UNSET):
+        """The known mistakes whose output on ``case`` equals ``got``, in order; given the
+        ``expected`` output, only those whose values are wrong on this case. (Mistakes are
+        course code: they run here, on copies of the case's plain inputs.)"""
+        found = []
         for m in mistakes:
             wrong = replay(m, case.args)
-            if wrong is not None and problem(got, wrong, rtol, atol, check_dtype=False) is None:
-                return m
-        return None
+            if wrong is None or problem(got, wrong, rtol, atol, check_dtype=False) is not None:
+                continue
+            if expected is _UNSET or not matches(wrong, expected, rtol, atol):
+                found.append(m)
+        return found
+
+    def find_mistake(self, got, case, mistakes, rtol=1e-6, atol=1e-8, expected=_UNSET):
+        """The first of :meth:`find_mistakes`, else None."""
+        return next(iter(self.find_mistakes(got, case, mistakes, rtol, atol, expected)), None)
+
+    def answers(self, fn, cases, **call):
+        """The learner's answers on ``cases`` as ``(case, got)``, lazily, up to the first call
+        that fails (for ``compare(..., ahead=...)``: telling look-alike mistakes apart)."""
+        for case in cases:
+            try:
+                yield case, self.call(fn, *case.args, case=case, **call)
+            except Stop:
+                return
 
     def diagnose(self, got, case, mistakes, rtol=1e-6, atol=1e-8):
         """The hint of the first known mistake whose output equals ``got``, else None."""

@@ -126,8 +126,9 @@ def call_here(fn, args, driver=None, label=cell_label):
     grader's sandbox worker (which names cells with its own ``label``)."""
     try:
         with contextlib.redirect_stdout(io.StringIO()), \
-                warnings.catch_warnings(record=True) as caught, np.errstate(all="warn"):
-            warnings.simplefilter("always")      # as the learner's own cell would warn
+                warnings.catch_warnings(record=True) as caught, \
+                np.errstate(over="warn", divide="warn", invalid="warn", under="ignore"):
+            warnings.simplefilter("always")      # numpy's defaults, as in a learner's cell
             out = driver(fn, *args) if driver is not None else fn(*args)
     except NotImplementedError:
         return Reply("not_implemented")

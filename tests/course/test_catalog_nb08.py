@@ -22,6 +22,9 @@ WRONG = [
     (E, "per-sample True/False returned", lambda y, y_hat: y_hat.argmax(axis=1) == y),
     (E, "divided by the number of classes",
      lambda y, y_hat: float(np.sum(y_hat.argmax(axis=1) == y) / y_hat.shape[1])),
+    # one flat index for the whole array (once told it compared probabilities with labels)
+    (E, "argmax without an axis", lambda y, y_hat: float(np.mean(np.argmax(y_hat) == y))),
+    (E, "argmax without an axis", lambda y, y_hat: (y_hat.argmax() == y).mean()),
 ]
 RIGHT = [
     (E, lambda y, y_hat: float(np.mean(y_hat.argmax(axis=1) == y))),

@@ -111,3 +111,69 @@ def test_timeout_restores_the_alarm_handler():
     judging.run(ALL[IDS[0]], lambda *a: None)
     assert signal.getsignal(signal.SIGALRM) is before
     assert os.environ.get("NBGRADER_EXECUTION") is None
+
+
+def test_notebook_and_grader_share_one_stale_definition_rule():
+    """running.note_cell decides for both: a def whose cell failed before it ran is stale, and
+    neither the notebook's runner nor the grader's worker judges the old definition."""
+    import signal
+
+    import numpy as np
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from nncourse.checks import running
+    from nncourse.grading.plain import encode
+    from nncourse.grading.session import decode_reply
+    from nncourse.grading.worker import Worker
+
+    handler = signal.getsignal(signal.SIGALRM)
+    worker = Worker()
+    try:
+        _stale_rule_in(worker, running, encode, decode_reply, np)
+    finally:          # this process is no kernel: leave no shell and no alarm handler behind
+        InteractiveShell.clear_instance()
+        signal.signal(signal.SIGALRM, handler)
+
+
+def _stale_rule_in(worker, running, encode, decode_reply, np):
+    good = "import numpy as np\ndef sigmoid(z):\n    return 1 / (1 + np.exp(-z))\n"
+    assert worker.run_cell(good, "code cell 1", 10)["ok"]
+    assert not worker.run_cell("def sigmoid(z)\n    return z", "code cell 2", 10)["ok"]
+    args = encode((np.zeros(2),))
+    reply = decode_reply(worker.call("sigmoid", args, None, 5))
+    assert reply.status == "stale"
+    assert "stopped with an error before its new definition ran" in reply.error["text"]
+    assert "code cell 2" in reply.error["text"]
+    # the def ran and the error came after it: the new definition is judged
+    assert not worker.run_cell("def sigmoid(z):\n    return z\nsigmoid(undefined)", "code cell 3",
+                               10)["ok"]
+    reply = decode_reply(worker.call("sigmoid", args, None, 5))
+    assert reply.status == "ok" and np.array_equal(reply.out, np.zeros(2))
+    # a never-defined function whose cell failed is "missing", with the cell's error
+    assert not worker.run_cell("def relu(z)\n    return z", "code cell 4", 10)["ok"]
+    reply = decode_reply(worker.call("relu", args, None, 5))
+    assert reply.status == "missing" and "never defined" in reply.error["text"]
+    # the notebook: the same rule, the same message, through the runner
+    running.STALE["stale_fn"] = "SyntaxError: invalid syntax (line 1)"
+    try:
+        def stale_fn(z):
+            return z
+        result = judging.run(ALL["nb02_sigmoid"], stale_fn)
+        assert result.status == "error"
+        assert running.stale_message("stale_fn", running.STALE["stale_fn"]) in result.message
+    finally:
+        running.STALE.pop("stale_fn")
+
+
+def test_call_records_warnings_and_refuses_them_when_asked():
+    import numpy as np
+
+    from nncourse.checks.judging import Case, Context
+
+    ctx = Context("demo", np.random.default_rng(0), ("z",))
+    case = Case("z = [1000]", (np.array([1000.0]),))
+    assert ctx.call(lambda z: np.exp(z), *case.args, case=case)[0] == np.inf
+    assert ctx.warnings and "overflow encountered in exp" in ctx.warnings[0]
+    with pytest.raises(judging.Stop, match="emitted a warning: RuntimeWarning: overflow"):
+        ctx.call(lambda z: np.exp(z), *case.args, case=case, forbid_warnings=True)
+    assert ctx.call(lambda z: np.exp(-z), *case.args, case=case, forbid_warnings=True)[0] == 0
