@@ -10,7 +10,7 @@ of ``_stopping``, the rule written with the choices a learner gets wrong as keyw
 import numpy as np
 
 from nnlib import callbacks, metrics, regularization
-from nncourse.checks.judging import Stop, problem, replay
+from nncourse.checks.judging import Stop, replay
 from nncourse.checks.registry import Case, Mistake, exercise, function_exercise
 
 NOTEBOOK = "09_generalization"
@@ -40,35 +40,6 @@ def explaining_every_case(ctx, fn, cases, k, answers, found, same, right):
     return found[0] if found else None
 
 
-def named_function_exercise(rtol, atol, check_dtype=True, **exercise):
-    """:func:`function_exercise`, judged as usual but naming its mistake by every case."""
-    ex = function_exercise(rtol=rtol, atol=atol, check_dtype=check_dtype, **exercise)
-
-    def tolerances(case):
-        return (case.rtol if case.rtol is not None else rtol,
-                case.atol if case.atol is not None else atol)
-
-    def judge(fn, ctx):
-        cases, answers = ex.cases(ctx.rng), {}
-        expected = [c.expected if c.expected is not None else ex.reference(*c.args)
-                    for c in cases]
-
-        def right(j, got):
-            return problem(got, expected[j], *tolerances(cases[j]), check_dtype) is None
-
-        def same(j, got, wrong):
-            return wrong is not None and problem(got, wrong, *tolerances(cases[j]), False) is None
-        for k, case in enumerate(cases):
-            got = answers[k] = ctx.call(fn, *case.args, case=case)
-            found = [] if right(k, got) else \
-                [m for m in ex.mistakes if same(k, got, replay(m, case.args))]
-            mistake = explaining_every_case(ctx, fn, cases, k, answers, found, same, right)
-            ctx.compare(got, expected[k], case, [mistake] if mistake else [], *tolerances(case),
-                        check_dtype)
-    ex.judge = judge
-    return ex
-
-
 def _sq(W):
     return np.sum(np.asarray(W, dtype=np.float64) ** 2)
 
@@ -92,7 +63,7 @@ def penalty_cases(rng):
     ]
 
 
-named_function_exercise(
+function_exercise(
     id="nb09_l2_penalty", name="l2_penalty", notebook=NOTEBOOK, points=1,
     verifies="(λ/2)·Σ‖W‖² over every weight matrix, a float",
     reference=regularization.l2_penalty, cases=penalty_cases, arg_names=("weights", "lam"),
@@ -182,12 +153,12 @@ def gradient_cases(rng):
         Case("the worked example: W = [[1, -2], [0.5, 0]], lam = 0.1", (W, 0.1)),
         Case("a random (4, 3) W, lam = 0.01", (rng.normal(0, 1, (4, 3)), 0.01)),
         Case("lam = 0: no gradient", (rng.normal(0, 1, (2, 5)), 0.0)),
-        Case("a float32 (6, 2) W, lam = 0.5 (float32 in, float32 out)",
-             (rng.normal(0, 1, (6, 2)).astype(np.float32), 0.5), rtol=1e-6),
+        Case("a float32 (6, 2) W, lam = 0.3 (float32 in, float32 out)",
+             (rng.normal(0, 1, (6, 2)).astype(np.float32), 0.3), rtol=1e-6),
     ]
 
 
-named_function_exercise(
+function_exercise(
     id="nb09_l2_gradient", name="l2_gradient", notebook=NOTEBOOK, points=1,
     verifies="λ·W, W's shape and dtype",
     reference=regularization.l2_gradient, cases=gradient_cases, arg_names=("W", "lam"),
@@ -414,7 +385,7 @@ def _simulated(a, n, ddof):
     return float(np.std(outcomes, ddof=ddof) / np.sqrt(n)) if n > ddof else float("nan")
 
 
-named_function_exercise(
+function_exercise(
     id="nb09_standard_error", name="standard_error", notebook=NOTEBOOK, points=1,
     verifies="√(a(1 − a)/n) for several accuracies and test-set sizes",
     reference=metrics.standard_error, arg_names=("accuracy", "n"), rtol=1e-9, atol=1e-12,
