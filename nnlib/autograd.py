@@ -73,7 +73,7 @@ class Value(ValueBase):
     that adds the result's gradient, times the local derivative, into its inputs' ``grad``."""
 
     def __add__(self, other):
-        other = other if isinstance(other, Value) else Value(other)
+        other = other if isinstance(other, ValueBase) else Value(other)
         out = Value(self.data + other.data, (self, other), "+")
 
         def _backward():
@@ -83,7 +83,7 @@ class Value(ValueBase):
         return out
 
     def __mul__(self, other):
-        other = other if isinstance(other, Value) else Value(other)
+        other = other if isinstance(other, ValueBase) else Value(other)
         out = Value(self.data * other.data, (self, other), "*")
 
         def _backward():

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from nnlib import Network, autograd, callbacks, examples, losses, metrics
-from nnlib.autograd import Value, backprop, mlp_cost, topological_order
+from nnlib.autograd import Value, ValueBase, backprop, mlp_cost, topological_order
 
 
 def numeric(f, xs, h=1e-6):
@@ -67,6 +67,23 @@ def test_node_reached_at_two_depths_gets_every_contribution():
     root = (a * 2.0).tanh() * 0.0 + a + a * 2.0      # ∂/∂a = 0 + 1 + 2
     backprop(root)
     assert a.grad == 3.0 and root.grad == 1.0
+
+
+def test_two_value_classes_work_together():
+    class Mine(ValueBase):          # a learner's class, next to nnlib's Value
+        def __add__(self, other):
+            other = other if isinstance(other, ValueBase) else Mine(other)
+            out = Mine(self.data + other.data, (self, other), "+")
+
+            def _backward():
+                self.grad += out.grad
+                other.grad += out.grad
+            out._backward = _backward
+            return out
+    a, b = Mine(1.0), Value(2.0)
+    out = (a + b) * b + a
+    out.backward()
+    assert (out.data, a.grad, b.grad) == (7.0, 3.0, 5.0)
 
 
 def test_mlp_cost_equals_nnlib_and_notebook_05():

@@ -843,8 +843,13 @@ def drive_mlp_cost(fn, X, Y, W1, b1, W2, b2):
     returns, and give back the cost and every parameter's grad as arrays."""
     wrap = {"W1": [[Value(w) for w in row] for row in W1], "b1": [Value(b) for b in b1],
             "W2": [[Value(w) for w in row] for row in W2], "b2": [Value(b) for b in b2]}
-    cost = fn([list(map(float, r)) for r in X], [list(map(float, r)) for r in Y],
-              wrap["W1"], wrap["b1"], wrap["W2"], wrap["b2"])
+    given = [[list(map(float, r)) for r in A] for A in (X, Y)]
+    cost = fn(*given, wrap["W1"], wrap["b1"], wrap["W2"], wrap["b2"])
+    for name, A, was in zip("XY", given, (X, Y)):
+        if A != [list(map(float, r)) for r in was]:
+            return {"not a Value": f"mlp_cost changed its input `{name}` in place: read the "
+                                   "samples and targets, don't write into them (make a new "
+                                   "list if you need one)."}
     if not isinstance(cost, ValueBase):
         kind = type(cost).__name__
         why = "did you forget `return`?" if cost is None else \

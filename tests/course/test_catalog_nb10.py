@@ -443,6 +443,23 @@ def mlp_bias_per_input(X, Y, W1, b1, W2, b2):
     return sum((a - t) ** 2 for o, y in zip(outs, Y) for a, t in zip(o, y)) / (len(X) * len(Y[0]))
 
 
+def mlp_bias_feature_in_place(X, Y, W1, b1, W2, b2):
+    for x in X:
+        x.append(1.0)            # a constant input, as if for a bias: changes the caller's X
+    W1 = W1 + [b1]
+    return mlp_cost_plain(X, Y, W1, W2, b2)
+
+
+def mlp_cost_plain(X, Y, W1, W2, b2):
+    errors = []
+    for x, y in zip(X, Y):
+        h = [sum(x[i] * W1[i][j] for i in range(len(x))).sigmoid() for j in range(len(W1[0]))]
+        for k in range(len(b2)):
+            z = b2[k] + sum(h[j] * W2[j][k] for j in range(len(h)))
+            errors.append((z.sigmoid() - y[k]) ** 2)
+    return sum(errors) / len(errors)
+
+
 def mlp_data_in_hidden(X, Y, W1, b1, W2, b2):
     errors = []
     for x, y in zip(X, Y):
@@ -480,6 +497,7 @@ WRONG += [
     (E, "no gradient reaches the parameters", mlp_data_in_hidden),
     (E, says("return the cost itself, not its .data"), lambda *a: mlp(*a, returns="data")),
     (E, says("mlp_cost returned a list, not a Value"), lambda *a: mlp(*a, returns="list")),
+    (E, says("mlp_cost changed its input `X` in place"), mlp_bias_feature_in_place),
 ]
 
 
@@ -493,6 +511,18 @@ def mlp_total(X, Y, W1, b1, W2, b2):
             total = total + (target - y_hat) ** 2
             n += 1
     return total * (1 / n)
+
+
+LEARNERS_VALUE = edited()     # the notebook's Value class, as the learner's exercise 1 left it
+
+
+def mlp_total_in_learners_value(X, Y, W1, b1, W2, b2):
+    """The total starts as the learner's own Value; the weights are nnlib's (the check's)."""
+    total = LEARNERS_VALUE(0.0)
+    for outs, y in zip(mlp_layers(X, Y, W1, b1, W2, b2), Y):
+        for a, t in zip(outs, y):
+            total = total + (a - t) ** 2
+    return total / (len(X) * len(Y[0]))
 
 
 def mlp_exp_sigmoid(X, Y, W1, b1, W2, b2):
@@ -512,6 +542,7 @@ RIGHT += [
                              for a, t in zip(o, y)) / (len(X) * len(Y[0]))),
     (E, mlp_total),
     (E, mlp_exp_sigmoid),
+    (E, mlp_total_in_learners_value),
     (E, lambda *a: mlp(*a) * 1.0),
 ]
 
