@@ -24,12 +24,19 @@ comparison run outside the sandbox. A judge uses five things::
 
 Known mistakes are one-line variants of the reference (:mod:`nncourse.checks.mistakes`):
 ``Mistake("bias forgotten", HINT, lambda X, W, b: X @ W)`` or
-``Mistake.variant("ε outside", HINT, _rule, eps_inside=False)``. A mistake is named only where
-it is wrong on the failing case. The counters (``ctx.cases_passed``, ``ctx.cases_total``) are
+``Mistake.variant("ε outside", HINT, _rule, eps_inside=False)``. When several mistakes give the
+learner's output on the failing case, ``compare(..., ahead=ctx.answers(fn, later_cases))``
+keeps the one that also gives the learner's answers on the cases to come (every
+``function_exercise`` does this); ``compare(..., wrong_here=True)`` names only mistakes whose
+values are wrong on the case. The counters (``ctx.cases_passed``, ``ctx.cases_total``) are
 read-only: ``compare``, ``compare_named``, ``pass_case`` and ``fail_case`` keep them.
-``ctx.call(..., forbid_warnings=True)`` stops on any warning the learner's code emits (for an
-exercise whose statement forbids them); every call stops on an input changed in place unless
-``check_mutation=False`` (an exercise whose statement says it updates its input).
+Every call stops on an input changed in place unless ``check_mutation=False`` (an exercise
+whose statement says it updates an input checks the others itself, in its driver). The
+learner's warnings are in ``ctx.warnings`` after each call: ``ctx.call(...,
+forbid_warnings=True)`` or ``ctx.refuse_warnings(case, {"overflow": MISTAKE})`` (after the
+comparison, so a NaN is still named) stop on them, for an exercise whose statement forbids them.
+A function whose newest ``def`` did not run (its cell stopped before it) is never judged: the
+notebook's runner and the grader's worker share that rule (:func:`running.note_cell`).
 
 :func:`run` never raises and never prints: it returns a :class:`Result`. Printing, recording and
 nbgrader's "a failing check raises" rule live in :mod:`nncourse.checks.notebook`.

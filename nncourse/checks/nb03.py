@@ -125,6 +125,11 @@ SOFTMAX_MISTAKES = [
             "on paper, but a row far below that maximum has every exp underflow to 0, and "
             "0/0 is NaN. Subtract each row's own maximum: Z.max(axis=1, keepdims=True).",
             lambda Z: np.exp(Z - Z.max()) / np.exp(Z - Z.max()).sum(axis=1, keepdims=True)),
+    Mistake("one softmax over the whole batch",
+            "you divided by the sum over the whole batch (np.sum without an axis), so all N·K "
+            "values together sum to 1: each row is one sample's probabilities and must sum to "
+            "1 by itself, .sum(axis=1, keepdims=True).",
+            lambda Z: np.exp(Z - Z.max()) / np.exp(Z - Z.max()).sum()),
     Mistake("columns normalised",
             "each column sums to 1, not each row: you normalised over axis 0, the batch. "
             "Each sample's K scores are one row; sum over axis=1 (keepdims=True).",

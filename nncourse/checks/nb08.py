@@ -127,6 +127,12 @@ FLOAT_COUNTS_HINT = ("counts are whole numbers, so the matrix should be an integ
                      "np.zeros((n_classes, n_classes), dtype=int).")
 
 CONFUSION_MISTAKES = [
+    Mistake("histogram2d bins from the labels seen",
+            "np.histogram2d without range= takes its bins from the smallest and largest label it "
+            "sees, so a class missing at either end shifts every bin: give it "
+            "range=[[0, n_classes], [0, n_classes]] and return integers, or count with "
+            "C[y[n], y_pred[n]] += 1 (np.add.at(C, (y, y_pred), 1) does all at once).",
+            lambda y, y_pred, K: np.histogram2d(y, y_pred, bins=K)[0]),
     Mistake("transposed",
             "rows and columns are swapped: row i is the *true* class i and column j the "
             "*predicted* class j, so a sample adds 1 to C[y[n], y_pred[n]].",

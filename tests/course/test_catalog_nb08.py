@@ -49,6 +49,16 @@ def _fancy(y, y_pred, K):
 
 
 WRONG += [
+    (E, "histogram2d bins from the labels seen",
+     lambda y, y_pred, K: np.histogram2d(y, y_pred, bins=K)[0]),
+    (E, "histogram2d bins from the labels seen",
+     lambda y, y_pred, K: np.histogram2d(y, y_pred, bins=K)[0].astype(int)),
+]
+RIGHT += [
+    (E, lambda y, y_pred, K: np.histogram2d(y, y_pred, bins=K,
+                                            range=[[0, K], [0, K]])[0].astype(np.int64)),
+]
+WRONG += [
     (E, "transposed", lambda y, y_pred, K: _loop(y, y_pred, K).T),
     (E, "size from the labels seen",
      lambda y, y_pred, K: _loop(y, y_pred, max(y.max(), y_pred.max()) + 1)),

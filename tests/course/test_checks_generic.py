@@ -177,3 +177,64 @@ def test_call_records_warnings_and_refuses_them_when_asked():
     with pytest.raises(judging.Stop, match="emitted a warning: RuntimeWarning: overflow"):
         ctx.call(lambda z: np.exp(z), *case.args, case=case, forbid_warnings=True)
     assert ctx.call(lambda z: np.exp(-z), *case.args, case=case, forbid_warnings=True)[0] == 0
+
+
+# --- inputs changed in place: one guard for every exercise --------------------------------------
+
+# What a statement says an exercise may change in place (everything else it is given must stay
+# as it was): an optimizer's w (notebook 06, as nnlib's optimizers do) and its state dict, a
+# network being trained.
+MAY_CHANGE_IN_PLACE = {"nb06_momentum_update": ("w",), "nb06_adagrad_update": ("w",),
+                       "nb06_rmsprop_update": ("w",), "nb06_adam_update": ("w",),
+                       "nb06_adadelta_update": ("w",)}
+MINE = ("nb01", "nb02", "nb03", "nb04", "nb05", "nb06", "nb07", "nb08", "nb11")
+
+
+def _copy_data(value):
+    import copy
+
+    import numpy as np
+    if isinstance(value, (np.ndarray, list, tuple)):
+        return copy.deepcopy(value)
+    return value            # objects (a network, an optimizer, a state dict) are the answer's own
+
+
+def _scribble(value):
+    """Change ``value`` in place if it holds data; True when something was changed."""
+    import numpy as np
+    if isinstance(value, np.ndarray) and value.size and value.flags.writeable:
+        if value.dtype == bool:
+            value[...] = ~value
+        else:
+            value += 1
+        return True
+    if isinstance(value, list) and value:
+        if any(_scribble(v) for v in value):
+            return True
+        value.append(value[0])
+        return True
+    if isinstance(value, tuple):
+        return any([_scribble(v) for v in value])
+    return False
+
+
+@pytest.mark.parametrize("ex_id", [i for i in IDS if i.startswith(MINE)])
+def test_an_answer_that_changes_its_inputs_in_place_is_rejected(ex_id):
+    """The reference's answer, returned after scribbling on every data input in place: rejected
+    with "in place" unless the statement lets the exercise change that input."""
+    ex = ALL[ex_id]
+    allowed = MAY_CHANGE_IN_PLACE.get(ex_id, ())
+    changed = []
+
+    def scribbler(*args):
+        out = ex.reference(*[_copy_data(a) for a in args])
+        names = ex.arg_names or [f"argument {i + 1}" for i in range(len(args))]
+        for name, value in zip(names, args):
+            if name not in allowed and _scribble(value):
+                changed.append(name)
+        return out
+    result = judging.run(ex, scribbler)
+    if not changed:
+        assert result.passed, result.message        # nothing it could change: still right
+        return
+    assert not result.passed and "in place" in result.message, result.message
