@@ -3,6 +3,7 @@
 import math
 
 import numpy as np
+import pytest
 
 from nncourse.checks import nb09
 
@@ -85,3 +86,12 @@ def test_every_mistake_differs_from_the_reference_on_some_case(judge):
         if ex.notebook == nb09.NOTEBOOK:
             for m in ex.mistakes:
                 assert not judge(ex.id, m.fn).passed, (ex.id, m.name)
+
+
+@pytest.mark.parametrize("ex_id", ["nb09_l2_penalty", "nb09_l2_gradient", "nb09_early_stopping",
+                                   "nb09_standard_error"])
+def test_an_answer_that_changes_its_inputs_in_place_is_rejected(ex_id):
+    """test_checks_generic's in-place guard, over notebook 09 (no statement of 09 lets an
+    exercise change what it is given)."""
+    from . import test_checks_generic as generic
+    generic.test_an_answer_that_changes_its_inputs_in_place_is_rejected(ex_id)
