@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/sample_measure.py [SAMPLES.jsonl] [--notebooks 09 10 11]
                                                   [--show named|unnamed|passing|rejected|all]
-                                                  [--json OUT.json]
+                                                  [--json OUT.json] [--grader]
 
 SAMPLES.jsonl (default /work/samples/samples.jsonl) holds one learner answer a line, written
 from the notebooks' statements alone, not from the checks or their catalogs:
@@ -22,6 +22,11 @@ there has those defined), then its ``code``; the exercise's check judges the fun
   at the learner's line, an input changed in place, a wrong type, shape or dtype, None);
 * wrong answers **unnamed**: rejected with expected-against-got only;
 * wrong answers **passing** (the learner would see ✔), and right answers **rejected**.
+
+With ``--grader`` every answer is also graded by the grader (``nncourse.grading``, in its
+sandbox), as a submission made of the solution notebook's import cell and exercise cells with
+this answer in its exercise's cell; the script then counts the answers on which the grader's
+verdict or named mistake differs from the notebook check's.
 
 This is a measurement, not a test: the samples live outside the repository, and the catalogs
 (tests/course/test_catalog_nbNN.py) must not copy them, so that they stay an independent
@@ -105,10 +110,58 @@ def measure(samples, notebooks):
                              message=f"{type(exc).__name__}: {exc}"))
             continue
         result = judging.run(ex, fn)
-        rows.append(dict(sample, exercise=ex.id, outcome=classify(sample, result),
+        rows.append(dict(sample, exercise=ex.id, exercise_notebook=stem,
+                         outcome=classify(sample, result),
                          message=result.message,
                          named=result.mistake.name if result.mistake else None))
     return rows
+
+
+def grade_with_grader(rows, jobs=2):
+    """The grader's verdict and named mistake for each row (in place: ``grader``, a dict)."""
+    import tempfile
+
+    import nbformat
+
+    from nncourse.grading import grader
+    todo = [r for r in rows if r.get("exercise") and r["outcome"] != "cell fails"]
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        for i, r in enumerate(todo):
+            stem = r["exercise_notebook"]
+            nb = nbformat.read(ROOT / "solutions" / f"{stem}.ipynb", as_version=4)
+            first = next(c for c in nb.cells if c.cell_type == "code")
+            keep = [first]
+            for cell in nb.cells:
+                grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
+                if grade_id == f"{r['exercise']}_solution":
+                    cell.source = r["code"]
+                if grade_id and cell is not first:
+                    keep.append(cell)
+            nb.cells = keep
+            path = Path(tmp) / f"{i:04d}" / f"{stem}.ipynb"
+            path.parent.mkdir()
+            nbformat.write(nb, path)
+            paths.append(path)
+        reports = grader.grade_many(paths, seed=0, jobs=jobs)
+    for r, report in zip(todo, reports):
+        row = next((e for e in report.exercises if e.id == r["exercise"]), None)
+        r["grader"] = {"passed": row.passed if row else None,
+                       "mistake": row.mistake if row else None, "error": report.error}
+    return todo
+
+
+def agreement(rows):
+    judged = [r for r in rows if "grader" in r]
+    differ = [r for r in judged
+              if r["grader"]["passed"] != (r["outcome"] in ("passing", "accepted"))
+              or r["grader"]["mistake"] != r.get("named")]
+    lines = [f"grader against notebook check: {len(judged) - len(differ)} of {len(judged)} "
+             "answers get the same verdict and the same named mistake"]
+    for r in differ[:20]:
+        lines.append(f"  differs: {r['exercise']} [{r['kind']}] check {r['outcome']} "
+                     f"{r.get('named')!r}; grader {r['grader']}")
+    return "\n".join(lines)
 
 
 def table(rows):
@@ -144,6 +197,8 @@ def main(argv=None):
     parser.add_argument("--show", choices=("named", "unnamed", "explained", "passing",
                                            "rejected", "all"), action="append", default=[])
     parser.add_argument("--json", help="write every row (sample, outcome, message) here")
+    parser.add_argument("--grader", action="store_true",
+                        help="also grade every answer with the grader, and compare verdicts")
     args = parser.parse_args(argv)
     path = Path(args.samples)
     if not path.is_file():
@@ -158,6 +213,9 @@ def main(argv=None):
                   f"    sample's mistake: {r.get('mistake')}\n"
                   + "\n".join("    " + line for line in r["message"].splitlines()[:12]))
     print(table(rows))
+    if args.grader:
+        grade_with_grader(rows)
+        print(agreement(rows))
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=1, default=str), encoding="utf-8")
 

@@ -44,3 +44,20 @@ def test_each_outcome_is_counted(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "nb09_standard_error" in out and "all" in out
     assert len(json.loads((tmp_path / "rows.json").read_text())) == len(samples)
+
+
+def test_the_grader_is_compared_with_the_notebook_check():
+    import pytest
+    from nncourse.grading.sandbox import isolation_available
+    if isolation_available() is None:
+        pytest.skip("needs bubblewrap (apt-get install bubblewrap); .ci/run installs it")
+    module = load()
+    samples = [sample("wrong", "def standard_error(accuracy, n):\n"
+                               "    return accuracy * (1 - accuracy) / n\n"),
+               sample("right", "def standard_error(accuracy, n):\n"
+                               "    return (accuracy * (1 - accuracy) / n) ** 0.5\n")]
+    rows = module.measure(samples, [])
+    module.grade_with_grader(rows, jobs=1)
+    assert [r["grader"]["passed"] for r in rows] == [False, True]
+    assert rows[0]["grader"]["mistake"] == "no square root"
+    assert "2 of 2 answers get the same verdict" in module.agreement(rows)
