@@ -60,6 +60,7 @@ class Worker:
         self.labels = {}        # IPython execution count -> "cell 7"
         self.answers = {}       # function name -> what it was where the notebook checks it
         self.stale = {}         # function name -> why its newest definition did not run
+        self.stale_at_check = {}  # function name -> that, where the notebook checks it
         compiler = self.shell.compile
 
         def cell_label(filename):   # the learner's line shows the notebook's cell number
@@ -90,6 +91,8 @@ class Worker:
         # the notebook's own rule (running.note_cell): a def the error stopped is stale
         self.running.note_cell(self.stale, self.shell, source, error, result.execution_count,
                                why=f"{label} raised {text.splitlines()[0]}" if error else None)
+        for name in capture:    # as the check cell right after this one would see it
+            self.stale_at_check[name] = self.stale.get(name)
         if error is None:
             return {"ok": True}
         return {"ok": False, "timeout": isinstance(error, CellTimeout), "error": text[:2000]}
@@ -103,8 +106,9 @@ class Worker:
     def call(self, name, args, driver, seconds):
         from nncourse.grading.plain import Limits, decode, encode
         fn = self.answers.get(name, self.shell.user_ns.get(name))
-        if name in self.stale:      # its newest definition did not run: never judge the old one
-            text = self.running.stale_message(name, self.stale[name], exists=callable(fn))
+        why = self.stale_at_check[name] if name in self.stale_at_check else self.stale.get(name)
+        if why is not None:     # its newest definition did not run: never judge the old one
+            text = self.running.stale_message(name, why, exists=callable(fn))
             return {"status": "stale" if callable(fn) else "missing", "error": {"text": text}}
         if not callable(fn):
             return {"status": "missing", "error": {"text": f"no function `{name}` in the notebook "

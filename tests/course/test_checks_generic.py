@@ -149,6 +149,15 @@ def _stale_rule_in(worker, running, encode, decode_reply, np):
                                10)["ok"]
     reply = decode_reply(worker.call("sigmoid", args, None, 5))
     assert reply.status == "ok" and np.array_equal(reply.out, np.zeros(2))
+    # as the grader runs a notebook: the check right after a cell sees the function as it is
+    # there; a broken scratch cell after the check does not make that answer stale
+    assert worker.run_cell(good.replace("sigmoid", "tanh"), "code cell 5", 10,
+                           capture=("tanh",))["ok"]
+    assert not worker.run_cell("def tanh(z)\n    return z", "code cell 6", 10)["ok"]
+    assert decode_reply(worker.call("tanh", args, None, 5)).status == "ok"
+    assert not worker.run_cell("def tanh(z)\n    return z", "code cell 7", 10,
+                               capture=("tanh",))["ok"]
+    assert decode_reply(worker.call("tanh", args, None, 5)).status == "stale"
     # a never-defined function whose cell failed is "missing", with the cell's error
     assert not worker.run_cell("def relu(z)\n    return z", "code cell 4", 10)["ok"]
     reply = decode_reply(worker.call("relu", args, None, 5))
