@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nnlib
+from nncourse.cgroups import Cgroup
 
 GRACE = 2.0                    # seconds past a request's own limit before the sandbox is killed
 MAX_REPLY = 64 * 2**20         # bytes in one reply frame
@@ -136,69 +137,10 @@ def _limit_child(limits=None, cgroups=(), user=None):
     return preexec
 
 
-class _Cgroup:
-    """A memory + pids cgroup for one sandbox, where this process may create one (v2 or v1)."""
-
-    def __init__(self, limits):
-        self.dirs, self.procs = [], []
-        if os.geteuid() != 0 or not sys.platform.startswith("linux"):
-            return
-        name = f"nncourse-{os.getpid()}-{secrets.token_hex(4)}"
-        root = Path("/sys/fs/cgroup")
-        memory = str(limits.memory_mb * 2**20)
-        try:
-            if (root / "cgroup.controllers").exists():
-                d = root / name
-                d.mkdir()
-                self.dirs.append(d)
-                (d / "memory.max").write_text(memory)
-                (d / "pids.max").write_text(str(limits.processes))
-                if (d / "memory.swap.max").exists():
-                    (d / "memory.swap.max").write_text("0")
-                self.procs.append(str(d / "cgroup.procs"))
-            elif (root / "memory").is_dir() and (root / "pids").is_dir():
-                for controller in ("memory", "pids"):
-                    d = root / controller / name
-                    d.mkdir()
-                    self.dirs.append(d)
-                    self.procs.append(str(d / "cgroup.procs"))
-                (root / "memory" / name / "memory.limit_in_bytes").write_text(memory)
-                swap = root / "memory" / name / "memory.memsw.limit_in_bytes"
-                if swap.exists():
-                    swap.write_text(memory)
-                (root / "pids" / name / "pids.max").write_text(str(limits.processes))
-        except OSError:
-            self.remove()
-            self.dirs, self.procs = [], []
-
-    @property
-    def active(self):
-        return bool(self.procs)
-
-    def hit_memory_limit(self):
-        for d in self.dirs:
-            for name, key in (("memory.events", "oom_kill"), ("memory.oom_control", "oom_kill"),
-                              ("memory.failcnt", None)):
-                path = d / name
-                try:
-                    text = path.read_text()
-                except OSError:
-                    continue
-                if key is None and text.strip() not in ("", "0"):
-                    return True
-                if key and any(line.split()[:1] == [key] and line.split()[1] != "0"
-                               for line in text.splitlines()):
-                    return True
-        return False
-
-    def remove(self):
-        for d in self.dirs:
-            for _ in range(50):
-                try:
-                    d.rmdir()
-                    break
-                except OSError:
-                    time.sleep(0.02)
+def _cgroup(limits):
+    """A memory + pids cgroup for one sandbox where the grader may create one (as root)."""
+    return Cgroup.create(f"nncourse-{os.getpid()}-{secrets.token_hex(4)}",
+                         memory_bytes=limits.memory_mb * 2**20, processes=limits.processes)
 
 
 def _package_dir(module):
@@ -277,7 +219,7 @@ class Sandbox:
         python = [sys.executable, "-s", "-m", "nncourse.grading.worker"]
         user = run_as(self.limits.user) if self.limits.user and not self.isolated else None
         if self.isolated:
-            self.cgroup = _Cgroup(self.limits)
+            self.cgroup = _cgroup(self.limits)
             cmd = bwrap_command(self.limits.tmp_mb) + python
             env = worker_environment(SANDBOX_HOME)
             cwd = "/"
@@ -288,7 +230,7 @@ class Sandbox:
             env = worker_environment(self._scratch.name)
             env["PYTHONPATH"] = os.pathsep.join(sorted({str(Path(_package_dir(nnlib)).parent)}))
             if user:
-                self.cgroup = _Cgroup(self.limits)
+                self.cgroup = _cgroup(self.limits)
                 os.chown(self._scratch.name, *user)
         env["NNCOURSE_REPLY_FD"] = str(write_fd)
         cgroups = self.cgroup.procs if self.cgroup else ()
@@ -412,16 +354,7 @@ class Sandbox:
                 pass
         self.kill()
         if self.cgroup is not None and self.cgroup.dirs:
-            # a process of the sandbox may still be dying: kill what is left in its cgroup
-            for d in self.cgroup.dirs:
-                try:
-                    for pid in (d / "cgroup.procs").read_text().split():
-                        try:
-                            os.kill(int(pid), signal.SIGKILL)
-                        except (ProcessLookupError, PermissionError):
-                            pass
-                except OSError:
-                    pass
+            self.cgroup.kill()   # a process of the sandbox may still be dying
             self.cgroup.remove()
         for stream in (self.proc.stdin, self.proc.stdout) if self.proc else ():
             try:
