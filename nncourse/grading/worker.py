@@ -6,17 +6,18 @@ It never judges and never sees a reference answer or an expected value: everythi
 within the learner's reach, so nothing here is trusted. The grader (:mod:`nncourse.grading.session`)
 reads its replies as data only, with size limits, and decides everything itself.
 
-Wire format, both ways: a 4-byte big-endian length, then that many bytes of UTF-8 JSON.
-Requests arrive on standard input; replies leave on the file descriptor named by the
-environment variable ``NNCOURSE_REPLY_FD``.
+Wire format (:mod:`nncourse.grading.wire`), both ways: a 4-byte big-endian length, then that
+many bytes of JSON. Requests arrive on standard input; replies leave on the file descriptor
+named by the environment variable ``NNCOURSE_REPLY_FD``.
 """
 
-import json
 import os
 import re
 import signal
-import struct
 import sys
+
+from nncourse.grading import wire
+from nncourse.grading.wire import read_request
 
 REPLY_FD = int(os.environ.get("NNCOURSE_REPLY_FD", "3"))
 
@@ -25,19 +26,8 @@ class CellTimeout(BaseException):
     """Raised in learner code when a cell's time is up."""
 
 
-def read_request(stream):
-    header = stream.read(4)
-    if len(header) < 4:
-        return None
-    (n,) = struct.unpack(">I", header)
-    return json.loads(stream.read(n).decode("utf-8"))
-
-
 def send(reply):
-    data = json.dumps(reply, ensure_ascii=True).encode("ascii")
-    frame = struct.pack(">I", len(data)) + data
-    while frame:
-        frame = frame[os.write(REPLY_FD, frame):]
+    wire.send(REPLY_FD, reply)
 
 
 def _alarm(seconds, exc_type):
