@@ -29,7 +29,7 @@ from nncourse.checks import judging
 from nncourse.grading.sandbox import SandboxLimits, isolation_available
 from nncourse.grading.session import RemoteFunction, Session
 from nncourse.grading.submission import SubmissionError, read_submission
-from nncourse.results import ExerciseResult, SubmissionReport
+from nncourse.results import MAX_CELL_ERRORS, ExerciseResult, SubmissionReport
 from nncourse.text import printable
 
 
@@ -42,7 +42,8 @@ class Limits:
     processes: int = 32              # processes (and threads) in the sandbox
     file_mb: int = 64                # largest file the sandbox may write
     output_mb: int = 16              # text the learner's code may print
-    user: str = None                 # no sandbox, grader is root: run learner code as this user
+    user: str = None                 # grader is root: run learner code as this system user
+                                     # (default with bubblewrap: a uid no account owns)
 
     def sandbox(self):
         return SandboxLimits(memory_mb=self.memory_mb, processes=self.processes,
@@ -77,12 +78,18 @@ def _grade_file(path, seed, limits, isolation, forbid_reference):
                        forbid_reference) for ex in sub.exercises]
     finally:
         session.close()
+    cell_errors = sub.too_long + [f"{session.sources[i][0]}: {e}"
+                                  for i, e in sorted(session.cell_errors.items())]
     return SubmissionReport(
         str(path), sub.notebook, rows, error=_session_error(session),
         timed_out=session.timed_out, modified_check_cells=sub.modified_check_cells,
         copied_reference=sub.copied_reference, name_mismatch=sub.name_mismatch,
-        cell_errors=[f"{session.sources[i][0]}: {e}"
-                     for i, e in sorted(session.cell_errors.items())], **base)
+        cell_errors=first_of(cell_errors, MAX_CELL_ERRORS, "cells raised an error"), **base)
+
+
+def first_of(notes, n, what):
+    """The first ``n`` of ``notes``, then one line saying how many more there were."""
+    return notes if len(notes) <= n else notes[:n] + [f"... and {len(notes) - n} more {what}"]
 
 
 def _judge(ex, session, seed, limits, is_copy, forbid_reference):
@@ -107,11 +114,12 @@ def _session_error(session):
     if session.broken:
         return session.broken
     notes = [f"{session.sources[i][0]}: {why}" for i, why in sorted(session.skipped.items())]
-    memory = [e for e in session.events if "memory limit" in e]
+    memory = [e for e in session.events if "memory limit" in e][:1]
+    notes = first_of(notes, 10, "cells not run or stopped") + memory
     if session.timed_out:
-        return "time limit: " + "; ".join(notes + memory or session.events
+        return "time limit: " + "; ".join(notes or first_of(session.events, 10, "events")
                                           or ["a cell was stopped"])
-    return "; ".join(notes + memory) or None
+    return "; ".join(notes) or None
 
 
 def expand(paths):

@@ -5,7 +5,9 @@ serves the judges' calls: it is the *runner* a judge's ``ctx.call`` uses in the 
 notebook's runner is :class:`nncourse.checks.judging.LocalRunner`; both answer ``call(fn, args,
 driver, seconds)`` with a :class:`~nncourse.checks.judging.Reply` of plain data). When the
 sandbox hangs past a hard deadline or dies, the cell (or call) that did it is given up, a new
-sandbox is started and the cells that ran before (not the bad ones) run again.
+sandbox is started and the cells that ran before (not the bad ones) run again. All the time the
+learner's cells take, replays included (also those after a check lost the sandbox), counts
+against the notebook's time limit: once it is used up, nothing of the notebook runs again.
 """
 
 import time
@@ -45,7 +47,7 @@ class Session:
         self.memory_hit = False
         self.broken = None              # set when the sandbox cannot be brought back
         self.sandbox = None
-        self.deadline = None
+        self.left = limits.notebook_timeout   # seconds of the notebook's time not yet used
         self.events = []                # what happened, for the report
         self._done = []                 # cells that ran (replayed after a loss)
 
@@ -55,11 +57,19 @@ class Session:
         self.sandbox = Sandbox(self.limits.sandbox(), self.isolated)
         self.sandbox.start()
 
-    def _restart(self, seconds):
-        """A new sandbox with the cells that ran before replayed, each given ``seconds()``."""
-        self._start()
+    def _restart(self):
+        """A new sandbox with the cells that ran before replayed, within the notebook's time."""
+        start = time.monotonic()
+        try:
+            self._start()
+        finally:
+            self.left -= time.monotonic() - start
         for j in self._done:
-            self._cell(j, seconds())
+            if self.left <= 0:
+                self.broken = ("time limit: the notebook's time limit was used up running its "
+                               "cells again after the sandbox was lost")
+                raise SandboxError("timeout", self.broken)
+            self._cell(j, min(self.limits.cell_timeout, self.left))
 
     def _lost(self, exc):
         """The sandbox hung or died: note it, and start over if allowed."""
@@ -80,20 +90,19 @@ class Session:
 
     def run_cells(self):
         """Run every learner cell once (with replays after a loss), within the notebook's time."""
-        self.deadline = time.monotonic() + self.limits.notebook_timeout
+        self.left = self.limits.notebook_timeout
         self._done = []
         i = 0
         while i < len(self.sources) and self.broken is None:
-            left = self.deadline - time.monotonic()
-            if left <= 0:
+            if self.left <= 0:
                 self.timed_out = True
                 for j in range(i, len(self.sources)):
                     self.skipped[j] = "not run: the notebook's time limit was reached"
                 break
             try:
                 if self.sandbox is None:
-                    self._restart(lambda: self.deadline - time.monotonic())
-                self._cell(i, min(self.limits.cell_timeout, left))
+                    self._restart()
+                self._cell(i, min(self.limits.cell_timeout, self.left))
                 self._done.append(i)
                 i += 1
             except SandboxError as exc:
@@ -107,17 +116,22 @@ class Session:
                 i += 1
         if self.sandbox is None and self.broken is None:
             try:
-                self._restart(lambda: max(1.0, self.deadline - time.monotonic()) + 30)
+                self._restart()
             except SandboxError as exc:
                 self._lost(exc)
                 self.broken = self.broken or f"the sandbox could not be restarted ({exc.message})"
 
     def _cell(self, i, seconds):
+        """Run cell ``i`` (its time counted against the notebook's)."""
         label, source = self.sources[i]
         seconds = max(0.5, seconds)
-        reply = self.sandbox.request({"op": "cell", "source": source, "label": label,
-                                      "seconds": seconds, "capture": self.captures.get(i, [])},
-                                     seconds)
+        start = time.monotonic()
+        try:
+            reply = self.sandbox.request({"op": "cell", "source": source, "label": label,
+                                          "seconds": seconds,
+                                          "capture": self.captures.get(i, [])}, seconds)
+        finally:
+            self.left -= time.monotonic() - start
         self._note_memory(label)
         if reply.get("ok") is False:
             error = str(reply.get("error", ""))[:300]
@@ -150,11 +164,11 @@ class Session:
             return Reply("broken", error={"text": self.broken})
         if self.sandbox is None:
             try:
-                self._restart(lambda: self.limits.cell_timeout)
+                self._restart()
             except SandboxError as exc:
                 self._lost(exc)
-                return Reply("broken", error={"text": f"the sandbox could not be restarted "
-                                                      f"({exc.message})"})
+                return Reply("broken", error={"text": self.broken or "the sandbox could not be "
+                                                      f"restarted ({exc.message})"})
         try:
             return self.sandbox.request(request, float(request["seconds"]))
         except SandboxError as exc:
