@@ -95,60 +95,75 @@ def bound_paths(extra=()):
     return out
 
 
-def _binds(paths, parents_open=False):
-    """--ro-bind arguments for the system, ``ETC`` and ``paths``; with ``parents_open``, the
-    folders above ``paths`` are made 0755 first (bubblewrap run as root makes them 0700)."""
+def _system():
+    """--ro-bind arguments for the system's folders and the needed files of /etc."""
+    return [arg for path in (*SYSTEM, *ETC) if os.path.exists(path)
+            for arg in ("--ro-bind", path, path)]
+
+
+def _private(tmp_mb, perms=False):
+    """The private, size-capped /tmp and home (``perms``: writable by any uid, for a tmpfs
+    made by root). They come before the binds: binds below them (a course installed under
+    /tmp) then stay visible on top of them."""
+    size = str(max(1, tmp_mb) * 2**20)
+    return ["--proc", "/proc", "--dev", "/dev", *(["--perms", "01777"] if perms else []),
+            "--size", size, "--tmpfs", "/tmp", *(["--perms", "0777"] if perms else []),
+            "--size", size, "--tmpfs", SANDBOX_HOME]
+
+
+def _open_parents(paths, private):
+    """As root, bubblewrap makes the folders above a bind 0700, and the sandbox's user could
+    not reach through them: make them 0755 first (``private``: those inside /tmp and home,
+    which must come after those are mounted)."""
+    parents = {str(p) for path in (*ETC, *paths) for p in Path(path).parents} - {"/"}
+    inside = {p for p in parents if p == "/tmp" or p.startswith(("/tmp/", SANDBOX_HOME))}
     args = []
-    if parents_open:
-        parents = {str(p) for path in (*ETC, *paths) for p in Path(path).parents}
-        for parent in sorted(parents - {"/"}, key=lambda p: p.count("/")):
-            args += ["--perms", "0755", "--dir", parent]
-    for path in (*SYSTEM, *ETC):
-        if os.path.exists(path):
-            args += ["--ro-bind", path, path]
-    for path in paths:
-        args += ["--ro-bind", path, path]
+    for parent in sorted(inside - {"/tmp", SANDBOX_HOME} if private else parents - inside,
+                         key=lambda p: p.count("/")):
+        args += ["--perms", "0755", "--dir", parent]
     return args
 
 
-def bwrap_command(tmp_mb, paths, user=None):
-    """The command line around the worker; ``user`` is the host ``(uid, gid)`` the sandbox
-    runs as when the grader is root (see the module's docstring)."""
-    if user is not None:
-        return _root_command(tmp_mb, *user, _works(True), paths)
-    size = str(tmp_mb * 2**20)
-    cmd = [bwrap_path(), "--unshare-all", "--unshare-user", *_disable_userns(),
-           "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID),
-           "--die-with-parent", "--new-session", "--hostname", "sandbox", *_binds(()),
-           # the private tmp and home first: binds below them (a course installed under /tmp)
-           # then stay visible on top of them
-           "--proc", "/proc", "--dev", "/dev", "--size", size, "--tmpfs", "/tmp",
-           "--size", size, "--tmpfs", SANDBOX_HOME]
+def _paths(paths, binds):
+    """--ro-bind arguments for ``paths`` and the extra ``binds`` ([(source, destination)])."""
+    args = []
     for path in paths:
-        cmd += ["--ro-bind", path, path]
-    return cmd + ["--remount-ro", "/", "--chdir", SANDBOX_HOME]
+        args += ["--ro-bind", path, path]
+    for source, destination in binds:
+        args += ["--ro-bind", source, destination]
+    return args
+
+
+def bwrap_command(tmp_mb, paths, user=None, binds=()):
+    """The command line around the worker, showing it ``paths`` and the extra read-only
+    ``binds`` ([(source, destination)], on top of everything else); ``user`` is the host
+    ``(uid, gid)`` the sandbox runs as when the grader is root (see the module's docstring)."""
+    if user is not None:
+        return _root_command(tmp_mb, *user, _works(True), paths, binds)
+    return [bwrap_path(), "--unshare-all", "--unshare-user", *_disable_userns(),
+            "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID),
+            "--die-with-parent", "--new-session", "--hostname", "sandbox", *_system(),
+            *_private(tmp_mb), *_paths(paths, binds),
+            "--remount-ro", "/", "--chdir", SANDBOX_HOME]
 
 
 def _disable_userns():
     return ["--disable-userns"] if _has_option("--disable-userns") else []
 
 
-def _root_command(tmp_mb, uid, gid, nested, paths):
+def _root_command(tmp_mb, uid, gid, nested, paths, binds=()):
     """As root: an outer bubblewrap (root's, no user namespace) makes the mounts, then drops to
     ``uid``; ``nested``: an inner, unprivileged one adds the user namespace."""
-    size = str(max(1, tmp_mb) * 2**20)
-    tmp = ["--size", size, "--tmpfs", "/tmp", "--size", size, "--tmpfs", SANDBOX_HOME]
     cmd = [bwrap_path(), "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
            "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--hostname", "sandbox",
-           *_binds(paths, parents_open=True), "--proc", "/proc", "--dev", "/dev"]
-    cmd += ["--dir", "/tmp", "--dir", SANDBOX_HOME] if nested else \
-        ["--perms", "01777", *tmp[:4], "--perms", "0777", *tmp[4:]]
-    cmd += ["--remount-ro", "/", "--chdir", SANDBOX_HOME, "--", sys.executable, "-I", "-S", "-c", _DROP,
-            str(uid), str(gid)]
+           *_open_parents(paths, False), *_system(), *_private(tmp_mb, perms=True),
+           *_open_parents(paths, True), *_paths(paths, binds),
+           "--remount-ro", "/", "--chdir", SANDBOX_HOME,
+           "--", sys.executable, "-I", "-S", "-c", _DROP, str(uid), str(gid)]
     if nested:
         cmd += [bwrap_path(), "--dev-bind", "/", "/", "--unshare-user", *_disable_userns(),
                 "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--die-with-parent",
-                *tmp, "--chdir", SANDBOX_HOME, "--"]
+                "--chdir", SANDBOX_HOME, "--"]
     return cmd
 
 

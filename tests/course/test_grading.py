@@ -208,10 +208,6 @@ FUNCTION_ATTACKS = {
                              "'mount -t tmpfs none /home && echo MOUNTED'], capture_output=True, "
                              "text=True)\n    raise ValueError('userns: ' + (r.stdout + r.stderr)[:200])",
     "lists_etc": "    import os\n    raise ValueError('etc: ' + ' '.join(sorted(os.listdir('/etc'))))",
-    # a correct answer that comes after its check's time (SIGALRM ignored; #23.4)
-    "late_reply": "    import signal, time\n    signal.signal(signal.SIGALRM, signal.SIG_IGN)\n"
-                  "    end = time.monotonic() + CHECK_TIME + 1.2\n    while time.monotonic() < end:\n"
-                  "        pass\n    return ((y_hat - y) ** 2).mean()",
 }
 # a root-only file (0600, owned by the grader's root) where the sandbox can see it: in the
 # Python environment, which is bound read-only into every sandbox
@@ -359,21 +355,37 @@ def test_the_sandboxs_user_is_nobodys(batch):
     """As root too, the sandbox runs as an unprivileged host user: root-only files are
     unreadable, /etc holds only what the worker needs, no nested user namespace."""
     r = batch["reports"]
-    text = json.dumps(list(r.values()))
-    assert "root:x:" not in text and "root:*" not in text
     read = r["fn_reads_root_only_files"]["exercises"][0]["message"]
-    # the grader's own user's files it can read, as that user: the case that matters is root
-    if os.geteuid() == 0:
-        assert ROOT_SECRET not in text and "read: PermissionError | FileNotFoundError" in read, read
     userns = r["fn_nested_user_namespace"]["exercises"][0]["message"]
-    assert "userns: " in userns and "MOUNTED" not in userns, userns
     etc = r["fn_lists_etc"]["exercises"][0]["message"]
-    assert "etc: " in etc and not {"passwd", "shadow", "hostname", "ssh"} & set(etc.split()), etc
+    problems = []
+    # the grader's own user's files it can read, as that user: the case that matters is root
+    if os.geteuid() == 0 and (ROOT_SECRET in json.dumps(list(r.values()))
+                              or "read: PermissionError | " not in read):
+        problems.append(f"a root-only file was read: {read}")
+    if "read: " not in read or "root:" in read:
+        problems.append(f"/etc/shadow or /etc/passwd was read: {read}")
+    if "userns: " not in userns or "MOUNTED" in userns:
+        problems.append(f"a nested user namespace was made: {userns}")
+    if "etc: " not in etc or {"passwd", "shadow", "hostname", "ssh"} & set(etc.split()):
+        problems.append(f"/etc is all there: {etc[:300]}")
+    assert problems == []
 
 
-def test_a_reply_after_its_time_is_a_timeout(batch):
-    row = batch["reports"]["fn_late_reply"]["exercises"][0]
-    assert row["status"] == "timeout" and row["points"] == 0, row
+def test_a_reply_after_its_time_is_a_timeout():
+    """A learner function that ignores SIGALRM and answers 1.2 s after its call's time (within
+    the grace before the sandbox is killed): a time-out, not an answer."""
+    from nncourse.grading.session import RemoteFunction, Session
+    source = ("import signal, time\ndef late(x):\n    signal.signal(signal.SIGALRM, signal.SIG_IGN)\n"
+              "    end = time.monotonic() + 2.2\n    while time.monotonic() < end:\n        pass\n"
+              "    return x\n")
+    session = Session([("code cell 1", source)], LIMITS, True)
+    try:
+        session.run_cells()
+        reply = session.call(RemoteFunction("late"), (1.0,), seconds=1.0)
+    finally:
+        session.close()
+    assert reply.status == "timeout", reply
 
 
 def test_hangs_are_reported_as_time_limits(batch):
