@@ -78,6 +78,14 @@ def isolation_available():
     return "bubblewrap" if _works() else None
 
 
+def python():
+    """This Python as the sandbox sees it: its folder's real path (the binds are real paths),
+    the file itself unresolved (a virtual environment's ``bin/python`` finds its ``pyvenv.cfg``
+    beside it)."""
+    return os.path.join(os.path.realpath(os.path.dirname(sys.executable)),
+                        os.path.basename(sys.executable))
+
+
 def _package_dir(module):
     return str(Path(module.__file__).resolve().parent)
 
@@ -90,7 +98,7 @@ def bound_paths(extra=()):
     out = []
     for path in (os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix),
                  _package_dir(nnlib), _package_dir(nncourse), *extra):
-        if path and path not in out and not path.startswith("/usr/"):
+        if path and path not in out and path != "/usr" and not path.startswith("/usr/"):
             out.append(path)
     return out
 
@@ -159,7 +167,7 @@ def _root_command(tmp_mb, uid, gid, nested, paths, binds=()):
            *_open_parents(paths, False), *_system(), *_private(tmp_mb, perms=True),
            *_open_parents(paths, True), *_paths(paths, binds),
            "--remount-ro", "/", "--chdir", SANDBOX_HOME,
-           "--", sys.executable, "-I", "-S", "-c", _DROP, str(uid), str(gid)]
+           "--", python(), "-I", "-S", "-c", _DROP, str(uid), str(gid)]
     if nested:
         cmd += [bwrap_path(), "--dev-bind", "/", "/", "--unshare-user", *_disable_userns(),
                 "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--die-with-parent",

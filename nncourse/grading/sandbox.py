@@ -40,6 +40,7 @@ from nncourse.cgroups import Cgroup
 from nncourse.grading import wire
 from nncourse.grading.bwrap import (  # noqa: F401  (isolation_available: this module's API)
     SANDBOX_HOME, bound_paths, bwrap_command, claim_user, isolation_available, release_user)
+from nncourse.grading.bwrap import python as sandbox_python
 
 GRACE = 2.0       # seconds past a request's own limit before the sandbox is killed
 LATE = 0.5        # seconds past its limit after which a reply (but "timed out") is a time-out
@@ -177,6 +178,7 @@ class Sandbox:
         python = [sys.executable, "-s", "-m", "nncourse.grading.worker"]
         user = None
         if self.isolated:
+            python[0] = sandbox_python()
             self.cgroup = _cgroup(self.limits)
             if os.geteuid() == 0:     # never root's uid in the sandbox (see bwrap.py)
                 self._host_user = user = claim_user(self.limits.user)

@@ -43,8 +43,9 @@ def check_shape(data, max_tokens, max_depth, what="the data"):
         if not brackets:
             return
         brackets = _PAIR.sub(b"", brackets)
-    if brackets:
-        raise ShapeError(f"{what} is nested more than {max_depth} deep (or unbalanced)")
+    # what is left but unmatched brackets (JSON cut short) the parser refuses at no cost
+    if _PAIR.search(brackets):
+        raise ShapeError(f"{what} is nested more than {max_depth} deep")
 
 
 def frame(message):
