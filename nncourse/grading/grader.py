@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from nncourse.checks import judging
+from nncourse.checks import judging, registry
 from nncourse.grading.sandbox import SandboxLimits, isolation_available
 from nncourse.grading.session import RemoteFunction, Session
 from nncourse.grading.submission import SubmissionError, read_submission
@@ -70,7 +70,7 @@ def _grade_file(path, seed, limits, isolation, forbid_reference):
         sub = read_submission(path)
     except SubmissionError as exc:
         return SubmissionReport(str(path), error=exc.message, error_kind=exc.kind, **base)
-    session = Session(sub.sources, limits, isolation == "bubblewrap", sub.captures)
+    session = Session(sub.sources, limits, isolation == "bubblewrap", sub.captures, sub.notebook)
     try:
         session.run_cells()
         rows = [_judge(ex, session, seed, limits, ex.id in sub.copied_reference,
@@ -80,7 +80,9 @@ def _grade_file(path, seed, limits, isolation, forbid_reference):
     return SubmissionReport(
         str(path), sub.notebook, rows, error=_session_error(session),
         timed_out=session.timed_out, modified_check_cells=sub.modified_check_cells,
-        copied_reference=sub.copied_reference, name_mismatch=sub.name_mismatch,
+        copied_reference=[e.id for e in sub.exercises if e.id in sub.copied_reference or
+                          any(r.id == e.id and r.copied_reference for r in rows)],
+        name_mismatch=sub.name_mismatch,
         cell_errors=[f"{session.sources[i][0]}: {e}"
                      for i, e in sorted(session.cell_errors.items())], **base)
 
@@ -89,17 +91,33 @@ def _judge(ex, session, seed, limits, is_copy, forbid_reference):
     """One exercise's row: its judge run here, the learner's function in the sandbox."""
     result = judging.run(ex, RemoteFunction(ex.function), seed=seed,
                          check_time=limits.check_time, runner=session)
-    passed = result.passed and not (is_copy and forbid_reference)
+    # the course's implementations are stubs in the sandbox (.view): one that ran while this
+    # answer was judged computed nothing for it, whatever route reached it
+    stubs = sorted(session.stubs_called.get(ex.function, ()))
+    passed = result.passed and not (is_copy and forbid_reference) and not stubs
     message = result.message
-    if is_copy:
+    if stubs:
+        names = ", ".join(_exercise_name(i) for i in stubs)
+        message = (f"✘ {ex.name}: this answer calls the course's own implementation of "
+                   f"{names}, which is not available while grading, so it scores 0. Write the "
+                   "code yourself (your own functions from this notebook are fine to call).")
+    elif is_copy:
         message += ("\n  note: this answer calls nnlib's own implementation of the exercise"
                     + (", so it scores 0 (--forbid-reference)." if forbid_reference else "."))
     status = result.status if passed or not result.passed else "failed"
+    if stubs:
+        status = "failed"
     return ExerciseResult(
         ex.id, ex.name, status, ex.points if passed else 0, ex.points, message,
-        mistake=result.mistake.name if result.mistake else None,
-        hint=result.mistake.hint if result.mistake else None, copied_reference=is_copy,
-        cases_passed=result.cases_passed, cases_total=result.cases_total)
+        mistake=None if stubs else result.mistake.name if result.mistake else None,
+        hint=None if stubs else result.mistake.hint if result.mistake else None,
+        copied_reference=is_copy or bool(stubs),
+        cases_passed=0 if stubs else result.cases_passed, cases_total=result.cases_total)
+
+
+def _exercise_name(exercise_id):
+    ex = registry.load_all().get(exercise_id)
+    return f"{ex.function} (exercise {exercise_id})" if ex else exercise_id[:40]
 
 
 def _session_error(session):

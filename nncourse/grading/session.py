@@ -33,8 +33,9 @@ class Session:
     """Runs a submission's cells in a sandbox and serves the judges' calls."""
     where = "sandbox"
 
-    def __init__(self, sources, limits, isolated, captures=None):
+    def __init__(self, sources, limits, isolated, captures=None, notebook=None):
         self.sources = sources          # [(label, source)] of the learner's code cells
+        self.notebook = notebook        # the course notebook: the sandbox sees its grading view
         self.captures = captures or {}  # source index -> functions checked right after it
         self.limits = limits
         self.isolated = isolated
@@ -48,11 +49,16 @@ class Session:
         self.deadline = None
         self.events = []                # what happened, for the report
         self._done = []                 # cells that ran (replayed after a loss)
+        self.stubs_called = {}          # learner function -> exercise ids whose stubbed
+                                        # course implementation ran while it was judged
 
     # --- the sandbox's life ---------------------------------------------------------------
 
     def _start(self):
         self.sandbox = Sandbox(self.limits.sandbox(), self.isolated)
+        if self.isolated and self.notebook:
+            from nncourse.grading import view
+            self.sandbox.binds = view.binds(self.notebook)
         self.sandbox.start()
 
     def _restart(self, seconds):
@@ -142,7 +148,13 @@ class Session:
         request = {"op": "call", "function": fn.name, "args": plain.encode(tuple(args)),
                    "driver": driver_name(driver), "seconds": 10.0 if seconds is None else seconds}
         reply = self._request(request)
-        return reply if isinstance(reply, Reply) else decode_reply(reply)
+        if isinstance(reply, Reply):
+            return reply
+        stubs = reply.get("stubs")
+        if type(stubs) is list:     # the learner may fake it: it only ever costs them points
+            self.stubs_called.setdefault(fn.name, set()).update(
+                str(s)[:40] for s in stubs[:100])
+        return decode_reply(reply)
 
     def _request(self, request):
         """One judge call: the sandbox's raw reply dict, or a :class:`Reply` decided here."""

@@ -7,8 +7,16 @@ within the learner's reach, so nothing here is trusted. The grader (:mod:`nncour
 reads its replies as data only, with size limits, and decides everything itself.
 
 Wire format, both ways: a 4-byte big-endian length, then that many bytes of UTF-8 JSON.
-Requests arrive on standard input; replies leave on the file descriptor named by the
-environment variable ``NNCOURSE_REPLY_FD``.
+Requests arrive on standard input; replies leave on file descriptor 3 (no environment variable
+or argument names it: nothing tells learner code it is being graded but what it can also see in
+any other process).
+
+The sandbox imports the grading view of nnlib and nncourse (:mod:`nncourse.grading.view`), in
+which the course's implementations of the graded notebook's exercises are stubs that send the
+audit event ``view.EVENT``. The worker's audit hook (audit hooks cannot be removed) notes them,
+and each reply says which were called while it ran; a call's reply makes the grader score that
+exercise 0. Learner code may hide or fake that note: it only ever lowers a grade, and a stub
+never computes the answer.
 """
 
 import json
@@ -18,7 +26,20 @@ import signal
 import struct
 import sys
 
-REPLY_FD = int(os.environ.get("NNCOURSE_REPLY_FD", "3"))
+REPLY_FD = int(os.environ.pop("NNCOURSE_REPLY_FD", "3"))   # 3 unless an old grader says otherwise
+EVENT = "nncourse.reference"    # = nncourse.grading.view.EVENT (not imported: it imports nnlib)
+_called = []                    # exercise ids whose stubbed implementation ran since the reply
+
+
+def _on_audit(event, args):
+    if event == EVENT and args:
+        _called.extend(str(args[0]).split(","))
+
+
+def _stubs_called():
+    ids = sorted(set(_called))[:100]
+    _called.clear()
+    return ids
 
 
 class CellTimeout(BaseException):
@@ -84,12 +105,13 @@ class Worker:
                 if callable(self.shell.user_ns.get(name)):
                     self.answers[name] = self.shell.user_ns[name]
         self._close_figures()
+        stubs = _stubs_called()
         error = result.error_before_exec or result.error_in_exec
         defined = [a or b for a, b in DEF_RE.findall(source)]
         for name in defined:
             self.failed_defs.pop(name, None)
         if error is None:
-            return {"ok": True}
+            return {"ok": True, "stubs": stubs}
         if isinstance(error, CellTimeout):
             text = "time limit: the cell was stopped"
         elif isinstance(error, SyntaxError):
@@ -98,7 +120,8 @@ class Worker:
             text = self.judging.describe_learner_error(error, self.cell_label)
         for name in defined:
             self.failed_defs[name] = f"{label} raised {text.splitlines()[0]}"
-        return {"ok": False, "timeout": isinstance(error, CellTimeout), "error": text[:2000]}
+        return {"ok": False, "timeout": isinstance(error, CellTimeout), "error": text[:2000],
+                "stubs": stubs}
 
     @staticmethod
     def _close_figures():
@@ -117,15 +140,17 @@ class Worker:
             return {"status": "missing", "error": {"text": text}}
         args = decode(args, Limits(items=10**9, array_bytes=2**62, string=10**9))
         driver = self.judging.find_driver(driver) if driver else None
+        _stubs_called()
         _alarm(seconds, self.judging.CheckTimeout)
         try:
             reply = self.judging.call_here(fn, args, driver, self.cell_label)
         except self.judging.CheckTimeout:
-            return {"status": "timeout"}
+            return {"status": "timeout", "stubs": _stubs_called()}
         finally:
             _cancel_alarm()
         return {"status": reply.status, "out": encode(reply.out),
-                "args_after": encode(reply.args_after), "error": reply.error}
+                "args_after": encode(reply.args_after), "error": reply.error,
+                "stubs": _stubs_called()}
 
 
 def _copy_font_cache():
@@ -141,6 +166,7 @@ def _copy_font_cache():
 
 
 def main():
+    sys.addaudithook(_on_audit)
     _copy_font_cache()
     requests = sys.stdin.buffer
     worker = Worker()

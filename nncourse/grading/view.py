@@ -1,0 +1,215 @@
+"""The grading view: nnlib and nncourse as a submission's sandbox sees them.
+
+When notebook NN is graded, the sandbox does not see the real ``nnlib`` and ``nncourse``
+folders but a copy of them, made once per grader run, bound read-only over the same paths
+(``nnlib.__file__`` and every import look as they do in the learner's kernel). In that copy,
+each implementation of one of NN's exercises — nnlib's function, method or class named by the
+exercise (its ``reference`` and ``implemented_by``) and the course's own version in the check
+module, with the module-level helpers that reference calls — has its body replaced by a *stub*
+that raises ``NotImplementedError`` and first sends the audit event :data:`EVENT` naming the
+exercises (``sys.audit``). The copy holds no other implementation of them: not in memory, not
+in a file (no ``__pycache__`` is copied), not in ``inspect.getsource``'s text. So an answer that
+reaches the course's implementation by any route (an import, ``getattr``, a computed name,
+``exec`` of its source, the registry's ``.reference``) computes nothing, and the worker's audit
+hook (which learner code cannot remove) tells the grader, which scores the exercise 0 with a
+note. A learner who hides the event gains nothing: the stub never computes the answer.
+
+Everything else (nnlib's layers, networks, optimizers, data and plots, the course's drivers)
+is the real code. Where it calls a stubbed function itself, that call fails in the sandbox too
+(see :func:`stubbed` for what each notebook loses); the notebooks' own cells were checked to
+grade the same with the view (``tests/course/test_grading_reference.py``).
+"""
+
+import ast
+import atexit
+import importlib
+import inspect
+import shutil
+import tempfile
+import threading
+import types
+from pathlib import Path
+
+import nnlib
+import nncourse
+from nncourse.checks import registry
+
+EVENT = "nncourse.reference"     # the audit event a stub sends: args (exercise ids, "a,b")
+KEEP_METHODS = ("__init__", "__repr__", "__init_subclass__")   # a stubbed class's kept methods
+
+_lock = threading.Lock()
+_views = {}                      # notebook -> folder of its view (this process's grader run)
+_root = None
+
+
+def package_dirs():
+    """``{name: folder}`` of the two packages the sandbox sees."""
+    return {"nnlib": Path(nnlib.__file__).resolve().parent,
+            "nncourse": Path(nncourse.__file__).resolve().parent}
+
+
+# --- what to stub ----------------------------------------------------------------------------
+
+def _resolve(dotted):
+    """The object a dotted name ``pkg.module.attr...`` names, or None."""
+    parts = dotted.split(".")
+    for i in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        for attr in parts[i:]:
+            obj = getattr(obj, attr, None)
+        return obj
+    return None
+
+
+def _ours(obj):
+    module = getattr(obj, "__module__", None) or ""
+    return module.split(".")[0] in ("nnlib", "nncourse")
+
+
+def _functions(obj, seen, methods=None):
+    """The plain functions that implement ``obj`` (a function, method, class or closure). A
+    course version in a check module brings the module's own helpers its code calls by name,
+    and of the nnlib classes it uses the methods it calls (nb06's update wraps an optimizer's
+    ``update``); nnlib's own helpers are nnlib's shared code and stay."""
+    obj = inspect.unwrap(obj) if callable(obj) else obj
+    if id(obj) in seen or not _ours(obj):
+        return []
+    seen.add(id(obj))
+    if isinstance(obj, (types.MethodType, staticmethod, classmethod)):
+        return _functions(obj.__func__, seen)
+    if isinstance(obj, type):
+        out = []
+        for name, member in vars(obj).items():
+            if name not in KEEP_METHODS and (methods is None or name in methods):
+                member = getattr(member, "__func__", member)
+                if isinstance(member, types.FunctionType):
+                    out += _functions(member, seen)
+        return out
+    if not isinstance(obj, types.FunctionType):
+        return []
+    out, module = [obj], obj.__module__
+    if not module.startswith("nncourse.checks."):
+        return out
+    code = obj.__code__
+    names = [obj.__globals__.get(n) for n in code.co_names]
+    names += [c.cell_contents for c in obj.__closure__ or () if _filled(c)]
+    for other in names:
+        if isinstance(other, types.FunctionType) and other.__module__ == module:
+            out += _functions(other, seen)
+        elif isinstance(other, type) and (other.__module__ or "").startswith("nnlib."):
+            out += _functions(other, seen, set(code.co_names) - {"__init__"})
+    return out
+
+
+def _filled(cell):
+    try:
+        cell.cell_contents
+        return True
+    except ValueError:
+        return False
+
+
+def stubbed(notebook):
+    """``{(file, first line): [exercise ids]}``: what the view of ``notebook`` stubs."""
+    found, dirs = {}, package_dirs()
+    for ex in registry.load_all().values():
+        if ex.notebook != notebook:
+            continue
+        seen = set()
+        objs = [ex.reference] + [_resolve(n) for n in ex.implemented_by]
+        for fn in [f for obj in objs if obj is not None for f in _functions(obj, seen)]:
+            path = Path(fn.__code__.co_filename).resolve()
+            if any(path.is_relative_to(d) for d in dirs.values()):
+                found.setdefault((str(path), fn.__code__.co_firstlineno), []).append(ex.id)
+    return {key: sorted(set(ids)) for key, ids in found.items()}
+
+
+# --- rewriting a module's source ---------------------------------------------------------------
+
+def stub_statement(ids):
+    return f'__import__("sys").audit("{EVENT}", "{",".join(ids)}"); raise NotImplementedError'
+
+
+def stub_expression(ids):
+    return (f'__import__("sys").audit("{EVENT}", "{",".join(ids)}") or '
+            '(_ for _ in ()).throw(NotImplementedError())')
+
+
+def _offsets(text):
+    """(line, UTF-8 byte column) as ast gives them -> offset in ``text``."""
+    lines = text.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    return lambda line, col: starts[line - 1] + len(lines[line - 1].encode()[:col].decode())
+
+
+def rewrite(text, lines):
+    """``text`` with the functions starting at ``lines`` ({line: ids}) stubbed."""
+    tree = ast.parse(text)
+    at = _offsets(text)
+    edits = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            first = min([node.lineno] + [d.lineno for d in node.decorator_list])
+            ids = lines.get(first) or lines.get(node.lineno)
+            if not ids:
+                continue
+            body = node.body
+            if isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+                    and isinstance(body[0].value.value, str):
+                body = body[1:]           # the docstring stays: help() reads the same
+            if not body:
+                continue
+            edits.append((at(body[0].lineno, body[0].col_offset),
+                          at(body[-1].end_lineno, body[-1].end_col_offset), stub_statement(ids)))
+        elif isinstance(node, ast.Lambda) and lines.get(node.lineno):
+            edits.append((at(node.body.lineno, node.body.col_offset),
+                          at(node.body.end_lineno, node.body.end_col_offset),
+                          stub_expression(lines[node.lineno])))
+    out, end = text, None
+    for start, stop, new in sorted(edits, reverse=True):
+        if end is not None and stop > end:      # inside a body stubbed already
+            continue
+        out, end = out[:start] + new + out[stop:], start
+    ast.parse(out)    # the view must import: a broken rewrite fails here, in the grader
+    return out
+
+
+# --- the view on disk --------------------------------------------------------------------------
+
+def build(notebook, root):
+    """Write the view of ``notebook`` under ``root``; ``[(view folder, real folder)]``."""
+    by_file = {}
+    for (path, line), ids in stubbed(notebook).items():
+        by_file.setdefault(path, {})[line] = ids
+    binds = []
+    for name, real in package_dirs().items():
+        target = Path(root) / name
+        shutil.copytree(real, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        for path, lines in by_file.items():
+            if Path(path).is_relative_to(real):
+                copy = target / Path(path).relative_to(real)
+                copy.write_text(rewrite(Path(path).read_text(encoding="utf-8"), lines),
+                                encoding="utf-8")
+        binds.append((str(target), str(real)))
+    return binds
+
+
+def binds(notebook):
+    """``[(source, destination)]`` read-only binds that show the sandbox ``notebook``'s view
+    over the real nnlib and nncourse folders (built on first use, removed at exit)."""
+    global _root
+    notebook = registry.current_notebook(notebook or "")
+    with _lock:
+        if notebook not in _views:
+            if _root is None:
+                _root = tempfile.mkdtemp(prefix="nncourse-view-")
+                atexit.register(shutil.rmtree, _root, True)
+            folder = Path(_root) / (notebook or "none")
+            folder.mkdir()
+            _views[notebook] = build(notebook, folder)
+        return list(_views[notebook])
