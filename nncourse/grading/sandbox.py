@@ -205,15 +205,16 @@ def _package_dir(module):
     return str(Path(module.__file__).resolve().parent)
 
 
-def bwrap_command(tmp_mb):
-    """The bubblewrap command line around the worker."""
+def bwrap_command(tmp_mb, binds=()):
+    """The bubblewrap command line around the worker; ``binds`` ([(source, destination)],
+    read-only) go on top of everything else (the grading view, :mod:`.view`)."""
     import nncourse
     prefix = os.path.realpath(sys.prefix)
     base = os.path.realpath(sys.base_prefix)
     # --unshare-user with a uid of its own: a user namespace with no capabilities in it, also
     # when the grader is root.
     cmd = [bwrap_path(), "--unshare-all", "--unshare-user", "--uid", "1000", "--gid", "1000",
-           "--die-with-parent", "--new-session", "--hostname", "sandbox"]
+           "--die-with-parent", "--new-session"]   # the host's name, as the learner's kernel has
     for path in ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc"):
         if os.path.exists(path):
             cmd += ["--ro-bind", path, path]
@@ -223,10 +224,16 @@ def bwrap_command(tmp_mb):
             "--size", str(tmp_mb * 2**20), "--tmpfs", "/tmp",
             "--size", str(tmp_mb * 2**20), "--tmpfs", SANDBOX_HOME]
     seen = set()
-    for path in (prefix, base, _package_dir(nnlib), _package_dir(nncourse), _font_cache()):
+    for path in (prefix, base, _package_dir(nnlib), _package_dir(nncourse)):
         if path and path not in seen and not path.startswith("/usr/"):
             cmd += ["--ro-bind", path, path]
             seen.add(path)
+    fonts = _font_cache()   # matplotlib's font list, where matplotlib looks (MPLCONFIGDIR)
+    for name in sorted(os.listdir(fonts)) if fonts else ():
+        if name.startswith("fontlist-") and name.endswith(".json"):
+            binds = [*binds, (os.path.join(fonts, name), f"{SANDBOX_HOME}/.matplotlib/{name}")]
+    for source, destination in binds:
+        cmd += ["--ro-bind", source, destination]
     cmd += ["--remount-ro", "/", "--chdir", SANDBOX_HOME]
     return cmd
 
@@ -270,6 +277,7 @@ class Sandbox:
         self.tail = b""            # the last printed bytes, for the grader's own debugging
         self.cgroup = None
         self._scratch = None
+        self.binds = []            # extra read-only binds: the grading view (see .view)
 
     def start(self, seconds=60.0):
         read_fd, write_fd = os.pipe()
@@ -278,8 +286,9 @@ class Sandbox:
         user = run_as(self.limits.user) if self.limits.user and not self.isolated else None
         if self.isolated:
             self.cgroup = _Cgroup(self.limits)
-            cmd = bwrap_command(self.limits.tmp_mb) + python
+            cmd = bwrap_command(self.limits.tmp_mb, self.binds) + python
             env = worker_environment(SANDBOX_HOME)
+            env.pop("NNCOURSE_FONT_CACHE", None)   # bound in place instead: no telltale
             cwd = "/"
         else:
             import tempfile
@@ -290,12 +299,16 @@ class Sandbox:
             if user:
                 self.cgroup = _Cgroup(self.limits)
                 os.chown(self._scratch.name, *user)
-        env["NNCOURSE_REPLY_FD"] = str(write_fd)
         cgroups = self.cgroup.procs if self.cgroup else ()
+        limit = _limit_child(self.limits, cgroups, user)
+
+        def preexec():      # replies on fd 3: no environment variable says "grading"
+            os.dup2(write_fd, 3)
+            limit()
         self.proc = subprocess.Popen(
             cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            pass_fds=(write_fd,), env=env, cwd=cwd, start_new_session=True, close_fds=True,
-            preexec_fn=_limit_child(self.limits, cgroups, user))
+            pass_fds=(3,), env=env, cwd=cwd, start_new_session=True, close_fds=True,
+            preexec_fn=preexec)
         os.close(write_fd)
         self.replies = read_fd
         self._drain = threading.Thread(target=self._drain_output, daemon=True)
