@@ -70,13 +70,26 @@ def _grade_file(path, seed, limits, isolation, forbid_reference):
         sub = read_submission(path)
     except SubmissionError as exc:
         return SubmissionReport(str(path), error=exc.message, error_kind=exc.kind, **base)
-    session = Session(sub.sources, limits, isolation == "bubblewrap", sub.captures, sub.notebook)
+    isolated = isolation == "bubblewrap"
+    session = Session(sub.sources, limits, isolated, sub.captures, (sub.notebook, None))
     try:
         session.run_cells()
         rows = [_judge(ex, session, seed, limits, ex.id in sub.copied_reference,
                        forbid_reference) for ex in sub.exercises]
     finally:
         session.close()
+    for i, ex in enumerate(sub.exercises):
+        stubs = session.stubs_called.get(ex.function, set())
+        if isolated and stubs and ex.id not in stubs and not session.timed_out:
+            # it used the course's version of *another* exercise (nb02's neuron calls nnlib's
+            # sigmoid): judged again where only its own implementation is a stub
+            again = Session(sub.sources, limits, isolated, sub.captures, (sub.notebook, ex.id))
+            try:
+                again.run_cells()
+                rows[i] = _judge(ex, again, seed, limits, ex.id in sub.copied_reference,
+                                 forbid_reference)
+            finally:
+                again.close()
     return SubmissionReport(
         str(path), sub.notebook, rows, error=_session_error(session),
         timed_out=session.timed_out, modified_check_cells=sub.modified_check_cells,
@@ -91,9 +104,9 @@ def _judge(ex, session, seed, limits, is_copy, forbid_reference):
     """One exercise's row: its judge run here, the learner's function in the sandbox."""
     result = judging.run(ex, RemoteFunction(ex.function), seed=seed,
                          check_time=limits.check_time, runner=session)
-    # the course's implementations are stubs in the sandbox (.view): one that ran while this
-    # answer was judged computed nothing for it, whatever route reached it
-    stubs = sorted(session.stubs_called.get(ex.function, ()))
+    # the course's implementations are stubs in the sandbox (.view): its own that ran while
+    # this answer was judged computed nothing for it, whatever route reached it
+    stubs = [i for i in session.stubs_called.get(ex.function, ()) if i == ex.id]
     passed = result.passed and not (is_copy and forbid_reference) and not stubs
     message = result.message
     if stubs:

@@ -33,9 +33,10 @@ class Session:
     """Runs a submission's cells in a sandbox and serves the judges' calls."""
     where = "sandbox"
 
-    def __init__(self, sources, limits, isolated, captures=None, notebook=None):
+    def __init__(self, sources, limits, isolated, captures=None, view=None):
         self.sources = sources          # [(label, source)] of the learner's code cells
-        self.notebook = notebook        # the course notebook: the sandbox sees its grading view
+        self.view = view                # (notebook, exercise id or None): the grading view
+                                        # the sandbox sees (.view)
         self.captures = captures or {}  # source index -> functions checked right after it
         self.limits = limits
         self.isolated = isolated
@@ -49,6 +50,7 @@ class Session:
         self.deadline = None
         self.events = []                # what happened, for the report
         self._done = []                 # cells that ran (replayed after a loss)
+        self.stubbed_cell = False       # a cell failed on a stub of the view
         self.stubs_called = {}          # learner function -> exercise ids whose stubbed
                                         # course implementation ran while it was judged
 
@@ -56,9 +58,9 @@ class Session:
 
     def _start(self):
         self.sandbox = Sandbox(self.limits.sandbox(), self.isolated)
-        if self.isolated and self.notebook:
+        if self.isolated and self.view:
             from nncourse.grading import view
-            self.sandbox.binds = view.binds(self.notebook)
+            self.sandbox.binds = view.binds(*self.view)
         self.sandbox.start()
 
     def _restart(self, seconds):
@@ -125,7 +127,14 @@ class Session:
                                       "seconds": seconds, "capture": self.captures.get(i, [])},
                                      seconds)
         self._note_memory(label)
-        if reply.get("ok") is False:
+        if reply.get("ok") is False and reply.get("stubs"):
+            # it used a course implementation stubbed in this view: not the learner's error,
+            # and what it would have defined is missing below, so from here on only the
+            # answer cells' own errors are the learner's
+            self.stubbed_cell = True
+            return
+        if reply.get("ok") is False and self.stubbed_cell and i not in self.captures:
+            return
             error = str(reply.get("error", ""))[:300]
             self.cell_errors[i] = error.splitlines()[0] if error else "an error"
             if reply.get("timeout"):

@@ -211,19 +211,72 @@ def _dotted(node):
     return None
 
 
+def _module_level(statements):
+    """The statements run at a cell's top level (inside if/try/with/for, not inside a def)."""
+    for node in statements:
+        yield node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            for name in ("body", "orelse", "finalbody", "handlers"):
+                yield from _module_level(getattr(node, name, None) or [])
+
+
+def _binds(node, name):
+    """What the top-level statement ``node`` binds ``name`` to (a node to read), or None:
+    a def or class, an assignment's value (``f = nnlib.sigmoid``, a lambda, a partial), an
+    import (``from nnlib.losses import mse``)."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return node if node.name == name else None
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return node if any((a.asname or a.name.split(".")[0]) == name for a in node.names) \
+            else None
+    targets = node.targets if isinstance(node, ast.Assign) else \
+        [node.target] if isinstance(node, (ast.AnnAssign, ast.AugAssign)) and node.value \
+        else []
+    names = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return node.value if name in names else None
+
+
+def _names_in(node, aliases):
+    """Every dotted name ``node`` reads, with import aliases resolved (``getattr(m, "f")`` and
+    imported names read as ``m.f``)."""
+    for sub in ast.walk(node):
+        name = None
+        if isinstance(sub, (ast.Name, ast.Attribute)):
+            name = _dotted(sub)
+        elif isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and \
+                sub.func.id == "getattr" and len(sub.args) >= 2 and \
+                isinstance(sub.args[1], ast.Constant) and isinstance(sub.args[1].value, str):
+            base = _dotted(sub.args[0]) if isinstance(sub.args[0], (ast.Name, ast.Attribute)) \
+                else None
+            name = f"{base}.{sub.args[1].value}" if base else None
+        elif isinstance(sub, ast.ImportFrom) and sub.module and sub.level == 0:
+            for a in sub.names:
+                yield f"{sub.module}.{a.name}"
+        elif isinstance(sub, ast.Import):
+            for a in sub.names:
+                yield a.name
+        if name is not None:
+            head, _, rest = name.partition(".")
+            yield aliases.get(head, head) + (f".{rest}" if rest else "")
+
+
 def copied_references(cells, course_exercises):
     """Ids of exercises whose learner function calls nnlib's own implementation of that same
-    exercise (or imports the course's checks), found by reading the code, never running it."""
-    aliases, trees = {}, []
-    for cell in cells:
+    exercise (or imports the course's checks), found by reading the code, never running it.
+    The function is what its name is bound to last before the exercise's check cell: a def, or
+    an assignment or import with no def (``mse = nnlib.losses.mse``, a lambda, a partial)."""
+    aliases, trees, check_at = {}, [], {}
+    for position, cell in enumerate(cells):
         if cell.cell_type != "code":
             continue
+        for name in CHECK_RE.findall(cell.source):
+            check_at.setdefault(name, position)
         try:
             with _PARSING:
                 tree = ast.parse(cell.source)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
-        trees.append(tree)
+        trees.append((position, tree))
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 for a in node.names:
@@ -235,16 +288,13 @@ def copied_references(cells, course_exercises):
     copied = []
     for ex in course_exercises:
         targets = set(ex.implemented_by)
-        defs = [n for t in trees for n in ast.walk(t)
-                if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == ex.function]
-        if not defs:
+        before = check_at.get(ex.name, len(cells))
+        bound = [b for position, tree in trees if position < before
+                 for node in _module_level(tree.body)
+                 for b in [_binds(node, ex.function)] if b is not None]
+        if not bound:
             continue
-        for node in ast.walk(defs[-1]):
-            name = _dotted(node) if isinstance(node, (ast.Name, ast.Attribute)) else None
-            if name is None:
-                continue
-            head, _, rest = name.partition(".")
-            full = aliases.get(head, head) + (f".{rest}" if rest else "")
+        for full in _names_in(bound[-1], aliases):
             if full.startswith("nncourse.") and not full.startswith(("nncourse.check",
                                                                      "nncourse.setup_notebook")) \
                     or any(full == t or full.startswith(t + ".") for t in targets):

@@ -112,15 +112,22 @@ def _filled(cell):
         return False
 
 
-def stubbed(notebook):
-    """``{(file, first line): [exercise ids]}``: what the view of ``notebook`` stubs."""
+def stubbed(notebook, only=None):
+    """``{(file, first line): [exercise ids]}``: what the view of ``notebook`` stubs (of the
+    exercise ``only``, if given)."""
     found, dirs = {}, package_dirs()
-    for ex in registry.load_all().values():
-        if ex.notebook != notebook:
+    exercises = [e for e in registry.load_all().values() if e.notebook == notebook]
+    own = {e.id: [e.reference] + [_resolve(n) for n in e.implemented_by] for e in exercises}
+    # another exercise's own reference is not a helper of this one (nb10's backprop may use
+    # the course's topological_order: that is its own exercise)
+    others = {e.id: {id(o) for i, objs in own.items() if i != e.id for o in objs}
+              - {id(o) for o in own[e.id]} for e in exercises}
+    for ex in exercises:
+        if only not in (None, ex.id):
             continue
-        seen = set()
-        objs = [ex.reference] + [_resolve(n) for n in ex.implemented_by]
-        for fn in [f for obj in objs if obj is not None for f in _functions(obj, seen)]:
+        seen = set(others[ex.id])
+        objs = [o for o in own[ex.id] if o is not None]
+        for fn in [f for obj in objs for f in _functions(obj, seen)]:
             path = Path(fn.__code__.co_filename).resolve()
             if any(path.is_relative_to(d) for d in dirs.values()):
                 found.setdefault((str(path), fn.__code__.co_firstlineno), []).append(ex.id)
@@ -181,10 +188,11 @@ def rewrite(text, lines):
 
 # --- the view on disk --------------------------------------------------------------------------
 
-def build(notebook, root):
-    """Write the view of ``notebook`` under ``root``; ``[(view folder, real folder)]``."""
+def build(notebook, root, only=None):
+    """Write the view of ``notebook`` (``only`` one exercise of it) under ``root``;
+    ``[(view folder, real folder)]``."""
     by_file = {}
-    for (path, line), ids in stubbed(notebook).items():
+    for (path, line), ids in stubbed(notebook, only).items():
         by_file.setdefault(path, {})[line] = ids
     binds = []
     for name, real in package_dirs().items():
@@ -199,17 +207,18 @@ def build(notebook, root):
     return binds
 
 
-def binds(notebook):
-    """``[(source, destination)]`` read-only binds that show the sandbox ``notebook``'s view
-    over the real nnlib and nncourse folders (built on first use, removed at exit)."""
+def binds(notebook, only=None):
+    """``[(source, destination)]`` read-only binds that show the sandbox the view of
+    ``notebook`` (every exercise stubbed, or ``only`` that one) over the real nnlib and
+    nncourse folders; built once per grader run, removed at exit."""
     global _root
-    notebook = registry.current_notebook(notebook or "")
+    key = (registry.current_notebook(notebook or ""), only)
     with _lock:
-        if notebook not in _views:
+        if key not in _views:
             if _root is None:
                 _root = tempfile.mkdtemp(prefix="nncourse-view-")
                 atexit.register(shutil.rmtree, _root, True)
-            folder = Path(_root) / (notebook or "none")
+            folder = Path(_root) / f"{key[0] or 'none'}-{only or 'all'}"
             folder.mkdir()
-            _views[notebook] = build(notebook, folder)
-        return list(_views[notebook])
+            _views[key] = build(key[0], folder, only)
+        return list(_views[key])
