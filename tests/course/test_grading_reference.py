@@ -1,0 +1,139 @@
+"""No reference inside the sandbox (issue 23, item 1): every route to the course's own
+implementation of an exercise, taken while the submission is graded, scores 0; the sandbox shows
+no grading telltale; the solved control keeps its marks. One batch of notebook 04 (mse is the
+attacked exercise), graded once in the real bubblewrap sandbox."""
+
+import socket
+
+import nbformat
+import pytest
+
+from nncourse.grading.sandbox import isolation_available
+from nncourse.grading.submission import copied_references, read_notebook
+from nncourse.grading import view
+
+from tests.course.test_grading import DEF, EX, LIMITS, NAME, SEED, grade, learner, solve
+
+pytestmark = pytest.mark.skipif(isolation_available() is None,
+                                reason="needs bubblewrap (apt-get install bubblewrap)")
+
+assert EX.function == "mse"
+
+# answers that are the course's mse, by every route: each must score 0
+ROUTES = {
+    "import": "import nnlib.losses\n" + DEF + "    return nnlib.losses.mse(y, y_hat)",
+    "from_import_alias": "from nnlib.losses import mse as m\n" + DEF + "    return m(y, y_hat)",
+    "getattr_module": DEF + "    return getattr(__import__('nnlib.losses', fromlist=['_']), "
+                            "'m' + 'se')(y, y_hat)",
+    "importlib_computed": "import importlib\n" + DEF +
+                          "    return getattr(importlib.import_module('nnlib.' + 'losses'), "
+                          "'mse')(y, y_hat)",
+    "exec_getsource": "import inspect, nnlib.losses\nns = dict(vars(nnlib.losses))\n"
+                      "exec(inspect.getsource(nnlib.losses.mse), ns)\nmse = ns['mse']",
+    "source_from_disk": "import nnlib.losses\nns = dict(vars(nnlib.losses))\n"
+                        "exec(open(nnlib.losses.__file__).read(), ns)\nmse = ns['mse']",
+    "assignment_no_def": "import nnlib\nmse = nnlib.losses.mse",
+    "import_no_def": "from nnlib.losses import mse",
+    "lambda": "import nnlib\nmse = lambda y, y_hat: nnlib.losses.mse(y, y_hat)",
+    "partial": "import functools, nnlib\nmse = functools.partial(nnlib.losses.mse)",
+    "registry_reference": "import importlib\n" + DEF +
+                          "    r = importlib.import_module('nncourse.checks.' + 'registry')\n"
+                          "    return r.by_name('mse').reference(y, y_hat)",
+    "globals_no_def": "import nnlib\nglobals()['m' + 'se'] = getattr(nnlib.losses, 'm' + 'se')",
+    # the issue's sandbox detection: a stub in the notebook, the course's mse when graded
+    "detects_sandbox": "import os, socket, nnlib\n" + DEF +
+                       "    if any(k.startswith('NNCOURSE') for k in os.environ) or "
+                       "socket.gethostname() == 'sandbox' or 'NNCOURSE' in "
+                       "open('/proc/self/environ').read():\n"
+                       "        return nnlib.losses.mse(y, y_hat)\n"
+                       "    raise NotImplementedError()",
+    "catches_the_stub": "import nnlib\n" + DEF + "    try:\n"
+                        "        return nnlib.losses.mse(y, y_hat)\n    except BaseException:\n"
+                        "        import numpy as np\n        return np.mean((y_hat - y) ** 2)",
+}
+NO_DEF = ("assignment_no_def", "import_no_def", "lambda", "partial")
+
+
+def _notebook(answer):
+    return solve(learner(), replace={EX.name: answer})
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("routes")
+    subs = {"solved": solve(learner()), **{k: _notebook(v) for k, v in ROUTES.items()}}
+    paths = {}
+    for name, nb in subs.items():
+        path = folder / name / NAME
+        path.parent.mkdir()
+        path.write_text(nbformat.writes(nb), encoding="utf-8")
+        paths[name] = path
+    out = grade(list(paths.values()), seed=SEED, limits=LIMITS, jobs=2)
+    return {name: report for name, report in zip(paths, out)}
+
+
+def _row(report, ex_id):
+    return next(e for e in report["exercises"] if e["id"] == ex_id)
+
+
+def test_solved_control_keeps_every_mark(reports):
+    report = reports["solved"]
+    assert [e["points"] for e in report["exercises"]] == \
+        [e["max_points"] for e in report["exercises"]], report
+    assert report["cell_errors"] == [] and report["copied_reference"] == []
+
+
+@pytest.mark.parametrize("route", sorted(ROUTES))
+def test_every_route_to_the_reference_scores_0(reports, route):
+    report = reports[route]
+    row = _row(report, EX.id)
+    assert row["points"] == 0 and not row["passed"], row
+    assert EX.id in report["copied_reference"], report
+    # the other exercises are the solution's: untouched
+    assert all(e["passed"] for e in report["exercises"] if e["id"] != EX.id), report
+
+
+def test_a_stub_call_is_named_in_the_note(reports):
+    row = _row(reports["from_import_alias"], EX.id)
+    assert "course's own implementation of mse" in row["message"], row["message"]
+
+
+@pytest.mark.parametrize("route", NO_DEF)
+def test_copy_check_reads_answers_without_def(route):
+    cells = read_notebook(nbformat.writes(_notebook(ROUTES[route])).encode())
+    assert EX.id in copied_references(cells, [EX])
+    solved = read_notebook(nbformat.writes(solve(learner())).encode())
+    assert copied_references(solved, [EX]) == []
+
+
+PROBE = ("import os, socket, sys, nnlib, nncourse\n"
+         "PROBE = (sorted(k for k in os.environ if 'NNCOURSE' in k.upper()), "
+         "'NNCOURSE' in open('/proc/self/environ').read(), socket.gethostname(), "
+         "nnlib.__file__, nncourse.__file__)\n" + DEF +
+         "    import numpy as np\n    if PROBE != EXPECTED:\n        raise ValueError(repr(PROBE))\n"
+         "    return np.mean((np.asarray(y_hat) - np.asarray(y)) ** 2)")
+
+
+def test_the_sandbox_shows_no_grading_telltale(tmp_path):
+    """The environment, /proc/self/environ, the host name and the packages' paths are what the
+    learner's kernel sees (an answer that checks them still passes)."""
+    import nncourse
+    import nnlib
+    expected = ([], False, socket.gethostname(), nnlib.__file__, nncourse.__file__)
+    path = tmp_path / "probe" / NAME
+    path.parent.mkdir()
+    nb = _notebook(PROBE.replace("EXPECTED", repr(expected)))
+    path.write_text(nbformat.writes(nb), encoding="utf-8")
+    (report,) = grade([path], seed=SEED, limits=LIMITS)
+    assert _row(report, EX.id)["passed"], _row(report, EX.id)["message"]
+
+
+def test_the_view_holds_no_implementation_of_the_notebook():
+    """The files the sandbox reads: nnlib's losses in notebook 04's view hold stubs only."""
+    binds = dict((dest, src) for src, dest in view.binds("04_cost"))
+    import nnlib
+    from pathlib import Path
+    losses = Path(binds[str(Path(nnlib.__file__).resolve().parent)]) / "losses.py"
+    text = losses.read_text()
+    assert text.count(view.EVENT) >= 4 and "np.mean(" not in text.split("def mse(")[1]\
+        .split("\ndef ")[0]
