@@ -82,10 +82,13 @@ def _grade_file(path, seed, limits, isolation, forbid_reference):
         stubs = session.stubs_called.get(ex.function, set())
         if isolated and stubs and ex.id not in stubs and not session.timed_out:
             # it used the course's version of *another* exercise (nb02's neuron calls nnlib's
-            # sigmoid): judged again where only its own implementation is a stub
+            # sigmoid): judged again where only its own implementation is a stub, after the
+            # cells up to its check (as the notebook checks it)
             again = Session(sub.sources, limits, isolated, sub.captures, (sub.notebook, ex.id))
+            upto = min((k for k, names in sub.captures.items() if ex.function in names),
+                       default=None)
             try:
-                again.run_cells()
+                again.run_cells(upto)
                 rows[i] = _judge(ex, again, seed, limits, ex.id in sub.copied_reference,
                                  forbid_reference)
             finally:

@@ -86,16 +86,17 @@ class Session:
 
     # --- the learner's cells --------------------------------------------------------------
 
-    def run_cells(self):
-        """Run every learner cell once (with replays after a loss), within the notebook's time."""
+    def run_cells(self, upto=None):
+        """Run every learner cell once (with replays after a loss), within the notebook's time;
+        only the cells up to index ``upto`` if given."""
         self.deadline = time.monotonic() + self.limits.notebook_timeout
         self._done = []
-        i = 0
-        while i < len(self.sources) and self.broken is None:
+        i, end = 0, len(self.sources) if upto is None else min(upto + 1, len(self.sources))
+        while i < end and self.broken is None:
             left = self.deadline - time.monotonic()
             if left <= 0:
                 self.timed_out = True
-                for j in range(i, len(self.sources)):
+                for j in range(i, end):
                     self.skipped[j] = "not run: the notebook's time limit was reached"
                 break
             try:

@@ -5,7 +5,8 @@ folders but a copy of them, made once per grader run, bound read-only over the s
 (``nnlib.__file__`` and every import look as they do in the learner's kernel). In that copy,
 each implementation of one of NN's exercises — nnlib's function, method or class named by the
 exercise (its ``reference`` and ``implemented_by``) and the course's own version in the check
-module, with the module-level helpers that reference calls — has its body replaced by a *stub*
+module, with the module-level helpers that reference calls, and every known mistake (some are one
+step from the answer) — has its body replaced by a *stub*
 that raises ``NotImplementedError`` and first sends the audit event :data:`EVENT` naming the
 exercises (``sys.audit``). The copy holds no other implementation of them: not in memory, not
 in a file (no ``__pycache__`` is copied), not in ``inspect.getsource``'s text. So an answer that
@@ -22,6 +23,7 @@ grade the same with the view (``tests/course/test_grading_reference.py``).
 
 import ast
 import atexit
+import functools
 import importlib
 import inspect
 import shutil
@@ -69,12 +71,15 @@ def _ours(obj):
     return module.split(".")[0] in ("nnlib", "nncourse")
 
 
-def _functions(obj, seen, methods=None):
+def _functions(obj, seen, words=(), methods=None):
     """The plain functions that implement ``obj`` (a function, method, class or closure). A
     course version in a check module brings the module's own helpers its code calls by name,
-    and of the nnlib classes it uses the methods it calls (nb06's update wraps an optimizer's
-    ``update``); nnlib's own helpers are nnlib's shared code and stay."""
+    and of the nnlib classes it uses the methods it calls that the exercise is named after
+    (``words``: nb06's momentum_update wraps an optimizer's ``update``, nb05's dense_backward
+    runs Dense's forward, a given there, and its backward); nnlib's own helpers stay."""
     obj = inspect.unwrap(obj) if callable(obj) else obj
+    if isinstance(obj, functools.partial):
+        return _functions(obj.func, seen, words, methods)
     if id(obj) in seen or not _ours(obj):
         return []
     seen.add(id(obj))
@@ -83,10 +88,12 @@ def _functions(obj, seen, methods=None):
     if isinstance(obj, type):
         out = []
         for name, member in vars(obj).items():
-            if name not in KEEP_METHODS and (methods is None or name in methods):
+            # of a class a course version only uses, its constructors (classmethods) stay
+            if name not in KEEP_METHODS and (methods is None or name in methods and
+                                             not isinstance(member, classmethod)):
                 member = getattr(member, "__func__", member)
                 if isinstance(member, types.FunctionType):
-                    out += _functions(member, seen)
+                    out += _functions(member, seen, words)
         return out
     if not isinstance(obj, types.FunctionType):
         return []
@@ -98,9 +105,9 @@ def _functions(obj, seen, methods=None):
     names += [c.cell_contents for c in obj.__closure__ or () if _filled(c)]
     for other in names:
         if isinstance(other, types.FunctionType) and other.__module__ == module:
-            out += _functions(other, seen)
+            out += _functions(other, seen, words)
         elif isinstance(other, type) and (other.__module__ or "").startswith("nnlib."):
-            out += _functions(other, seen, set(code.co_names) - {"__init__"})
+            out += _functions(other, seen, words, set(code.co_names) & set(words))
     return out
 
 
@@ -122,12 +129,16 @@ def stubbed(notebook, only=None):
     # the course's topological_order: that is its own exercise)
     others = {e.id: {id(o) for i, objs in own.items() if i != e.id for o in objs}
               - {id(o) for o in own[e.id]} for e in exercises}
+    references = {id(o) for objs in own.values() for o in objs}  # a mistake's helpers: not these
     for ex in exercises:
-        if only not in (None, ex.id):
-            continue
+        # the known mistakes are never needed where the learner's code runs, and some are one
+        # step from an answer (rmse's "no square root" *is* mse): stubbed in every view
+        mistakes = [f for m in ex.mistakes for f in _functions(m.fn, set(references))
+                    if f.__module__.startswith("nncourse.checks.")]
         seen = set(others[ex.id])
-        objs = [o for o in own[ex.id] if o is not None]
-        for fn in [f for obj in objs for f in _functions(obj, seen)]:
+        objs = [o for o in own[ex.id] if o is not None] if only in (None, ex.id) else []
+        words = set(ex.function.lower().split("_"))
+        for fn in [f for obj in objs for f in _functions(obj, seen, words)] + mistakes:
             path = Path(fn.__code__.co_filename).resolve()
             if any(path.is_relative_to(d) for d in dirs.values()):
                 found.setdefault((str(path), fn.__code__.co_firstlineno), []).append(ex.id)
