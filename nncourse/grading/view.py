@@ -9,7 +9,7 @@ module, with the module-level helpers that reference calls, and every known mist
 step from the answer) — has its body replaced by a *stub*
 that raises ``NotImplementedError`` and first sends the audit event :data:`EVENT` naming the
 exercises (``sys.audit``). The copy holds no other implementation of them: not in memory, not
-in a file (no ``__pycache__`` is copied), not in ``inspect.getsource``'s text. So an answer that
+in a file (the ``__pycache__`` is compiled from the stubs), not in ``inspect.getsource``'s text. So an answer that
 reaches the course's implementation by any route (an import, ``getattr``, a computed name,
 ``exec`` of its source, the registry's ``.reference``) computes nothing, and the worker's audit
 hook (which learner code cannot remove) tells the grader, which scores the exercise 0 with a
@@ -23,6 +23,7 @@ grade the same with the view (``tests/course/test_grading_reference.py``).
 
 import ast
 import atexit
+import compileall
 import functools
 import importlib
 import inspect
@@ -214,6 +215,9 @@ def build(notebook, root, only=None):
                 copy = target / Path(path).relative_to(real)
                 copy.write_text(rewrite(Path(path).read_text(encoding="utf-8"), lines),
                                 encoding="utf-8")
+        # compiled here, once: the sandbox (no bytecode written there) would compile every
+        # module of both packages again on each start
+        compileall.compile_dir(str(target), quiet=2)
         binds.append((str(target), str(real)))
     return binds
 
