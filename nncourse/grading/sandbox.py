@@ -228,10 +228,6 @@ def bwrap_command(tmp_mb, binds=()):
         if path and path not in seen and not path.startswith("/usr/"):
             cmd += ["--ro-bind", path, path]
             seen.add(path)
-    fonts = _font_cache()   # matplotlib's font list, where matplotlib looks (MPLCONFIGDIR)
-    for name in sorted(os.listdir(fonts)) if fonts else ():
-        if name.startswith("fontlist-") and name.endswith(".json"):
-            binds = [*binds, (os.path.join(fonts, name), f"{SANDBOX_HOME}/.matplotlib/{name}")]
     for source, destination in binds:
         cmd += ["--ro-bind", source, destination]
     cmd += ["--remount-ro", "/", "--chdir", SANDBOX_HOME]

@@ -12,7 +12,7 @@ import time
 
 from nncourse.checks.judging import Reply, driver_name
 from nncourse.grading import plain
-from nncourse.grading.sandbox import Sandbox, SandboxError
+from nncourse.grading.sandbox import SANDBOX_HOME, Sandbox, SandboxError
 
 MAX_RESTARTS = 4          # sandbox restarts per submission (each replays the cells before)
 REPLY_STATUSES = ("ok", "error", "not_implemented", "timeout", "missing")
@@ -60,7 +60,7 @@ class Session:
         self.sandbox = Sandbox(self.limits.sandbox(), self.isolated)
         if self.isolated and self.view:
             from nncourse.grading import view
-            self.sandbox.binds = view.binds(*self.view)
+            self.sandbox.binds = view.binds(*self.view) + view.font_binds(SANDBOX_HOME)
         self.sandbox.start()
 
     def _restart(self, seconds):
