@@ -52,6 +52,13 @@ ROUTES = {
                         "        import numpy as np\n        return np.mean((y_hat - y) ** 2)",
 }
 NO_DEF = ("assignment_no_def", "import_no_def", "lambda", "partial")
+# routes whose call is not the exercise's own implementation: 0, but not named as a copy
+ZERO_ONLY = {
+    # rmse's known mistake "no square root (MSE)" *is* mse: mistakes are stubs in every view
+    "mistake_of_another": "from nncourse.checks import registry\n" + DEF +
+                          "    return next(m.fn for m in registry.by_name('rmse').mistakes "
+                          "if 'no square root' in m.name)(y, y_hat)",
+}
 
 
 def _notebook(answer):
@@ -61,7 +68,8 @@ def _notebook(answer):
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory):
     folder = tmp_path_factory.mktemp("routes")
-    subs = {"solved": solve(learner()), **{k: _notebook(v) for k, v in ROUTES.items()}}
+    subs = {"solved": solve(learner()),
+            **{k: _notebook(v) for k, v in {**ROUTES, **ZERO_ONLY}.items()}}
     paths = {}
     for name, nb in subs.items():
         path = folder / name / NAME
@@ -91,6 +99,11 @@ def test_every_route_to_the_reference_scores_0(reports, route):
     assert EX.id in report["copied_reference"], report
     # the other exercises are the solution's: untouched
     assert all(e["passed"] for e in report["exercises"] if e["id"] != EX.id), report
+
+
+@pytest.mark.parametrize("route", sorted(ZERO_ONLY))
+def test_other_course_code_that_is_the_answer_scores_0(reports, route):
+    assert _row(reports[route], EX.id)["points"] == 0, _row(reports[route], EX.id)
 
 
 def test_a_stub_call_is_named_in_the_note(reports):
@@ -137,3 +150,28 @@ def test_the_view_holds_no_implementation_of_the_notebook():
     text = losses.read_text()
     assert text.count(view.EVENT) >= 4 and "np.mean(" not in text.split("def mse(")[1]\
         .split("\ndef ")[0]
+
+
+NB02 = "02_the_neuron.ipynb"
+
+
+def test_another_exercises_course_version_is_allowed_its_own_is_not(tmp_path):
+    """Notebook 02's neuron rightly calls nnlib's sigmoid (another exercise's reference): it
+    keeps its marks (judged again where only its own implementation is a stub). A weighted_sum
+    that is the check module's own version (reached through the registry) scores 0."""
+    from nncourse.build.notebooks import NOTEBOOKS, SOLUTIONS, exercise_cells
+    solution = nbformat.read(SOLUTIONS / NB02, as_version=4)
+    answers = {ex.name: solution.cells[i].source for i, _, ex in exercise_cells(solution, NB02)}
+    answers["weighted_sum"] = ("from nncourse.checks import registry\n"
+                               "weighted_sum = registry.by_name('weighted_sum').reference")
+    nb = nbformat.read(NOTEBOOKS / NB02, as_version=4)
+    for i, _, ex in exercise_cells(nb, NB02):
+        nb.cells[i].source = answers[ex.name]
+    path = tmp_path / "nb02" / NB02
+    path.parent.mkdir()
+    path.write_text(nbformat.writes(nb), encoding="utf-8")
+    (report,) = grade([path], seed=SEED, limits=LIMITS)
+    rows = {e["id"]: e for e in report["exercises"]}
+    assert rows["nb02_neuron"]["passed"] and rows["nb02_sigmoid"]["passed"], report
+    assert rows["nb02_weighted_sum"]["points"] == 0, rows["nb02_weighted_sum"]
+    assert report["copied_reference"] == ["nb02_weighted_sum"] and report["cell_errors"] == []
