@@ -1,24 +1,29 @@
 """The grading view: nnlib and nncourse as a submission's sandbox sees them.
 
-When notebook NN is graded, the sandbox does not see the real ``nnlib`` and ``nncourse``
-folders but a copy of them, made once per grader run, bound read-only over the same paths
-(``nnlib.__file__`` and every import look as they do in the learner's kernel). In that copy,
-each implementation of one of NN's exercises — nnlib's function, method or class named by the
-exercise (its ``reference`` and ``implemented_by``) and the course's own version in the check
-module, with the module-level helpers that reference calls, and every known mistake (some are one
-step from the answer) — has its body replaced by a *stub*
-that raises ``NotImplementedError`` and first sends the audit event :data:`EVENT` naming the
-exercises (``sys.audit``). The copy holds no other implementation of them: not in memory, not
-in a file (the ``__pycache__`` is compiled from the stubs), not in ``inspect.getsource``'s text. So an answer that
-reaches the course's implementation by any route (an import, ``getattr``, a computed name,
-``exec`` of its source, the registry's ``.reference``) computes nothing, and the worker's audit
-hook (which learner code cannot remove) tells the grader, which scores the exercise 0 with a
-note. A learner who hides the event gains nothing: the stub never computes the answer.
+When notebook NN is graded, the sandbox does not see the real ``nnlib`` and ``nncourse`` folders
+but a copy of them, made once per grader run and bound read-only over the same paths
+(``nnlib.__file__`` and every import look as they do in the learner's kernel). In the copy, the
+course's implementations of NN's exercises have their bodies replaced by a *stub* that sends the
+audit event :data:`EVENT` naming the exercise (``sys.audit``) and raises ``NotImplementedError``.
+An exercise's implementations (:func:`stubbed`) are nnlib's function, method or class it names
+(its ``reference`` and ``implemented_by``); its version in the check module with the module's
+helpers that version calls, and the methods of nnlib classes it calls that the exercise is named
+after (nb06's ``momentum_update`` wraps ``Momentum.update``); and, in every view, the check
+module's known mistakes (rmse's "no square root" *is* mse). No other copy of them is in the
+sandbox: not in a file (the view's ``__pycache__`` is compiled from the stubs), not in
+``inspect.getsource``'s text, not in memory. So an answer that reaches one by any route (an
+import, ``getattr`` on a computed name, ``exec`` of its source or of the file, the registry's
+``.reference``) computes nothing, and the worker's audit hook (learner code cannot remove it)
+tells the grader. Hiding the event gains nothing; faking one only lowers a grade.
 
-Everything else (nnlib's layers, networks, optimizers, data and plots, the course's drivers)
-is the real code. Where it calls a stubbed function itself, that call fails in the sandbox too
-(see :func:`stubbed` for what each notebook loses); the notebooks' own cells were checked to
-grade the same with the view (``tests/course/test_grading_reference.py``).
+Two views per notebook are used (:func:`binds`): every exercise stubbed, where each answer is
+judged; and, for an answer that called *another* exercise's stub (notebook 02's ``neuron`` uses
+nnlib's ``sigmoid``; notebook 10's drivers use the course's ``Value``), a view in which only its
+own exercise is stubbed, where it is judged again. Everything else (nnlib's layers, networks,
+optimizers, data and plots, the course's drivers) is the real code; a notebook cell that uses a
+stub fails in the sandbox, and the grader does not count that as the learner's error. Every
+course solution keeps its full marks under the views (``tests/course/test_grading_reference.py``
+and the solutions' grading).
 """
 
 import ast
@@ -42,7 +47,7 @@ EVENT = "nncourse.reference"     # the audit event a stub sends: args (exercise 
 KEEP_METHODS = ("__init__", "__repr__", "__init_subclass__")   # a stubbed class's kept methods
 
 _lock = threading.Lock()
-_views = {}                      # notebook -> folder of its view (this process's grader run)
+_views = {}                      # (notebook, exercise or None) -> its binds, this grader run
 _root = None
 
 
@@ -190,11 +195,12 @@ def rewrite(text, lines):
             edits.append((at(node.body.lineno, node.body.col_offset),
                           at(node.body.end_lineno, node.body.end_col_offset),
                           stub_expression(lines[node.lineno])))
-    out, end = text, None
+    # a stub inside a body stubbed as a whole goes with it; the rest, last first
+    edits = [e for e in edits if not any(o[0] <= e[0] and e[1] <= o[1] and o != e
+                                         for o in edits)]
+    out = text
     for start, stop, new in sorted(edits, reverse=True):
-        if end is not None and stop > end:      # inside a body stubbed already
-            continue
-        out, end = out[:start] + new + out[stop:], start
+        out = out[:start] + new + out[stop:]
     ast.parse(out)    # the view must import: a broken rewrite fails here, in the grader
     return out
 

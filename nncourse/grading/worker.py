@@ -8,15 +8,15 @@ reads its replies as data only, with size limits, and decides everything itself.
 
 Wire format, both ways: a 4-byte big-endian length, then that many bytes of UTF-8 JSON.
 Requests arrive on standard input; replies leave on file descriptor 3 (no environment variable
-or argument names it: nothing tells learner code it is being graded but what it can also see in
-any other process).
+or argument names it).
 
 The sandbox imports the grading view of nnlib and nncourse (:mod:`nncourse.grading.view`), in
 which the course's implementations of the graded notebook's exercises are stubs that send the
 audit event ``view.EVENT``. The worker's audit hook (audit hooks cannot be removed) notes them,
-and each reply says which were called while it ran; a call's reply makes the grader score that
-exercise 0. Learner code may hide or fake that note: it only ever lowers a grade, and a stub
-never computes the answer.
+and each reply says which were called while it ran: the exercise's own scores 0, another
+exercise's has it judged again in a sandbox where only its own implementation is a stub. Learner
+code may hide or fake that note: a stub never computes the answer, so hiding gains nothing, and
+faking only lowers a grade or costs one more sandbox.
 """
 
 import json
@@ -28,16 +28,16 @@ import sys
 
 REPLY_FD = int(os.environ.pop("NNCOURSE_REPLY_FD", "3"))   # 3 unless an old grader says otherwise
 EVENT = "nncourse.reference"    # = nncourse.grading.view.EVENT (not imported: it imports nnlib)
-_called = []                    # exercise ids whose stubbed implementation ran since the reply
+_called = set()                 # exercise ids whose stubbed implementation ran since the reply
 
 
 def _on_audit(event, args):
-    if event == EVENT and args:
-        _called.extend(str(args[0]).split(","))
+    if event == EVENT and args and len(_called) < 100:
+        _called.update(str(args[0])[:400].split(","))
 
 
 def _stubs_called():
-    ids = sorted(set(_called))[:100]
+    ids = sorted(_called)[:100]
     _called.clear()
     return ids
 

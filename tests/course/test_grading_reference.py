@@ -143,6 +143,8 @@ def test_the_sandbox_shows_no_grading_telltale(tmp_path):
 
 def test_the_view_holds_no_implementation_of_the_notebook():
     """The files the sandbox reads: nnlib's losses in notebook 04's view hold stubs only."""
+    from nncourse.grading import worker
+    assert worker.EVENT == view.EVENT
     binds = dict((dest, src) for src, dest in view.binds("04_cost"))
     import nnlib
     from pathlib import Path
@@ -175,3 +177,16 @@ def test_another_exercises_course_version_is_allowed_its_own_is_not(tmp_path):
     assert rows["nb02_neuron"]["passed"] and rows["nb02_sigmoid"]["passed"], report
     assert rows["nb02_weighted_sum"]["points"] == 0, rows["nb02_weighted_sum"]
     assert report["copied_reference"] == ["nb02_weighted_sum"] and report["cell_errors"] == []
+
+
+def test_rewrite_keeps_docstrings_and_stubs_whole_bodies():
+    src = ('@staticmethod\ndef f(x):\n    """Doc."""\n    g = lambda y: y + 1\n    return g(x)\n'
+           'h = lambda z: z * 2\n')
+    out = view.rewrite(src, {1: ["nb00_f"], 6: ["nb00_h"]})
+    assert '"""Doc."""' in out and "return g(x)" not in out and "z * 2" not in out
+    assert out.count(view.EVENT) == 2
+    ns = {"staticmethod": lambda fn: fn}
+    exec(out, ns)
+    for name in ("f", "h"):
+        with pytest.raises(NotImplementedError):
+            ns[name](1)
