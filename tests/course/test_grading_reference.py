@@ -190,3 +190,20 @@ def test_rewrite_keeps_docstrings_and_stubs_whole_bodies():
     for name in ("f", "h"):
         with pytest.raises(NotImplementedError):
             ns[name](1)
+
+
+def test_every_notebooks_view_imports():
+    """Each notebook's view loads every check module and the worker (a stub called while a
+    module is imported would break its sandbox)."""
+    import os
+    import subprocess
+    import sys
+    from nncourse.checks import registry
+    for notebook in registry.notebooks():
+        root = os.path.dirname(view.binds(notebook)[0][0])
+        code = (f"import nnlib; assert nnlib.__file__.startswith({root!r})\n"
+                "from nncourse.checks import registry; registry.load_all()\n"
+                "import nncourse.grading.worker")
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              env={**os.environ, "PYTHONPATH": root}, cwd=root)
+        assert done.returncode == 0, (notebook, done.stderr[-500:])
