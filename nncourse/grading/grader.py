@@ -14,6 +14,10 @@ The trust boundary: learner code runs only in a submission's own sandbox
    which calls the learner's function and sends plain outputs back; the references, the known
    mistakes and every comparison and verdict are computed here, and only here are reports
    written. A submission can change its own outputs, and nothing else.
+4. the sandbox's nnlib and nncourse are the notebook's grading view (:mod:`.view`): the
+   course's implementations of its exercises are stubs there, and an answer whose own
+   exercise's stub ran while it was judged scores 0 with a note. An answer that used another
+   exercise's course version is judged again in a sandbox where only its own is a stub.
 
 A submission's death, hang or garbage is that submission's error only. The result of each
 submission is a :class:`nncourse.results.SubmissionReport`.
@@ -21,8 +25,9 @@ submission is a :class:`nncourse.results.SubmissionReport`.
 
 import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from nncourse.checks import judging, registry
@@ -78,21 +83,29 @@ def _grade_file(path, seed, limits, isolation, forbid_reference):
                        forbid_reference) for ex in sub.exercises]
     finally:
         session.close()
+    # an answer that used the course's version of *another* exercise (nb02's neuron calls
+    # nnlib's sigmoid) is judged again where only its own implementation is a stub, after the
+    # cells up to its check; all of these together get one more notebook time limit
+    budget = time.monotonic() + limits.notebook_timeout
     for i, ex in enumerate(sub.exercises):
         stubs = session.stubs_called.get(ex.function, set())
-        if isolated and stubs and ex.id not in stubs and not session.timed_out:
-            # it used the course's version of *another* exercise (nb02's neuron calls nnlib's
-            # sigmoid): judged again where only its own implementation is a stub, after the
-            # cells up to its check (as the notebook checks it)
-            again = Session(sub.sources, limits, isolated, sub.captures, (sub.notebook, ex.id))
-            upto = min((k for k, names in sub.captures.items() if ex.function in names),
-                       default=None)
-            try:
-                again.run_cells(upto)
-                rows[i] = _judge(ex, again, seed, limits, ex.id in sub.copied_reference,
-                                 forbid_reference)
-            finally:
-                again.close()
+        if not (isolated and stubs and ex.id not in stubs):
+            continue
+        left = budget - time.monotonic()
+        if session.timed_out or left <= 1:
+            rows[i].message += ("\n  note: it calls the course's version of another exercise, "
+                                "and there was no time left to judge it again without it.")
+            continue
+        again = Session(sub.sources, replace(limits, notebook_timeout=left), isolated,
+                        sub.captures, (sub.notebook, ex.id))
+        upto = min((k for k, names in sub.captures.items() if ex.function in names),
+                   default=None)
+        try:
+            again.run_cells(upto)
+            rows[i] = _judge(ex, again, seed, limits, ex.id in sub.copied_reference,
+                             forbid_reference)
+        finally:
+            again.close()
     return SubmissionReport(
         str(path), sub.notebook, rows, error=_session_error(session),
         timed_out=session.timed_out, modified_check_cells=sub.modified_check_cells,
