@@ -264,7 +264,8 @@ def build_parser():
                    help="with --unsandboxed, as root: run learner code as this unprivileged "
                         "system user (what the Gradescope autograder does without bubblewrap)")
     p.add_argument("--forbid-reference", action="store_true",
-                   help="score 0 an answer that calls nnlib's own implementation of its exercise")
+                   help="score 0 an answer whose code names nnlib's own implementation of its "
+                        "exercise (in the sandbox, one that calls it scores 0 anyway)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     teacher.add_arguments(p)
     p.set_defaults(func=cmd_grade)
