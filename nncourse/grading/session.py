@@ -11,11 +11,12 @@ sandbox is started and the cells that ran before (not the bad ones) run again.
 import time
 
 from nncourse.checks.judging import Reply, driver_name
+from nncourse.checks.running import defined_names
 from nncourse.grading import plain
 from nncourse.grading.sandbox import SANDBOX_HOME, Sandbox, SandboxError
 
 MAX_RESTARTS = 4          # sandbox restarts per submission (each replays the cells before)
-REPLY_STATUSES = ("ok", "error", "not_implemented", "timeout", "missing")
+REPLY_STATUSES = ("ok", "error", "not_implemented", "timeout", "missing", "stale")
 
 
 class RemoteFunction:
@@ -51,6 +52,7 @@ class Session:
         self.events = []                # what happened, for the report
         self._done = []                 # cells that ran (replayed after a loss)
         self.stubbed_cell = False       # a cell failed on a stub of the view
+        self.stub_failed_defs = set()   # functions defined in such a cell (maybe not defined)
         self.stubs_called = {}          # learner function -> exercise ids whose stubbed
                                         # course implementation ran while it was judged
 
@@ -133,6 +135,7 @@ class Session:
             # and what it would have defined is missing below, so from here on only the
             # answer cells' own errors are the learner's
             self.stubbed_cell = True
+            self.stub_failed_defs.update(defined_names(source))
             return
         if reply.get("ok") is False and self.stubbed_cell and i not in self.captures:
             return
@@ -195,7 +198,7 @@ def decode_reply(reply):
         if status not in REPLY_STATUSES:
             raise plain.PlainDataError("unknown status")
         error = reply.get("error")
-        if status in ("error", "missing"):
+        if status in ("error", "missing", "stale"):
             if type(error) is not dict or type(error.get("text")) is not str:
                 raise plain.PlainDataError("bad error")
             mro = error.get("mro", [])
@@ -207,7 +210,10 @@ def decode_reply(reply):
         after = plain.decode(reply.get("args_after"))
         if type(after) is not tuple:
             raise plain.PlainDataError("bad args")
-        return Reply("ok", out, after)
+        said = reply.get("warnings", [])
+        if type(said) is not list or not all(type(w) is str for w in said):
+            raise plain.PlainDataError("bad warnings")
+        return Reply("ok", out, after, warnings=tuple(w[:200] for w in said[:10]))
     except (plain.PlainDataError, AttributeError, TypeError, ValueError) as exc:
         return Reply("broken", error={"text": f"the sandbox's reply was not plain data "
                                               f"({str(exc)[:100]})"})
