@@ -32,6 +32,7 @@ from jupyterhub.spawner import SimpleLocalProcessSpawner
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))   # nncourse, when the hub runs outside the course's venv
+from nncourse import settings  # noqa: E402
 
 c = get_config()  # noqa: F821  (provided by JupyterHub when it loads this file)
 
@@ -102,23 +103,20 @@ c.JupyterHub.spawner_class = CourseSpawner
 c.SimpleLocalProcessSpawner.home_dir_template = str(HOMES / "{username}")
 c.Spawner.pre_spawn_hook = prepare_workspace
 c.Spawner.cmd = [str(BIN / "jupyterhub-singleuser")]
-c.Spawner.default_url = "/lab/tree/00_start_here.ipynb"
+# the course's settings (nncourse/settings.py): the start page, the server's settings (output rate
+# limits, the terminal's shell and PATH, JupyterLab's classroom options) in a server config of the
+# hub's own, the kernel environment, and nncourse on the terminal's PATH
+c.Spawner.default_url = settings.DEFAULT_URL
+SERVER_CONFIG = settings.write_server_config(STATE / "jupyter", bin_path=str(BIN)).parent
 c.Spawner.args = [
-    "--LabApp.news_url=None",
-    "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-    "--LabApp.expose_app_in_browser=True",   # window.jupyterapp, for the hub's browser test
     # the learner's JupyterLab layout is kept in their home, not in one shared ~/.jupyter
     "--LabApp.workspaces_dir=.nncourse/lab",
     "--LabApp.user_settings_dir=.nncourse/lab-settings",
 ] + (["--allow-root"] if os.getuid() == 0 else [])
 c.Spawner.environment = {
-    # the course's kernel settings (as make lab), nncourse on the terminal's PATH, and the
-    # course's server settings (output rate limits) from jupyter/
+    **settings.kernel_env(),
     "PATH": f"{BIN}:{env('PATH', '/usr/bin:/bin')}",
-    "JUPYTER_CONFIG_PATH": str(ROOT / "jupyter"),
-    "PYTHONHASHSEED": "0",
-    "OPENBLAS_NUM_THREADS": "1",
-    "OMP_NUM_THREADS": "1",
+    "JUPYTER_CONFIG_PATH": str(SERVER_CONFIG),
     "NNCOURSE_WORKSPACE": ".",
 }
 c.Spawner.mem_limit = env("NNCOURSE_HUB_MEM_LIMIT", "2G")

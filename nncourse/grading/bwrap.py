@@ -150,7 +150,7 @@ def bwrap_command(tmp_mb, paths, user=None, binds=()):
         return _root_command(tmp_mb, *user, _works(True), paths, binds)
     return [bwrap_path(), "--unshare-all", "--unshare-user", *_disable_userns(),
             "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID),
-            "--die-with-parent", "--new-session", "--hostname", "sandbox", *_system(),
+            "--die-with-parent", "--new-session", *_system(),   # the host's name, as a kernel has
             *_private(tmp_mb), *_paths(paths, binds),
             "--remount-ro", "/", "--chdir", SANDBOX_HOME]
 
@@ -163,7 +163,7 @@ def _root_command(tmp_mb, uid, gid, nested, paths, binds=()):
     """As root: an outer bubblewrap (root's, no user namespace) makes the mounts, then drops to
     ``uid``; ``nested``: an inner, unprivileged one adds the user namespace."""
     cmd = [bwrap_path(), "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
-           "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--hostname", "sandbox",
+           "--unshare-cgroup-try", "--die-with-parent", "--new-session",
            *_open_parents(paths, False), *_system(), *_private(tmp_mb, perms=True),
            *_open_parents(paths, True), *_paths(paths, binds),
            "--remount-ro", "/", "--chdir", SANDBOX_HOME,

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nnlib
+from nncourse import settings
 from nncourse.cgroups import Cgroup
 from nncourse.grading import wire
 from nncourse.grading.bwrap import (  # noqa: F401  (isolation_available: this module's API)
@@ -140,15 +141,15 @@ def _font_cache():
 
 def worker_environment(home):
     fonts = _font_cache()
-    env = {"PATH": os.path.dirname(sys.executable) + ":/usr/bin:/bin", "HOME": home,
-           "LANG": "C.UTF-8", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
-           "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+    env = {**settings.kernel_env(),   # the course's kernel environment (nncourse/settings.py)
+           "PATH": os.path.dirname(sys.executable) + ":/usr/bin:/bin", "HOME": home,
+           "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1", "MKL_NUM_THREADS": "1",
            "MPLBACKEND": "Agg", "MPLCONFIGDIR": f"{home}/.matplotlib",
            "IPYTHONDIR": f"{home}/.ipython", "TMPDIR": "/tmp"}
     if fonts:   # the worker copies the font list into its own writable config folder
         env["NNCOURSE_FONT_CACHE"] = fonts
     if "OPENBLAS_CORETYPE" in os.environ:   # see the machine notes: old OpenBLAS builds need it
-        env["OPENBLAS_CORETYPE"] = os.environ["OPENBLAS_CORETYPE"]
+        env.setdefault("OPENBLAS_CORETYPE", os.environ["OPENBLAS_CORETYPE"])   # settings' first
     return env
 
 
@@ -171,6 +172,7 @@ class Sandbox:
         self.cgroup = None
         self._scratch = None
         self._host_user = None     # the uid claimed for this sandbox (grader run as root)
+        self.binds = []            # extra read-only binds: the grading view (see .view)
 
     def start(self, seconds=60.0):
         read_fd, write_fd = os.pipe()
@@ -182,10 +184,9 @@ class Sandbox:
             self.cgroup = _cgroup(self.limits)
             if os.geteuid() == 0:     # never root's uid in the sandbox (see bwrap.py)
                 self._host_user = user = claim_user(self.limits.user)
-            fonts = _font_cache()
-            cmd = bwrap_command(self.limits.tmp_mb, bound_paths([fonts] if fonts else []),
-                                user) + python
+            cmd = bwrap_command(self.limits.tmp_mb, bound_paths(), user, self.binds) + python
             env = worker_environment(SANDBOX_HOME)
+            env.pop("NNCOURSE_FONT_CACHE", None)   # bound in place instead: no telltale
             cwd = "/"
         else:
             import tempfile
@@ -197,14 +198,18 @@ class Sandbox:
             if user:
                 self.cgroup = _cgroup(self.limits)
                 os.chown(self._scratch.name, *user)
-        env["NNCOURSE_REPLY_FD"] = str(write_fd)
         cgroups = self.cgroup.procs if self.cgroup else ()
         # as root with bubblewrap, the outer bubblewrap drops to ``user`` itself (after its mounts)
         drop = user if not self.isolated else None
+        limit = _limit_child(self.limits, cgroups, drop, nproc_uid=user and user[0])
+
+        def preexec():      # replies on fd 3: no environment variable says "grading"
+            os.dup2(write_fd, 3)
+            limit()
         self.proc = subprocess.Popen(
             cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            pass_fds=(write_fd,), env=env, cwd=cwd, start_new_session=True, close_fds=True,
-            preexec_fn=_limit_child(self.limits, cgroups, drop, nproc_uid=user and user[0]))
+            pass_fds=(3,), env=env, cwd=cwd, start_new_session=True, close_fds=True,
+            preexec_fn=preexec)
         os.close(write_fd)
         self.replies = read_fd
         self._drain = threading.Thread(target=self._drain_output, daemon=True)

@@ -13,11 +13,12 @@ against the notebook's time limit: once it is used up, nothing of the notebook r
 import time
 
 from nncourse.checks.judging import Reply, driver_name
+from nncourse.checks.running import defined_names
 from nncourse.grading import plain
-from nncourse.grading.sandbox import Sandbox, SandboxError
+from nncourse.grading.sandbox import SANDBOX_HOME, Sandbox, SandboxError
 
 MAX_RESTARTS = 4          # sandbox restarts per submission (each replays the cells before)
-REPLY_STATUSES = ("ok", "error", "not_implemented", "timeout", "missing")
+REPLY_STATUSES = ("ok", "error", "not_implemented", "timeout", "missing", "stale")
 
 
 class RemoteFunction:
@@ -35,8 +36,10 @@ class Session:
     """Runs a submission's cells in a sandbox and serves the judges' calls."""
     where = "sandbox"
 
-    def __init__(self, sources, limits, isolated, captures=None):
+    def __init__(self, sources, limits, isolated, captures=None, view=None):
         self.sources = sources          # [(label, source)] of the learner's code cells
+        self.view = view                # (notebook, exercise id or None): the grading view
+                                        # the sandbox sees (.view)
         self.captures = captures or {}  # source index -> functions checked right after it
         self.limits = limits
         self.isolated = isolated
@@ -50,11 +53,18 @@ class Session:
         self.left = limits.notebook_timeout   # seconds of the notebook's time not yet used
         self.events = []                # what happened, for the report
         self._done = []                 # cells that ran (replayed after a loss)
+        self.stubbed_cell = False       # a cell failed on a stub of the view
+        self.stub_failed_defs = set()   # functions defined in such a cell (maybe not defined)
+        self.stubs_called = {}          # learner function -> exercise ids whose stubbed
+                                        # course implementation ran while it was judged
 
     # --- the sandbox's life ---------------------------------------------------------------
 
     def _start(self):
         self.sandbox = Sandbox(self.limits.sandbox(), self.isolated)
+        if self.isolated and self.view:
+            from nncourse.grading import view
+            self.sandbox.binds = view.binds(*self.view) + view.font_binds(SANDBOX_HOME)
         self.sandbox.start()
 
     def _restart(self):
@@ -88,15 +98,16 @@ class Session:
 
     # --- the learner's cells --------------------------------------------------------------
 
-    def run_cells(self):
-        """Run every learner cell once (with replays after a loss), within the notebook's time."""
+    def run_cells(self, upto=None):
+        """Run every learner cell once (with replays after a loss), within the notebook's time;
+        only the cells up to index ``upto`` if given."""
         self.left = self.limits.notebook_timeout
         self._done = []
-        i = 0
-        while i < len(self.sources) and self.broken is None:
+        i, end = 0, len(self.sources) if upto is None else min(upto + 1, len(self.sources))
+        while i < end and self.broken is None:
             if self.left <= 0:
                 self.timed_out = True
-                for j in range(i, len(self.sources)):
+                for j in range(i, end):
                     self.skipped[j] = "not run: the notebook's time limit was reached"
                 break
             try:
@@ -133,6 +144,15 @@ class Session:
         finally:
             self.left -= time.monotonic() - start
         self._note_memory(label)
+        if reply.get("ok") is False and reply.get("stubs"):
+            # it used a course implementation stubbed in this view: not the learner's error,
+            # and what it would have defined is missing below, so from here on only the
+            # answer cells' own errors are the learner's
+            self.stubbed_cell = True
+            self.stub_failed_defs.update(defined_names(source))
+            return
+        if reply.get("ok") is False and self.stubbed_cell and i not in self.captures:
+            return
         if reply.get("ok") is False:
             error = str(reply.get("error", ""))[:300]
             self.cell_errors[i] = error.splitlines()[0] if error else "an error"
@@ -156,7 +176,13 @@ class Session:
         request = {"op": "call", "function": fn.name, "args": plain.encode(tuple(args)),
                    "driver": driver_name(driver), "seconds": 10.0 if seconds is None else seconds}
         reply = self._request(request)
-        return reply if isinstance(reply, Reply) else decode_reply(reply)
+        if isinstance(reply, Reply):
+            return reply
+        stubs = reply.get("stubs")
+        if type(stubs) is list:     # the learner may fake it: it only ever costs them points
+            self.stubs_called.setdefault(fn.name, set()).update(
+                str(s)[:40] for s in stubs[:100])
+        return decode_reply(reply)
 
     def _request(self, request):
         """One judge call: the sandbox's raw reply dict, or a :class:`Reply` decided here."""
@@ -187,7 +213,7 @@ def decode_reply(reply):
         if status not in REPLY_STATUSES:
             raise plain.PlainDataError("unknown status")
         error = reply.get("error")
-        if status in ("error", "missing"):
+        if status in ("error", "missing", "stale"):
             if type(error) is not dict or type(error.get("text")) is not str:
                 raise plain.PlainDataError("bad error")
             mro = error.get("mro", [])
@@ -199,7 +225,10 @@ def decode_reply(reply):
         after = plain.decode(reply.get("args_after"))
         if type(after) is not tuple:
             raise plain.PlainDataError("bad args")
-        return Reply("ok", out, after)
+        said = reply.get("warnings", [])
+        if type(said) is not list or not all(type(w) is str for w in said):
+            raise plain.PlainDataError("bad warnings")
+        return Reply("ok", out, after, warnings=tuple(w[:200] for w in said[:10]))
     except (plain.PlainDataError, AttributeError, TypeError, ValueError) as exc:
         return Reply("broken", error={"text": f"the sandbox's reply was not plain data "
                                               f"({str(exc)[:100]})"})

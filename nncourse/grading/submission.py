@@ -111,20 +111,68 @@ def _dotted(node):
     return None
 
 
-def _names_used(node):
-    """The dotted names (``np.sum``, ``mse``) a function's body uses, each chain once."""
-    inner = {id(n.value) for n in ast.walk(node) if isinstance(n, ast.Attribute)}
-    return [name for n in ast.walk(node) if isinstance(n, (ast.Name, ast.Attribute))
-            and id(n) not in inner and (name := _dotted(n)) is not None]
+def _module_level(statements):
+    """The statements run at a cell's top level (inside if/try/with/for, not inside a def)."""
+    for node in statements:
+        yield node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            for name in ("body", "orelse", "finalbody", "handlers"):
+                yield from _module_level(getattr(node, name, None) or [])
+
+
+def _binds(node, name):
+    """What the top-level statement ``node`` binds ``name`` to (a node to read), or None:
+    a def or class, an assignment's value (``f = nnlib.sigmoid``, a lambda, a partial), an
+    import (``from nnlib.losses import mse``)."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return node if node.name == name else None
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return node if any((a.asname or a.name.split(".")[0]) == name for a in node.names) \
+            else None
+    targets = node.targets if isinstance(node, ast.Assign) else \
+        [node.target] if isinstance(node, (ast.AnnAssign, ast.AugAssign)) and node.value \
+        else []
+    names = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return node.value if name in names else None
+
+
+def _names_in(node, aliases):
+    """Every dotted name ``node`` reads, with import aliases resolved (``getattr(m, "f")`` and
+    imported names read as ``m.f``)."""
+    for sub in ast.walk(node):
+        name = None
+        if isinstance(sub, (ast.Name, ast.Attribute)):
+            name = _dotted(sub)
+        elif isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and \
+                sub.func.id == "getattr" and len(sub.args) >= 2 and \
+                isinstance(sub.args[1], ast.Constant) and isinstance(sub.args[1].value, str):
+            base = _dotted(sub.args[0]) if isinstance(sub.args[0], (ast.Name, ast.Attribute)) \
+                else None
+            name = f"{base}.{sub.args[1].value}" if base else None
+        elif isinstance(sub, ast.ImportFrom) and sub.module and sub.level == 0:
+            for a in sub.names:
+                yield f"{sub.module}.{a.name}"
+        elif isinstance(sub, ast.Import):
+            for a in sub.names:
+                yield a.name
+        if name is not None:
+            head, _, rest = name.partition(".")
+            yield aliases.get(head, head) + (f".{rest}" if rest else "")
 
 
 def copied_references(cells, course_exercises, unreadable=None):
     """Ids of exercises whose learner function calls nnlib's own implementation of that same
     exercise (or imports the course's checks), found by reading the code, never running it.
-    Indexes of cells too deeply nested to be parsed are added to ``unreadable``. Only what is
-    needed of each cell's tree is kept (its imports, the exercises' functions' names)."""
-    functions = {ex.function for ex in course_exercises}
-    aliases, defs = {}, {}       # function name -> the names its last definition uses
+    The function is what its name is bound to last before the exercise's check cell: a def, or
+    an assignment or import with no def (``mse = nnlib.losses.mse``, a lambda, a partial).
+    Indexes of cells too deeply nested to be parsed are added to ``unreadable``. No cell's
+    whole tree is kept: only the imports and, per exercise, what its name is bound to last."""
+    check_at = {}
+    for position, cell in enumerate(cells):
+        if cell.cell_type == "code":
+            for name in CHECK_RE.findall(cell.source):
+                check_at.setdefault(name, position)
+    aliases, bound = {}, {}      # exercise id -> what its function's name is bound to last
     for i, cell in enumerate(cells):
         if cell.cell_type != "code":
             continue
@@ -145,16 +193,20 @@ def copied_references(cells, course_exercises, unreadable=None):
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 for a in node.names:
                     aliases[a.asname or a.name] = f"{node.module}.{a.name}"
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) \
-                    and node.name in functions:
-                defs[node.name] = _names_used(node)
+        for ex in course_exercises:
+            if i < check_at.get(ex.name, len(cells)):
+                found = [b for node in _module_level(tree.body)
+                         for b in [_binds(node, ex.function)] if b is not None]
+                if found:
+                    bound[ex.id] = found[-1]
         del tree
     copied = []
     for ex in course_exercises:
         targets = set(ex.implemented_by)
-        for name in defs.get(ex.function, ()):
-            head, _, rest = name.partition(".")
-            full = aliases.get(head, head) + (f".{rest}" if rest else "")
+        before = bound.get(ex.id)
+        if before is None:
+            continue
+        for full in _names_in(before, aliases):
             if full.startswith("nncourse.") and not full.startswith(("nncourse.check",
                                                                      "nncourse.setup_notebook")) \
                     or any(full == t or full.startswith(t + ".") for t in targets):

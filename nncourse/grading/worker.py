@@ -7,19 +7,39 @@ within the learner's reach, so nothing here is trusted. The grader (:mod:`nncour
 reads its replies as data only, with size limits, and decides everything itself.
 
 Wire format (:mod:`nncourse.grading.wire`), both ways: a 4-byte big-endian length, then that
-many bytes of JSON. Requests arrive on standard input; replies leave on the file descriptor
-named by the environment variable ``NNCOURSE_REPLY_FD``.
+many bytes of JSON. Requests arrive on standard input; replies leave on file descriptor 3 (no
+environment variable or argument names it).
+
+The sandbox imports the grading view of nnlib and nncourse (:mod:`nncourse.grading.view`), in
+which the course's implementations of the graded notebook's exercises are stubs that send the
+audit event ``view.EVENT``. The worker's audit hook (audit hooks cannot be removed) notes them,
+and each reply says which were called while it ran: the exercise's own scores 0, another
+exercise's has it judged again in a sandbox where only its own implementation is a stub. Learner
+code may hide or fake that note: a stub never computes the answer, so hiding gains nothing, and
+faking only lowers a grade or costs one more sandbox.
 """
 
 import os
-import re
 import signal
 import sys
 
 from nncourse.grading import wire
 from nncourse.grading.wire import read_request
 
-REPLY_FD = int(os.environ.get("NNCOURSE_REPLY_FD", "3"))
+REPLY_FD = int(os.environ.pop("NNCOURSE_REPLY_FD", "3"))   # 3 unless an old grader says otherwise
+EVENT = "nncourse.reference"    # = nncourse.grading.view.EVENT (not imported: it imports nnlib)
+_called = set()                 # exercise ids whose stubbed implementation ran since the reply
+
+
+def _on_audit(event, args):
+    if event == EVENT and args and len(_called) < 100:
+        _called.update(str(args[0])[:400].split(","))
+
+
+def _stubs_called():
+    ids = sorted(_called)[:100]
+    _called.clear()
+    return ids
 
 
 class CellTimeout(BaseException):
@@ -41,19 +61,17 @@ def _cancel_alarm():
     signal.setitimer(signal.ITIMER_REAL, 0)
 
 
-DEF_RE = re.compile(r"^\s*(?:async\s+)?def\s+(\w+)\s*\(|^(\w+)\s*=\s*lambda\b", re.MULTILINE)
-
-
 class Worker:
     def __init__(self):
         from IPython.core.interactiveshell import InteractiveShell
 
-        from nncourse.checks import judging
-        self.judging = judging
+        from nncourse.checks import judging, running
+        self.judging, self.running = judging, running
         self.shell = InteractiveShell.instance(colors="nocolor")
         self.labels = {}        # IPython execution count -> "cell 7"
         self.answers = {}       # function name -> what it was where the notebook checks it
-        self.failed_defs = {}   # function name -> why the cell defining it last failed
+        self.stale = {}         # function name -> why its newest definition did not run
+        self.stale_at_check = {}  # function name -> that, where the notebook checks it
         compiler = self.shell.compile
 
         def cell_label(filename):   # the learner's line shows the notebook's cell number
@@ -74,21 +92,23 @@ class Worker:
                 if callable(self.shell.user_ns.get(name)):
                     self.answers[name] = self.shell.user_ns[name]
         self._close_figures()
+        stubs = _stubs_called()
         error = result.error_before_exec or result.error_in_exec
-        defined = [a or b for a, b in DEF_RE.findall(source)]
-        for name in defined:
-            self.failed_defs.pop(name, None)
-        if error is None:
-            return {"ok": True}
         if isinstance(error, CellTimeout):
             text = "time limit: the cell was stopped"
         elif isinstance(error, SyntaxError):
-            text = f"{type(error).__name__}: {error.msg} (line {error.lineno})"
-        else:
+            text = self.running.error_summary(error)
+        elif error is not None:
             text = self.judging.describe_learner_error(error, self.cell_label)
-        for name in defined:
-            self.failed_defs[name] = f"{label} raised {text.splitlines()[0]}"
-        return {"ok": False, "timeout": isinstance(error, CellTimeout), "error": text[:2000]}
+        # the notebook's own rule (running.note_cell): a def the error stopped is stale
+        self.running.note_cell(self.stale, self.shell, source, error, result.execution_count,
+                               why=f"{label} raised {text.splitlines()[0]}" if error else None)
+        for name in capture:    # as the check cell right after this one would see it
+            self.stale_at_check[name] = self.stale.get(name)
+        if error is None:
+            return {"ok": True, "stubs": stubs}
+        return {"ok": False, "timeout": isinstance(error, CellTimeout), "error": text[:2000],
+                "stubs": stubs}
 
     @staticmethod
     def _close_figures():
@@ -99,23 +119,27 @@ class Worker:
     def call(self, name, args, driver, seconds):
         from nncourse.grading.plain import Limits, decode, encode
         fn = self.answers.get(name, self.shell.user_ns.get(name))
+        why = self.stale_at_check[name] if name in self.stale_at_check else self.stale.get(name)
+        if why is not None:     # its newest definition did not run: never judge the old one
+            text = self.running.stale_message(name, why, exists=callable(fn))
+            return {"status": "stale" if callable(fn) else "missing", "error": {"text": text}}
         if not callable(fn):
-            why = self.failed_defs.get(name)
-            text = (f"no function `{name}`: {why}, so it was never defined. Fix that cell."
-                    if why else f"no function `{name}` in the notebook (was it renamed or "
-                    "deleted, or is its cell not run?)")
-            return {"status": "missing", "error": {"text": text}}
+            return {"status": "missing", "error": {"text": f"no function `{name}` in the notebook "
+                                                           "(was it renamed or deleted, or is its "
+                                                           "cell not run?)"}}
         args = decode(args, Limits(items=10**9, array_bytes=2**62, string=10**9))
         driver = self.judging.find_driver(driver) if driver else None
+        _stubs_called()
         _alarm(seconds, self.judging.CheckTimeout)
         try:
             reply = self.judging.call_here(fn, args, driver, self.cell_label)
         except self.judging.CheckTimeout:
-            return {"status": "timeout"}
+            return {"status": "timeout", "stubs": _stubs_called()}
         finally:
             _cancel_alarm()
         return {"status": reply.status, "out": encode(reply.out),
-                "args_after": encode(reply.args_after), "error": reply.error}
+                "args_after": encode(reply.args_after), "error": reply.error,
+                "warnings": list(reply.warnings), "stubs": _stubs_called()}
 
 
 def _copy_font_cache():
@@ -131,6 +155,7 @@ def _copy_font_cache():
 
 
 def main():
+    sys.addaudithook(_on_audit)
     _copy_font_cache()
     requests = sys.stdin.buffer
     worker = Worker()
