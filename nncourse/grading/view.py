@@ -42,6 +42,7 @@ from pathlib import Path
 import nnlib
 import nncourse
 from nncourse.checks import registry
+from nncourse.checks.mistakes import Mistake
 
 EVENT = "nncourse.reference"     # the audit event a stub sends: args (exercise ids, "a,b")
 KEEP_METHODS = ("__init__", "__repr__", "__init_subclass__")   # a stubbed class's kept methods
@@ -188,7 +189,8 @@ def _called_at_import(tree):
 
 
 def rewrite(text, lines):
-    """``text`` with the functions starting at ``lines`` ({line: ids}) stubbed."""
+    """``text`` with the functions starting at ``lines`` ({line: ids}) stubbed (or given the
+    body ``ids`` when it is a string)."""
     tree = ast.parse(text)
     at = _offsets(text)
     at_import = _called_at_import(tree)
@@ -206,7 +208,8 @@ def rewrite(text, lines):
             if not body:
                 continue
             edits.append((at(body[0].lineno, body[0].col_offset),
-                          at(body[-1].end_lineno, body[-1].end_col_offset), stub_statement(ids)))
+                          at(body[-1].end_lineno, body[-1].end_col_offset),
+                          ids if isinstance(ids, str) else stub_statement(ids)))
         elif isinstance(node, ast.Lambda) and lines.get(node.lineno):
             edits.append((at(node.body.lineno, node.body.col_offset),
                           at(node.body.end_lineno, node.body.end_col_offset),
@@ -233,6 +236,8 @@ def build(notebook, root, only=None):
     for name, real in package_dirs().items():
         target = Path(root) / name
         shutil.copytree(real, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        if name == "nncourse":      # mistakes made as variants of a reference at import
+            by_file.setdefault(str(Path(inspect.getsourcefile(Mistake)).resolve()), {}).update(_variants_stubbed())
         for path, lines in by_file.items():
             if Path(path).is_relative_to(real):
                 copy = target / Path(path).relative_to(real)
@@ -243,6 +248,15 @@ def build(notebook, root, only=None):
         compileall.compile_dir(str(target), quiet=2)
         binds.append((str(target), str(real)))
     return binds
+
+
+def _variants_stubbed():
+    """``Mistake.variant`` in every view: the mistake it makes is a stub (mistakes never run
+    in the sandbox; a variant is the reference with one choice changed, often in a check
+    module's version of another exercise that the view keeps)."""
+    fn = inspect.unwrap(Mistake.variant.__func__)
+    return {fn.__code__.co_firstlineno: f"return cls(name, hint, lambda *a, **k: "
+                                        f"{stub_expression(['mistake'])})"}
 
 
 def font_binds(home):
