@@ -5,16 +5,26 @@ does), then every learner, in their own thread: logs in with the shared password
 their server (time to a ready server, measured from the login request), opens notebook 01,
 runs its set-up cell, the flatten exercise and its check in a kernel (which must pass).
 Memory per learner: the proportional set size (PSS) of that learner's processes (their server
-and their kernel, found by working directory), once every kernel is up.
+and their kernel, found by working directory), once every kernel is up, plus an equal share of
+the fork server's (the process their servers are forked from, whose memory they share).
 
-    python benchmarks/hub_speed.py [--learners 20]
+Two ways to run a workshop, one benchmark:
+* walk-in (default): nobody is expected; every server starts when its learner logs in;
+* ``--prestart``: the learners' names are given to the hub (NNCOURSE_HUB_LEARNERS), which starts
+  their servers before anyone logs in; the benchmark waits until all are up (and reports how
+  long that took) and only then lets the 20 learners log in at once.
+
+    python benchmarks/hub_speed.py [--learners 20] [--prestart] [--no-forkserver] [--shared]
+
+``measure(learners=20, prestart=False)`` returns the figures as a dict (``median_s``,
+``worst_s``, ``mb_per_learner``, ...) for benchmarks/run.py.
 """
 
 import argparse
 import json
+import os
 import statistics
 import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -27,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 from classroom.hubfixture import Hub, proxy_command  # noqa: E402
 from hub.learner import Learner  # noqa: E402
+from hub.users import home_of  # noqa: E402
 
 NB = "01_input_flattening.ipynb"
 
@@ -47,64 +58,116 @@ def learner(hub, name):
     me = Learner(hub.url, name, hub.password)
     t0 = time.perf_counter()
     me.login()
+    login = time.perf_counter() - t0
     me.wait_ready(timeout=600)
     ready = time.perf_counter() - t0
     nb = me.read_notebook(NB)
     setup = src(next(c for c in nb["cells"] if c["cell_type"] == "code"))
     out = me.run([setup, SOLUTION, src(by_gid(nb, "nb01_flatten"))], timeout=600, shutdown=False)
-    return {"name": name, "ready_s": ready, "check_s": time.perf_counter() - t0 - ready,
-            "passed": out[-1].startswith("✔ flatten")}
+    return {"name": name, "login_s": login, "ready_s": ready,
+            "check_s": time.perf_counter() - t0 - ready, "passed": out[-1].startswith("✔ flatten")}
 
 
-def memory_per_learner(homes, names):
-    pss = {n: 0 for n in names}
-    for p in psutil.process_iter(["pid"]):
+def memory_per_learner(homes, names, mode):
+    """PSS in MB of each learner's processes (by working directory: their home), and of the
+    fork server (shared by all)."""
+    home = {(home_of(homes, n) if mode == "system" else homes / n).resolve(): n for n in names}
+    pss, shared = {n: 0 for n in names}, 0
+    for p in psutil.process_iter(["pid", "cmdline"]):
         try:
-            cwd = Path(p.cwd())
-            name = cwd.name if cwd.parent == homes else None
+            name = home.get(Path(p.cwd()))
             if name in pss:
                 pss[name] += p.memory_full_info().pss
+            elif any(a.endswith("hub/forkserver.py") for a in p.info["cmdline"] or ()):
+                shared += p.memory_full_info().pss   # the fork server (its forks have homes)
         except (psutil.Error, OSError):
             continue
-    return {n: v / 2**20 for n, v in pss.items()}
+    return {n: v / 2**20 for n, v in pss.items()}, shared / 2**20
+
+
+def wait_all_ready(hub, names, timeout=600):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        users = {u["name"]: u for u in hub.admin("GET", "users").json()}
+        if all(users.get(n, {}).get("servers", {}).get("", {}).get("ready") for n in names):
+            return
+        time.sleep(0.5)
+    raise TimeoutError("the pre-started servers were not all ready")
+
+
+def measure(learners=20, prestart=False, forkserver=True, shared=False):
+    """Run the benchmark; returns its figures as a dict."""
+    if proxy_command() is None:
+        raise RuntimeError("configurable-http-proxy is missing (npm install --prefix .hub-node "
+                           "configurable-http-proxy)")
+    names = [f"learner{i:02d}" for i in range(learners)]
+    mode = "shared" if shared or os.geteuid() != 0 else "system"
+    env = {"NNCOURSE_HUB_IDLE_TIMEOUT": "3600", "NNCOURSE_HUB_USERS": mode,
+           "NNCOURSE_HUB_FORKSERVER": "1" if forkserver else "0"}
+    hub = Hub(**env)
+    prestart_s = None
+    if prestart:
+        hub.made.joinpath("learners.txt").write_text("\n".join(names) + "\n")
+        hub.env["NNCOURSE_HUB_LEARNERS"] = str(hub.made / "learners.txt")
+    load = os.getloadavg()[0]
+    hub.start()
+    hub_process = psutil.Process(hub.process.pid)
+    try:
+        if prestart:
+            t0 = time.perf_counter()
+            wait_all_ready(hub, names)
+            prestart_s = time.perf_counter() - t0
+        start = time.perf_counter()
+        with ThreadPoolExecutor(len(names)) as pool:
+            rows = list(pool.map(lambda n: learner(hub, n), names))
+        wall = time.perf_counter() - start
+        mem, shared_mb = memory_per_learner((hub.state / "homes").resolve(), names, mode)
+        hub_cpu = sum(hub_process.cpu_times()[:2])
+    finally:
+        out = ROOT / "benchmarks" / "results"
+        out.mkdir(exist_ok=True)
+        hub.stop(keep_log=out / "hub_speed.log")
+    ready = [r["ready_s"] for r in rows]
+    per = [v + shared_mb / len(names) for v in mem.values()]
+    return {
+        "learners": len(names), "cores": psutil.cpu_count(), "mode": mode,
+        "forkserver": forkserver, "prestart": prestart,
+        "load_average_before": round(load, 1),
+        "all_checks_passed": all(r["passed"] for r in rows),
+        "median_s": round(statistics.median(ready), 1), "worst_s": round(max(ready), 1),
+        "best_s": round(min(ready), 1),
+        "login_answered_s": {"median": round(statistics.median(r["login_s"] for r in rows), 1),
+                             "max": round(max(r["login_s"] for r in rows), 1)},
+        "prestart_all_ready_s": None if prestart_s is None else round(prestart_s, 1),
+        "check_after_ready_s": {"median": round(statistics.median(r["check_s"] for r in rows), 1),
+                                "max": round(max(r["check_s"] for r in rows), 1)},
+        "everyone_checked_after_s": round(wall, 1),
+        "hub_cpu_s": round(hub_cpu, 1),
+        "mb_per_learner": round(statistics.median(per)),
+        "mb_per_learner_max": round(max(per)), "mb_total": round(sum(per)),
+        "mb_fork_server": round(shared_mb),
+    }
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--learners", type=int, default=20)
+    ap.add_argument("--prestart", action="store_true",
+                    help="start the learners' servers before they log in (a known list)")
+    ap.add_argument("--no-forkserver", action="store_true",
+                    help="start each server as a new Python (NNCOURSE_HUB_FORKSERVER=0)")
+    ap.add_argument("--shared", action="store_true",
+                    help="every learner as the hub's user (the mode for a hub without root)")
     args = ap.parse_args()
-    if proxy_command() is None:
-        sys.exit("configurable-http-proxy is missing (npm install --prefix .hub-node "
-                 "configurable-http-proxy)")
-    names = [f"learner{i:02d}" for i in range(args.learners)]
-    with tempfile.TemporaryDirectory() as tmp:
-        hub = Hub(Path(tmp) / "state", NNCOURSE_HUB_IDLE_TIMEOUT="3600")
-        hub.start()
-        try:
-            start = time.perf_counter()
-            with ThreadPoolExecutor(len(names)) as pool:
-                rows = list(pool.map(lambda n: learner(hub, n), names))
-            wall = time.perf_counter() - start
-            mem = memory_per_learner((hub.state / "homes").resolve(), names)
-        finally:
-            hub.stop()
-    ready = [r["ready_s"] for r in rows]
-    per = list(mem.values())
-    result = {
-        "learners": len(names), "cores": psutil.cpu_count(),
-        "all_checks_passed": all(r["passed"] for r in rows),
-        "ready_s": {"median": round(statistics.median(ready), 1), "max": round(max(ready), 1),
-                    "min": round(min(ready), 1)},
-        "check_after_ready_s": {"median": round(statistics.median(r["check_s"] for r in rows), 1),
-                                "max": round(max(r["check_s"] for r in rows), 1)},
-        "everyone_checked_after_s": round(wall, 1),
-        "memory_per_learner_mb": {"median": round(statistics.median(per)),
-                                  "max": round(max(per)), "total": round(sum(per))},
-    }
+    try:
+        result = measure(args.learners, args.prestart, not args.no_forkserver, args.shared)
+    except RuntimeError as e:
+        sys.exit(str(e))
     print(json.dumps(result, indent=2))
     out = ROOT / "benchmarks" / "results"
     out.mkdir(exist_ok=True)
-    (out / "hub_speed.json").write_text(json.dumps(result, indent=2) + "\n")
+    name = "hub_speed" + ("_prestart" if args.prestart else "") + ".json"
+    (out / name).write_text(json.dumps(result, indent=2) + "\n")
 
 
 if __name__ == "__main__":

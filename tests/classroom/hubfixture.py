@@ -84,7 +84,8 @@ class Hub:
         except FileNotFoundError:   # removed with the hub's temporary folder
             return ""
 
-    def stop(self):
+    def stop(self, keep_log=None):
+        """Stop the hub (and its learners' servers); ``keep_log``: copy its log there first."""
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)   # the hub stops the learners' servers
             try:
@@ -94,6 +95,8 @@ class Hub:
                 self.process.wait(10)
         if getattr(self, "log", None):
             self.log.close()
+            if keep_log:
+                shutil.copyfile(self.state / "hub.log", keep_log)
         homes = str(self.state.resolve() / "homes") + "/"
         for entry in pwd.getpwall():      # the learners' accounts this hub made
             if entry.pw_gecos.startswith("nncourse hub learner ") and \
