@@ -68,10 +68,10 @@ def learner(hub, name):
             "check_s": time.perf_counter() - t0 - ready, "passed": out[-1].startswith("✔ flatten")}
 
 
-def memory_per_learner(homes, names, mode):
+def memory_per_learner(homes, names):
     """PSS in MB of each learner's processes (by working directory: their home), and of the
     fork server (shared by all)."""
-    home = {(home_of(homes, n) if mode == "system" else homes / n).resolve(): n for n in names}
+    home = {home_of(homes, n).resolve(): n for n in names}
     pss, shared = {n: 0 for n in names}, 0
     for p in psutil.process_iter(["pid", "cmdline"]):
         try:
@@ -121,7 +121,7 @@ def measure(learners=20, prestart=False, forkserver=True, shared=False):
         with ThreadPoolExecutor(len(names)) as pool:
             rows = list(pool.map(lambda n: learner(hub, n), names))
         wall = time.perf_counter() - start
-        mem, shared_mb = memory_per_learner((hub.state / "homes").resolve(), names, mode)
+        mem, shared_mb = memory_per_learner((hub.state / "homes").resolve(), names)
         hub_cpu = sum(hub_process.cpu_times()[:2])
     finally:
         out = ROOT / "benchmarks" / "results"

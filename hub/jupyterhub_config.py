@@ -196,19 +196,20 @@ class CourseSpawner(LocalProcessSpawner):
     async def poll(self):
         status = await super().poll()
         if status is not None:
-            self._end_cgroup()
+            await self._end_cgroup()
         return status
 
     async def stop(self, now=False):
         await super().stop(now=now)
-        self._end_cgroup()
+        await self._end_cgroup()
 
-    def _end_cgroup(self):
-        """Whatever the learner left running (kernels, terminals) goes with their server."""
-        if self.cgroup is not None:
-            self.cgroup.kill()
-            self.cgroup.remove()
-            self.cgroup = None
+    async def _end_cgroup(self):
+        """Whatever the learner left running (kernels, terminals) goes with their server (in a
+        thread: removing a cgroup waits for its processes to be gone)."""
+        group, self.cgroup = self.cgroup, None
+        if group is not None:
+            group.kill()
+            await asyncio.to_thread(group.remove)
 
 
 def _become(request):
@@ -231,8 +232,12 @@ def server_extensions():
 
 if USE_FORKSERVER:
     forkserver()            # imports while the hub starts up, ready for the first login
+if os.geteuid() == 0:
+    # The hub (and the proxy and services it starts from now on) is every learner's way in:
+    # ahead of the learners' own processes for the CPU, as one learner's cgroup would otherwise
+    # weigh as much as the hub when 20 servers start at once. The fork server keeps nice 0.
+    os.setpriority(os.PRIO_PROCESS, 0, -10)
 c.JupyterHub.spawner_class = CourseSpawner
-c.Spawner.cmd = ["jupyterhub-singleuser"]   # for the record: hub/singleuser.py runs its main
 c.Spawner.default_url = "/lab/tree/00_start_here.ipynb"
 c.Spawner.args = [
     "--LabApp.news_url=None",
