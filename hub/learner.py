@@ -5,7 +5,9 @@ benchmarks/hub_speed.py.
 """
 
 import asyncio
+import html
 import json
+import re
 import time
 import uuid
 
@@ -30,15 +32,34 @@ class Learner:
         return r.url
 
     def wait_ready(self, timeout=300):
-        """Wait until the learner's server answers; returns the final URL of their lab."""
+        """Wait until the learner's server answers, as a browser does: open the server's URL;
+        while the hub's "server starting" page shows, follow its progress event stream until
+        the server is ready, then reload. Returns the final URL of their lab."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             r = self.http.get(f"{self.prefix}/", timeout=60)   # redirects to the default URL
             if r.status_code == 200 and r.url.startswith(self.prefix) \
                     and self.http.cookies.get("_xsrf", path=f"/user/{self.name}/"):
                 return r.url
-            time.sleep(0.5)
+            progress = re.search(r'new EventSource\("([^"]+)"\)', r.text)
+            if progress:
+                self._follow_progress(html.unescape(progress.group(1)), deadline)
+            else:
+                time.sleep(0.5)
         raise TimeoutError(f"{self.name}'s server not ready after {timeout} s")
+
+    def _follow_progress(self, path, deadline):
+        """Read the spawn's progress events (the page's EventSource) until ready or failed."""
+        with self.http.get(self.base + path, stream=True,
+                           timeout=max(1, deadline - time.monotonic())) as r:
+            for line in r.iter_lines(decode_unicode=True):
+                if line and line.startswith("data:"):
+                    event = json.loads(line[5:])
+                    if event.get("ready"):
+                        return
+                    if event.get("failed"):
+                        raise RuntimeError(f"{self.name}'s server failed to start: "
+                                           f"{event.get('message')}")
 
     @property
     def _headers(self):
