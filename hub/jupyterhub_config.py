@@ -260,7 +260,8 @@ c.Spawner.environment = {
     "OMP_NUM_THREADS": "1",
     "NNCOURSE_WORKSPACE": ".",
 }
-c.Spawner.mem_limit = env("NNCOURSE_HUB_MEM_LIMIT", "2G")
+MEM_LIMIT = env("NNCOURSE_HUB_MEM_LIMIT", "2G")     # bytes, or with a suffix K, M, G, T
+c.Spawner.mem_limit = int(MEM_LIMIT) if MEM_LIMIT.isdigit() else MEM_LIMIT
 c.Spawner.cpu_limit = float(env("NNCOURSE_HUB_CPU_LIMIT", "1"))
 PROCESS_LIMIT = int(env("NNCOURSE_HUB_PROCESS_LIMIT", "512"))   # threads count too
 c.Spawner.start_timeout = 180    # 20 learners starting at once on 2 cores take a while
