@@ -8,10 +8,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8888
 
-# Stable, fast notebook kernels (as nncourse/execute.py sets them): fixed hash seed and
-# one BLAS thread (the course's matrices are small). Cells keep their own names, so tracebacks
-# show the learner's line.
-KERNEL_ENV := PYTHONHASHSEED=0 OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
+# The course's runtime settings live in one place, nncourse/settings.py: the kernels' environment
+# (fixed hash seed, one BLAS thread, OpenBLAS's kernels where the CPU runs the stored outputs'),
+# the server's and JupyterLab's settings, the folder a lab
+# serves and its start page. `nncourse settings` prints or writes them where the tools read them.
+KERNEL_ENV = $(shell $(BIN)/python -m nncourse settings env)
 
 .PHONY: lab teach hub test notebooks execute bench exercises clean help
 
@@ -38,15 +39,18 @@ $(VENV)/.runtime: pyproject.toml | $(BIN)/python
 	$(BIN)/python -c "import matplotlib.font_manager"
 	touch $@
 
-# JupyterLab settings for a classroom: no news prompt, no update checks (works offline).
+# JupyterLab settings for a classroom (no news prompt, no update checks: works offline), where
+# JupyterLab reads them: the environment's share/jupyter/lab/settings/overrides.json.
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
-# Server settings (jupyter/jupyter_server_config.json): output rate limits, so that a print loop
-# that never ends cannot flood and freeze the browser tab.
-SERVER_SETTINGS := $(VENV)/etc/jupyter/jupyter_server_config.d/nncourse.json
-$(LAB_SETTINGS): jupyter/overrides.json jupyter/jupyter_server_config.json | $(BIN)/python
-	mkdir -p $(dir $@) $(dir $(SERVER_SETTINGS))
-	cp jupyter/overrides.json $@
-	cp jupyter/jupyter_server_config.json $(SERVER_SETTINGS)
+$(LAB_SETTINGS): nncourse/settings.py $(VENV)/.runtime
+	$(BIN)/python -m nncourse settings lab --out $(dir $@)
+
+# The server's settings (output rate limits, the terminal's shell and PATH, the served folder, the
+# start page) as a jupyter_server_config.json in a folder of its own, put first on the server's
+# config path with JUPYTER_CONFIG_PATH (jupyter_server_config.d/ would not do: only server
+# extensions are read from there).
+SERVER_CONFIG := $(abspath $(VENV))/etc/nncourse
+config_path = JUPYTER_CONFIG_PATH="$(SERVER_CONFIG)/$(1)$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}"
 
 $(VENV)/.test: pyproject.toml $(VENV)/.runtime
 	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet -e ".[course,test]"
@@ -55,23 +59,22 @@ $(VENV)/.test: pyproject.toml $(VENV)/.runtime
 # Classroom containers often run as root, where JupyterLab needs --allow-root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-# The learner's lab opens their own workspace (git-ignored, made from notebooks/ on first run;
-# `$(BIN)/nncourse update` brings course updates in), never the tracked files; its terminal finds
-# `nncourse` on PATH. Teachers open the whole course, solutions/ included, with `make teach`.
+# The learner's lab serves their own workspace, and only it (git-ignored, made from notebooks/ on
+# first run; `$(BIN)/nncourse update` brings course updates in), never the tracked files; `/`
+# opens the start page; its terminal finds `nncourse`. Teachers open the whole course,
+# solutions/ included, with `make teach`.
 WORKSPACE ?= workspace
-LAB_FLAGS = --ip=127.0.0.1 --port=$(PORT) $(ALLOW_ROOT) --LabApp.news_url=None \
-	--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
+LAB_FLAGS = --ip=127.0.0.1 --port=$(PORT) $(ALLOW_ROOT)
 lab: $(VENV)/.runtime $(LAB_SETTINGS)
 	$(BIN)/nncourse workspace --workspace $(WORKSPACE)
-	PATH="$(CURDIR)/$(BIN):$$PATH" NNCOURSE_WORKSPACE=$(abspath $(WORKSPACE)) \
-		$(KERNEL_ENV) $(BIN)/jupyter lab $(LAB_FLAGS) \
-		--ServerApp.root_dir=$(abspath $(WORKSPACE)) \
-		--LabApp.workspaces_dir=$(abspath $(WORKSPACE))/.nncourse/lab \
-		--LabApp.default_url=/lab/tree/00_start_here.ipynb
+	$(BIN)/nncourse settings server --out $(SERVER_CONFIG)/lab --root $(WORKSPACE)
+	PATH="$(CURDIR)/$(BIN):$$PATH" NNCOURSE_WORKSPACE=$(abspath $(WORKSPACE)) $(call config_path,lab) \
+		$(KERNEL_ENV) $(BIN)/jupyter lab $(LAB_FLAGS)
 
 teach: $(VENV)/.runtime $(LAB_SETTINGS)
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(KERNEL_ENV) $(BIN)/jupyter lab $(LAB_FLAGS) \
-		--ServerApp.root_dir=$(CURDIR) solutions/00_start_here.ipynb
+	$(BIN)/nncourse settings server --out $(SERVER_CONFIG)/teach --root $(CURDIR) \
+		--start solutions/00_start_here.ipynb
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(call config_path,teach) $(KERNEL_ENV) $(BIN)/jupyter lab $(LAB_FLAGS)
 
 # A workshop JupyterHub on this machine (hub/README.md): learners log in with a shared password.
 $(VENV)/.hub: pyproject.toml $(VENV)/.runtime

@@ -49,8 +49,9 @@ BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))   # nncourse and hub/, when the hub runs outside the course's venv
 
 from hub import users  # noqa: E402
-from hub.python import blocker, learner_python  # noqa: E402
 from hub.forkserver import become, request_server  # noqa: E402
+from hub.python import blocker, learner_python  # noqa: E402
+from nncourse import settings  # noqa: E402
 from nncourse.cgroups import Cgroup  # noqa: E402
 
 c = get_config()  # noqa: F821  (provided by JupyterHub when it loads this file)
@@ -238,11 +239,16 @@ if os.geteuid() == 0:
     # weigh as much as the hub when 20 servers start at once. The fork server keeps nice 0.
     os.setpriority(os.PRIO_PROCESS, 0, -10)
 c.JupyterHub.spawner_class = CourseSpawner
-c.Spawner.default_url = "/lab/tree/00_start_here.ipynb"
+# the course's settings (nncourse/settings.py): the start page, the server's settings (output rate
+# limits, the terminal's shell and PATH, JupyterLab's classroom options) in a server config of the
+# hub's own, the kernel environment, and nncourse on the terminal's PATH (the learners' Python's
+# folder: hub/python.py)
+c.Spawner.default_url = settings.DEFAULT_URL
+SERVER_CONFIG = settings.write_server_config(STATE / "jupyter",
+                                             bin_path=str(Path(PYTHON).parent)).parent
+SERVER_CONFIG.chmod(0o755)                     # every learner's server reads it
+(SERVER_CONFIG / settings.SERVER_CONFIG).chmod(0o644)
 c.Spawner.args = [
-    "--LabApp.news_url=None",
-    "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-    "--LabApp.expose_app_in_browser=True",   # window.jupyterapp, for the hub's browser test
     # the learner's JupyterLab layout is kept in their home, not in one shared ~/.jupyter
     "--LabApp.workspaces_dir=.nncourse/lab",
     "--LabApp.user_settings_dir=.nncourse/lab-settings",
@@ -251,13 +257,9 @@ c.Spawner.args = [
     f"--ServerApp.jpserver_extensions={server_extensions()!r}",
 ] + (["--allow-root"] if os.getuid() == 0 else [])
 c.Spawner.environment = {
-    # the course's kernel settings (as make lab), nncourse on the terminal's PATH, and the
-    # course's server settings (output rate limits) from jupyter/
+    **settings.kernel_env(),
     "PATH": f"{BIN}:{env('PATH', '/usr/bin:/bin')}",
-    "JUPYTER_CONFIG_PATH": str(ROOT / "jupyter"),
-    "PYTHONHASHSEED": "0",
-    "OPENBLAS_NUM_THREADS": "1",
-    "OMP_NUM_THREADS": "1",
+    "JUPYTER_CONFIG_PATH": str(SERVER_CONFIG),
     "NNCOURSE_WORKSPACE": ".",
 }
 MEM_LIMIT = env("NNCOURSE_HUB_MEM_LIMIT", "2G")     # bytes, or with a suffix K, M, G, T

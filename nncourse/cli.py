@@ -10,6 +10,7 @@
     nncourse progress [FOLDER]    which exercises of your notebooks pass, notebook by notebook
     nncourse workspace            create your workspace from notebooks/ (once); say where it is
     nncourse update               bring a new course version into your workspace, keeping answers
+    nncourse settings server|lab|env   write the server or lab settings; print the kernel env
 
 Every command checks its arguments before it does any work: a missing path, an empty folder, a
 number out of range, an output that cannot be written or a bad roster is one line on stderr
@@ -23,6 +24,7 @@ from pathlib import Path
 
 from nncourse.arguments import (Parser, UserError, existing, positive, write_all,
                                 writable_file, writable_folder)
+from nncourse import settings
 from nncourse.teacher import options as teacher
 
 
@@ -186,21 +188,23 @@ def _progress_folder(folder):
 
 
 def cmd_progress(args):
-    from nncourse.grading.grader import Limits, expand, grade_many
-    from nncourse.learner.progress import format_progress, saved_progress
+    from nncourse.learner.progress import (format_progress, run_progress, saved_progress,
+                                           workspace_notebooks)
     folder = _progress_folder(args.folder)
-    paths = [p for p in expand([folder]) if p.name[:2].isdigit() and p.name[:2] != "00"]
-    if not paths:
+    present, others = workspace_notebooks(folder)
+    if not present:
         raise UserError(f"no course notebooks (01_….ipynb and on) in {folder}: give the folder "
                         "that holds your notebooks (your workspace)")
     if args.saved:
         reports = saved_progress(folder)
     else:
-        print(f"running your notebooks in {folder} with the course's checks ...", file=sys.stderr)
-        # your own notebooks: a sandbox where there is one, else none (nothing to protect)
-        reports = grade_many(paths, seed=None, limits=Limits(cell_timeout=args.timeout),
-                             jobs=args.jobs, unsandboxed=True)
+        print(f"running your {len(present)} notebook(s) in {folder} with the course's checks "
+              f"({args.jobs} at a time) ...", file=sys.stderr, flush=True)
+        reports = run_progress(folder, jobs=args.jobs, cell_timeout=args.timeout,
+                               stream=sys.stderr)
     print(format_progress(reports))
+    for path in others:
+        print(f"not counted: {path.name} (a second copy of a notebook counted above)")
     return 0
 
 
@@ -219,13 +223,20 @@ def cmd_workspace(args):
 
 
 def cmd_update(args):
-    from nncourse.learner.workspace import Workspace
+    from nncourse.learner.workspace import Workspace, course_notebooks
     ws = Workspace(args.workspace)
     if not ws.exists() and not args.create:
         raise UserError(f"there is no workspace at {ws.path}: check the folder's name, or "
                         f"create it with `nncourse workspace --workspace {ws.path}`")
     writable_folder(ws.path, "your workspace")
+    known = {p.name for p in course_notebooks(ws.course)}
+    for name in args.restore:
+        if name not in known:
+            raise UserError(f"--restore {name}: not a course notebook (one of "
+                            f"{', '.join(sorted(known))})")
     print(f"updating your workspace {ws.path} from the course")
+    for name in args.restore:
+        print("  " + ws.restore(name).describe())
     for change in ws.update():
         print("  " + change.describe())
     return 0
@@ -305,7 +316,11 @@ def build_parser():
     p.add_argument("--workspace", metavar="DIR", help="default: $NNCOURSE_WORKSPACE or workspace/")
     p.add_argument("--create", action="store_true",
                    help="make the workspace first if there is none (a server's start hook)")
+    p.add_argument("--restore", metavar="NOTEBOOK", action="append", default=[],
+                   help="bring back a course notebook you deleted (a file by that name is "
+                        "backed up first); repeatable")
     p.set_defaults(func=cmd_update)
+    settings.add_parser(sub)
     return parser
 
 

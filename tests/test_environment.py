@@ -84,3 +84,22 @@ def test_nncourse_declares_what_it_imports():
     declared |= {"ipython", "jupyter-client"}
     used = {_DISTRIBUTION.get(n, n.lower()) for n in _third_party_imports("nncourse")}
     assert used - {"nnlib", "nncourse"} <= declared
+
+
+def test_blas_kernels_fixed_where_the_cpu_runs_the_stored_outputs_kernels(tmp_path):
+    """The Makefile's KERNEL_ENV and execute.py agree on OpenBLAS's kernels (SkylakeX with
+    AVX-512, OpenBLAS's own choice elsewhere)."""
+    import subprocess
+
+    from nncourse.build.execute import STABLE_ENV, blas_core
+    avx512 = tmp_path / "avx512"
+    avx512.write_text("processor\t: 0\n"
+                      "flags\t\t: fpu sse2 avx2 fma avx512f avx512dq avx512cd avx512bw avx512vl\n")
+    avx2 = tmp_path / "avx2"
+    avx2.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx2 fma\n")
+    assert blas_core(avx512) == "SkylakeX"
+    assert blas_core(avx2) is None and blas_core(tmp_path / "missing") is None
+    make = subprocess.run(["make", "-n", "test"], cwd=ROOT, capture_output=True, text=True).stdout
+    line = next(x for x in make.splitlines() if "pytest" in x)
+    fixed = STABLE_ENV.get("OPENBLAS_CORETYPE") == "SkylakeX"
+    assert ("OPENBLAS_CORETYPE=SkylakeX" in line) == fixed

@@ -6,7 +6,9 @@ cell ``check.<name>(<function>)``. Generation:
 
 * replaces every solution region by ``# YOUR CODE HERE`` / ``raise NotImplementedError()``,
   at the region's indentation, and clears the outputs of exercise and check cells;
-* keeps every other cell, prose and demo output as it is;
+* keeps every other cell, prose and demo output as it is, except the outputs of cells tagged
+  ``clear-output-in-learner-version`` (e.g. the start page's progress, which in the solutions
+  shows the solution run's full marks: untrue of a learner's copy);
 * writes nbgrader metadata on exercise cells (``solution``) and check cells (``grade``, with the
   exercise's id and points from :mod:`nncourse.exercises`), in both notebooks, so a teacher
   who uses nbgrader can drop them in;
@@ -28,6 +30,7 @@ BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 STUB = ["# YOUR CODE HERE", "raise NotImplementedError()"]
 CHECK_RE = re.compile(r"^check\.(\w+)\(", re.MULTILINE)
 HEADER_ID = "generated-notice"
+CLEAR_TAG = "clear-output-in-learner-version"   # cell tag: no stored output in the learner version
 NBGRADER_SCHEMA = 3
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -117,6 +120,15 @@ def header_cell(name):
     return cell
 
 
+def clear_tagged_outputs(nb):
+    """Drop the stored outputs of code cells tagged :data:`CLEAR_TAG` (in place)."""
+    for cell in nb.cells:
+        if cell.cell_type == "code" and CLEAR_TAG in cell.metadata.get("tags", []):
+            cell.outputs = []
+            cell.execution_count = None
+    return nb
+
+
 def make_learner(solution_nb, name):
     """The learner notebook for a solution notebook (neither is changed)."""
     nb = sync_metadata(copy.deepcopy(solution_nb), name)
@@ -125,6 +137,7 @@ def make_learner(solution_nb, name):
         for i in (sol, chk):
             nb.cells[i].outputs = []
             nb.cells[i].execution_count = None
+    clear_tagged_outputs(nb)
     nb.cells.insert(0, header_cell(name))
     return nb
 

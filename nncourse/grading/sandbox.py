@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nnlib
+from nncourse import settings
 from nncourse.cgroups import Cgroup
 
 GRACE = 2.0                    # seconds past a request's own limit before the sandbox is killed
@@ -186,15 +187,15 @@ def _font_cache():
 
 def worker_environment(home):
     fonts = _font_cache()
-    env = {"PATH": os.path.dirname(sys.executable) + ":/usr/bin:/bin", "HOME": home,
-           "LANG": "C.UTF-8", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
-           "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+    env = {**settings.kernel_env(),   # the course's kernel environment (nncourse/settings.py)
+           "PATH": os.path.dirname(sys.executable) + ":/usr/bin:/bin", "HOME": home,
+           "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1", "MKL_NUM_THREADS": "1",
            "MPLBACKEND": "Agg", "MPLCONFIGDIR": f"{home}/.matplotlib",
            "IPYTHONDIR": f"{home}/.ipython", "TMPDIR": "/tmp"}
     if fonts:   # the worker copies the font list into its own writable config folder
         env["NNCOURSE_FONT_CACHE"] = fonts
     if "OPENBLAS_CORETYPE" in os.environ:   # see the machine notes: old OpenBLAS builds need it
-        env["OPENBLAS_CORETYPE"] = os.environ["OPENBLAS_CORETYPE"]
+        env.setdefault("OPENBLAS_CORETYPE", os.environ["OPENBLAS_CORETYPE"])   # settings' first
     return env
 
 

@@ -8,9 +8,13 @@ Two ways to know which exercises pass:
 * ``nncourse progress`` runs every notebook afresh with the grader's own checks (slower, the
   same verdict a teacher's ``nncourse grade`` gives).
 
-Both produce grader-style reports, formatted by :func:`format_progress`.
+Both look at the same files, :func:`workspace_notebooks`: each course notebook once, found at
+the top of the folder by its exercise ids (a renamed copy counts) or its name, never the copies
+kept in sub-folders (``.nncourse/base/``, ``backups/``, checkpoints). Both produce grader-style
+reports, formatted by :func:`format_progress`.
 """
 
+import os
 from pathlib import Path
 
 import nbformat
@@ -35,20 +39,69 @@ def _verdict(cell):
 
 def course_notebooks():
     """``{notebook stem: [Exercise, ...]}`` in course order."""
+    global _COURSE
+    if _COURSE is None:
+        _COURSE = _course_notebooks()
+    return _COURSE
+
+
+_COURSE = None
+
+
+def _course_notebooks():
     out = {}
     for ex in registry.load_all().values():
         out.setdefault(ex.notebook, []).append(ex)
     return dict(sorted(out.items()))
 
 
+def workspace_notebooks(folder="."):
+    """``({course notebook stem: path}, [paths not counted])`` for the notebooks at the top of
+    ``folder`` (sub-folders never: the workspace's base copies and backups live there).
+
+    A notebook is the course notebook its exercise ids say (so ``03_forward_mine.ipynb`` counts
+    as 03), else the one its name says. When two files hold the same course notebook, the one
+    with the course's name counts, else the one saved last; the others are returned as not
+    counted.
+    """
+    from nncourse.grading.submission import identify, read_notebook
+    found = {}
+    for path in sorted(Path(folder).glob("*.ipynb")):
+        if not path.is_file():
+            continue
+        try:
+            cells = read_notebook(path.read_bytes())
+        except OSError:
+            cells = None
+        stem = identify(cells, path) if cells is not None else \
+            registry.current_notebook(path.stem)
+        if stem in course_notebooks():
+            found.setdefault(stem, []).append(path)
+    chosen, others = {}, []
+    for stem, paths in found.items():
+        paths.sort(key=lambda p: (p.stem != stem, -os.path.getmtime(p), p.name))
+        chosen[stem] = paths[0]
+        others.extend(paths[1:])
+    return chosen, sorted(others)
+
+
+def missing_report(stem, folder):
+    """The report of a course notebook that is not in ``folder``: nothing earned."""
+    rows = [ExerciseResult(e.id, e.name, Status.NOT_RUN, 0, e.points)
+            for e in course_notebooks()[stem]]
+    return SubmissionReport(str(Path(folder) / f"{stem}.ipynb"), stem, rows,
+                            error=f"{stem}.ipynb is not in {Path(folder).resolve()}")
+
+
 def saved_progress(folder="."):
     """Reports (:class:`~nncourse.results.SubmissionReport`) from the check verdicts saved in
-    ``folder``'s notebooks."""
+    ``folder``'s notebooks (:func:`workspace_notebooks`)."""
     reports = []
+    present, _ = workspace_notebooks(folder)
     for stem, exs in course_notebooks().items():
-        path = Path(folder) / f"{stem}.ipynb"
+        path = present.get(stem, Path(folder) / f"{stem}.ipynb")
         status, error = {}, None
-        if path.exists():
+        if stem in present:
             try:
                 nb = nbformat.read(str(path), as_version=4)
             except Exception as exc:  # a broken file is reported, not fatal
@@ -58,11 +111,43 @@ def saved_progress(folder="."):
                 if cell.cell_type == "code" and meta.get("grade") and meta.get("grade_id"):
                     status[registry.current_id(meta["grade_id"])] = _verdict(cell)
         else:
-            error = f"{path.name} is not in {Path(folder).resolve()}"
+            reports.append(missing_report(stem, folder))
+            continue
         rows = [ExerciseResult(e.id, e.name, status.get(e.id, Status.NOT_RUN),
                                e.points if status.get(e.id) is Status.PASSED else 0, e.points)
                 for e in exs]
         reports.append(SubmissionReport(str(path), stem, rows, error=error))
+    return reports
+
+
+def run_progress(folder, jobs=2, cell_timeout=60, stream=None):
+    """Reports from running ``folder``'s notebooks (:func:`workspace_notebooks`) afresh with the
+    grader's checks, one line on ``stream`` per notebook as it finishes; a course notebook that
+    is missing or cannot be graded counts as nothing earned, as in :func:`saved_progress`."""
+    from nncourse.grading.grader import Limits, grade_many
+    present, _ = workspace_notebooks(folder)
+    paths = list(present.values())
+
+    def show(done, total, report):
+        if stream is not None:
+            got = f"{report.score:g}/{report.max_score:g}" if report.graded else "not graded"
+            stream.write(f"  [{done}/{total}] {Path(report.submission).name}: {got}\n")
+            stream.flush()
+
+    # your own notebooks: a sandbox where there is one, else none (nothing to protect)
+    graded = grade_many(paths, seed=None, limits=Limits(cell_timeout=cell_timeout), jobs=jobs,
+                        progress=show, unsandboxed=True)
+    by_stem = dict(zip(present, graded))
+    reports = []
+    for stem in course_notebooks():
+        report = by_stem.get(stem)
+        if report is None:
+            report = missing_report(stem, folder)
+        elif not report.graded:
+            missing = missing_report(stem, folder)
+            missing.submission, missing.error = report.submission, report.error
+            report = missing
+        reports.append(report)
     return reports
 
 
@@ -76,13 +161,15 @@ def format_progress(reports):
         lines.append(f"{r.notebook:<28}{r.score:>3g}/{r.max_score:<3g} {marks}")
         if r.error:
             lines.append(f"{'':<28}note: {r.error}")
+        elif Path(r.submission).stem != r.notebook:
+            lines.append(f"{'':<28}note: counted from {Path(r.submission).name}")
         earned += r.score
         total += r.max_score
         for e in r.exercises:
             if not e.passed:
                 left.append(e)
                 if nxt is None:
-                    nxt = (r.notebook, e)
+                    nxt = (r.notebook if r.error else Path(r.submission).stem, e)
     lines.append(f"{'total':<28}{earned:>3g}/{total:<3g}")
     if not left:
         lines.append("All exercises pass. Well done!")

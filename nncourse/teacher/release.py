@@ -2,7 +2,7 @@
 
 The bundle is what learners get: the learner notebooks (``notebooks/``), the library
 (``nnlib/``), the course tooling that runs the checks (``nncourse/``), the set-up files
-(``pyproject.toml``, ``Makefile``, ``environment.yml``, ``jupyter/``, Binder files when present),
+(``pyproject.toml``, ``Makefile``, ``environment.yml``, Binder files when present),
 a learner's ``README.md`` (``nncourse/teacher/handout/README.md``: how to start, the
 workspace, progress, handing in; not the developers' README) and ``LICENSE``. Never ``solutions/``, never the tests (they read the solutions),
 never caches. Before writing, it makes sure the learner notebooks are not stale (when the

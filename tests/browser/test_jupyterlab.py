@@ -217,6 +217,7 @@ def learner_lab(tmp_path_factory):
     no saved layout is read or left behind."""
     import nbformat
 
+    from nncourse import settings
     from nncourse.build.notebooks import dumps
     from nncourse.learner.workspace import Workspace
     tmp = tmp_path_factory.mktemp("learner")
@@ -239,7 +240,8 @@ def learner_lab(tmp_path_factory):
     port = free_port()
     bin_dir = str(Path(sys.executable).parent)
     env = dict(os.environ, PYTHONHASHSEED="0", PATH=f"{bin_dir}:{os.environ.get('PATH', '')}",
-               JUPYTER_CONFIG_PATH=str(ROOT / "jupyter"))   # the lab's server settings
+               JUPYTER_CONFIG_PATH=str(settings.write_server_config(   # the lab's server settings
+                   tmp / "server-config", root=ws.path).parent))
     env.pop("MPLBACKEND", None)
     env.pop("NNCOURSE_WORKSPACE", None)
     server = subprocess.Popen(

@@ -2,7 +2,6 @@
 `make execute` (nncourse.build.execute) and the grader's sandbox; and a check never grades a stale
 definition silently."""
 
-import re
 from pathlib import Path
 
 import nbformat
@@ -37,10 +36,10 @@ def text(cell):
 
 
 def lab_environment():
-    """The kernel environment `make lab` gives (the Makefile's KERNEL_ENV)."""
-    line = next(l for l in (ROOT / "Makefile").read_text().splitlines()
-                if l.startswith("KERNEL_ENV"))
-    return dict(re.findall(r"(\w+)=(\S+)", line.split(":=", 1)[1]))
+    """The kernel environment `make lab` gives (nncourse/settings.py, which the Makefile reads;
+    tests/classroom/test_settings.py checks that it does)."""
+    from nncourse.settings import kernel_env
+    return kernel_env()
 
 
 def test_makefile_sets_no_fixed_cell_name():
