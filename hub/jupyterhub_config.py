@@ -231,9 +231,11 @@ def server_extensions():
     return found
 
 
-if USE_FORKSERVER:
+# Only in the hub itself (not when a test or tool reads this file):
+RUNNING_HUB = Path(sys.argv[0]).name.startswith("jupyterhub")
+if USE_FORKSERVER and RUNNING_HUB:
     forkserver()            # imports while the hub starts up, ready for the first login
-if os.geteuid() == 0:
+if os.geteuid() == 0 and RUNNING_HUB:
     # The hub (and the proxy and services it starts from now on) is every learner's way in:
     # ahead of the learners' own processes for the CPU, as one learner's cgroup would otherwise
     # weigh as much as the hub when 20 servers start at once. The fork server keeps nice 0.
