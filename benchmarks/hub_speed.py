@@ -69,20 +69,26 @@ def learner(hub, name):
 
 
 def memory_per_learner(homes, names):
-    """PSS in MB of each learner's processes (by working directory: their home), and of the
-    fork server (shared by all)."""
-    home = {home_of(homes, n).resolve(): n for n in names}
-    pss, shared = {n: 0 for n in names}, 0
+    """PSS in MB of each learner's processes (by working directory: their home), the fork
+    server's (shared by all), and the CPU seconds each learner's server process has used (its
+    start, its workspace update and serving the benchmark; not its kernels)."""
+    def home(n):      # an account's home (root hub), else a folder named after the learner
+        return (home_of(homes, n) if home_of(homes, n).exists() else homes / n).resolve()
+    by_home = {home(n): n for n in names}
+    pss, cpu, shared = {n: 0 for n in names}, {n: 0.0 for n in names}, 0
     for p in psutil.process_iter(["pid", "cmdline"]):
         try:
-            name = home.get(Path(p.cwd()))
+            cmdline = p.info["cmdline"] or ()
+            name = by_home.get(Path(p.cwd()))
             if name in pss:
                 pss[name] += p.memory_full_info().pss
-            elif any(a.endswith("hub/forkserver.py") for a in p.info["cmdline"] or ()):
+                if not any("ipykernel" in a for a in cmdline):
+                    cpu[name] += sum(p.cpu_times()[:2])
+            elif any(a.endswith("hub/forkserver.py") for a in cmdline):
                 shared += p.memory_full_info().pss   # the fork server (its forks have homes)
         except (psutil.Error, OSError):
             continue
-    return {n: v / 2**20 for n, v in pss.items()}, shared / 2**20
+    return {n: v / 2**20 for n, v in pss.items()}, shared / 2**20, cpu
 
 
 def wait_all_ready(hub, names, timeout=600):
@@ -121,7 +127,7 @@ def measure(learners=20, prestart=False, forkserver=True, shared=False):
         with ThreadPoolExecutor(len(names)) as pool:
             rows = list(pool.map(lambda n: learner(hub, n), names))
         wall = time.perf_counter() - start
-        mem, shared_mb = memory_per_learner((hub.state / "homes").resolve(), names)
+        mem, shared_mb, server_cpu = memory_per_learner((hub.state / "homes").resolve(), names)
         hub_cpu = sum(hub_process.cpu_times()[:2])
     finally:
         out = ROOT / "benchmarks" / "results"
@@ -143,6 +149,7 @@ def measure(learners=20, prestart=False, forkserver=True, shared=False):
                                 "max": round(max(r["check_s"] for r in rows), 1)},
         "everyone_checked_after_s": round(wall, 1),
         "hub_cpu_s": round(hub_cpu, 1),
+        "server_cpu_s_per_learner": round(statistics.median(server_cpu.values()), 2),
         "mb_per_learner": round(statistics.median(per)),
         "mb_per_learner_max": round(max(per)), "mb_total": round(sum(per)),
         "mb_fork_server": round(shared_mb),

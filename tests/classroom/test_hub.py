@@ -288,6 +288,9 @@ def test_learners_kept_apart_on_a_root_hub(hub):
     assert probe == {key: "PermissionError" for key in probe}, probe
     assert hub.password not in environment and hub.token not in environment
     assert psutil.pid_exists(kernel) and psutil.pid_exists(server)   # eve's still running
+    # dan's terminal runs as dan and finds the course's command (the learners' Python)
+    shell = dan.terminal("id -un; nncourse --help | head -n 1; echo done-$((6*7))", "done-42")
+    assert "nncourse-dan" in shell and "usage: nncourse" in shell, shell
 
     # eve's check alone, then while dan's memory hog and two CPU spinners run
     cells = check_cells(eve)
