@@ -8,6 +8,7 @@ Start it with ``make hub`` (or ``python hub/run.py``). Settings come from the en
     NNCOURSE_HUB_STATE      where the hub keeps its database, secrets and learners' homes
                             (default hub/state/, git-ignored)
     NNCOURSE_HUB_API_PORT, NNCOURSE_HUB_PROXY_API_PORT   internal ports (default 8081, 8001)
+    NNCOURSE_HUB_SERVER_PORTS  the learners' servers' ports (default 20000-29999)
     NNCOURSE_HUB_USERS      "system" (default as root): one system account per learner, made at
                             first login, with a private home and enforced limits; "shared"
                             (default without root): every learner runs as the hub's user
@@ -36,6 +37,7 @@ import asyncio
 import json
 import os
 import secrets
+import socket
 import subprocess
 import sys
 import time
@@ -171,7 +173,7 @@ class CourseSpawner(LocalProcessSpawner):
 
     async def start(self):
         if self.port == 0:
-            self.port = random_port()
+            self.port = server_port()
         account = await asyncio.to_thread(self._account)
         self.cgroup = self._make_cgroup() if os.geteuid() == 0 else None
         if self.cgroup is None and MODE == "system":
@@ -211,6 +213,31 @@ class CourseSpawner(LocalProcessSpawner):
         if group is not None:
             group.kill()
             await asyncio.to_thread(group.remove)
+
+
+PORTS = range(*map(int, (env("NNCOURSE_HUB_SERVER_PORTS") or "20000-29999").split("-")))
+_ports_given = set()
+
+
+def server_port():
+    """A free port for a learner's server, below the range the system takes ports for outgoing
+    connections from (32768 and up on Linux): a port merely free at this moment (JupyterHub's
+    random_port) can be taken by one of the hub's own connections before the server binds it,
+    and the hub then waits on someone else's server (seen with 20 learners starting at once)."""
+    for _ in range(200):
+        port = secrets.choice(PORTS)
+        if port in _ports_given:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _ports_given.add(port)
+        if len(_ports_given) > len(PORTS) // 2:
+            _ports_given.clear()
+        return port
+    return random_port()
 
 
 def _become(request):

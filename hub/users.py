@@ -21,12 +21,14 @@ import os
 import pwd
 import re
 import subprocess
+import threading
 import unicodedata
 from pathlib import Path
 
 PREFIX = "nncourse-"
 PLAIN = re.compile(r"[a-z][a-z0-9]{0,19}")
 MARK = "nncourse hub learner "
+_ACCOUNTS = threading.Lock()   # one useradd at a time (each locks /etc/passwd, 15 s at most)
 
 
 def _digest(hub_name):
@@ -58,14 +60,22 @@ def ensure_account(hub_name, homes):
     """The system account of ``hub_name`` (a ``pwd`` entry), created with its home on first use:
     no password, home ``HOMES/<system name>`` mode 0700. Raises ``RuntimeError`` if an account
     of that name exists but belongs to someone else."""
+    with _ACCOUNTS:
+        return _ensure_account(hub_name, homes)
+
+
+def _ensure_account(hub_name, homes):
     name, home = system_name(hub_name), home_of(homes, hub_name)
     mark = MARK + _digest(hub_name)[:32]
     try:
         entry = pwd.getpwnam(name)
     except KeyError:
-        subprocess.run(["useradd", "--home-dir", str(home), "--no-create-home", "--user-group",
-                        "--shell", "/bin/bash", "--comment", mark, name],
-                       check=True, capture_output=True, text=True)
+        made = subprocess.run(["useradd", "--home-dir", str(home), "--no-create-home",
+                               "--user-group", "--shell", "/bin/bash", "--comment", mark, name],
+                              capture_output=True, text=True)
+        if made.returncode:
+            raise RuntimeError(f"useradd {name} failed: {made.stderr.strip()} (hub/README.md: "
+                               "troubleshooting)")
         entry = pwd.getpwnam(name)
     if entry.pw_gecos == mark and entry.pw_uid != 0 and Path(entry.pw_dir) != home:
         # the hub's own account, whose homes folder has moved (a new state folder)
