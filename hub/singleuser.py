@@ -13,13 +13,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+PRELOAD = [
+    "jupyter_server.serverapp", "jupyter_server_terminals", "jupyterlab.labapp",
+    "jupyterhub.singleuser.extension", "nncourse.learner.workspace",
+    # imported later by a starting server (its handlers, the hub's API client, kernels, terminals)
+    "httpx", "jinja2.ext", "jupyter_core.migrate", "jupyter_server.kernelspecs.handlers",
+    "jupyter_server.nbconvert.handlers", "jupyter_server.view.handlers",
+    "jupyter_client.provisioning", "jupyter_server.services.kernels.connection.channels",
+    "terminado",
+]
+
+
 def preload():
     """Import what every server start needs (what the fork server imports once for all)."""
-    import jupyter_server.serverapp  # noqa: F401
-    import jupyter_server_terminals  # noqa: F401
-    import jupyterlab.labapp  # noqa: F401
-    import jupyterhub.singleuser.extension  # noqa: F401
-    import nncourse.learner.workspace  # noqa: F401
+    import importlib
+    for name in PRELOAD:
+        importlib.import_module(name)
 
 
 def update_workspace(home="."):

@@ -70,8 +70,11 @@ def _ensure_account(hub_name, homes):
     try:
         entry = pwd.getpwnam(name)
     except KeyError:
+        # no subordinate uids/gids (Debian's useradd gives each user 65536 by default, which
+        # would let a learner map them in user namespaces of their own)
         made = subprocess.run(["useradd", "--home-dir", str(home), "--no-create-home",
-                               "--user-group", "--shell", "/bin/bash", "--comment", mark, name],
+                               "--user-group", "--shell", "/bin/bash", "--comment", mark,
+                               "-K", "SUB_UID_COUNT=0", "-K", "SUB_GID_COUNT=0", name],
                               capture_output=True, text=True)
         if made.returncode:
             raise RuntimeError(f"useradd {name} failed: {made.stderr.strip()} (hub/README.md: "
