@@ -187,7 +187,7 @@ def test_notebook_in_jupyterlab(lab, browser, path):
                 assert area.inner_html() != before, f"{relpath}: moving a slider changed nothing"
 
         assert "official Jupyter news" not in page.locator("body").inner_text(), \
-            "JupyterLab asks about news: jupyter/overrides.json is not installed (make test does it)"
+            "JupyterLab asks about news: the lab settings (nncourse settings lab) are not installed (make test does it)"
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{path.parent.name}-{path.stem}.png"))
         assert not console_errors, f"browser console errors in {relpath}: {console_errors[:5]}"
