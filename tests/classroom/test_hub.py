@@ -15,6 +15,7 @@ learner, Debian's chromium; without them the test is skipped saying so.
 import json
 import os
 import re
+import secrets
 import shutil
 import sys
 import time
@@ -41,6 +42,10 @@ needs_proxy = pytest.mark.skipif(proxy_command() is None, reason=(
     "configurable-http-proxy`, with Debian's nodejs and npm; .ci/run does it)"))
 ROOT_MODE = os.geteuid() == 0   # then the test hub is in its "system" mode
 MEMORY_LIMIT = 1 << 30          # each learner's, in the test hub
+# Learners' names end in this run's own digits: on a root hub each has a system account, and
+# two test runs on one machine must not share one.
+RUN = secrets.token_hex(2)
+ANA, BEN, CLEO, DAN, EVE, FAY = (n + RUN for n in ("ana", "ben", "cleo", "dan", "eve", "fay"))
 
 
 def cell(nb, gid):
@@ -152,14 +157,14 @@ def browser_learner(hub, name):
 
 @needs_proxy
 def test_three_learners_at_once_each_in_their_own_workspace(hub):
-    names = ["ana", "ben"]
+    names = [ANA, BEN]
     jobs = [(api_learner, n) for n in names]
     if CHROMIUM:
-        jobs.append((browser_learner, "cleo"))
-        names.append("cleo")
+        jobs.append((browser_learner, CLEO))
+        names.append(CLEO)
     else:
-        jobs.append((api_learner, "cleo"))
-        names.append("cleo")
+        jobs.append((api_learner, CLEO))
+        names.append(CLEO)
     with ThreadPoolExecutor(len(jobs)) as pool:
         results = [f.result() for f in [pool.submit(fn, hub, n) for fn, n in jobs]]
 
@@ -270,11 +275,11 @@ def check_cells(me):
 @needs_proxy
 @pytest.mark.skipif(not ROOT_MODE, reason="learners get their own accounts only on a root hub")
 def test_learners_kept_apart_on_a_root_hub(hub):
-    dan, eve = (Learner(hub.url, n, hub.password) for n in ("dan", "eve"))
+    dan, eve = (Learner(hub.url, n, hub.password) for n in (DAN, EVE))
     for me in (dan, eve):
         me.login()
         me.wait_ready()
-    eve_home = home(hub, "eve")
+    eve_home = home(hub, EVE)
     kernel, server = map(int, eve.run([
         "import os; open('secret.txt', 'w').write('eve only'); print(os.getpid(), os.getppid())"],
         shutdown=False)[0].split())
@@ -290,7 +295,7 @@ def test_learners_kept_apart_on_a_root_hub(hub):
     assert psutil.pid_exists(kernel) and psutil.pid_exists(server)   # eve's still running
     # dan's terminal runs as dan and finds the course's command (the learners' Python)
     shell = dan.terminal("id -un; nncourse --help | head -n 1; echo done-$((6*7))", "done-42")
-    assert "nncourse-dan" in shell and "usage: nncourse" in shell, shell
+    assert system_name(DAN) in shell and "usage: nncourse" in shell, shell
 
     # eve's check alone, then while dan's memory hog and two CPU spinners run
     cells = check_cells(eve)
@@ -307,7 +312,7 @@ def test_learners_kept_apart_on_a_root_hub(hub):
     assert verdict.startswith("✔ flatten"), verdict
     assert hog.split()[0] == "-9", hog        # killed at dan's memory limit, not "not limited"
     dan_kernel = next(p for p in psutil.process_iter() if p.uids().real ==
-                      home(hub, "dan").stat().st_uid and "ipykernel_launcher" in p.cmdline())
+                      home(hub, DAN).stat().st_uid and "ipykernel_launcher" in p.cmdline())
     memory, cpu = cgroup_dir(dan_kernel.pid, "memory"), cgroup_dir(dan_kernel.pid, "cpu")
     oom = {f.name: f.read_text() for f in memory.glob("memory.*") if f.name in
            ("memory.events", "memory.oom_control", "memory.failcnt")}
@@ -323,11 +328,11 @@ def test_shared_user_mode_for_a_hub_without_root():
     h = Hub(NNCOURSE_HUB_USERS="shared")
     try:
         h.start()
-        me = Learner(h.url, "fay", h.password)
+        me = Learner(h.url, FAY, h.password)
         me.login()
         me.wait_ready()
         assert me.run(check_cells(me))[-1].startswith("✔ flatten"), h.log_tail()
-        assert (home_of(h.state / "homes", "fay") / NB).stat().st_uid == os.geteuid()
+        assert (home_of(h.state / "homes", FAY) / NB).stat().st_uid == os.geteuid()
     finally:
         LOGS.mkdir(parents=True, exist_ok=True)
         h.stop(keep_log=LOGS / "hub-test-shared.log")
