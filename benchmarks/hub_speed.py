@@ -67,9 +67,14 @@ def learner(hub, name, timeout=240):
         return {"name": name, "login_s": login, "ready_s": None, "check_s": None,
                 "passed": False}
     ready = time.perf_counter() - t0
-    nb = me.read_notebook(NB)
-    setup = src(next(c for c in nb["cells"] if c["cell_type"] == "code"))
-    out = me.run([setup, SOLUTION, src(by_gid(nb, "nb01_flatten"))], timeout=600, shutdown=False)
+    try:
+        nb = me.read_notebook(NB)
+        setup = src(next(c for c in nb["cells"] if c["cell_type"] == "code"))
+        out = me.run([setup, SOLUTION, src(by_gid(nb, "nb01_flatten"))], timeout=600,
+                     shutdown=False)
+    except Exception as e:   # noqa: BLE001  (reported in the figures, not a crash)
+        return {"name": name, "login_s": login, "ready_s": ready, "check_s": None,
+                "passed": False, "error": f"{type(e).__name__}: {e}"[:300]}
     return {"name": name, "login_s": login, "ready_s": ready,
             "check_s": time.perf_counter() - t0 - ready, "passed": out[-1].startswith("✔ flatten")}
 
@@ -148,6 +153,7 @@ def measure(learners=20, prestart=False, forkserver=True, shared=False):
         "load_average_before": round(load, 1),
         "all_checks_passed": all(r["passed"] for r in rows),
         "not_ready": len(rows) - len(ready),     # servers not up within 240 s
+        "errors": [f"{r['name']}: {r['error']}" for r in rows if r.get("error")],
         "median_s": round(statistics.median(ready), 1), "worst_s": round(max(ready), 1),
         "best_s": round(min(ready), 1),
         "login_answered_s": {"median": round(statistics.median(r["login_s"] for r in rows), 1),
