@@ -130,6 +130,11 @@ def measure(learners=20, prestart=False, forkserver=True, shared=False):
     hub.start()
     hub_process = psutil.Process(hub.process.pid)
     try:
+        # the hub is up before the workshop: so is its fork server (imports done)
+        deadline = time.monotonic() + 120
+        while forkserver and not (hub.state / "forkserver.sock").exists() \
+                and time.monotonic() < deadline:
+            time.sleep(0.2)
         if prestart:
             t0 = time.perf_counter()
             wait_all_ready(hub, names)
@@ -154,13 +159,14 @@ def measure(learners=20, prestart=False, forkserver=True, shared=False):
         "all_checks_passed": all(r["passed"] for r in rows),
         "not_ready": len(rows) - len(ready),     # servers not up within 240 s
         "errors": [f"{r['name']}: {r['error']}" for r in rows if r.get("error")],
-        "median_s": round(statistics.median(ready), 1), "worst_s": round(max(ready), 1),
-        "best_s": round(min(ready), 1),
+        "median_s": round(statistics.median(ready), 1) if ready else None,
+        "worst_s": round(max(ready), 1) if ready else None,
+        "best_s": round(min(ready), 1) if ready else None,
         "login_answered_s": {"median": round(statistics.median(r["login_s"] for r in rows), 1),
                              "max": round(max(r["login_s"] for r in rows), 1)},
         "prestart_all_ready_s": None if prestart_s is None else round(prestart_s, 1),
         "check_after_ready_s": {"median": round(statistics.median(checks), 1),
-                                "max": round(max(checks), 1)},
+                                "max": round(max(checks), 1)} if checks else None,
         "everyone_checked_after_s": round(wall, 1),
         "hub_cpu_s": round(hub_cpu, 1),
         "server_cpu_s_per_learner": round(statistics.median(server_cpu.values()), 2),
