@@ -211,7 +211,7 @@ FUNCTION_ATTACKS = {
 }
 # a root-only file (0600, owned by the grader's root) where the sandbox can see it: in the
 # Python environment, which is bound read-only into every sandbox
-ROOT_ONLY = Path(sys.prefix) / "nncourse-root-only-test.txt"
+ROOT_ONLY = Path(sys.prefix) / f"nncourse-root-only-test-{os.getpid()}.txt"
 ROOT_SECRET = "root-only-secret-5e2a"
 
 
@@ -242,20 +242,44 @@ def tree_hashes(*folders):
 
 
 def sandbox_processes():
-    """Processes of ours that could be left behind: workers and their children (ours: their
-    command line or environment names this Python environment, not another checkout's)."""
-    found, ours = [], os.fsencode(os.path.realpath(sys.prefix))
+    """Processes of ours that could be left behind: workers and their children. Ours: a
+    descendant of this test process, or of a bubblewrap whose command line names this
+    process's grading view (its folder is this process's own), so that sandboxes another test
+    process runs at the same time (pytest-xdist, another checkout) never count; and an orphan
+    (its parent gone, adopted by init) that names this Python environment."""
+    from nncourse.grading import view
+    mine = os.fsencode(str(view._root)) if view._root else None
+    parent, cmds = {}, {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
-                cmd = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ")
-                env = Path(f"/proc/{entry}/environ").read_bytes()
-            except OSError:
+                cmds[int(entry)] = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ")
+                stat = Path(f"/proc/{entry}/stat").read_bytes()
+                parent[int(entry)] = int(stat[stat.rindex(b")") + 2:].split()[1])
+            except (OSError, ValueError):
                 continue
-            if (b"nncourse.grading.worker" in cmd or b"sleep 30" in cmd or b"bwrap" in cmd) \
-                    and (ours in cmd or ours in env or os.fsencode(sys.prefix) in cmd + env):
-                found.append(cmd.decode(errors="replace"))
-    return found
+
+    prefix = os.fsencode(os.path.realpath(sys.prefix))
+
+    def orphan_of_ours(pid):
+        try:
+            return parent.get(pid) == 1 and prefix in cmds[pid] + Path(f"/proc/{pid}/environ").read_bytes()
+        except OSError:
+            return False
+
+    def ours(pid):
+        if orphan_of_ours(pid):
+            return True
+        seen = set()
+        while pid > 1 and pid not in seen:
+            seen.add(pid)
+            if pid == os.getpid() or (mine and b"bwrap" in cmds.get(pid, b"") and mine in cmds[pid]):
+                return True
+            pid = parent.get(pid, 0)
+        return False
+    return [cmd.decode(errors="replace") for pid, cmd in cmds.items()
+            if pid != os.getpid() and (b"nncourse.grading.worker" in cmd or b"sleep 30" in cmd
+                                       or b"bwrap" in cmd) and ours(pid)]
 
 
 @pytest.fixture(scope="module")
