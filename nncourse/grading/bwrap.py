@@ -19,6 +19,7 @@ user namespaces work, an inner bubblewrap maps it to uid 1000 with ``--disable-u
 """
 
 import functools
+import glob
 import os
 import random
 import shutil
@@ -97,9 +98,31 @@ def bound_paths(extra=()):
     import nnlib
     out = []
     for path in (os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix),
-                 _package_dir(nnlib), _package_dir(nncourse), *extra):
+                 _package_dir(nnlib), _package_dir(nncourse), *_pth_folders(), *extra):
         if path and path not in out and path != "/usr" and not path.startswith("/usr/"):
             out.append(path)
+    return out
+
+
+def _pth_folders():
+    """Package folders that the environment's ``.pth`` files add to ``sys.path`` (a venv
+    reusing another's packages, as the Gradescope simulation does), never a folder holding
+    the course itself (a checkout's solutions)."""
+    import site
+    course = os.path.dirname(os.path.realpath(os.path.dirname(os.path.abspath(__file__))))
+    course = os.path.dirname(course)      # the folder nncourse/ sits in
+    out = []
+    for packages in site.getsitepackages():
+        for pth in sorted(glob.glob(os.path.join(packages, "*.pth"))):
+            try:
+                lines = open(pth, encoding="utf-8", errors="replace").read().splitlines()
+            except OSError:
+                continue
+            for line in lines:
+                folder = os.path.realpath(os.path.join(packages, line.strip()))
+                if line.strip() and not line.startswith(("#", "import")) and os.path.isdir(folder) \
+                        and not (course + os.sep).startswith(folder.rstrip(os.sep) + os.sep):
+                    out.append(folder)
     return out
 
 
