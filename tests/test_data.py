@@ -340,3 +340,11 @@ def test_import_is_silent():
     result = subprocess.run([sys.executable, "-W", "error", "-c", "import nnlib.data"],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0 and result.stdout == "" and result.stderr == ""
+
+
+def test_one_hot_column_keeps_the_categories_order_and_unused_ones():
+    Y = D.one_hot_column(["red", "blue", "red"], ["blue", "green", "red"])
+    assert Y.dtype == np.float64 and Y.tolist() == [[0, 0, 1], [1, 0, 0], [0, 0, 1]]
+    assert D.one_hot_column(np.array([2, 1]), [1, 2], dtype=np.float32).dtype == np.float32
+    with pytest.raises(ValueError, match="not one of the categories"):
+        D.one_hot_column(["pink"], ["blue", "red"])

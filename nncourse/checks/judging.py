@@ -1,56 +1,64 @@
-"""The machinery behind every exercise check: run learner code safely, compare, explain.
+"""The judges' toolkit: run learner code safely, compare, name the mistake.
 
-An exercise is judged by a *judge* function ``judge(fn, ctx)`` that calls the learner's ``fn``
-through ``ctx.call`` and compares what comes back with ``ctx.compare``. ``ctx.call`` is the only
-way a judge reaches learner code, and it returns the learner's output as plain data
-(`nncourse.grading.plain`). Where it runs is the context's *runner*'s business:
+An exercise is judged by a *judge* ``judge(fn, ctx)`` that calls the learner's ``fn`` only
+through ``ctx.call`` (which returns plain data, :mod:`nncourse.grading.plain`) and stops at the
+first problem with a message written for the learner. Where ``fn`` runs is the runner's
+business: :class:`~nncourse.checks.running.LocalRunner` in a notebook's kernel, the grader's
+:class:`~nncourse.grading.session.Session` in a sandbox; references, known mistakes and every
+comparison run outside the sandbox. A judge uses five things::
 
-* in a notebook, :class:`LocalRunner` calls the function in the learner's own kernel (immediate
-  feedback; nothing there is protected from the learner, and nothing needs to be);
-* in the grader, :class:`nncourse.grading.session.Session` sends the plain inputs to the
-  submission's sandboxed kernel, which calls the function and sends plain outputs back; the
-  judge itself, the references, the known mistakes and every comparison run in the grader's
-  process, which never runs learner code.
+    @exercise(id="nb03_dense", name="dense", notebook=NOTEBOOK, points=1, verifies="Z = X·W + b",
+              reference=dense, mistakes=MISTAKES, arg_names=("X", "W", "b"))
+    def judge_dense(fn, ctx):
+        for case in dense_cases(ctx.rng):                 # the seeded generator
+            got = ctx.call(fn, *case.args, case=case)     # errors, time-outs, changed inputs,
+                                                          # forbidden warnings: stopped here
+            if isinstance(got, list):                     # a case failure, numbered for you
+                ctx.fail_case(case, problem="returned a list; return an array", got=got,
+                              mistake=LIST_MISTAKE)
+            ctx.compare(got, dense(*case.args), case, MISTAKES)   # one output
 
-An exercise whose function takes or returns objects (a network, a state carried between calls)
-has a *driver*: a module-level function ``drive(fn, *plain_args)`` in its check module that
-builds the objects from plain data, calls ``fn`` and returns plain data. It runs where ``fn``
-runs. ``ctx.call`` and ``ctx.compare`` stop the judge at the first problem with a message
-written for the learner:
+    ctx.compare_named(got, expected, case, ("dX", "dW", "db"), MISTAKES)   # several outputs:
+        # "dW is off; dX and db are right", expected against got for the first wrong one, and
+        # the mistake that explains them all (or, per wrong output, the one behind it)
 
-* the learner's own exception is shown as *their* error at *their* line (no checker traceback);
-  ``NotImplementedError`` reads "not implemented yet";
-* an infinite loop ends at a time limit, the kernel lives on;
-* ``None``, lists, wrong shapes or dtypes, NaN and inputs changed in place get a plain message;
-* a wrong value shows the case, expected against got, the tolerance, and — when the output
-  matches a known mistake — that mistake, named, with a hint.
+Known mistakes are one-line variants of the reference (:mod:`nncourse.checks.mistakes`):
+``Mistake("bias forgotten", HINT, lambda X, W, b: X @ W)`` or
+``Mistake.variant("ε outside", HINT, _rule, eps_inside=False)``. When several mistakes give the
+learner's output on the failing case, ``compare(..., ahead=ctx.answers(fn, later_cases))``
+keeps the one that also gives the learner's answers on the cases to come (every
+``function_exercise`` does this); ``compare(..., wrong_here=True)`` names only mistakes whose
+values are wrong on the case. The counters (``ctx.cases_passed``, ``ctx.cases_total``) are
+read-only: ``compare``, ``compare_named``, ``pass_case`` and ``fail_case`` keep them.
+Every call stops on an input changed in place unless ``check_mutation=False`` (an exercise
+whose statement says it updates an input checks the others itself, in its driver). The
+learner's warnings are in ``ctx.warnings`` after each call: ``ctx.call(...,
+forbid_warnings=True)`` or ``ctx.refuse_warnings(case, {"overflow": MISTAKE})`` (after the
+comparison, so a NaN is still named) stop on them, for an exercise whose statement forbids them.
+A function whose newest ``def`` did not run (its cell stopped before it) is never judged: the
+notebook's runner and the grader's worker share that rule (:func:`running.note_cell`).
 
 :func:`run` never raises and never prints: it returns a :class:`Result`. Printing, recording and
 nbgrader's "a failing check raises" rule live in :mod:`nncourse.checks.notebook`.
 """
 
-import contextlib
-import io
-import linecache
-import os
-import signal
-import threading
-import traceback
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass
 
 import numpy as np
 
-from nncourse.grading.plain import Opaque, roundtrip, type_name
-
-_COURSE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))   # nncourse/
-_NUMPY_DIR = os.path.dirname(np.__file__)
+from nncourse.checks.comparing import (  # noqa: F401  (the toolkit's names, one import)
+    Said, _has_opaque, _same, agree, as_named, describe_args, kind, matches, mistakes_behind,
+    named_problems, problem, show, show_named, verdict_off, verdict_wrong)
+from nncourse.checks.mistakes import Mistake, replay, variants  # noqa: F401
+from nncourse.checks.verdict import STYLES, Result, render_html  # noqa: F401
+from nncourse.checks.running import (  # noqa: F401
+    CheckTimeout, LocalRunner, Reply, _learner_error, call_here, cell_label,
+    describe_learner_error, driver_name, find_driver, time_limit)
+from nncourse.grading.plain import roundtrip
 
 CHECK_TIME = 5.0  # seconds for a whole check in a notebook (the grader: Limits.check_time)
-
-
-class CheckTimeout(BaseException):
-    """Raised inside learner code when the time limit is reached (a BaseException, so a
-    learner's ``except Exception`` cannot swallow it)."""
+_UNSET = object()
 
 
 class Stop(Exception):
@@ -63,14 +71,6 @@ class Stop(Exception):
 
 
 @dataclass
-class Mistake:
-    """A known wrong answer: ``fn`` computes it, ``hint`` tells the learner what went wrong."""
-    name: str
-    hint: str
-    fn: object
-
-
-@dataclass
 class Case:
     """One input to the learner's function: positional ``args``, a ``description`` for
     messages, and an optional ``expected`` (else the reference computes it)."""
@@ -79,232 +79,6 @@ class Case:
     expected: object = None
     rtol: float = None
     atol: float = None
-
-
-@dataclass
-class Result:
-    """What a check found. ``status`` is one of: passed, failed, not_implemented, error,
-    timeout."""
-    exercise: str
-    name: str
-    status: str
-    message: str
-    cases_passed: int = 0
-    cases_total: int = 0
-    mistake: object = None        # the known Mistake the output matched, if any
-    extra: dict = field(default_factory=dict)
-
-    @property
-    def passed(self):
-        return self.status == "passed"
-
-    def as_dict(self):
-        return {"id": self.exercise, "name": self.name, "status": self.status,
-                "passed": self.passed, "message": self.message,
-                "cases_passed": self.cases_passed, "cases_total": self.cases_total,
-                "mistake": self.mistake.name if self.mistake else None,
-                "hint": self.mistake.hint if self.mistake else None}
-
-    def __repr__(self):
-        return self.message
-
-    def _repr_html_(self):
-        return render_html(self.status, self.message)
-
-
-# pass / fail / not yet: a symbol, a word and a colour, so no state is told by colour alone
-STYLES = {"passed": ("#1b7837", "#f0f7f1", "passed"),
-          "not_implemented": ("#7a6a00", "#fbf8e6", "not done yet"),
-          "failed": ("#b2182b", "#fbf0f0", "not yet right")}
-
-
-def render_html(status, message):
-    """A check's message as HTML: wraps at words, `code` as code, a labelled side bar."""
-    import html
-    import re
-    colour, background, word = STYLES.get(status, STYLES["failed"])
-    body = re.sub(r"`([^`\n]+)`", r"<code>\1</code>", html.escape(message))
-    return (f'<div role="status" aria-label="check: {word}" style="border-left: 6px solid '
-            f'{colour}; background: {background}; padding: 6px 10px; margin: 2px 0">'
-            f'<pre style="margin: 0; white-space: pre-wrap; word-break: normal; '
-            f'overflow-wrap: break-word; font-size: 0.95em; background: none">{body}</pre></div>')
-
-
-# --- running learner code ------------------------------------------------------------------
-
-@contextlib.contextmanager
-def time_limit(seconds):
-    """Raise CheckTimeout in the main thread after ``seconds`` (no-op off the main thread)."""
-    if seconds is None or threading.current_thread() is not threading.main_thread() \
-            or not hasattr(signal, "setitimer"):
-        yield
-        return
-
-    def on_alarm(signum, frame):
-        raise CheckTimeout()
-
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-def cell_label(filename):
-    """'cell In[7]' for a notebook cell's code file name, else None. (The grader's worker
-    passes its own labeller: the notebook's cell numbers.)"""
-    try:
-        from IPython import get_ipython
-        shell = get_ipython()
-        number = shell.compile._filename_map.get(filename) if shell is not None else None
-    except Exception:  # no IPython, or an IPython without the map
-        number = None
-    return f"cell In[{number}]" if number is not None else None
-
-
-def describe_learner_error(exc, label=cell_label):
-    """'ZeroDivisionError: division by zero' plus the learner's cell and line, found by skipping
-    the checker's and numpy's own frames; ``label(filename)`` names the cell."""
-    text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    frames = [f for f in traceback.extract_tb(exc.__traceback__)
-              if not f.filename.startswith((_COURSE_DIR, _NUMPY_DIR))]
-    if frames:
-        f = frames[-1]
-        line = (f.line or linecache.getline(f.filename, f.lineno)).strip()
-        where = f" in {f.name}()" if f.name not in ("<module>", "<lambda>") else ""
-        cell = label(f.filename)
-        place = f"{cell}, line {f.lineno}" if cell else f"line {f.lineno}"
-        text += f"\n  at {place}{where}: {line}" if line else f"\n  at {place}{where}"
-    return text
-
-
-def _learner_error(exc, label=cell_label):
-    """A learner's exception as plain data (the same in a notebook and in the sandbox)."""
-    return {"type": type(exc).__name__, "mro": [t.__name__ for t in type(exc).__mro__],
-            "text": describe_learner_error(exc, label)[:4000]}
-
-
-def _same(a, b):
-    """Plain data ``a`` and ``b`` are identical (NaN equal to NaN)."""
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        return isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape \
-            and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=a.dtype.kind in "fc")
-    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return type(a) is type(b) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
-    if isinstance(a, float) and isinstance(b, float) and np.isnan(a) and np.isnan(b):
-        return True
-    return type(a) is type(b) and a == b
-
-
-def _has_opaque(value):
-    if isinstance(value, Opaque):
-        return True
-    if isinstance(value, (list, tuple)):
-        return any(_has_opaque(v) for v in value)
-    if isinstance(value, dict):
-        return any(_has_opaque(v) for v in value.values())
-    return False
-
-
-@dataclass
-class Reply:
-    """What one call of learner code gave, as plain data. ``status``: ok, error,
-    not_implemented, timeout, missing (no such function) or broken (the sandbox died or sent
-    garbage; ``error["text"]`` says what happened)."""
-    status: str
-    out: object = None
-    args_after: tuple = ()
-    error: dict = None
-
-
-def driver_name(driver):
-    """'module:qualname' of a module-level driver function (how the sandbox finds it)."""
-    if driver is None:
-        return None
-    name = f"{driver.__module__}:{driver.__qualname__}"
-    if "<" in driver.__qualname__:
-        raise TypeError(f"driver {name} must be a module-level function")
-    return name
-
-
-def find_driver(name):
-    import importlib
-    module, _, qualname = name.partition(":")
-    if not module.startswith("nncourse."):
-        raise ValueError(f"not a course driver: {name}")
-    obj = importlib.import_module(module)
-    for part in qualname.split("."):
-        obj = getattr(obj, part)
-    return obj
-
-
-def call_here(fn, args, driver=None, label=cell_label):
-    """Call ``fn(*args)`` (or ``driver(fn, *args)``) in this process; a :class:`Reply` of plain
-    data. Used in the learner's kernel: by :class:`LocalRunner` in a notebook and by the
-    grader's sandbox worker (which names cells with its own ``label``)."""
-    try:
-        with contextlib.redirect_stdout(io.StringIO()):
-            out = driver(fn, *args) if driver is not None else fn(*args)
-    except NotImplementedError:
-        return Reply("not_implemented")
-    except CheckTimeout:
-        raise
-    except Exception as exc:  # the learner's own error, shown as theirs
-        return Reply("error", error=_learner_error(exc, label))
-    return Reply("ok", roundtrip(out), roundtrip(tuple(args)))
-
-
-class LocalRunner:
-    """Runs learner code in this process: the notebook's own kernel."""
-    where = "here"
-
-    def call(self, fn, args, driver=None, seconds=None):
-        return call_here(fn, roundtrip(tuple(args)), driver)
-
-
-# --- showing arrays ------------------------------------------------------------------------
-
-def kind(value):
-    """'a Network', 'a str': what a learner returned, for messages."""
-    name = value.type_name if isinstance(value, Opaque) else type_name(value)
-    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
-
-
-def show(value, indent="            "):
-    """A short, stable text form of a value for messages."""
-    if isinstance(value, Opaque):
-        return f"{kind(value)} (not a number or an array)"
-    if isinstance(value, np.ndarray):
-        body = np.array2string(value, precision=4, threshold=24, edgeitems=3, suppress_small=False,
-                               separator=", ")
-        body = body.replace("\n", "\n" + indent)
-        return f"shape {value.shape}, dtype {value.dtype}\n{indent}{body}"
-    if isinstance(value, (float, np.floating)):
-        return f"{type(value).__name__} {float(value):.6g}"
-    return f"{type(value).__name__} {value!r}"[:200]
-
-
-def describe_args(args, names):
-    parts = []
-    for name, value in zip(names, args):
-        if isinstance(value, np.ndarray):
-            parts.append(f"{name}: shape {value.shape}, dtype {value.dtype}")
-        elif isinstance(value, (int, float, str, bool, np.number, type(None))) or (
-                isinstance(value, tuple) and len(repr(value)) <= 60):
-            parts.append(f"{name} = {value!r}")
-        elif type(value) not in (list, tuple, dict) and \
-                type(value).__repr__ is not object.__repr__ and len(repr(value)) <= 100 \
-                and " at 0x" not in repr(value):
-            parts.append(f"{name} = {value!r}")   # a class with its own short repr
-        elif isinstance(value, (list, tuple, dict)):
-            parts.append(f"{name}: a {type(value).__name__} of {len(value)} items")
-        else:
-            parts.append(f"{name}: a {type(value).__name__}")
-    return "; ".join(parts)
 
 
 # --- the context a judge works with ----------------------------------------------------------
@@ -319,17 +93,81 @@ class Context:
         self.arg_names = tuple(arg_names)
         self.runner = runner or LocalRunner()
         self.deadline = deadline      # time.monotonic() by which the whole check must end
-        self.cases_passed = 0
-        self.cases_total = 0
+        self._passed = self._total = 0
+        self._last, self._last_passed = None, False    # the case counted last
+        self.warnings = ()            # what the last call of learner code warned
+
+    # the counters: read them; compare, compare_named, pass_case and fail_case keep them
+    @property
+    def cases_passed(self):
+        return self._passed
+
+    @property
+    def cases_total(self):
+        return self._total
+
+    # TODO(nb09, nb10, nb12): assignments kept only until those modules use pass_case/fail_case
+    @cases_passed.setter
+    def cases_passed(self, value):
+        self._passed = value
+
+    @cases_total.setter
+    def cases_total(self, value):
+        self._total = value
+
+    def _count(self, case, passed, new=True):
+        """Count ``case``; the same case again (``new=False``) keeps its number."""
+        if not new and case is not None and case is self._last:
+            if self._last_passed and not passed:
+                self._passed -= 1
+            self._last_passed = self._last_passed and passed
+            return self._total
+        self._last, self._last_passed = case, passed
+        self._total += 1
+        self._passed += bool(passed)
+        return self._total
+
+    def pass_case(self, case=None):
+        """Count a case the judge found right by itself."""
+        self._count(case, True)
 
     def fail(self, message, status="failed", mistake=None):
         raise Stop(status, message, mistake)
 
-    def call(self, fn, *args, case=None, check_mutation=True, error_hints=None, driver=None):
+    def failure(self, headline, *lines, mistake=None, hints=(), status="failed"):
+        """Stop with "✘ name — headline", then ``lines`` and a "likely mistake" line for
+        ``mistake`` (or for each of ``hints``)."""
+        text = [f"✘ {self.name} — {headline}"] + [f"  {line}" for line in lines]
+        hints = list(hints) or ([mistake.hint] if mistake else [])
+        text += [f"  likely mistake: {h}" for h in hints]
+        self.fail("\n".join(text), status, mistake)
+
+    def fail_case(self, case, *lines, expected=_UNSET, got=_UNSET, problem=None, mistake=None,
+                  hints=(), show_input=False, status="failed"):
+        """Stop on ``case`` (a :class:`Case`, or a description): "✘ name — case n: description",
+        the input (``show_input``), expected against got (values, or :class:`Said` text), the
+        problem, ``lines``, and the likely mistake. The case is counted, as a failure; a case
+        already counted by ``compare`` keeps its number."""
+        description = case.description if isinstance(case, Case) else str(case)
+        n = self._count(case if isinstance(case, Case) else None, False, new=False)
+        head = []
+        if show_input and isinstance(case, Case) and case.args and self.arg_names:
+            head.append(f"input:    {describe_args(case.args, self.arg_names)}")
+        if expected is not _UNSET:
+            head.append(f"expected: {show(expected)}")
+        if got is not _UNSET:
+            head.append(f"got:      {show(got)}")
+        if problem:
+            head.append(f"problem:  {problem}")
+        self.failure(f"case {n}: {description}", *head, *lines, mistake=mistake, hints=hints,
+                     status=status)
+
+    def call(self, fn, *args, case=None, check_mutation=True, error_hints=None, driver=None,
+             forbid_warnings=False):
         """The learner's ``fn(*args)`` (or ``driver(fn, *args)``) as plain data. ``args`` must be
         plain data. Stops the judge on an exception (adding ``error_hints[type]`` under the
-        learner's error when given), a timeout, or an input changed in place."""
-        import time
+        learner's error when given), a timeout, an input changed in place (unless
+        ``check_mutation=False``), a stale definition, or (``forbid_warnings``) a warning."""
         sent = roundtrip(tuple(args))
         if _has_opaque(sent):
             raise TypeError(f"{self.name}: a judge passed an object to learner code; pass plain "
@@ -341,12 +179,11 @@ class Context:
                       "with your code, run that cell, then this one.", "not_implemented")
         if reply.status == "timeout":
             raise CheckTimeout()
-        if reply.status == "missing":
-            self.fail(f"✘ {self.name} — {reply.error['text']}", "missing")
-        if reply.status == "broken":
-            self.fail(f"✘ {self.name} — {reply.error['text']}", "error")
+        if reply.status in ("missing", "broken", "stale"):
+            self.fail(f"✘ {self.name} — {reply.error['text']}",
+                      "missing" if reply.status == "missing" else "error")
+        where = f" on case {self._total + 1}: {case.description}" if case else ""
         if reply.status == "error":
-            where = f" on case {self.cases_total + 1}: {case.description}" if case else ""
             mro = reply.error.get("mro", [])
             hint = next((h for t, h in (error_hints or {}).items() if t.__name__ in mro), None)
             self.fail(f"✘ {self.name} — your code raised an error{where}\n  "
@@ -359,105 +196,119 @@ class Context:
                               f"{' on case: ' + case.description if case else ''}.\n"
                               "  Work on a copy (or build a new array) instead of writing into the "
                               "array you were given.")
+        self.warnings = reply.warnings
+        if forbid_warnings:
+            self.refuse_warnings(case)
         return reply.out
 
+    def refuse_warnings(self, case, mistakes=None):
+        """Stop when the last ``call`` emitted a warning (the statement forbids them), naming
+        ``mistakes[text]`` for the first ``text`` found in the warning (e.g. "overflow")."""
+        if not self.warnings:
+            return
+        said = self.warnings[0]
+        mistake = next((m for text, m in (mistakes or {}).items() if text in said), None)
+        self.fail_case(case if case is not None else "", f"your code emitted a warning: {said}",
+                       "The exercise asks for none: a warning means an intermediate value "
+                       "overflowed or was invalid, even when the result looks right.",
+                       mistake=mistake)
+
     def compare(self, got, expected, case, mistakes=(), rtol=1e-6, atol=1e-8, check_dtype=True,
-                what="output"):
+                what="output", wrong_here=False, ahead=()):
         """Compare the learner's ``got`` with ``expected``; stop the judge on a difference,
-        naming a matching known mistake if any."""
-        self.cases_total += 1
+        naming a matching known mistake if any (with ``wrong_here``, only a mistake whose values
+        are wrong on this case: one that is right here cannot explain a dtype difference).
+        When several mistakes give ``got`` here, ``ahead`` (an iterable of ``(case, got)``, the
+        learner's answers on the cases to come) keeps those that also give them there."""
         rtol = case.rtol if case.rtol is not None else rtol
         atol = case.atol if case.atol is not None else atol
-        problem = self._problem(got, expected, rtol, atol, check_dtype)
-        if problem is None:
-            self.cases_passed += 1
+        why = problem(got, expected, rtol, atol, check_dtype)
+        self._count(case, why is None)
+        if why is None:
             return
-        lines = [f"✘ {self.name} — case {self.cases_total}: {case.description}"]
-        if case.args and self.arg_names:
-            lines.append(f"  input:    {describe_args(case.args, self.arg_names)}")
-        lines.append(f"  expected: {show(expected)}")
-        lines.append(f"  got:      {show(got)}")
-        lines.append(f"  problem:  {problem}")
-        mistake = self.find_mistake(got, case, mistakes, rtol, atol)
-        if mistake:
-            lines.append(f"  likely mistake: {mistake.hint}")
-        self.fail("\n".join(lines), mistake=mistake)
+        found = self.find_mistakes(got, case, mistakes, rtol, atol,
+                                   expected=expected if wrong_here else _UNSET)
+        for later, later_got in (ahead if len(found) > 1 else ()):
+            still = self.find_mistakes(later_got, later, found, rtol, atol)
+            found = still or found
+            if len(found) == 1:
+                break
+        mistake = found[0] if found else None
+        self.fail_case(case, expected=expected, got=got, problem=why, mistake=mistake,
+                       show_input=True)
 
-    def find_mistake(self, got, case, mistakes, rtol=1e-6, atol=1e-8):
-        """The first known mistake whose output on ``case`` equals ``got``, else None. (The
-        mistakes are course code: they run here, on copies of the case's plain inputs.)"""
+    def compare_named(self, got, expected, case, names, mistakes=(), rtol=1e-6, atol=1e-8,
+                      compare=None, extract=None, extra=None, verdict=verdict_off, each=True,
+                      pad=13):
+        """Compare several named outputs (a tuple in ``names``' order, or a dict) with
+        ``expected``; stop on the first case where one differs, saying which are off and which
+        right, expected against got for the first wrong one, ``extra(got, expected, wrong)``
+        lines, and the known mistake behind them. ``extract(out)`` turns a mistake's output
+        into named outputs (default: :func:`as_named`); ``compare`` gives a name its own rule."""
+        rtol = case.rtol if case.rtol is not None else rtol
+        atol = case.atol if case.atol is not None else atol
+        got_n, expected_n = as_named(got, names), as_named(expected, names)
+        if got_n is None:
+            what = ", ".join(names)
+            self.fail_case(case, f"expected: the tuple ({what})",
+                           f"got:      {show(got) if not isinstance(got, (tuple, list)) else f'{len(got)} items'}",
+                           f"problem:  return the {len(names)} results together: `return {what}`.",
+                           show_input=True)
+        problems = named_problems(got_n, expected_n, names, rtol, atol, compare)
+        wrong = [k for k in names if problems[k] is not None]
+        self._count(case, not wrong)
+        if not wrong:
+            return
+        first, right = wrong[0], [k for k in names if k not in wrong]
+        indent = " " * (pad + len(first))
+        lines = [f"input:    {describe_args(case.args, self.arg_names)}"] \
+            if case.args and self.arg_names else []
+        lines += [verdict(wrong, right),
+                  f"{first} expected: {show_named(expected_n[first], indent)}",
+                  f"{first} got:      {show_named(got_n[first], indent)}",
+                  f"problem:  {first}{':' if verdict is verdict_wrong else ''} {problems[first]}"]
+        lines += list(extra(got_n, expected_n, wrong)) if extra else []
+        extract = extract or (lambda out: as_named(out, names))
+        outputs = [(m, extract(replay(m, case.args))) for m in mistakes]
+        outputs = [(m, out) for m, out in outputs
+                   if out is not None and not matches(out, expected_n, rtol, atol)]
+        found = mistakes_behind(got_n, expected_n, outputs, names, wrong, rtol, atol, each)
+        self.failure(f"case {self._total}: {case.description}", *lines,
+                     mistake=found[0] if len(found) == 1 else None,
+                     hints=[m.hint for m in found])
+
+    def find_mistakes(self, got, case, mistakes, rtol=1e-6, atol=1e-8, expected=_UNSET):
+        """The known mistakes whose output on ``case`` equals ``got``, in order; given the
+        ``expected`` output, only those whose values are wrong on this case. (Mistakes are
+        course code: they run here, on copies of the case's plain inputs.)"""
+        found = []
         for m in mistakes:
-            try:
-                with np.errstate(all="ignore"):
-                    wrong = m.fn(*roundtrip(tuple(case.args)))
-            except Exception:
+            wrong = replay(m, case.args)
+            if wrong is None or problem(got, wrong, rtol, atol, check_dtype=False) is not None:
                 continue
-            if self._problem(got, wrong, rtol, atol, check_dtype=False) is None:
-                return m
-        return None
+            if expected is _UNSET or not matches(wrong, expected, rtol, atol):
+                found.append(m)
+        return found
+
+    def find_mistake(self, got, case, mistakes, rtol=1e-6, atol=1e-8, expected=_UNSET):
+        """The first of :meth:`find_mistakes`, else None."""
+        return next(iter(self.find_mistakes(got, case, mistakes, rtol, atol, expected)), None)
+
+    def answers(self, fn, cases, **call):
+        """The learner's answers on ``cases`` as ``(case, got)``, lazily, up to the first call
+        that fails (for ``compare(..., ahead=...)``: telling look-alike mistakes apart)."""
+        for case in cases:
+            try:
+                yield case, self.call(fn, *case.args, case=case, **call)
+            except Stop:
+                return
 
     def diagnose(self, got, case, mistakes, rtol=1e-6, atol=1e-8):
         """The hint of the first known mistake whose output equals ``got``, else None."""
         mistake = self.find_mistake(got, case, mistakes, rtol, atol)
         return mistake.hint if mistake else None
 
-    @staticmethod
-    def _problem(got, expected, rtol, atol, check_dtype):
-        """None when ``got`` matches ``expected``, else a short reason."""
-        if got is None:
-            return "your function returned None: did you forget the `return` statement?"
-        if isinstance(expected, np.ndarray):
-            if isinstance(got, (list, tuple)):
-                return f"returned a {type(got).__name__}; return a numpy array (np.array(...))"
-            if np.isscalar(got) and expected.ndim > 0:
-                return "returned a single number; expected an array of shape " \
-                       f"{expected.shape}"
-            if not isinstance(got, np.ndarray):
-                return f"returned {kind(got)}; expected a numpy array"
-            if got.shape != expected.shape:
-                return f"wrong shape: expected {expected.shape}, got {got.shape}"
-            if check_dtype and got.dtype != expected.dtype:
-                return f"wrong dtype: expected {expected.dtype}, got {got.dtype}"
-            if got.dtype.kind in "fc" and not np.all(np.isfinite(got)) \
-                    and np.all(np.isfinite(expected)):
-                bad = np.argwhere(~np.isfinite(got))[0]
-                return f"contains NaN or inf (first at index {tuple(int(i) for i in bad)})"
-            with np.errstate(all="ignore"):
-                close = np.isclose(got.astype(np.float64) if got.dtype.kind != "b" else got,
-                                   expected, rtol=rtol, atol=atol, equal_nan=True)
-            if not np.all(close):
-                n_bad = int(np.size(close) - np.count_nonzero(close))
-                i = tuple(int(k) for k in np.argwhere(~close)[0])
-                tol = "exact" if rtol == 0 and atol == 0 else f"rtol={rtol:g}, atol={atol:g}"
-                return (f"{n_bad} of {close.size} values differ (tolerance {tol}); first at "
-                        f"index {i}: expected {expected[i].item():.6g}, got {got[i].item():.6g}")
-            return None
-        # a scalar answer
-        if isinstance(got, np.ndarray) and got.ndim == 0:
-            got = got[()]                 # a 0-d array is a number
-        if isinstance(got, np.ndarray) and got.size == 1:
-            return f"returned an array of shape {got.shape}; return a single number " \
-                   "(e.g. with float(...) or .item())"
-        if isinstance(got, (list, tuple, np.ndarray)):
-            return f"returned a {type(got).__name__}; expected a single number"
-        if isinstance(got, (Opaque, str, dict)):
-            return f"returned {kind(got)}; expected a number"
-        try:
-            g = float(got)
-        except (TypeError, ValueError, OverflowError):
-            return f"returned {kind(got)}; expected a number"
-        if np.isnan(g) and np.isnan(expected):
-            return None
-        if not np.isfinite(g) and np.isfinite(expected):
-            return f"returned {g}: NaN or inf"
-        if not np.isclose(g, expected, rtol=rtol, atol=atol):
-            return f"expected {float(expected):.6g}, got {g:.6g} (tolerance rtol={rtol:g})"
-        return None
-
-
-def problem(got, expected, rtol=1e-6, atol=1e-8, check_dtype=True):
-    """None when ``got`` matches ``expected``, else a short reason (for custom judges)."""
-    return Context._problem(got, expected, rtol, atol, check_dtype)
+    _problem = staticmethod(problem)
 
 
 def run(exercise, fn, seed=None, check_time=CHECK_TIME, runner=None):

@@ -3,7 +3,7 @@
 import numpy as np
 
 from nnlib import data, features
-from nncourse.checks.registry import Case, Mistake, function_exercise
+from nncourse.checks.registry import Case, Mistake, exercise, function_exercise
 
 NOTEBOOK = "01_input_flattening"
 
@@ -240,11 +240,7 @@ def _lbp_border(img):
 
 # --- one-hot encoding of a categorical feature column (tabular inputs) ----------------------
 
-def one_hot_column(column, categories):
-    """Reference: (N,) values, K categories in their given order -> (N, K) float64 one-hot."""
-    index = {value: k for k, value in enumerate(categories)}
-    return data.one_hot(np.array([index[value] for value in column], dtype=np.int64),
-                        len(categories))
+one_hot_column = data.one_hot_column     # the reference: nnlib's, one source
 
 
 def one_hot_cases(rng):
@@ -260,6 +256,8 @@ def one_hot_cases(rng):
         Case("6 random sizes", ([sizes[i] for i in rng.integers(0, 4, 6)], sizes)),
         Case("one row", (["M"], sizes)),
         Case("integer codes as categories: 3, 1, 2", ([1, 3, 3, 2, 1], [3, 1, 2])),
+        Case("the column as a 1-D numpy array (the statement allows one)",
+             (np.array([2, 3, 1, 1, 3]), [1, 2, 3])),
     ]
 
 
@@ -267,12 +265,7 @@ def _first_seen(column):
     return list(dict.fromkeys(column))
 
 
-function_exercise(
-    id="nb01_one_hot_column", name="one_hot_column", notebook=NOTEBOOK, points=1,
-    verifies="one column per category in the given order, unused categories, float 0/1",
-    reference=one_hot_column, cases=one_hot_cases, arg_names=("column", "categories"),
-    rtol=0, atol=0,
-    mistakes=[
+ONE_HOT_MISTAKES = [
         Mistake("True/False instead of floats",
                 "the values are True/False (or integers): the network multiplies its inputs by "
                 "weights, so return floats, e.g. with .astype(float).",
@@ -298,10 +291,29 @@ function_exercise(
                 "the result is (K, N): one row per category. The batch comes first: one row "
                 "per sample, shape (N, K).",
                 lambda col, cats: one_hot_column(col, cats).T),
-        Mistake("category codes instead of one-hot",
+        Mistake("column index off by one",
+            "every 1 is one column to the left of where it belongs (the first category's "
+            "wrapped round to the last column, as X[n, -1] does): category k's 1 goes in "
+            "column k = categories.index(value), counted from 0, with no - 1.",
+            lambda col, cats: np.roll(one_hot_column(col, cats), -1, axis=1)),
+    Mistake("category codes instead of one-hot",
                 "you returned each value's category number (shape (N,)): a network would read "
                 "'blue = 2' as twice 'green = 1'. Return a row of K zeros with a 1 at that "
                 "number.",
                 lambda col, cats: np.array([list(cats).index(v) for v in col], dtype=np.float64)),
-    ],
-)
+]
+
+
+@exercise(id="nb01_one_hot_column", name="one_hot_column", notebook=NOTEBOOK, points=1,
+          verifies="one column per category in the given order, unused categories, float 0/1",
+          reference=one_hot_column, mistakes=ONE_HOT_MISTAKES,
+          arg_names=("column", "categories"))
+def judge_one_hot_column(fn, ctx):
+    # "a float array": float64 or float32 alike; True/False or integers are not floats
+    for case in one_hot_cases(ctx.rng):
+        got = ctx.call(fn, *case.args, case=case)
+        ctx.compare(got, one_hot_column(*case.args), case, ONE_HOT_MISTAKES, rtol=0, atol=0,
+                    check_dtype=False)
+        if got.dtype.kind != "f":
+            ctx.fail_case(case, problem=f"the 0s and 1s are right but their dtype is "
+                          f"{got.dtype}, not a float dtype", mistake=ONE_HOT_MISTAKES[0])

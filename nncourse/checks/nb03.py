@@ -4,8 +4,9 @@ import functools
 
 import numpy as np
 
-from nnlib import activations, examples
-from nncourse.checks.judging import describe_args, problem, show
+from nnlib import activations, examples, plain
+from nncourse.checks.drivers.nb03 import drive_watching_numpy
+from nncourse.checks.judging import Said
 from nncourse.checks.registry import Case, Mistake, exercise, function_exercise
 from nnlib.layers import Activation, Dense
 from nnlib.network import Network
@@ -14,37 +15,6 @@ NOTEBOOK = "03_forward_propagation"
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-def _compare(ctx, got, expected, case, mistakes, rtol=1e-6, atol=1e-8):
-    """``ctx.compare``, except that an output holding NaN or inf is also matched against the
-    known mistakes (``ctx.compare`` compares with ``isclose``, where NaN never equals NaN, so
-    an overflowing softmax would be rejected without its name)."""
-    if isinstance(got, np.ndarray) and isinstance(expected, np.ndarray) \
-            and got.shape == expected.shape and got.dtype.kind == "f" \
-            and not np.all(np.isfinite(got)) and np.all(np.isfinite(expected)):
-        found = None
-        for m in mistakes:
-            try:
-                with np.errstate(all="ignore"):
-                    wrong = m.fn(*[np.copy(a) if isinstance(a, np.ndarray) else a
-                                   for a in case.args])
-            except Exception:
-                continue
-            if isinstance(wrong, np.ndarray) and wrong.shape == got.shape and \
-                    np.allclose(got, wrong, rtol=rtol, atol=atol, equal_nan=True):
-                found = m
-                break
-        ctx.cases_total += 1
-        lines = [f"✘ {ctx.name} — case {ctx.cases_total}: {case.description}",
-                 f"  input:    {describe_args(case.args, ctx.arg_names)}",
-                 f"  expected: {show(expected)}",
-                 f"  got:      {show(got)}",
-                 f"  problem:  {problem(got, expected, rtol, atol, True)}"]
-        if found:
-            lines.append(f"  likely mistake: {found.hint}")
-        ctx.fail("\n".join(lines), mistake=found)
-    ctx.compare(got, expected, case, mistakes, rtol=rtol, atol=atol)
-
 
 # --- exercise 1: dense_forward ---------------------------------------------------------------
 
@@ -155,6 +125,11 @@ SOFTMAX_MISTAKES = [
             "on paper, but a row far below that maximum has every exp underflow to 0, and "
             "0/0 is NaN. Subtract each row's own maximum: Z.max(axis=1, keepdims=True).",
             lambda Z: np.exp(Z - Z.max()) / np.exp(Z - Z.max()).sum(axis=1, keepdims=True)),
+    Mistake("one softmax over the whole batch",
+            "you divided by the sum over the whole batch (np.sum without an axis), so all N·K "
+            "values together sum to 1: each row is one sample's probabilities and must sum to "
+            "1 by itself, .sum(axis=1, keepdims=True).",
+            lambda Z: np.exp(Z - Z.max()) / np.exp(Z - Z.max()).sum()),
     Mistake("columns normalised",
             "each column sums to 1, not each row: you normalised over axis 0, the batch. "
             "Each sample's K scores are one row; sum over axis=1 (keepdims=True).",
@@ -225,7 +200,7 @@ def judge_softmax(fn, ctx):
         expected = activations.softmax(*case.args)
         got = ctx.call(fn, *case.args, case=case, error_hints={
             OverflowError: MATH_EXP_OVERFLOW, TypeError: MATH_EXP_ON_ARRAY})
-        _compare(ctx, got, expected, case, SOFTMAX_MISTAKES)
+        ctx.compare(got, expected, case, SOFTMAX_MISTAKES)
 
 
 # --- exercise 3: forward ---------------------------------------------------------------------
@@ -355,23 +330,16 @@ def judge_forward(fn, ctx):
         expected = forward_reference(*case.args)
         got = ctx.call(fn, *case.args, case=case)
         if isinstance(got, (list, tuple)):
-            ctx.cases_total += 1
-            ctx.fail(f"✘ {ctx.name} — case {ctx.cases_total}: {case.description}\n"
-                     f"  input:    {describe_args(case.args, ctx.arg_names)}\n"
-                     f"  expected: {show(expected)}\n"
-                     f"  got:      a {type(got).__name__} of {len(got)} items\n"
-                     f"  problem:  returned a {type(got).__name__}; return one numpy array\n"
-                     f"  likely mistake: {FORWARD_MISTAKES[4].hint}",
-                     mistake=FORWARD_MISTAKES[4])
-        _compare(ctx, got, expected, case, FORWARD_MISTAKES)
+            ctx.fail_case(case, expected=expected,
+                          got=Said(f"a {type(got).__name__} of {len(got)} items"),
+                          problem=f"returned a {type(got).__name__}; return one numpy array",
+                          mistake=FORWARD_MISTAKES[4], show_input=True)
+        ctx.compare(got, expected, case, FORWARD_MISTAKES)
 
 
 # --- a dense layer in plain Python (lists, no numpy) ------------------------------------------
 
-def dense_forward_plain_reference(X, W, b):
-    """Z = X·W + b on lists: X N rows of D floats, W D rows of M floats, b M floats."""
-    return [[sum(x[k] * W[k][m] for k in range(len(W))) + b[m] for m in range(len(b))]
-            for x in X]
+dense_forward_plain_reference = plain.dense_forward    # nnlib's, one source
 
 
 def _plain_bias_per_input(X, W, b):
@@ -390,9 +358,28 @@ def _plain_running_total(X, W, b):
     return out
 
 
+def _plain_running_total_never_reset(X, W, b):
+    out, total = [], 0.0
+    for x in X:
+        row = []
+        for m in range(len(b)):
+            for k in range(len(W)):
+                total += x[k] * W[k][m]
+            row.append(total + b[m])
+        out.append(row)
+    return out
+
+
 def _plain_transposed(X, W, b):
     return [[sum(x[k] * W[m][k] for k in range(len(x))) + b[m] for m in range(len(b))] for x in X]
 
+
+NUMPY_USED = Mistake(
+    "numpy used",
+    "the values are right, but this exercise is plain Python, so that you write every sum the "
+    "layer does: build the rows with lists and loops (or list comprehensions) and `sum`, with "
+    "no numpy inside the function (not even to convert at the end with .tolist()).",
+    lambda X, W, b: (np.array(X) @ np.array(W) + np.array(b)).tolist())
 
 PLAIN_MISTAKES = [
     Mistake("bias forgotten",
@@ -406,6 +393,11 @@ PLAIN_MISTAKES = [
             "each neuron's sum still holds the previous neurons' products: start the total at "
             "0 for every neuron (inside the loop over m), not once per sample.",
             _plain_running_total),
+    Mistake("running total never reset",
+            "each sum still holds the products of every earlier neuron and sample: the total "
+            "starts at 0 once, before all the loops. Start it at 0 for every neuron, inside "
+            "the loop over m.",
+            _plain_running_total_never_reset),
     Mistake("W read as W[m][k]",
             "the weights are read the wrong way round: W has one row per input and one column "
             "per neuron, so input k's weight into neuron m is W[k][m].",
@@ -415,6 +407,11 @@ PLAIN_MISTAKES = [
             "the next step.",
             lambda X, W, b: [[activations.sigmoid(np.float64(z)).item() for z in row]
                              for row in dense_forward_plain_reference(X, W, b)]),
+    Mistake("one flat list",
+            "you returned one flat list of N·M numbers (every row's values one after the "
+            "other): return a list of N rows, each a list of M numbers (append each row to "
+            "Z, not its values).",
+            lambda X, W, b: [z for row in dense_forward_plain_reference(X, W, b) for z in row]),
     Mistake("only the first sample",
             "you returned one row (the first sample's) instead of one row per sample: loop over "
             "every row of X and collect a list of N rows.",
@@ -433,9 +430,10 @@ def _plain_lists(rng, n, d, m):
 
 def plain_cases(rng):
     return [
+        # two samples first: a flat list and a single row differ only when N > 1
+        Case("2 samples, 3 inputs, 3 neurons (as many inputs as neurons)", _plain_lists(rng, 2, 3, 3)),
         Case("the 2-2-2 network's hidden layer on X = [[0.5, -0.5]]",
              (examples.X_222.tolist(), examples.W1_222.tolist(), examples.B1_222.tolist())),
-        Case("2 samples, 3 inputs, 3 neurons (as many inputs as neurons)", _plain_lists(rng, 2, 3, 3)),
         Case("1 sample, 3 inputs, 2 neurons", _plain_lists(rng, 1, 3, 2)),
         Case("4 samples, 5 inputs, 3 neurons", _plain_lists(rng, 4, 5, 3)),
         Case("3 samples, 2 inputs, 4 neurons", _plain_lists(rng, 3, 2, 4)),
@@ -444,32 +442,32 @@ def plain_cases(rng):
 
 @exercise(id="nb03_dense_forward_plain", name="dense_forward_plain", notebook=NOTEBOOK, points=1,
           verifies="Z = X·W + b in plain lists: one row per sample, W[k][m], bias once, no numpy",
-          reference=dense_forward_plain_reference, mistakes=PLAIN_MISTAKES,
+          reference=dense_forward_plain_reference, mistakes=PLAIN_MISTAKES + [NUMPY_USED],
           arg_names=("X", "W", "b"))
 def judge_dense_forward_plain(fn, ctx):
     array_mistakes = [Mistake(m.name, m.hint, lambda *a, f=m.fn: _as_array(f(*a)))
                       for m in PLAIN_MISTAKES]
     for case in plain_cases(ctx.rng):
         expected = dense_forward_plain_reference(*case.args)
-        got = ctx.call(fn, *case.args, case=case)
-        head = (f"✘ {ctx.name} — case {ctx.cases_total + 1}: {case.description}\n"
-                f"  input:    {describe_args(case.args, ctx.arg_names)}\n"
-                f"  expected: a list of {len(expected)} rows of {len(expected[0])} floats: "
-                f"{[[round(z, 4) for z in row] for row in expected][:3]}\n")
+        reply = ctx.call(fn, *case.args, case=case, driver=drive_watching_numpy)
+        got = reply["out"]
+        rows = Said(f"a list of {len(expected)} rows of {len(expected[0])} floats: "
+                    f"{[[round(z, 4) for z in row] for row in expected][:3]}")
         if isinstance(got, np.ndarray):
-            ctx.cases_total += 1
-            ctx.fail(head + f"  got:      {show(got)}\n"
-                     "  problem:  returned a numpy array: this exercise is plain Python. Build "
-                     "the rows with lists and `append` (or list comprehensions), no numpy.")
+            ctx.fail_case(case, expected=rows, got=got, show_input=True,
+                          problem="returned a numpy array: this exercise is plain Python. Build "
+                          "the rows with lists and `append` (or list comprehensions), no numpy.")
         if got is None or not isinstance(got, list) or not all(
                 isinstance(row, list) and all(isinstance(z, (int, float)) and not isinstance(z, bool)
                                               for z in row) for row in got):
             m = ctx.find_mistake(_as_array(got), case, array_mistakes) if isinstance(got, list) and got \
                 and all(isinstance(z, (int, float)) for z in got) else None
-            ctx.cases_total += 1
             problem_text = ("your function returned None: did you forget the `return` statement?"
                             if got is None else
                             "return a list of rows, each row a list of numbers (one per neuron)")
-            ctx.fail(head + f"  got:      {show(got)}\n  problem:  {problem_text}"
-                     + (f"\n  likely mistake: {m.hint}" if m else ""), mistake=m)
+            ctx.fail_case(case, expected=rows, got=got, problem=problem_text, mistake=m,
+                          show_input=True)
         ctx.compare(_as_array(got), _as_array(expected), case, array_mistakes, check_dtype=False)
+        if reply["numpy"]:      # right values, but the statement says: no numpy
+            ctx.fail_case(case, problem=f"your function used numpy ({', '.join(reply['numpy'])})",
+                          mistake=NUMPY_USED)

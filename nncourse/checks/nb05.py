@@ -13,17 +13,12 @@ import numpy as np
 from nnlib import activations, losses
 from nnlib.layers import Activation, Dense
 from nnlib.network import Network
-from nncourse.checks.judging import Stop, describe_args, problem, show
+from nncourse.checks.judging import Stop, agree
 from nncourse.checks.registry import Case, Mistake, exercise
 
 NOTEBOOK = "05_backpropagation"
 
 sigmoid, sigmoid_derivative = activations.sigmoid, activations.sigmoid_derivative
-
-
-def _agree(got, expected, rtol, atol, check_dtype=False):
-    """True when ``got`` equals ``expected`` within tolerance (Context's own rule)."""
-    return problem(got, expected, rtol, atol, check_dtype) is None
 
 
 def _call(ctx, fn, case, shape_hint=None):
@@ -192,77 +187,6 @@ def judge_relu_derivative(fn, ctx):
         ctx.compare(got, expected, case, _by_dtype(RELU_MISTAKES, got), rtol=0, atol=0)
 
 
-# --- shared: compare several named gradient arrays -------------------------------------------
-
-def _first_problem(got, expected, rtol, atol):
-    if got is None:
-        return "is None: did you compute it and return it?"
-    return problem(got, expected, rtol, atol, check_dtype=True)
-
-
-def _join(names):
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def _verdict(wrong, right):
-    if not right:
-        return f"{_join(wrong)} are all off" if len(wrong) > 1 else f"{wrong[0]} is off"
-    return (f"{_join(wrong)} {'is' if len(wrong) == 1 else 'are'} off; "
-            f"{_join(right)} {'is' if len(right) == 1 else 'are'} right")
-
-
-def _matching_hints(got, expected, case, mistakes, names, wrong, rtol, atol, extract):
-    """Hints of the known mistakes that produce what the learner returned: first a mistake
-    that explains every array at once, else, per wrong array, the first mistake that produces
-    exactly that array (so two independent mistakes are both named)."""
-    outputs = []
-    for m in mistakes:
-        try:
-            with np.errstate(all="ignore"):
-                outputs.append((m, extract(m.fn(*[np.copy(a) if isinstance(a, np.ndarray)
-                                                   else a for a in case.args]))))
-        except Exception:
-            continue
-    for m, out in outputs:
-        if out is not None and all(_agree(got[k], out[k], rtol, atol) for k in names):
-            return [m]
-    found = []
-    for k in wrong:
-        for m, out in outputs:
-            if out is not None and _agree(got[k], out[k], rtol, atol) \
-                    and not _agree(out[k], expected[k], rtol, atol):
-                if m not in found:
-                    found.append(m)
-                break
-    return found
-
-
-def _compare_named(ctx, case, got, expected, mistakes, names, extract, rtol, atol, extra=()):
-    """Compare ``got[k]`` with ``expected[k]`` for every name; on a difference stop with one
-    message naming the wrong and the right arrays."""
-    ctx.cases_total += 1
-    rtol = case.rtol if case.rtol is not None else rtol
-    atol = case.atol if case.atol is not None else atol
-    problems = {k: _first_problem(got[k], expected[k], rtol, atol) for k in names}
-    wrong = [k for k in names if problems[k] is not None]
-    if not wrong:
-        ctx.cases_passed += 1
-        return
-    right = [k for k in names if k not in wrong]
-    first = wrong[0]
-    lines = [f"✘ {ctx.name} — case {ctx.cases_total}: {case.description}",
-             f"  input:    {describe_args(case.args, ctx.arg_names)}",
-             f"  {_verdict(wrong, right)}.",
-             f"  {first} expected: {show(expected[first], ' ' * (13 + len(first)))}",
-             f"  {first} got:      {show(got[first], ' ' * (13 + len(first)))}",
-             f"  problem:  {first} {problems[first]}"]
-    lines += [f"  {line}" for line in extra(got, expected, wrong)] if extra else []
-    found = _matching_hints(got, expected, case, mistakes, names, wrong, rtol, atol, extract)
-    for m in found:
-        lines.append(f"  likely mistake: {m.hint}")
-    ctx.fail("\n".join(lines), mistake=found[0] if len(found) == 1 else None)
-
-
 # --- exercise 3: dense_backward ---------------------------------------------------------------
 
 DENSE_NAMES = ("dX", "dW", "db")
@@ -369,21 +293,18 @@ def judge_dense_backward(fn, ctx):
                 what = f"a {type(out).__name__} of {len(out)} items"
             else:
                 what = f"a {type(out).__name__}"
-            ctx.fail(f"✘ dense_backward — case {ctx.cases_total + 1}: {case.description}\n"
-                     f"  your function returned {what}\n"
-                     "  Return the three gradients as one tuple: return dX, dW, db")
+            ctx.fail_case(case, f"your function returned {what}",
+                          "Return the three gradients as one tuple: return dX, dW, db")
         permuted = [got[k] for k in DENSE_NAMES]
-        if not all(_agree(got[k], expected[k], 1e-5, 1e-6) for k in DENSE_NAMES):
+        if not all(agree(got[k], expected[k], 1e-5, 1e-6) for k in DENSE_NAMES):
             for order in itertools.permutations(DENSE_NAMES):
                 if order != DENSE_NAMES and all(
                         isinstance(g, np.ndarray) and g.shape == expected[k].shape
-                        and _agree(g, expected[k], 1e-5, 1e-6) for g, k in zip(permuted, order)):
-                    ctx.fail(f"✘ dense_backward — case {ctx.cases_total + 1}: "
-                             f"{case.description}\n  you returned ({', '.join(order)}).\n"
-                             f"  likely mistake: {ORDER_HINT}",
-                             mistake=next(m for m in DENSE_MISTAKES if m.hint == ORDER_HINT))
-        _compare_named(ctx, case, got, expected, DENSE_MISTAKES, DENSE_NAMES, _dense_tuple,
-                       rtol=1e-6, atol=1e-8)
+                        and agree(g, expected[k], 1e-5, 1e-6) for g, k in zip(permuted, order)):
+                    ctx.fail_case(case, f"you returned ({', '.join(order)}).",
+                                  mistake=next(m for m in DENSE_MISTAKES if m.hint == ORDER_HINT))
+        ctx.compare_named(got, expected, case, DENSE_NAMES, DENSE_MISTAKES, rtol=1e-6, atol=1e-8,
+                          extract=_dense_tuple)
 
 
 # --- exercise 4: two_layer_backward ------------------------------------------------------------
@@ -557,17 +478,16 @@ def judge_two_layer_backward(fn, ctx):
         out = _call(ctx, fn, case, TWO_LAYER_SHAPE_HINT)
         got = _grad_dict(out)
         if got is None:
-            head = f"✘ two_layer_backward — case {ctx.cases_total + 1}: {case.description}\n  "
             if out is None:
-                ctx.fail(head + "your function returned None: did you forget the `return` "
-                         "statement?")
+                ctx.fail_case(case, "your function returned None: did you forget the `return` "
+                              "statement?")
             if not isinstance(out, dict):
-                ctx.fail(head + f"your function returned a {type(out).__name__}; return a dict "
-                         "{'dW1': dW1, 'db1': db1, 'dW2': dW2, 'db2': db2}")
+                ctx.fail_case(case, f"your function returned a {type(out).__name__}; return a "
+                              "dict {'dW1': dW1, 'db1': db1, 'dW2': dW2, 'db2': db2}")
             missing = [k for k in GRAD_NAMES if k not in out]
-            ctx.fail(head + f"the dict has no key{'s' if len(missing) > 1 else ''} "
-                     f"{', '.join(repr(k) for k in missing)} (it has "
-                     f"{', '.join(repr(k) for k in out) or 'no keys'}); the keys are exactly "
-                     "'dW1', 'db1', 'dW2', 'db2'")
-        _compare_named(ctx, case, got, expected, TWO_LAYER_MISTAKES, GRAD_NAMES, _grad_dict,
-                       rtol=1e-6, atol=1e-9, extra=_factor_line)
+            ctx.fail_case(case, f"the dict has no key{'s' if len(missing) > 1 else ''} "
+                          f"{', '.join(repr(k) for k in missing)} (it has "
+                          f"{', '.join(repr(k) for k in out) or 'no keys'}); the keys are exactly "
+                          "'dW1', 'db1', 'dW2', 'db2'")
+        ctx.compare_named(got, expected, case, GRAD_NAMES, TWO_LAYER_MISTAKES, rtol=1e-6,
+                          atol=1e-9, extract=_grad_dict, extra=_factor_line)

@@ -16,14 +16,13 @@ The reference answers are nnlib's own optimizer classes (:mod:`nnlib.optimizers`
 through their ``update(w, dw, state)`` method, so each formula is written once.
 """
 
-import contextlib
-import io
 from dataclasses import dataclass
 
 import numpy as np
 
 from nnlib import optimizers
-from nncourse.checks.judging import Case, Mistake, _learner_error, describe_args, problem, show
+from nncourse.checks.drivers.nb06 import drive_steps
+from nncourse.checks.judging import Case, Mistake, describe_args, problem, show
 from nncourse.checks.registry import exercise
 from nnlib.layers import Parameter
 
@@ -134,26 +133,6 @@ def _diagnose(gots, run, inputs, mistakes, tol):
     return None
 
 
-def drive_steps(fn, inputs, dws, hyper):
-    """Driver (runs where the learner's code runs): call ``fn`` once per step on one ``state``
-    dict, with nnlib's ``w`` of that step and its gradient. Returns, per step, the new w and
-    whether ``dw`` was changed in place, up to the first step that raised (its error as plain
-    data). A stub's NotImplementedError is raised as it is."""
-    state, outs, dw_changed = {}, [], []
-    for w, dw in zip(inputs, dws):
-        given = dw.copy()
-        try:
-            with contextlib.redirect_stdout(io.StringIO()):
-                out = fn(w.copy(), given, state, *hyper)
-        except NotImplementedError:
-            raise
-        except Exception as exc:  # reported with the step it happened on
-            return {"outs": outs, "dw_changed": dw_changed, "error": _learner_error(exc)}
-        outs.append(out)
-        dw_changed.append(not np.array_equal(given, dw))
-    return {"outs": outs, "dw_changed": dw_changed, "error": None}
-
-
 def judge_runs(fn, ctx, runs, reference, mistakes, names, state_keys):
     """Run each case step by step; stop at the first step whose new w differs."""
     for i, run in enumerate(runs, start=1):
@@ -169,13 +148,13 @@ def judge_runs(fn, ctx, runs, reference, mistakes, names, state_keys):
         for k, got in enumerate(gots):
             where = f"case {i}: {run.description}\n  step {k + 1} of {len(run.dws)}"
             if steps["dw_changed"][k]:
-                ctx.fail(f"✘ {ctx.name} — {where}: your function changed its input `dw` in "
-                         "place.\n  Leave the gradient as it is: build new arrays (v = beta * v "
-                         "+ dw), or update only what you keep in `state`.")
+                ctx.failure(f"{where}: your function changed its input `dw` in place.",
+                            "Leave the gradient as it is: build new arrays (v = beta * v + dw), "
+                            "or update only what you keep in `state`.")
             if isinstance(got, tuple):
-                ctx.fail(f"✘ {ctx.name} — {where}: your function returned a tuple of "
-                         f"{len(got)} values.\n  Return only the new w; keep everything else "
-                         "in the `state` dict (it is yours between calls).")
+                ctx.failure(f"{where}: your function returned a tuple of {len(got)} values.",
+                            "Return only the new w; keep everything else in the `state` dict "
+                            "(it is yours between calls).")
             reason = problem(got, expected[k], check_dtype=True, **tol)
             if reason is not None:
                 gots = gots[:next((j for j in range(k + 1, len(gots))
@@ -184,25 +163,22 @@ def judge_runs(fn, ctx, runs, reference, mistakes, names, state_keys):
                         mistakes, tol, names, state_keys, inputs)
         if steps["error"] is not None:
             k = len(gots)
-            ctx.fail(f"✘ {ctx.name} — your code raised an error on case {i}: {run.description}, "
-                     f"step {k + 1} of {len(run.dws)} {_before(k + 1)}\n  "
-                     f"{steps['error']['text']}", "error")
-        ctx.cases_total += 1
-        ctx.cases_passed += 1
+            ctx.failure(f"your code raised an error on case {i}: {run.description}, "
+                        f"step {k + 1} of {len(run.dws)} {_before(k + 1)}",
+                        steps['error']['text'], status="error")
+        ctx.pass_case()
 
 
 def _report(ctx, where, run, w, step, gots, expected, problem, mistakes, tol, names,
             state_keys, inputs):
     got = gots[step - 1]
     hyper = describe_args(run.hyper, names[3:])
-    lines = [f"✘ {ctx.name} — {where} is the first that differs "
-             + _before(step),
-             f"  input:    w: {show(w)}",
-             f"            dw: {show(run.dws[step - 1])}",
-             f"            {hyper}",
-             f"  expected: new w, {show(expected)}",
-             f"  got:      {show(got)}",
-             f"  problem:  {problem}"]
+    lines = [f"input:    w: {show(w)}",
+             f"          dw: {show(run.dws[step - 1])}",
+             f"          {hyper}",
+             f"expected: new w, {show(expected)}",
+             f"got:      {show(got)}",
+             f"problem:  {problem}"]
     hint, mistake = None, None
     if isinstance(got, np.ndarray) and isinstance(expected, np.ndarray) \
             and got.shape == expected.shape and got.dtype != expected.dtype:
@@ -214,13 +190,12 @@ def _report(ctx, where, run, w, step, gots, expected, problem, mistakes, tol, na
     if hint is None:
         mistake = _diagnose(gots, run, inputs, mistakes, tol)
         hint = mistake.hint if mistake else None
-    if hint:
-        lines.append(f"  likely mistake: {hint}")
-    elif step > 1:
-        lines.append(f"  likely mistake: the state. {_before(step, capital=True)[1:-1]}, so the "
-                     f"formula may be fine but what your function keeps in `state` between "
-                     f"calls ({state_keys}) is not carried over right.")
-    ctx.fail("\n".join(lines), mistake=mistake)
+    if hint is None and step > 1:
+        hint = (f"the state. {_before(step, capital=True)[1:-1]}, so the formula may be fine "
+                f"but what your function keeps in `state` between calls ({state_keys}) is not "
+                "carried over right.")
+    ctx.failure(f"{where} is the first that differs {_before(step)}", *lines, mistake=mistake,
+                hints=[hint] if hint else ())
 
 
 def _before(step, capital=False):

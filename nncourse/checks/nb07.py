@@ -3,8 +3,8 @@
 import numpy as np
 
 from nnlib import data, diagnostics, initializers, losses
+from nncourse.checks.drivers.nb07 import drive_he_init, drive_train_ssr, network_of, parameters_of
 from nncourse.checks.registry import Case, Mistake, exercise, function_exercise
-from nnlib.network import Network
 from nnlib.train import fit
 
 NOTEBOOK = "07_sigmoid_vs_relu"
@@ -89,8 +89,7 @@ def _training_cases(rng):
     ]
 
 
-def _parameters(network):
-    return np.concatenate([p.value.ravel() for p in network.parameters()])
+_parameters = parameters_of
 
 
 def _as_history(got):
@@ -103,20 +102,7 @@ def _as_history(got):
     return got
 
 
-def _network(sizes, activation, seed):
-    return Network.from_sizes(sizes, activation=activation, output="identity",
-                              rng=np.random.default_rng(seed))
-
-
-def drive_train_ssr(fn, sizes, activation, seed, X, y, lr, epochs):
-    """Driver (runs where the learner's code runs): build the case's network, train it with
-    the learner's ``train_ssr`` and return the history, the parameters after training and
-    whether the data was changed in place."""
-    network = _network(sizes, activation, seed)
-    X_before, y_before = X.copy(), y.copy()
-    history = fn(network, X, y, lr, epochs)
-    return {"history": history, "parameters": _parameters(network),
-            "data_changed": not (np.array_equal(X, X_before) and np.array_equal(y, y_before))}
+_network = network_of
 
 
 @exercise(id="nb07_train_ssr", name="train_ssr", notebook=NOTEBOOK, points=3,
@@ -137,18 +123,16 @@ def judge_train_ssr(fn, ctx):
         case = Case(description, (sizes, activation, seed, X, y, lr, epochs))
         run = ctx.call(fn, *case.args, case=case, check_mutation=False, driver=drive_train_ssr)
         if run["data_changed"]:
-            ctx.fail(f"✘ train_ssr — changed X or y in place on case: {description}.\n"
-                     "  Training changes only the network's parameters; leave the data alone.")
+            ctx.failure(f"changed X or y in place on case: {description}.",
+                        "Training changes only the network's parameters; leave the data alone.")
         expected = np.asarray(train_ssr_reference(ours, X, y, lr, epochs))
         got = _as_history(run["history"])
         if isinstance(got, np.ndarray) and got.ndim == 0 or isinstance(got, (float, int)):
-            ctx.fail(f"✘ train_ssr — case {ctx.cases_total + 1}: {description}\n"
-                     "  returned a single number; return the list of all the epochs' SSR values, "
-                     "one per epoch.")
+            ctx.fail_case(case, "returned a single number; return the list of all the epochs' "
+                          "SSR values, one per epoch.")
         if isinstance(got, np.ndarray) and got.shape != expected.shape:
-            ctx.fail(f"✘ train_ssr — case {ctx.cases_total + 1}: {description}\n"
-                     f"  returned {got.size} value(s) for {epochs} epoch(s): record exactly one "
-                     "SSR per epoch, in a list.")
+            ctx.fail_case(case, f"returned {got.size} value(s) for {epochs} epoch(s): record "
+                          "exactly one SSR per epoch, in a list.")
         ctx.compare(got, expected, case, mistakes, rtol=1e-6, atol=1e-9, check_dtype=False)
         params = Case(f"{description}: the network's W and b after training, flattened", ())
         ctx.compare(run["parameters"], _parameters(ours), params, rtol=1e-6, atol=1e-10,
@@ -212,6 +196,11 @@ function_exercise(
                 "you counted samples (rows) whose outputs are all 0: units are the columns, so "
                 "reduce over the samples, axis=0.",
                 lambda A: int(np.sum(np.all(A == 0, axis=1)))),
+        Mistake("A < 0 instead of A == 0",
+                "you tested A < 0: a ReLU never outputs a negative number, so no column is ever "
+                "all negative. A dead unit outputs exactly 0 for every sample: test A == 0 (or "
+                "A <= 0).",
+                lambda A: int(np.sum(np.all(A < 0, axis=0)))),
         Mistake("live units counted",
                 "you counted the units that are alive (non-zero for some sample); count the "
                 "ones that are 0 for every sample.",
@@ -276,11 +265,6 @@ HE_SEEDED = [Mistake(m.name, m.hint, lambda shape, seed, f=m.fn: f(shape, np.ran
              for m in HE_MISTAKES]
 
 
-def drive_he_init(fn, shape, seed):
-    """Driver (runs where the learner's code runs): ``fn(shape, np.random.default_rng(seed))``."""
-    return fn(shape, np.random.default_rng(seed))
-
-
 BIG = (200, 800)  # 160 000 weights: the sample std is within 0.2% of the true one
 
 
@@ -316,21 +300,17 @@ def judge_he_init(fn, ctx):
         # Not nnlib's numbers: right only if reproducible, tied to rng, and of the right spread.
         again = ctx.call(fn, shape, seed, case=case, check_mutation=False, driver=drive_he_init)
         if not np.array_equal(got, again):
-            ctx.fail(f"✘ he_init — case {ctx.cases_total + 1}: {case.description}\n"
-                     f"  problem:  called twice with this rng, W[0, 0] was {got.flat[0]:.4f} "
-                     f"then {again.flat[0]:.4f}\n  likely mistake: {HE_MISTAKES[5].hint}",
-                     mistake=HE_MISTAKES[5])
+            ctx.fail_case(case, problem=f"called twice with this rng, W[0, 0] was "
+                          f"{got.flat[0]:.4f} then {again.flat[0]:.4f}", mistake=HE_MISTAKES[5])
         other = ctx.call(fn, shape, seed + 1, case=case, check_mutation=False,
                          driver=drive_he_init)
         if np.array_equal(got, other):
-            ctx.fail(f"✘ he_init — case {ctx.cases_total + 1}: {case.description}\n"
-                     f"  problem:  with seeds {seed} and {seed + 1} the weights were the same\n"
-                     f"  likely mistake: {HE_MISTAKES[6].hint}", mistake=HE_MISTAKES[6])
+            ctx.fail_case(case, problem=f"with seeds {seed} and {seed + 1} the weights were the "
+                          "same", mistake=HE_MISTAKES[6])
         if ctx.diagnose(got, case, HE_SEEDED) is not None:
             ctx.compare(got, expected, case, HE_SEEDED, rtol=1e-6, atol=1e-12)
         if checked_statistics:
-            ctx.cases_total += 1
-            ctx.cases_passed += 1
+            ctx.pass_case(case)
             continue
         # Another distribution (e.g. uniform): judge its mean and spread on many weights.
         big = ctx.call(fn, BIG, seed, check_mutation=False, driver=drive_he_init)
@@ -340,9 +320,9 @@ def judge_he_init(fn, ctx):
         target = np.sqrt(2 / BIG[0])
         mean, std = float(big.mean()), float(big.std())
         if abs(mean) > 0.02 * target:
-            ctx.fail(f"✘ he_init — the weights are not centred on 0: for shape {BIG} their mean "
-                     f"is {mean:.4g} (standard deviation {std:.4g}).\n  He's weights have mean "
-                     "0: draw from a distribution symmetric around 0.")
+            ctx.failure(f"the weights are not centred on 0: for shape {BIG} their mean is "
+                        f"{mean:.4g} (standard deviation {std:.4g}).",
+                        "He's weights have mean 0: draw from a distribution symmetric around 0.")
         ctx.compare(std, target, Case(f"standard deviation of he_init({BIG}, rng) over its "
                                       f"{BIG[0] * BIG[1]} weights (fan_in = {BIG[0]})", (BIG,)),
                     _std_mistakes(BIG), rtol=0.03, atol=0)

@@ -9,9 +9,8 @@ costs and every parameter after each step are compared. Two steps, because a for
 import numpy as np
 
 from nnlib import data, losses, metrics, train
+from nncourse.checks.drivers.nb08 import drive_train_step, setup
 from nncourse.checks.registry import Case, Mistake, exercise, function_exercise
-from nnlib.network import Network
-from nnlib.optimizers import OPTIMIZERS
 
 NOTEBOOK = "08_capstone_digits"
 
@@ -42,6 +41,9 @@ def accuracy_cases(rng):
              (rng.integers(0, 10, 20), _probabilities(rng, 20, 10))),
         Case("50 random samples, 3 classes, float32 probabilities, int32 labels",
              (rng.integers(0, 3, 50).astype(np.int32), y_hat_f32)),
+        Case("3 samples, 3 classes, all right; the largest probability of all is sample 0's",
+             (np.array([2, 1, 0]),
+              np.array([[0.1, 0.1, 0.8], [0.2, 0.5, 0.3], [0.6, 0.3, 0.1]]))),
     ]
 
 
@@ -64,7 +66,12 @@ function_exercise(
                 "you compared probabilities with the labels (y_hat itself, or each row's largest "
                 "probability: 0.6 is never equal to 2). Compare classes with classes: each row's "
                 "predicted class is the *position* of its largest probability.",
-                lambda y, y_hat: float(np.mean(y_hat == y))),
+                lambda y, y_hat: float(np.mean(np.asarray(y_hat).max(axis=1) == y))),
+        Mistake("argmax without an axis",
+                "np.argmax(y_hat) without an axis gives one number, the position of the largest "
+                "entry in the whole flattened array, not one class per sample: "
+                "np.argmax(y_hat, axis=1) gives each row's class.",
+                lambda y, y_hat: float(np.mean(np.argmax(y_hat) == y))),
         Mistake("count, not fraction",
                 "you returned how many samples are right; accuracy is the fraction: divide by "
                 "the number of samples (or use np.mean on the True/False array).",
@@ -120,6 +127,12 @@ FLOAT_COUNTS_HINT = ("counts are whole numbers, so the matrix should be an integ
                      "np.zeros((n_classes, n_classes), dtype=int).")
 
 CONFUSION_MISTAKES = [
+    Mistake("histogram2d bins from the labels seen",
+            "np.histogram2d without range= takes its bins from the smallest and largest label it "
+            "sees, so a class missing at either end shifts every bin: give it "
+            "range=[[0, n_classes], [0, n_classes]] and return integers, or count with "
+            "C[y[n], y_pred[n]] += 1 (np.add.at(C, (y, y_pred), 1) does all at once).",
+            lambda y, y_pred, K: np.histogram2d(y, y_pred, bins=K)[0]),
     Mistake("transposed",
             "rows and columns are swapped: row i is the *true* class i and column j the "
             "*predicted* class j, so a sample adds 1 to C[y[n], y_pred[n]].",
@@ -163,10 +176,8 @@ def confusion_matrix_judge(fn, ctx):
         # Any integer dtype is fine (int32 or int64); the values are compared exactly first.
         ctx.compare(got, expected, case, CONFUSION_MISTAKES, rtol=0, atol=0, check_dtype=False)
         if got.dtype.kind not in "iu":
-            ctx.fail(f"✘ {ctx.name} — case {ctx.cases_total}: {case.description}\n"
-                     f"  problem:  the counts are right but stored as {got.dtype}\n"
-                     f"  likely mistake: {FLOAT_COUNTS_HINT}",
-                     mistake=next(m for m in CONFUSION_MISTAKES if m.name == "float counts"))
+            ctx.fail_case(case, problem=f"the counts are right but stored as {got.dtype}",
+                          mistake=next(m for m in CONFUSION_MISTAKES if m.name == "float counts"))
 
 
 # --- one training step ------------------------------------------------------------------------
@@ -312,27 +323,14 @@ TRAIN_STEP_MISTAKES = [
 ]
 
 
-def drive_train_step(fn, config_index, seed, batches):
-    """Driver (runs where the learner's code runs): two steps of the learner's ``train_step``
-    on a network and optimizer built from config ``config_index`` and ``seed``; per step the
-    cost it returned, every parameter after it, and which of X, y it changed in place."""
-    network, optimizer = _setup(TRAIN_CONFIGS[config_index], seed)
-    steps = []
-    for X, y in batches:
-        X_before, y_before = X.copy(), y.copy()
-        cost = fn(network, optimizer, X, y)
-        steps.append({"cost": cost,
-                      "parameters": [[name, p.value.copy()] for name, p in network.named_parameters()],
-                      "changed": [name for name, before, now in (("X", X_before, X), ("y", y_before, y))
-                                  if not np.array_equal(before, now)]})
-    return steps
+def _recipe(config):
+    """A config's network and optimizer as plain data: (sizes, optimizer, lr, dtype name)."""
+    _, sizes, opt_name, lr, dtype, _ = config
+    return list(sizes), opt_name, lr, np.dtype(dtype).name
 
 
 def _setup(config, seed):
-    _, sizes, opt_name, lr, dtype, _ = config
-    network = Network.from_sizes(sizes, activation="relu", output="softmax",
-                                 rng=np.random.default_rng(seed), dtype=dtype)
-    return network, OPTIMIZERS[opt_name](network.parameters(), lr=lr)
+    return setup(*_recipe(config), seed)
 
 
 def _batches(config, rng):
@@ -380,14 +378,13 @@ def train_step_judge(fn, ctx):
 
         # The learner's two steps, on their own network and optimizer (built where their
         # code runs, from the same recipe).
-        steps = ctx.call(fn, TRAIN_CONFIGS.index(config), seed, batches, check_mutation=False,
+        steps = ctx.call(fn, *_recipe(config), seed, batches, check_mutation=False,
                          case=Case(description, ()), driver=drive_train_step)
         got = []
         for k, step in enumerate(steps, start=1):
             for name in step["changed"]:
-                ctx.fail(f"✘ {ctx.name} — changed its input `{name}` in place on "
-                         f"{description}, step {k}.\n  Leave the batch as it is: the "
-                         "gradient and the cost only read it.")
+                ctx.failure(f"changed its input `{name}` in place on {description}, step {k}.",
+                            "Leave the batch as it is: the gradient and the cost only read it.")
             got.append((step["cost"], [tuple(pair) for pair in step["parameters"]]))
         expected = _two_steps(_reference_train_step, config, seed, batches)
 

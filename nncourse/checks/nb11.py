@@ -16,7 +16,7 @@ import numpy as np
 
 from nnlib import clipping, diagnostics, normalization, regularization, schedules
 from nncourse.checks.drivers.nb11 import drive_schedule
-from nncourse.checks.judging import describe_args, problem, show
+from nncourse.checks.judging import matches, problem, show, verdict_wrong
 from nncourse.checks.registry import EXERCISES, Case, Mistake, exercise
 
 NOTEBOOK = "11_when_training_fails"
@@ -26,109 +26,27 @@ def _norm(a):
     return float(np.sqrt(np.sum(np.square(np.asarray(a, dtype=np.float64)))))
 
 
-def _same(got, wrong, rtol, atol):
-    """True when a known mistake's output ``wrong`` equals ``got`` (no dtype check)."""
-    try:
-        if isinstance(wrong, (list, tuple)):
-            return isinstance(got, (list, tuple)) and len(got) == len(wrong) and all(
-                _same(g, w, rtol, atol) for g, w in zip(got, wrong))
-        return problem(got, wrong, rtol, atol, check_dtype=False) is None
-    except Exception:
-        return False
-
-
-def _replay(m, args):
-    try:
-        with np.errstate(all="ignore"):
-            return m.fn(*args)
-    except Exception:
-        return None
-
-
-def _header(ctx, case):
-    lines = [f"✘ {ctx.name} — case {ctx.cases_total}: {case.description}"]
-    if case.args and ctx.arg_names:
-        lines.append(f"  input:    {describe_args(case.args, ctx.arg_names)}")
-    return lines
-
-
-def _wrong_here(mistakes, case, expected, rtol, atol):
-    """The mistakes whose output on ``case`` differs from the right one: only those can explain
-    a wrong answer there (a dtype-only difference must not be blamed on a mistake that gives the
-    right values)."""
-    return [m for m in mistakes if not _same(expected, _replay(m, case.args), rtol, atol)]
-
-
 def single_output_judge(cases, reference, mistakes, rtol, atol):
     """The judge of a one-output exercise: the learner's function against ``reference`` on every
-    case of ``cases(rng)``, naming only mistakes that are wrong on the failing case."""
+    case of ``cases(rng)`` (``ctx.compare`` names only mistakes that are wrong on the case)."""
     def judge(fn, ctx):
         for case in cases(ctx.rng):
-            expected = reference(*case.args)
             got = ctx.call(fn, *case.args, case=case)
-            r = case.rtol if case.rtol is not None else rtol
-            a = case.atol if case.atol is not None else atol
-            if problem(got, expected, r, a) is not None:
-                mistakes_here = _wrong_here(mistakes, case, expected, r, a)
-            else:
-                mistakes_here = ()
-            ctx.compare(got, expected, case, mistakes_here, rtol=rtol, atol=atol)
+            ctx.compare(got, reference(*case.args), case, mistakes, rtol=rtol, atol=atol,
+                        wrong_here=True)
     return judge
 
 
 def _judge_named(ctx, case, got, expected, names, mistakes, rtol, atol, compare=None,
                  shape=None):
-    """Compare the outputs ``got`` (a tuple) with ``expected`` name by name; stop at the first
-    wrong one, naming the known mistake whose output agrees with the learner's (on every output,
-    or else on that first wrong one)."""
-    compare = compare or {}
-    ctx.cases_total += 1
-    rtol = case.rtol if case.rtol is not None else rtol
-    atol = case.atol if case.atol is not None else atol
-    what = ", ".join(names)
+    """``ctx.compare_named`` in this notebook's wording ("dbeta is wrong (dX, dgamma right)"),
+    after the exercise's own ``shape(got)`` test; names the mistake behind the first wrong
+    output."""
     why = shape(got) if shape else None
     if why:
-        ctx.fail("\n".join(_header(ctx, case) + [f"  problem:  {why}"]))
-    if not isinstance(got, (tuple, list)) or len(got) != len(names):
-        ctx.fail("\n".join(_header(ctx, case) + [
-            f"  expected: the tuple ({what})",
-            f"  got:      {show(got) if not isinstance(got, (tuple, list)) else f'{len(got)} items'}",
-            f"  problem:  return the {len(names)} results together: `return {what}`."]))
-    problems = {}
-    for name, g, e in zip(names, got, expected):
-        check = compare.get(name)
-        problems[name] = check(g, e, rtol, atol) if check else problem(g, e, rtol, atol)
-    wrong = [n for n in names if problems[n] is not None]
-    if not wrong:
-        ctx.cases_passed += 1
-        return
-    first = wrong[0]
-    i = names.index(first)
-    right = [n for n in names if n not in wrong]
-    lines = _header(ctx, case)
-    lines.append(f"  {', '.join(wrong)} {'is' if len(wrong) == 1 else 'are'} wrong"
-                 + (f" ({', '.join(right)} right)" if right else "") + ".")
-    pad = " " * (13 + len(first))
-    lines.append(f"  {first} expected: {_show(expected[i], pad)}")
-    lines.append(f"  {first} got:      {_show(got[i], pad)}")
-    lines.append(f"  problem:  {first}: {problems[first]}")
-    outputs = [(m, _replay(m, case.args)) for m in mistakes]
-    outputs = [(m, w) for m, w in outputs if isinstance(w, (tuple, list)) and len(w) == len(names)
-               and not _same(expected, w, rtol, atol)]     # a mistake that is wrong here
-    found = next((m for m, w in outputs if _same(got, w, rtol, atol)), None)
-    if found is None:
-        found = next((m for m, w in outputs if _same(got[i], w[i], rtol, atol)
-                      and not _same(expected[i], w[i], rtol, atol)), None)
-    if found:
-        lines.append(f"  likely mistake: {found.hint}")
-    ctx.fail("\n".join(lines), mistake=found)
-
-
-def _show(value, pad):
-    if isinstance(value, (list, tuple)) and value and all(isinstance(v, np.ndarray) for v in value):
-        return f"a {type(value).__name__} of {len(value)} arrays\n{pad}" + f"\n{pad}".join(
-            show(v, pad) for v in value)
-    return show(value, pad)
+        ctx.fail_case(case, problem=why, show_input=True)
+    ctx.compare_named(got, expected, case, names, mistakes, rtol=rtol, atol=atol,
+                      compare=compare, verdict=verdict_wrong, each=False)
 
 
 # --- exercise 1: update_ratio ------------------------------------------------------------------
@@ -452,32 +370,26 @@ def judge_schedule(fn, ctx):
         ts, lr, warmup, total, lr_min = case.args
         expected = schedule_curve(*case.args)
         values = ctx.call(fn, *case.args, case=case, driver=drive_schedule, check_mutation=False)
-        ctx.cases_total += 1
         got = []
         for t, v in zip(ts, values):
             number, why = _as_number(v)
             if why:
-                ctx.fail(f"✘ {ctx.name} — case {ctx.cases_total}: {case.description}\n"
-                         f"  at t = {t}: your function {why}.")
+                ctx.fail_case(case, f"at t = {t}: your function {why}.")
             got.append(number)
         got = np.array(got)
         bad = ~np.isclose(got, expected, rtol=1e-7, atol=1e-12)
         if not bad.any():
-            ctx.cases_passed += 1
+            ctx.pass_case(case)
             continue
         k = int(np.argmax(bad))
         shown = [i for i in range(len(ts)) if bad[i]][:4]
-        lines = [f"✘ {ctx.name} — case {ctx.cases_total}: {case.description}",
-                 f"  {int(bad.sum())} of {len(ts)} steps differ; the first at t = {ts[k]}:",
-                 f"  expected: {expected[k]:.6g}",
-                 f"  got:      {got[k]:.6g}"]
-        lines.append("  steps that differ: " + ", ".join(
-            f"t = {ts[i]}: expected {expected[i]:.4g}, got {got[i]:.4g}" for i in shown))
         mistake = next((m for m in SCHEDULE_MISTAKES
-                        if _same(got, _replay_curve(m, case.args), 1e-7, 1e-12)), None)
-        if mistake:
-            lines.append(f"  likely mistake: {mistake.hint}")
-        ctx.fail("\n".join(lines), mistake=mistake)
+                        if matches(got, _replay_curve(m, case.args), 1e-7, 1e-12)), None)
+        ctx.fail_case(case, f"{int(bad.sum())} of {len(ts)} steps differ; the first at t = {ts[k]}:",
+                      f"expected: {expected[k]:.6g}", f"got:      {got[k]:.6g}",
+                      "steps that differ: " + ", ".join(
+                          f"t = {ts[i]}: expected {expected[i]:.4g}, got {got[i]:.4g}"
+                          for i in shown), mistake=mistake)
 
 
 # --- exercise 4: batchnorm_forward -------------------------------------------------------------
@@ -699,7 +611,7 @@ def bn_layer_cases(rng):
              (X[:6], g, b, rm, rv, True, 0.0, 1e-5)),
         Case("inference with eps = 0.5 (large, so that it shows)",
              (X[:4], g, b, rm, np.full(3, 0.01), False, 0.9, 0.5)),
-        Case("training, momentum and eps left at their defaults (0.9 and 1e-5)",
+        Case("training, with momentum and eps left at their defaults (0.9 and 1e-5)",
              (X[:8], g, b, rm, np.full(3, 1e-4), True)),
     ]
 

@@ -7,37 +7,23 @@ When nbgrader runs the notebook (``NBGRADER_EXECUTION`` is set) a failing check 
 """
 
 import os
-import re
 
-from nncourse.checks import judging, registry
+from nncourse.checks import judging, registry, running
 
 RESULTS = {}  # exercise id -> Result.as_dict(), for this kernel
 METADATA_KEY = "nncourse"   # output metadata of a check cell: its verdict (verdict_metadata)
 
-# function name -> why the cell that (re)defines it last failed before its `def` ran, so that a
-# check never grades the previous definition silently
-STALE = {}
-_DEF = re.compile(r"^\s*(?:async\s+)?def\s+(\w+)\s*\(", re.MULTILINE)
+STALE = running.STALE   # function name -> why its newest definition did not run (one rule:
+#                        running.note_cell, shared with the grader's worker)
 
 
 def _after_cell(result):
     """IPython post_run_cell hook: note the functions whose new definition did not run."""
     shell = _shell()
-    names = _DEF.findall(result.info.raw_cell or "")
-    error = result.error_before_exec or result.error_in_exec
-    for name in names:
-        STALE.pop(name, None)
-        if error is None:
-            continue
-        code = getattr(shell.user_ns.get(name), "__code__", None) if shell else None
-        number = shell.compile._filename_map.get(code.co_filename) if code else None
-        if number == result.execution_count:     # the def itself ran; the error came after
-            continue
-        if isinstance(error, SyntaxError):
-            why = f"{type(error).__name__}: {error.msg} (line {error.lineno})"
-        else:
-            why = f"{type(error).__name__}: {error}"[:200]
-        STALE[name] = why
+    if shell is not None:
+        running.note_cell(STALE, shell, result.info.raw_cell,
+                          result.error_before_exec or result.error_in_exec,
+                          result.execution_count)
 
 
 def _shell():
@@ -75,15 +61,7 @@ def _display(result, metadata):
 
 def run_and_report(name, fn, seed=None):
     ex = registry.by_name(name)
-    why = STALE.get(getattr(fn, "__name__", None))
-    if why is not None:
-        result = judging.Result(
-            ex.id, ex.name, "error",
-            f"✘ {ex.name} — the cell that defines `{fn.__name__}` stopped with an error before "
-            f"its new definition ran ({why}), so this check would judge your previous "
-            f"`{fn.__name__}`. Fix that cell, run it, then run this one.")
-    else:
-        result = judging.run(ex, fn, seed=seed)
+    result = judging.run(ex, fn, seed=seed)    # a stale `fn` is refused by the runner
     RESULTS[ex.id] = result.as_dict()
     _display(result, verdict_metadata(ex, result))
     if os.environ.get("NBGRADER_EXECUTION") and not result.passed:

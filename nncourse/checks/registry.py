@@ -90,11 +90,12 @@ def function_exercise(id, name, notebook, points, verifies, reference, cases, mi
     """Register the common kind of exercise: the learner's function must agree with
     ``reference`` on every case of ``cases(rng)`` (a list of :class:`Case`)."""
     def judge(fn, ctx):
-        for case in cases(ctx.rng):
+        every = cases(ctx.rng)
+        for i, case in enumerate(every):
             expected = case.expected if case.expected is not None else reference(*case.args)
             got = ctx.call(fn, *case.args, case=case)
             ctx.compare(got, expected, case, mistakes, rtol=rtol, atol=atol,
-                        check_dtype=check_dtype)
+                        check_dtype=check_dtype, ahead=ctx.answers(fn, every[i + 1:]))
     return _register(Exercise(id, name, notebook, points, verifies, judge, reference,
                               list(mistakes), function, tuple(arg_names), cases=cases))
 

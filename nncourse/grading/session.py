@@ -15,7 +15,7 @@ from nncourse.grading import plain
 from nncourse.grading.sandbox import Sandbox, SandboxError
 
 MAX_RESTARTS = 4          # sandbox restarts per submission (each replays the cells before)
-REPLY_STATUSES = ("ok", "error", "not_implemented", "timeout", "missing")
+REPLY_STATUSES = ("ok", "error", "not_implemented", "timeout", "missing", "stale")
 
 
 class RemoteFunction:
@@ -173,7 +173,7 @@ def decode_reply(reply):
         if status not in REPLY_STATUSES:
             raise plain.PlainDataError("unknown status")
         error = reply.get("error")
-        if status in ("error", "missing"):
+        if status in ("error", "missing", "stale"):
             if type(error) is not dict or type(error.get("text")) is not str:
                 raise plain.PlainDataError("bad error")
             mro = error.get("mro", [])
@@ -185,7 +185,10 @@ def decode_reply(reply):
         after = plain.decode(reply.get("args_after"))
         if type(after) is not tuple:
             raise plain.PlainDataError("bad args")
-        return Reply("ok", out, after)
+        said = reply.get("warnings", [])
+        if type(said) is not list or not all(type(w) is str for w in said):
+            raise plain.PlainDataError("bad warnings")
+        return Reply("ok", out, after, warnings=tuple(w[:200] for w in said[:10]))
     except (plain.PlainDataError, AttributeError, TypeError, ValueError) as exc:
         return Reply("broken", error={"text": f"the sandbox's reply was not plain data "
                                               f"({str(exc)[:100]})"})

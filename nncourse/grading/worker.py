@@ -13,7 +13,6 @@ environment variable ``NNCOURSE_REPLY_FD``.
 
 import json
 import os
-import re
 import signal
 import struct
 import sys
@@ -51,19 +50,17 @@ def _cancel_alarm():
     signal.setitimer(signal.ITIMER_REAL, 0)
 
 
-DEF_RE = re.compile(r"^\s*(?:async\s+)?def\s+(\w+)\s*\(|^(\w+)\s*=\s*lambda\b", re.MULTILINE)
-
-
 class Worker:
     def __init__(self):
         from IPython.core.interactiveshell import InteractiveShell
 
-        from nncourse.checks import judging
-        self.judging = judging
+        from nncourse.checks import judging, running
+        self.judging, self.running = judging, running
         self.shell = InteractiveShell.instance(colors="nocolor")
         self.labels = {}        # IPython execution count -> "cell 7"
         self.answers = {}       # function name -> what it was where the notebook checks it
-        self.failed_defs = {}   # function name -> why the cell defining it last failed
+        self.stale = {}         # function name -> why its newest definition did not run
+        self.stale_at_check = {}  # function name -> that, where the notebook checks it
         compiler = self.shell.compile
 
         def cell_label(filename):   # the learner's line shows the notebook's cell number
@@ -85,19 +82,19 @@ class Worker:
                     self.answers[name] = self.shell.user_ns[name]
         self._close_figures()
         error = result.error_before_exec or result.error_in_exec
-        defined = [a or b for a, b in DEF_RE.findall(source)]
-        for name in defined:
-            self.failed_defs.pop(name, None)
-        if error is None:
-            return {"ok": True}
         if isinstance(error, CellTimeout):
             text = "time limit: the cell was stopped"
         elif isinstance(error, SyntaxError):
-            text = f"{type(error).__name__}: {error.msg} (line {error.lineno})"
-        else:
+            text = self.running.error_summary(error)
+        elif error is not None:
             text = self.judging.describe_learner_error(error, self.cell_label)
-        for name in defined:
-            self.failed_defs[name] = f"{label} raised {text.splitlines()[0]}"
+        # the notebook's own rule (running.note_cell): a def the error stopped is stale
+        self.running.note_cell(self.stale, self.shell, source, error, result.execution_count,
+                               why=f"{label} raised {text.splitlines()[0]}" if error else None)
+        for name in capture:    # as the check cell right after this one would see it
+            self.stale_at_check[name] = self.stale.get(name)
+        if error is None:
+            return {"ok": True}
         return {"ok": False, "timeout": isinstance(error, CellTimeout), "error": text[:2000]}
 
     @staticmethod
@@ -109,12 +106,14 @@ class Worker:
     def call(self, name, args, driver, seconds):
         from nncourse.grading.plain import Limits, decode, encode
         fn = self.answers.get(name, self.shell.user_ns.get(name))
+        why = self.stale_at_check[name] if name in self.stale_at_check else self.stale.get(name)
+        if why is not None:     # its newest definition did not run: never judge the old one
+            text = self.running.stale_message(name, why, exists=callable(fn))
+            return {"status": "stale" if callable(fn) else "missing", "error": {"text": text}}
         if not callable(fn):
-            why = self.failed_defs.get(name)
-            text = (f"no function `{name}`: {why}, so it was never defined. Fix that cell."
-                    if why else f"no function `{name}` in the notebook (was it renamed or "
-                    "deleted, or is its cell not run?)")
-            return {"status": "missing", "error": {"text": text}}
+            return {"status": "missing", "error": {"text": f"no function `{name}` in the notebook "
+                                                           "(was it renamed or deleted, or is its "
+                                                           "cell not run?)"}}
         args = decode(args, Limits(items=10**9, array_bytes=2**62, string=10**9))
         driver = self.judging.find_driver(driver) if driver else None
         _alarm(seconds, self.judging.CheckTimeout)
@@ -125,7 +124,8 @@ class Worker:
         finally:
             _cancel_alarm()
         return {"status": reply.status, "out": encode(reply.out),
-                "args_after": encode(reply.args_after), "error": reply.error}
+                "args_after": encode(reply.args_after), "error": reply.error,
+                "warnings": list(reply.warnings)}
 
 
 def _copy_font_cache():

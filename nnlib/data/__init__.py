@@ -250,6 +250,19 @@ def one_hot(y, n_classes=None, dtype=np.float64):
     return Y
 
 
+def one_hot_column(column, categories, dtype=np.float64):
+    """A categorical feature (N,) -> one input per category (N, K): row n has a 1 in column k
+    when column[n] == categories[k]. The K columns follow the order of ``categories`` (fixed
+    once for all data, so an unused category keeps its column). Raises ValueError for a value
+    that is not one of ``categories``."""
+    index = {value: k for k, value in enumerate(categories)}
+    unknown = [value for value in column if value not in index]
+    if unknown:
+        raise ValueError(f"{unknown[0]!r} is not one of the categories {list(categories)}")
+    return one_hot(np.array([index[value] for value in column], dtype=np.int64),
+                   len(index), dtype)
+
+
 def train_test_split(X, y, test_size=0.25, rng=0, stratify=True):
     """Split the samples into a training set and a test set after a seeded shuffle:
     returns X_train, X_test, y_train, y_test (rows of X (N, ...) and y (N, ...) stay paired).

@@ -5,7 +5,8 @@ import numpy as np
 
 from .catalog import catalog_tests, check_wrong, says  # noqa: F401
 
-IDS = ["nb01_flatten", "nb01_unflatten", "nb01_scale_pixels", "nb01_local_binary_pattern"]
+IDS = ["nb01_flatten", "nb01_unflatten", "nb01_scale_pixels", "nb01_local_binary_pattern",
+       "nb01_one_hot_column"]
 
 
 # --- flatten ---------------------------------------------------------------------------------
@@ -194,6 +195,69 @@ RIGHT += [
     ("nb01_local_binary_pattern",
      lambda image: sum(((np.roll(np.roll(image.astype(int), -dr, 0), -dc, 1) >= image)
                         .astype(int) << k) for k, (dr, dc) in enumerate(OFFSETS))[1:-1, 1:-1]),
+]
+
+
+# --- one_hot_column ----------------------------------------------------------------------------
+
+def _one_hot_loop(column, categories, dtype=np.float64, shift=0, sort=False):
+    categories = sorted(categories) if sort else list(categories)
+    X = np.zeros((len(column), len(categories)), dtype=dtype)
+    for n, value in enumerate(column):
+        X[n, (categories.index(value) + shift) % len(categories)] = 1
+    return X
+
+
+def _one_hot_unique(column, categories):
+    values, codes = np.unique(np.asarray(column), return_inverse=True)
+    return np.eye(len(values))[codes]
+
+
+def _one_hot_sorts_in_place(column, categories):
+    categories.sort()
+    return _one_hot_loop(column, categories)
+
+
+def _one_hot_dict(column, categories):
+    where = {value: k for k, value in enumerate(categories)}
+    X = np.zeros((len(column), len(categories)))
+    X[np.arange(len(column)), [where[v] for v in column]] = 1.0
+    return X
+
+
+WRONG += [
+    ("nb01_one_hot_column", "True/False instead of floats",
+     lambda column, categories: np.asarray(column)[:, None] == np.asarray(categories)),
+    ("nb01_one_hot_column", "True/False instead of floats",
+     lambda column, categories: _one_hot_loop(column, categories, dtype=int)),
+    ("nb01_one_hot_column", "categories taken from the column", _one_hot_unique),
+    ("nb01_one_hot_column", "categories sorted",
+     lambda column, categories: _one_hot_loop(column, categories, sort=True)),
+    ("nb01_one_hot_column", "categories in order of appearance",
+     lambda column, categories: _one_hot_loop(column, list(dict.fromkeys(column)))),
+    ("nb01_one_hot_column", "first category dropped",
+     lambda column, categories: _one_hot_loop(column, categories)[:, 1:]),
+    ("nb01_one_hot_column", "one row per category",
+     lambda column, categories: _one_hot_loop(column, categories).T),
+    ("nb01_one_hot_column", "category codes instead of one-hot",
+     lambda column, categories: np.array([list(categories).index(v) for v in column], float)),
+    ("nb01_one_hot_column", "column index off by one",
+     lambda column, categories: _one_hot_loop(column, categories, shift=-1)),
+    ("nb01_one_hot_column", says("return a numpy array"),
+     lambda column, categories: _one_hot_loop(column, categories).tolist()),
+    ("nb01_one_hot_column", says("changed its input `categories` in place"),
+     _one_hot_sorts_in_place),
+]
+
+RIGHT += [
+    ("nb01_one_hot_column", _one_hot_dict),
+    ("nb01_one_hot_column",
+     lambda column, categories: np.eye(len(categories))[[list(categories).index(v)
+                                                         for v in column]]),
+    ("nb01_one_hot_column",     # "a float array": float32 is one
+     lambda column, categories: _one_hot_loop(column, categories, dtype=np.float32)),
+    ("nb01_one_hot_column", lambda column, categories: (
+        np.asarray(column)[:, None] == np.asarray(categories)[None, :]).astype(np.float64)),
 ]
 
 

@@ -101,10 +101,15 @@ WRONG += [
     ("nb02_sigmoid", "operator precedence", lambda z: 1 / 1 + np.exp(-z)),
     ("nb02_sigmoid", "minus in the denominator", lambda z: 1 / (1 - np.exp(-z))),
     ("nb02_sigmoid", "naive formula overflows", lambda z: 1 / (1 + np.exp(-z))),
-    ("nb02_sigmoid", "naive formula overflows", _sigmoid_errstate),
     ("nb02_sigmoid", "exp(z) / (1 + exp(z)) gives NaN", lambda z: np.exp(z) / (1 + np.exp(z))),
-    ("nb02_sigmoid", "z clipped", lambda z: 1 / (1 + np.exp(-np.clip(z, -500, 500)))),
-    ("nb02_sigmoid", "tanh form loses tiny values", lambda z: 0.5 * (1 + np.tanh(z / 2))),
+    # clipped at ±500: float32's exp(100) still overflows (and warns)
+    ("nb02_sigmoid", "naive formula overflows",
+     lambda z: 1 / (1 + np.exp(-np.clip(z, -500, 500)))),
+    ("nb02_sigmoid", "z clipped", lambda z: 1 / (1 + np.exp(-np.clip(z, -20, 20)))),
+    ("nb02_sigmoid", "z clipped", lambda z: 1 / (1 + np.exp(-np.clip(z, -10, 10)))),
+    # np.where computes both forms everywhere: the unsafe one overflows and warns
+    ("nb02_sigmoid", "naive formula overflows",
+     lambda z: np.where(z >= 0, 1 / (1 + np.exp(-z)), np.exp(z) / (1 + np.exp(z)))),
     ("nb02_sigmoid", "float64 result", _sigmoid_float64_stable),
     ("nb02_sigmoid", "σ(|z|): the sign of z lost", _sigmoid_abs_wrong),
     ("nb02_sigmoid", says("np.exp(z)"), _sigmoid_math),
@@ -116,6 +121,12 @@ RIGHT += [
     ("nb02_sigmoid", _sigmoid_masks),
     ("nb02_sigmoid", lambda z: np.exp(z - np.logaddexp(0, z)).astype(z.dtype)),
     ("nb02_sigmoid", lambda z: np.exp(-np.logaddexp(0, -z)).astype(z.dtype)),
+    # the statement asks for no overflow warning and no NaN, not relative accuracy at 1e-300:
+    # these give 0 for σ(-740) ≈ 4.2e-322 and are right
+    ("nb02_sigmoid", lambda z: 0.5 * (1 + np.tanh(z / 2))),
+    ("nb02_sigmoid", lambda z: scipy.special.expit(z)),
+    ("nb02_sigmoid", lambda z: 1 / (1 + np.exp(-np.clip(z, -30, 30)))),
+    ("nb02_sigmoid", _sigmoid_errstate),    # warning silenced: scipy's values, none emitted
     ("nb02_sigmoid", lambda z: np.where(z >= 0, 1 / (1 + np.exp(-np.abs(z))),
                                         np.exp(-np.abs(z)) / (1 + np.exp(-np.abs(z))))),
 ]

@@ -11,7 +11,7 @@ from nnlib import activations
 
 from .catalog import catalog_tests, check_wrong, says  # noqa: F401
 
-IDS = ["nb03_dense_forward", "nb03_softmax", "nb03_forward"]
+IDS = ["nb03_dense_forward", "nb03_softmax", "nb03_forward", "nb03_dense_forward_plain"]
 
 
 # --- dense_forward -----------------------------------------------------------------------------
@@ -111,6 +111,9 @@ WRONG += [
     ("nb03_softmax", "max without keepdims",
      lambda Z: np.exp(Z - Z.max(axis=1)) / np.exp(Z - Z.max(axis=1)).sum(axis=1, keepdims=True)),
     ("nb03_softmax", "sigmoid", lambda Z: 1 / (1 + np.exp(-Z))),
+    ("nb03_softmax", "one softmax over the whole batch",
+     lambda Z: np.exp(Z - Z.max()) / np.exp(Z - Z.max()).sum()),
+
     ("nb03_softmax", "not divided (shifted)", lambda Z: np.exp(Z - Z.max(axis=1, keepdims=True))),
     ("nb03_softmax", "no exp", lambda Z: Z / Z.sum(axis=1, keepdims=True)),
     ("nb03_softmax", "log-softmax", _log_softmax),
@@ -204,6 +207,83 @@ RIGHT += [
     ("nb03_forward", _forward_recursive),
     ("nb03_forward", lambda X, layers: functools.reduce(
         lambda A, layer: _act(layer[2])(np.matmul(A, layer[0]) + layer[1]), layers, X)),
+]
+
+
+# --- dense_forward_plain ------------------------------------------------------------------------
+
+def _plain(X, W, b, bias=True, bias_each_input=False, reset="neuron", transposed=False,
+           activation=None, rows=True, first_only=False):
+    """A plain-Python layer with one thing changed."""
+    Z, total = [], 0.0
+    for x in (X[:1] if first_only else X):
+        row = []
+        if reset == "sample":
+            total = 0.0
+        for m in range(len(b)):
+            if reset == "neuron":
+                total = 0.0
+            for k in range(len(x)):
+                total += x[k] * (W[m][k] if transposed else W[k][m])
+                if bias_each_input:
+                    total += b[m]
+            z = total + (b[m] if bias and not bias_each_input else 0.0)
+            row.append(activation(z) if activation else z)
+        if rows:
+            Z.append(row)
+        else:
+            Z.extend(row)
+    return Z[0] if first_only else Z
+
+
+def _plain_with_numpy_inside(X, W, b):
+    import numpy
+    return (numpy.array(X) @ numpy.array(W) + numpy.array(b)).tolist()
+
+
+def _plain_writes_into_X(X, W, b):
+    for n, x in enumerate(X):
+        X[n] = [sum(x[k] * W[k][m] for k in range(len(x))) + b[m] for m in range(len(b))]
+    return X
+
+
+WRONG += [
+    ("nb03_dense_forward_plain", "bias forgotten", lambda X, W, b: _plain(X, W, b, bias=False)),
+    ("nb03_dense_forward_plain", "bias added once per input",
+     lambda X, W, b: _plain(X, W, b, bias_each_input=True)),
+    ("nb03_dense_forward_plain", "running total not reset",
+     lambda X, W, b: _plain(X, W, b, reset="sample")),
+    ("nb03_dense_forward_plain", "running total never reset",
+     lambda X, W, b: _plain(X, W, b, reset=None)),
+    ("nb03_dense_forward_plain", "W read as W[m][k]",
+     lambda X, W, b: _plain(X, W, b, transposed=True)),
+    ("nb03_dense_forward_plain", "activation applied",
+     lambda X, W, b: _plain(X, W, b, activation=lambda z: 1 / (1 + math.exp(-z)))),
+    ("nb03_dense_forward_plain", "one flat list", lambda X, W, b: _plain(X, W, b, rows=False)),
+    ("nb03_dense_forward_plain", "only the first sample",
+     lambda X, W, b: _plain(X, W, b, first_only=True)),
+    ("nb03_dense_forward_plain", "numpy used",
+     lambda X, W, b: (np.array(X) @ np.array(W) + np.array(b)).tolist()),
+    ("nb03_dense_forward_plain", "numpy used", _plain_with_numpy_inside),
+    ("nb03_dense_forward_plain", "numpy used",
+     lambda X, W, b: [[float(np.dot(x, col)) + bm for col, bm in zip(zip(*W), b)] for x in X]),
+    ("nb03_dense_forward_plain", says("returned a numpy array"),
+     lambda X, W, b: np.array(X) @ np.array(W) + np.array(b)),
+    ("nb03_dense_forward_plain", says("changed its input `X` in place"), _plain_writes_into_X),
+    ("nb03_dense_forward_plain", says("return a list of rows"),
+     lambda X, W, b: [tuple(row) for row in _plain(X, W, b)]),
+]
+
+RIGHT += [
+    ("nb03_dense_forward_plain", lambda X, W, b: _plain(X, W, b)),
+    ("nb03_dense_forward_plain", lambda X, W, b: [
+        [sum(xk * wk for xk, wk in zip(x, col)) + bm for col, bm in zip(zip(*W), b)] for x in X]),
+    ("nb03_dense_forward_plain", lambda X, W, b: [
+        [math.fsum([x[k] * W[k][m] for k in range(len(x))] + [b[m]]) for m in range(len(b))]
+        for x in X]),
+    ("nb03_dense_forward_plain", lambda X, W, b: [
+        list(map(lambda m: sum(x[k] * W[k][m] for k in range(len(W))) + b[m], range(len(b))))
+        for x in X]),
 ]
 
 

@@ -129,10 +129,25 @@ WRONG += [
     (E, "|dw| accumulated instead of dw²", ada(abs_g=True)),
     (E, says("float64"), ada(f64=True)),
 ]
+def ada_w_in_place(w, dw, state, lr, eps):
+    """w updated in place and returned: the statement allows it (nnlib's optimizers do it)."""
+    G = state["G"] = state.get("G", 0) + dw ** 2
+    w -= lr * dw / (np.sqrt(G) + eps)
+    return w
+
+
+def ada_squares_dw_in_place(w, dw, state, lr, eps):
+    dw **= 2                                        # the gradient itself is squared
+    G = state["G"] = state.get("G", 0) + dw
+    return w - lr * np.sqrt(dw) / (np.sqrt(G) + eps)
+
+
+WRONG += [(E, says("changed its input `dw` in place"), ada_squares_dw_in_place)]
 RIGHT += [
     (E, ada()),
     (E, ada_inplace_state),
     (E, ada_loop),
+    (E, ada_w_in_place),
 ]
 
 # --- RMSprop ----------------------------------------------------------------------------------

@@ -88,6 +88,9 @@ WRONG += [
     (E, "small activations counted as dead", lambda A: int(np.sum(A.max(axis=0) < 0.5))),
     (E, "wrong axis",
      lambda A: int(np.sum(A.mean(axis=1) == 0))),
+    # a ReLU is never negative: the count is always 0 (once told it counted rows)
+    (E, "A < 0 instead of A == 0", lambda A: int(np.count_nonzero(np.all(A < 0, axis=0)))),
+    (E, "A < 0 instead of A == 0", lambda A: int(np.sum((A < 0).all(axis=0)))),
 ]
 RIGHT += [
     (E, lambda A: int(np.sum(np.all(A == 0, axis=0)))),

@@ -22,6 +22,9 @@ WRONG = [
     (E, "per-sample True/False returned", lambda y, y_hat: y_hat.argmax(axis=1) == y),
     (E, "divided by the number of classes",
      lambda y, y_hat: float(np.sum(y_hat.argmax(axis=1) == y) / y_hat.shape[1])),
+    # one flat index for the whole array (once told it compared probabilities with labels)
+    (E, "argmax without an axis", lambda y, y_hat: float(np.mean(np.argmax(y_hat) == y))),
+    (E, "argmax without an axis", lambda y, y_hat: (y_hat.argmax() == y).mean()),
 ]
 RIGHT = [
     (E, lambda y, y_hat: float(np.mean(y_hat.argmax(axis=1) == y))),
@@ -45,6 +48,16 @@ def _fancy(y, y_pred, K):
     return C
 
 
+WRONG += [
+    (E, "histogram2d bins from the labels seen",
+     lambda y, y_pred, K: np.histogram2d(y, y_pred, bins=K)[0]),
+    (E, "histogram2d bins from the labels seen",
+     lambda y, y_pred, K: np.histogram2d(y, y_pred, bins=K)[0].astype(int)),
+]
+RIGHT += [
+    (E, lambda y, y_pred, K: np.histogram2d(y, y_pred, bins=K,
+                                            range=[[0, K], [0, K]])[0].astype(np.int64)),
+]
 WRONG += [
     (E, "transposed", lambda y, y_pred, K: _loop(y, y_pred, K).T),
     (E, "size from the labels seen",

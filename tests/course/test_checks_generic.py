@@ -111,3 +111,139 @@ def test_timeout_restores_the_alarm_handler():
     judging.run(ALL[IDS[0]], lambda *a: None)
     assert signal.getsignal(signal.SIGALRM) is before
     assert os.environ.get("NBGRADER_EXECUTION") is None
+
+
+def test_notebook_and_grader_share_one_stale_definition_rule():
+    """running.note_cell decides for both: a def whose cell failed before it ran is stale, and
+    neither the notebook's runner nor the grader's worker judges the old definition."""
+    import signal
+
+    import numpy as np
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from nncourse.checks import running
+    from nncourse.grading.plain import encode
+    from nncourse.grading.session import decode_reply
+    from nncourse.grading.worker import Worker
+
+    handler = signal.getsignal(signal.SIGALRM)
+    worker = Worker()
+    try:
+        _stale_rule_in(worker, running, encode, decode_reply, np)
+    finally:          # this process is no kernel: leave no shell and no alarm handler behind
+        InteractiveShell.clear_instance()
+        signal.signal(signal.SIGALRM, handler)
+
+
+def _stale_rule_in(worker, running, encode, decode_reply, np):
+    good = "import numpy as np\ndef sigmoid(z):\n    return 1 / (1 + np.exp(-z))\n"
+    assert worker.run_cell(good, "code cell 1", 10)["ok"]
+    assert not worker.run_cell("def sigmoid(z)\n    return z", "code cell 2", 10)["ok"]
+    args = encode((np.zeros(2),))
+    reply = decode_reply(worker.call("sigmoid", args, None, 5))
+    assert reply.status == "stale"
+    assert "stopped with an error before its new definition ran" in reply.error["text"]
+    assert "code cell 2" in reply.error["text"]
+    # the def ran and the error came after it: the new definition is judged
+    assert not worker.run_cell("def sigmoid(z):\n    return z\nsigmoid(undefined)", "code cell 3",
+                               10)["ok"]
+    reply = decode_reply(worker.call("sigmoid", args, None, 5))
+    assert reply.status == "ok" and np.array_equal(reply.out, np.zeros(2))
+    # as the grader runs a notebook: the check right after a cell sees the function as it is
+    # there; a broken scratch cell after the check does not make that answer stale
+    assert worker.run_cell(good.replace("sigmoid", "tanh"), "code cell 5", 10,
+                           capture=("tanh",))["ok"]
+    assert not worker.run_cell("def tanh(z)\n    return z", "code cell 6", 10)["ok"]
+    assert decode_reply(worker.call("tanh", args, None, 5)).status == "ok"
+    assert not worker.run_cell("def tanh(z)\n    return z", "code cell 7", 10,
+                               capture=("tanh",))["ok"]
+    assert decode_reply(worker.call("tanh", args, None, 5)).status == "stale"
+    # a never-defined function whose cell failed is "missing", with the cell's error
+    assert not worker.run_cell("def relu(z)\n    return z", "code cell 4", 10)["ok"]
+    reply = decode_reply(worker.call("relu", args, None, 5))
+    assert reply.status == "missing" and "never defined" in reply.error["text"]
+    # the notebook: the same rule, the same message, through the runner
+    running.STALE["stale_fn"] = "SyntaxError: invalid syntax (line 1)"
+    try:
+        def stale_fn(z):
+            return z
+        result = judging.run(ALL["nb02_sigmoid"], stale_fn)
+        assert result.status == "error"
+        assert running.stale_message("stale_fn", running.STALE["stale_fn"]) in result.message
+    finally:
+        running.STALE.pop("stale_fn")
+
+
+def test_call_records_warnings_and_refuses_them_when_asked():
+    import numpy as np
+
+    from nncourse.checks.judging import Case, Context
+
+    ctx = Context("demo", np.random.default_rng(0), ("z",))
+    case = Case("z = [1000]", (np.array([1000.0]),))
+    assert ctx.call(lambda z: np.exp(z), *case.args, case=case)[0] == np.inf
+    assert ctx.warnings and "overflow encountered in exp" in ctx.warnings[0]
+    with pytest.raises(judging.Stop, match="emitted a warning: RuntimeWarning: overflow"):
+        ctx.call(lambda z: np.exp(z), *case.args, case=case, forbid_warnings=True)
+    assert ctx.call(lambda z: np.exp(-z), *case.args, case=case, forbid_warnings=True)[0] == 0
+
+
+# --- inputs changed in place: one guard for every exercise --------------------------------------
+
+# What a statement says an exercise may change in place (everything else it is given must stay
+# as it was): an optimizer's w (notebook 06, as nnlib's optimizers do) and its state dict, a
+# network being trained.
+MAY_CHANGE_IN_PLACE = {"nb06_momentum_update": ("w",), "nb06_adagrad_update": ("w",),
+                       "nb06_rmsprop_update": ("w",), "nb06_adam_update": ("w",),
+                       "nb06_adadelta_update": ("w",)}
+MINE = ("nb01", "nb02", "nb03", "nb04", "nb05", "nb06", "nb07", "nb08", "nb11")
+
+
+def _copy_data(value):
+    import copy
+
+    import numpy as np
+    if isinstance(value, (np.ndarray, list, tuple)):
+        return copy.deepcopy(value)
+    return value            # objects (a network, an optimizer, a state dict) are the answer's own
+
+
+def _scribble(value):
+    """Change ``value`` in place if it holds data; True when something was changed."""
+    import numpy as np
+    if isinstance(value, np.ndarray) and value.size and value.flags.writeable:
+        if value.dtype == bool:
+            value[...] = ~value
+        else:
+            value += 1
+        return True
+    if isinstance(value, list) and value:
+        if any(_scribble(v) for v in value):
+            return True
+        value.append(value[0])
+        return True
+    if isinstance(value, tuple):
+        return any([_scribble(v) for v in value])
+    return False
+
+
+@pytest.mark.parametrize("ex_id", [i for i in IDS if i.startswith(MINE)])
+def test_an_answer_that_changes_its_inputs_in_place_is_rejected(ex_id):
+    """The reference's answer, returned after scribbling on every data input in place: rejected
+    with "in place" unless the statement lets the exercise change that input."""
+    ex = ALL[ex_id]
+    allowed = MAY_CHANGE_IN_PLACE.get(ex_id, ())
+    changed = []
+
+    def scribbler(*args):
+        out = ex.reference(*[_copy_data(a) for a in args])
+        names = ex.arg_names or [f"argument {i + 1}" for i in range(len(args))]
+        for name, value in zip(names, args):
+            if name not in allowed and _scribble(value):
+                changed.append(name)
+        return out
+    result = judging.run(ex, scribbler)
+    if not changed:
+        assert result.passed, result.message        # nothing it could change: still right
+        return
+    assert not result.passed and "in place" in result.message, result.message

@@ -1,0 +1,52 @@
+"""Known mistakes: a wrong answer the course can name, computed by course code.
+
+A :class:`Mistake` is a name, a hint for the learner and a function computing that wrong
+answer from the case's inputs. Write it as a one-line variant of the reference, either as a
+lambda over the reference::
+
+    Mistake("bias forgotten", "add b once to every row", lambda X, W, b: X @ W)
+
+or, when the reference is written with the choices a learner gets wrong as keyword arguments
+(``def _rule(x, *, sign=-1, eps_inside=False)``), with :meth:`Mistake.variant`::
+
+    Mistake.variant("ε outside the root", HINT, _rule, eps_inside=True)
+
+Mistakes run in the grader's (or the notebook's) process, never in the sandbox: they are course
+code, called on copies of the case's plain inputs (:func:`replay`).
+"""
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+
+from nncourse.grading.plain import roundtrip
+
+
+@dataclass
+class Mistake:
+    """A known wrong answer: ``fn`` computes it, ``hint`` tells the learner what went wrong."""
+    name: str
+    hint: str
+    fn: object
+
+    @classmethod
+    def variant(cls, name, hint, reference, **changed):
+        """The mistake that is ``reference`` called with the keyword arguments ``changed``."""
+        fn = functools.partial(reference, **changed)
+        functools.update_wrapper(fn, reference)
+        return cls(name, hint, fn)
+
+
+def variants(reference, table):
+    """``[Mistake.variant(name, hint, reference, **changed) for name, hint, changed in table]``."""
+    return [Mistake.variant(name, hint, reference, **changed) for name, hint, changed in table]
+
+
+def replay(mistake, args):
+    """``mistake``'s output on copies of the plain inputs ``args``, or None if it raises."""
+    try:
+        with np.errstate(all="ignore"):
+            return mistake.fn(*roundtrip(tuple(args)))
+    except Exception:
+        return None
