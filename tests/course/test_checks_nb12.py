@@ -1,5 +1,5 @@
-"""Notebook 11's checks (your own network) accept correct answers written other ways, and name a
-network that reaches nnlib."""
+"""Notebook 12's checks (your own network) accept correct answers written other ways, name a
+network that reaches nnlib, and hold the notebook's baseline number."""
 
 import numpy as np
 
@@ -84,7 +84,7 @@ def test_adam_step_changing_m_in_place_is_reported(judge):
     assert not r.passed and "changed its input `m` in place" in r.message
 
 
-def train_with_dicts(params, X, Y, epochs, batch_size, lr, seed):
+def train_with_dicts(params, X, Y, epochs, batch_size, lr, seed, l2=0.0):
     rng = np.random.default_rng(seed)
     state = {i: (np.zeros_like(p), np.zeros_like(p)) for i, p in enumerate(params)}
     params, costs, step = [p.copy() for p in params], [], 0
@@ -95,7 +95,10 @@ def train_with_dicts(params, X, Y, epochs, batch_size, lr, seed):
             batch_costs.append(-np.log(P[Y[idx] == 1]).mean())
             sizes.append(len(idx))
             step += 1
+            batch_costs[-1] += l2 / 2 * sum(np.sum(W * W) for W in params[::2])
             for i, g in enumerate(nb12.backward(params, cache, Y[idx])):
+                if i % 2 == 0:
+                    g = g + l2 * params[i]
                 params[i], m, v = nb12.adam_step(params[i], g, *state[i], step, lr)
                 state[i] = (m, v)
         costs.append(np.average(batch_costs, weights=sizes))
@@ -108,30 +111,59 @@ def test_train_accepts_another_correct_loop(judge):
 
 
 def test_train_calling_nnlib_is_named(judge):
-    def via_fit(params, X, Y, epochs, batch_size, lr, seed):
+    def via_fit(params, X, Y, epochs, batch_size, lr, seed, l2=0.0):
         from nnlib import Adam, train
         net = nb12.nnlib_network(params)
         history = train.fit(net, X, Y, cost="categorical_cross_entropy",
                             optimizer=Adam(net.parameters(), lr=lr), epochs=epochs,
-                            batch_size=batch_size, rng=np.random.default_rng(seed))
+                            batch_size=batch_size, rng=np.random.default_rng(seed), l2=l2)
         return [p.value for p in net.parameters()], history["cost"]
     r = judge("nb12_train", via_fit)
     assert not r.passed and "your code reaches nnlib through nnlib (an import of nnlib)" in r.message
 
 
-def test_nnlib_names_finds_indirect_use():
+def test_reached_finds_indirect_nnlib_and_the_test_set():
     from nnlib import losses
+    from nncourse.checks.drivers.nb12 import reached
+    X_test = np.zeros((2, 2))
 
     def helper(Y, P):
-        return losses.categorical_cross_entropy(Y, P)
+        return losses.categorical_cross_entropy(Y, P) + X_test.sum()
 
     def mine(X):
         return helper(X, X)
-    names = nb12.nnlib_names(mine)
-    assert names == ["losses (nnlib.losses)"]
-    assert nb12.nnlib_names(nb12.own_network) == []
+    assert reached(mine) == {"nnlib": ["losses (nnlib.losses)"], "test": ["X_test"],
+                             "arrays": []}
+    assert reached(nb12.choose) == {"nnlib": ["data (nnlib.data)"], "test": [], "arrays": []}
 
 
-def test_own_network_reports_its_accuracy(judge):
-    r = judge("nb12_own_network", nb12.own_network)
-    assert r.passed and "96.4% of the 450 test digits" in r.message
+def test_test_set_names():
+    from nncourse.checks.drivers.nb12 import is_test_name
+    for name in ("X_test", "y_test", "Y_test", "test_X", "X_test2", "Xtest", "test"):
+        assert is_test_name(name), name
+    for name in ("latest", "fastest", "X_val", "contest_data", "y_testing"):
+        assert not is_test_name(name), name
+
+
+def test_the_baseline_number_is_nnlibs():
+    X_train, y_train, X_val, y_val, *_ = nb12.digits_split()
+    params = nb12.baseline_params(X_train, y_train)
+    assert int(np.sum(nb12.nnlib_predict(params, X_val) == y_val)) == nb12.BASELINE_VAL_CORRECT
+
+
+def test_my_network_reports_its_validation_accuracy(judge):
+    r = judge("nb12_my_network", nb12.my_network)
+    assert r.passed and "266 of the 269 validation digits" in r.message, r.message
+
+
+def test_until_implemented_waits_for_stubs_and_names_it_was_told_of(capsys):
+    import pytest
+    from nncourse.learner.demo import until_implemented
+    with until_implemented("forward"):
+        raise NotImplementedError()
+    with until_implemented("choose", after=("best",)):
+        best  # noqa: B018, F821  (made by a cell that waited)
+    out = capsys.readouterr().out
+    assert "when you have written forward" in out and "uses `best`" in out
+    with pytest.raises(NameError), until_implemented("choose", after=("best",)):
+        bset  # noqa: B018, F821  (a typo is the learner's own error)
