@@ -56,7 +56,7 @@ def figure(label, value, unit="", q1=None, q3=None, target=None, met=None, note=
 
 def run_train(args):
     import train_speed
-    r = train_speed.measure(rounds=args.train_rounds, samples=args.samples)
+    r = train_speed.measure(rounds=args.train_rounds, samples=args.samples, also=args.also)
     epoch = r["seconds_per_epoch"]["nnlib"]
     rows = {"train.nnlib_s": figure(f"nnlib s/epoch ({r['samples']} samples, {r['clock']} s)",
                                     epoch["median"], "s", epoch["q1"], epoch["q3"])}
@@ -69,6 +69,10 @@ def run_train(args):
         q = r["nnlib_ratio"][name]
         rows[key] = figure(f"nnlib ÷ {name}", q["median"], "×", q["q1"], q["q3"],
                            f"≤ {limit:.2f}", q["median"] <= limit)
+    for checkout in args.also:
+        q = r["nnlib_ratio"][f"nnlib at {checkout}"]
+        rows[f"train.nnlib_over_nnlib_at_{checkout}"] = figure(
+            f"nnlib ÷ nnlib at {checkout}", q["median"], "×", q["q1"], q["q3"])
     rows["train.peak_mib"] = figure("nnlib peak memory in an epoch", r["peak_mib"], "MiB",
                                     note=f"data {r['data_mib']:.0f} MiB, {'/'.join(r['dtypes'])}")
     return rows, r
@@ -240,6 +244,8 @@ def main(argv=None):
                         help="BLAS threads for the training comparison (default 1)")
     parser.add_argument("--samples", type=int, default=60_000, help="training samples")
     parser.add_argument("--train-rounds", type=int, default=7)
+    parser.add_argument("--also", action="append", default=[], metavar="PATH",
+                        help="also train with the nnlib of the checkout at PATH (e.g. main's)")
     parser.add_argument("--submissions", type=int, default=8, help="grading submissions")
     parser.add_argument("--grading-rounds", type=int, default=3)
     parser.add_argument("--learners", type=int, default=20, help="hub learners")
