@@ -118,7 +118,7 @@ def cmd_grade(args):
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
     limits = Limits(cell_timeout=args.timeout, notebook_timeout=args.notebook_timeout,
                     check_time=args.check_time, memory_mb=args.memory,
-                    user=args.run_as if isolation == "user" else None)
+                    user=args.run_as)
     to_stdout = args.json == "-"
     reports = grade_many(paths, seed=seed, limits=limits, jobs=args.jobs, isolation=isolation,
                          forbid_reference=args.forbid_reference,
@@ -272,10 +272,12 @@ def build_parser():
     p.add_argument("--unsandboxed", action="store_true",
                    help="grade even where no sandbox can be made (learner code then runs as you)")
     p.add_argument("--run-as", metavar="USER",
-                   help="with --unsandboxed, as root: run learner code as this unprivileged "
-                        "system user (what the Gradescope autograder does without bubblewrap)")
+                   help="as root: run learner code as this unprivileged system user (without "
+                        "it, bubblewrap's sandbox runs as a uid no account owns; with "
+                        "--unsandboxed, what the Gradescope autograder does without bubblewrap)")
     p.add_argument("--forbid-reference", action="store_true",
-                   help="score 0 an answer that calls nnlib's own implementation of its exercise")
+                   help="score 0 an answer whose code names nnlib's own implementation of its "
+                        "exercise (in the sandbox, one that calls it scores 0 anyway)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     teacher.add_arguments(p)
     p.set_defaults(func=cmd_grade)

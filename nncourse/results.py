@@ -19,6 +19,10 @@ from pathlib import Path
 SCHEMA = Path(__file__).with_name("report.schema.json")
 MESSAGE_CAP = 3000        # characters of one exercise's message
 ERROR_CAP = 2000          # characters of a submission's error and of each cell error
+MAX_CELL_ERRORS = 20      # cell errors listed in a report (then how many more there were)
+# So a report's JSON is at most about (exercises x (MESSAGE_CAP + 1,000)) + ERROR_CAP
+# + (MAX_CELL_ERRORS + 1) x ERROR_CAP characters plus its file name: under 100 kB for any of
+# the course's notebooks (at most 12 exercises), whatever the submission holds.
 
 
 class Status(Enum):
@@ -127,7 +131,10 @@ class SubmissionReport:
         self.submission = clean(str(self.submission))
         self.error = cap(clean(self.error), ERROR_CAP)
         self.name_mismatch = clean(self.name_mismatch)
-        self.cell_errors = [cap(clean(e), ERROR_CAP) for e in self.cell_errors]
+        errors = self.cell_errors
+        if len(errors) > MAX_CELL_ERRORS + 1:
+            errors = errors[:MAX_CELL_ERRORS] + [f"... and {len(errors) - MAX_CELL_ERRORS} more"]
+        self.cell_errors = [cap(clean(e), ERROR_CAP) for e in errors]
         self.exercises = [e if isinstance(e, ExerciseResult) else ExerciseResult.from_json(e)
                           for e in self.exercises]
 

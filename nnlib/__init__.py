@@ -18,6 +18,7 @@ The maths lives in small modules, each readable in a few minutes:
     metrics       the label rule, accuracy, confusion matrix
     diagnostics   dead and saturated units, per-layer gradient statistics, update ratios
     gradcheck     finite-difference gradient checks
+    autograd      a scalar Value that records its graph, and backprop over it (notebook 10)
     data          bundled, offline datasets (XOR, spirals, moons, digits, ...)
     features      hand-made feature vectors (local binary patterns)
     examples      the course's worked-example networks
@@ -27,8 +28,8 @@ The course's own tooling (exercise checks, notebook generation, grading) is kept
 ``nncourse``.
 """
 
-from . import (activations, callbacks, clipping, data, diagnostics, examples, features,
-               gradcheck, initializers, layers, losses, metrics, network, normalization,
+from . import (activations, autograd, callbacks, clipping, data, diagnostics, examples,
+               features, gradcheck, initializers, layers, losses, metrics, network, normalization,
                objective, optimizers, regularization, schedules, train)
 from .layers import Activation, Dense, Parameter, Softmax
 from .network import Network
@@ -41,8 +42,9 @@ from .train import fit
 __version__ = "0.1.0"
 
 __all__ = [
-    "activations", "callbacks", "clipping", "data", "diagnostics", "examples", "features",
-    "gradcheck", "initializers", "layers", "losses", "metrics", "network", "normalization",
+    "activations", "autograd", "callbacks", "clipping", "data", "diagnostics", "examples",
+    "features", "gradcheck", "initializers", "layers", "losses", "metrics", "network",
+    "normalization",
     "objective", "optimizers", "regularization", "schedules", "train", "Activation", "Dense",
     "Parameter", "Softmax", "BatchNorm", "Dropout", "Network", "SGD", "Momentum", "Adagrad",
     "RMSprop", "Adam", "Adadelta", "accuracy", "fit",

@@ -19,6 +19,7 @@ ended); :class:`EarlyStopping` uses them to keep and restore the best weights.
     ProgressBar     the epoch and current cost, as a widget in a notebook, text elsewhere
     LivePlot        history curves redrawn in place while training runs
     EarlyStopping   stop when a monitored value stops improving; restore the best weights
+    early_stopping_epochs  EarlyStopping's decision replayed on a list of validation costs
 
 ipywidgets and IPython are imported only when a display starts inside a notebook.
 """
@@ -178,4 +179,23 @@ class EarlyStopping:
                 p.value[...] = best
 
 
-__all__ = ["ProgressBar", "LivePlot", "EarlyStopping"]
+def early_stopping_epochs(val_costs, patience):
+    """``(best_epoch, stop_epoch)`` that :class:`EarlyStopping` (monitoring ``val_cost``) decides
+    for a list of validation costs fed to it one epoch at a time, epochs counted from 1.
+
+    ``best_epoch`` is the first epoch with the lowest cost up to the stop (a later epoch that
+    only equals it is no new best); ``stop_epoch`` is the first epoch ``patience`` epochs after
+    it without a new best in between, or None if that never happens within the list.
+
+        early_stopping_epochs([0.9, 0.6, 0.5, 0.55, 0.6, 0.7, 0.8], patience=2)   # (3, 5)
+    """
+    stop = EarlyStopping(patience=patience, restore_best=False)
+    history = {"val_cost": []}
+    for epoch, cost in enumerate(val_costs, start=1):
+        history["val_cost"].append(float(cost))
+        if stop(epoch, history):
+            break
+    return stop.best_epoch, stop.stopped_epoch
+
+
+__all__ = ["ProgressBar", "LivePlot", "EarlyStopping", "early_stopping_epochs"]

@@ -3,6 +3,7 @@
     to_labels         the class each row of an output stands for: the one label rule
     accuracy          the fraction of samples classified correctly
     confusion_matrix  how often each true class was predicted as each class: (K, K) counts
+    standard_error    how uncertain an accuracy measured on n samples is: √(a(1 − a)/n)
 
 Shapes as everywhere in nnlib: ``y`` holds the true class labels (N,), ``y_pred`` the predicted
 labels (N,); for probabilities ``y_hat`` (N, K), the predicted label is ``y_hat.argmax(axis=1)``.
@@ -86,3 +87,16 @@ def confusion_matrix(y, y_pred, n_classes=None):
 
 
 __all__ = ["to_labels", "accuracy", "confusion_matrix"]
+
+
+def standard_error(accuracy, n):
+    """The standard error √(a(1 − a)/n) of an accuracy ``a`` measured on ``n`` samples, a float.
+
+    Each sample is right (1) or wrong (0), a draw with variance a(1 − a); the accuracy is the
+    mean of ``n`` such draws, so its variance is a(1 − a)/n. Four times the samples halve it.
+    """
+    if not 0 <= accuracy <= 1:
+        raise ValueError(f"accuracy must be a fraction in [0, 1], got {accuracy!r}")
+    if not n >= 1:
+        raise ValueError(f"n must be a number of samples >= 1, got {n!r}")
+    return float(np.sqrt(accuracy * (1 - accuracy) / n))

@@ -1,16 +1,16 @@
 """Checks for notebook 10, autograd: a scalar ``Value``, its topological order, backprop, and the
 2-2-2 network as a graph.
 
-This module also holds the course's tested ``Value`` (the reference the checks compare with;
-the notebook carries on with it after each exercise), a plain-float evaluator of expression
-specs for finite differences, and ``plot_graph``, the picture of a graph with each node's value
-and gradient.
+The references are nnlib's (``nnlib.autograd``: ``Value``, ``topological_order``, ``backprop``,
+``mlp_cost``; the notebook carries on with them after each exercise). This module holds the
+expression specs the checks build graphs from, a plain-float evaluator of them for finite
+differences, and the known mistakes, each a one-line variant of the reference.
 
-Learner code is reached only through drivers (``drive_*``): module-level functions that build
-``Value`` graphs from *expression specs*, plain nested tuples such as
+Learner code is reached only through the drivers of ``drivers/nb10.py``, which build ``Value``
+graphs from *expression specs*, plain nested tuples such as
 ``("mul", ("var", "x1"), ("const", 2.0))``, call the learner's class or function, and return
 plain numbers. Known mistakes are replayed through the same drivers (outside the learner's
-kernel) and named when their output equals the learner's.
+kernel) and named when their output equals the learner's on the most cases.
 """
 
 import math
@@ -18,185 +18,20 @@ import math
 import numpy as np
 
 from nnlib import activations, examples, losses
+from nnlib.autograd import Value, ValueBase, backprop, mlp_cost, topological_order  # noqa: F401
+from nnlib.plots.graph import plot_graph  # noqa: F401  (notebooks before nnlib.autograd)
+from nncourse.checks.drivers.nb10 import (UNARY, build, drive_backprop, drive_local,  # noqa: F401
+                                          drive_mlp_cost, drive_topological)
 from nnlib.layers import Activation, Dense
 from nnlib.network import Network
-from nncourse.checks.judging import problem
+from nncourse.checks.judging import Stop, problem
+from nncourse.checks import registry
 from nncourse.checks.registry import Case, Mistake, exercise
 
 NOTEBOOK = "10_autograd"
 
 
-# --- the course's Value -----------------------------------------------------------------------
-
-class ValueBase:
-    """What every ``Value`` shares: the data, the gradient, the graph links, and the operations
-    built from the primitive ones (``-a``, ``a - b``, ``a / b``, and numbers on the left)."""
-
-    def __init__(self, data, children=(), op="", label=""):
-        self.data = float(data)
-        self.grad = 0.0
-        self._backward = lambda: None   # set by the operation that made this Value
-        self._prev = tuple(children)    # the Values it was made from
-        self._op = op
-        self.label = label
-
-    def __repr__(self):
-        return f"Value(data={self.data:.4f}, grad={self.grad:.4f})"
-
-    def __neg__(self):
-        return self * -1.0
-
-    def __sub__(self, other):
-        return self + (-other)
-
-    def __rsub__(self, other):
-        return (-self) + other
-
-    def __radd__(self, other):
-        return self + other
-
-    def __rmul__(self, other):
-        return self * other
-
-    def __truediv__(self, other):
-        return self * other ** -1.0
-
-    def __rtruediv__(self, other):
-        return self ** -1.0 * other
-
-    def backward(self):
-        """Fill ``grad`` of every Value this one was made from (this one's own grad is 1)."""
-        backprop(self)
-
-
-class Value(ValueBase):
-    """A number that remembers how it was made: each operation's result gets a ``_backward``
-    that adds the result's gradient, times the local derivative, into its inputs' ``grad``."""
-
-    def __add__(self, other):
-        other = other if isinstance(other, Value) else Value(other)
-        out = Value(self.data + other.data, (self, other), "+")
-
-        def _backward():
-            self.grad += out.grad
-            other.grad += out.grad
-        out._backward = _backward
-        return out
-
-    def __mul__(self, other):
-        other = other if isinstance(other, Value) else Value(other)
-        out = Value(self.data * other.data, (self, other), "*")
-
-        def _backward():
-            self.grad += other.data * out.grad
-            other.grad += self.data * out.grad
-        out._backward = _backward
-        return out
-
-    def __pow__(self, n):
-        out = Value(self.data ** n, (self,), f"**{n:g}")
-
-        def _backward():
-            self.grad += n * self.data ** (n - 1) * out.grad
-        out._backward = _backward
-        return out
-
-    def exp(self):
-        out = Value(math.exp(self.data), (self,), "exp")
-
-        def _backward():
-            self.grad += out.data * out.grad
-        out._backward = _backward
-        return out
-
-    def tanh(self):
-        out = Value(math.tanh(self.data), (self,), "tanh")
-
-        def _backward():
-            self.grad += (1 - out.data ** 2) * out.grad
-        out._backward = _backward
-        return out
-
-    def relu(self):
-        out = Value(max(self.data, 0.0), (self,), "relu")
-
-        def _backward():
-            self.grad += (1.0 if self.data > 0 else 0.0) * out.grad
-        out._backward = _backward
-        return out
-
-    def sigmoid(self):
-        out = Value(float(activations.sigmoid(np.float64(self.data))), (self,), "sigmoid")
-
-        def _backward():
-            self.grad += out.data * (1 - out.data) * out.grad
-        out._backward = _backward
-        return out
-
-
-def topological_order(root):
-    """Every Value ``root`` depends on, once each, every Value after the Values it was made
-    from (so ``root`` comes last): a depth-first search that adds a node after its children."""
-    order, visited = [], set()
-
-    def visit(node):
-        if id(node) not in visited:
-            visited.add(id(node))
-            for child in node._prev:
-                visit(child)
-            order.append(node)
-    visit(root)
-    return order
-
-
-def backprop(root):
-    """∂root/∂node into every node's ``grad``: seed ``root.grad = 1``, then call each node's
-    ``_backward`` from the root down (the topological order, reversed)."""
-    root.grad = 1.0
-    for node in reversed(topological_order(root)):
-        node._backward()
-
-
 # --- expression specs -------------------------------------------------------------------------
-
-UNARY = ("exp", "tanh", "relu", "sigmoid")
-
-
-def build(spec, cls, variables=None, labels=None):
-    """The graph of ``spec`` made with the class ``cls``. Identical sub-specs become one node
-    (so a spec can share nodes); ``variables`` maps a name to its value. Returns the root and
-    ``{id(node): label}`` for every node built here (variables keep their names, the others
-    are called n1, n2, ... in the order they were made)."""
-    variables = variables or {}
-    labels = {} if labels is None else labels
-    made = {}
-
-    def make(s):
-        if s in made:
-            return made[s]
-        kind = s[0]
-        if kind == "var":
-            node = cls(variables[s[1]])
-            name = s[1]
-        elif kind == "const":
-            node = cls(s[1])
-            name = f"{s[1]:g}"
-        elif kind == "add":
-            node, name = make(s[1]) + make(s[2]), None
-        elif kind == "mul":
-            node, name = make(s[1]) * make(s[2]), None
-        elif kind == "pow":
-            node, name = make(s[1]) ** s[2], None
-        elif kind in UNARY:
-            node, name = getattr(make(s[1]), kind)(), None
-        else:
-            raise ValueError(f"unknown spec {kind!r}")
-        if id(node) not in labels:
-            labels[id(node)] = name or f"n{sum(1 for v in labels.values() if v[:1] == 'n') + 1}"
-        made[s] = node
-        return node
-    return make(spec), labels
-
 
 def evaluate(spec, variables):
     """The value of ``spec`` in plain floats (for finite differences)."""
@@ -244,30 +79,6 @@ def show_spec(spec):
 
 # --- exercise 1: the local derivatives --------------------------------------------------------
 
-def drive_local(cls, op, xs, upstream):
-    """One operation of the learner's class ``cls`` on Values made from the floats ``xs``
-    (``"add_self"`` and ``"mul_self"`` use one Value twice); the result's grad is set to
-    ``upstream`` and its ``_backward`` called once. Returns the result's data and each input's
-    grad."""
-    nodes = [cls(x) for x in xs]
-    a = nodes[0]
-    if op == "add":
-        out = a + nodes[1]
-    elif op == "mul":
-        out = a * nodes[1]
-    elif op == "add_self":
-        out, nodes = a + a, [a]
-    elif op == "mul_self":
-        out, nodes = a * a, [a]
-    elif op == "pow":
-        out, nodes = a ** xs[1], [a]
-    else:
-        out = getattr(a, op)()
-    out.grad = upstream
-    out._backward()
-    return {"data": float(out.data), "grads": np.array([float(n.grad) for n in nodes])}
-
-
 def _local_expected(op, xs, upstream):
     """Expected input grads; the activations' local derivatives come from nnlib."""
     x = np.float64(xs[0])
@@ -284,142 +95,167 @@ def local_cases(rng):
         ("a + b with a = 2, b = -3, upstream grad 1", "add", (2.0, -3.0), 1.0),
         ("a * b with a = 2, b = -3, upstream grad 1", "mul", (2.0, -3.0), 1.0),
         ("a * b with a = 2, b = -3, upstream grad 0.5", "mul", (2.0, -3.0), 0.5),
+        ("a + b with a = 2, b = -3, upstream grad 2", "add", (2.0, -3.0), 2.0),
         ("a ** 3 with a = 2, upstream grad 1", "pow", (2.0, 3.0), 1.0),
         ("a.exp() with a = 0.5, upstream grad 2", "exp", (0.5,), 2.0),
         ("a.tanh() with a = 0.5, upstream grad 1", "tanh", (0.5,), 1.0),
         ("a.relu() with a = -1.5, upstream grad 1", "relu", (-1.5,), 1.0),
         ("a.relu() with a = 1.5, upstream grad 2", "relu", (1.5,), 2.0),
+        ("a.relu() with a = 0 (the corner: slope 0, as in nnlib), upstream grad 1", "relu",
+         (0.0,), 1.0),
         ("a.sigmoid() with a = 0.5, upstream grad 1", "sigmoid", (0.5,), 1.0),
         ("a + a (one Value used twice) with a = 3, upstream grad 1", "add_self", (3.0,), 1.0),
         ("a * a (one Value used twice) with a = 3, upstream grad 1", "mul_self", (3.0,), 1.0),
         (f"a * b with random a = {a}, b = {b}, upstream grad {u}", "mul", (a, b), u),
         (f"a ** -1 with random a = {a}, upstream grad {u}", "pow", (a if abs(a) > 0.2 else 1.3,
                                                                      -1.0), u),
+        (f"a.exp() with random a = {b}, upstream grad {u}", "exp", (b,), u),
         (f"a.tanh() with random a = {b}, upstream grad {u}", "tanh", (b,), u),
+        (f"a.relu() with random a = {abs(a) + 0.1:g}, upstream grad {u}", "relu",
+         (abs(a) + 0.1,), u),
         (f"a.sigmoid() with random a = {a}, upstream grad {u}", "sigmoid", (a,), u),
     ]
 
 
-class _SwappedProduct(Value):
-    def __mul__(self, other):
-        other = other if isinstance(other, Value) else Value(other)
-        out = Value(self.data * other.data, (self, other), "*")
+# Each operation's local derivative times the upstream grad g, one entry per input in ``_prev``:
+# rule(x, [y or n,] t, g), with x (and y) the inputs' data, n the power, t the output's data.
+# nnlib's Value computes the same (a test keeps them equal); a known mistake changes one entry.
+REFERENCE_RULES = {
+    "add": lambda x, y, t, g: (g, g),
+    "mul": lambda x, y, t, g: (y * g, x * g),
+    "pow": lambda x, n, t, g: (n * x ** (n - 1) * g,),
+    "exp": lambda x, t, g: (t * g,),
+    "tanh": lambda x, t, g: ((1 - t ** 2) * g,),
+    "relu": lambda x, t, g: ((1.0 if x > 0 else 0.0) * g,),
+    "sigmoid": lambda x, t, g: (t * (1 - t) * g,),
+}
+
+
+class Variant(Value):
+    """nnlib's Value with some of its ``_backward`` rules replaced: ``rules`` (op -> rule, as in
+    REFERENCE_RULES), ``assign`` (``=`` instead of ``+=``), ``upstream`` (False: g left out)."""
+    rules, assign, upstream = {}, False, True
+
+    def _rewired(self, op, out, *extra):
+        rule = self.rules.get(op, REFERENCE_RULES[op])
+        inputs = out._prev
 
         def _backward():
-            self.grad += self.data * out.grad
-            other.grad += other.data * out.grad
+            g = out.grad if self.upstream else 1.0
+            for node, d in zip(inputs, rule(*(v.data for v in inputs), *extra, out.data, g)):
+                node.grad = d if self.assign else node.grad + d
         out._backward = _backward
         return out
 
-
-class _NoUpstream(Value):
-    def __mul__(self, other):
-        other = other if isinstance(other, Value) else Value(other)
-        out = Value(self.data * other.data, (self, other), "*")
-
-        def _backward():
-            self.grad += other.data
-            other.grad += self.data
-        out._backward = _backward
-        return out
-
-
-class _Overwrite(Value):
     def __add__(self, other):
-        other = other if isinstance(other, Value) else Value(other)
-        out = Value(self.data + other.data, (self, other), "+")
-
-        def _backward():
-            self.grad = out.grad
-            other.grad = out.grad
-        out._backward = _backward
-        return out
+        return self._rewired("add", super().__add__(other))
 
     def __mul__(self, other):
-        other = other if isinstance(other, Value) else Value(other)
-        out = Value(self.data * other.data, (self, other), "*")
+        return self._rewired("mul", super().__mul__(other))
 
-        def _backward():
-            self.grad = other.data * out.grad
-            other.grad = self.data * out.grad
-        out._backward = _backward
-        return out
-
-
-class _PowNotLowered(Value):
     def __pow__(self, n):
-        out = Value(self.data ** n, (self,), f"**{n:g}")
+        return self._rewired("pow", super().__pow__(n), n)
 
-        def _backward():
-            self.grad += n * self.data ** n * out.grad
-        out._backward = _backward
-        return out
-
-
-class _TanhFromInput(Value):
-    def tanh(self):
-        out = Value(math.tanh(self.data), (self,), "tanh")
-
-        def _backward():
-            self.grad += (1 - self.data ** 2) * out.grad
-        out._backward = _backward
-        return out
-
-
-class _SigmoidAsDerivative(Value):
-    def sigmoid(self):
-        out = Value(float(activations.sigmoid(np.float64(self.data))), (self,), "sigmoid")
-
-        def _backward():
-            self.grad += out.data * out.grad
-        out._backward = _backward
-        return out
-
-
-class _ReluAlwaysOpen(Value):
-    def relu(self):
-        out = Value(max(self.data, 0.0), (self,), "relu")
-
-        def _backward():
-            self.grad += out.grad
-        out._backward = _backward
-        return out
-
-
-class _ExpNoFactor(Value):
     def exp(self):
-        out = Value(math.exp(self.data), (self,), "exp")
+        return self._rewired("exp", super().exp())
 
-        def _backward():
-            self.grad += out.grad
-        out._backward = _backward
-        return out
+    def tanh(self):
+        return self._rewired("tanh", super().tanh())
+
+    def relu(self):
+        return self._rewired("relu", super().relu())
+
+    def sigmoid(self):
+        return self._rewired("sigmoid", super().sigmoid())
 
 
-LOCAL_MISTAKES = [
-    Mistake("product rule swapped",
-            "in a * b each input's local derivative is the *other* input: ∂(ab)/∂a = b. You "
-            "multiplied each input's grad by its own value.", _SwappedProduct),
+def variant(assign=False, upstream=True, **rules):
+    """A Value class that makes one known mistake: ``variant(exp=lambda x, t, g: (g,))``."""
+    return type("Value", (Variant,), {"rules": rules, "assign": assign, "upstream": upstream})
+
+
+def _sig(v):
+    return float(activations.sigmoid(np.float64(v)))
+
+
+_NOTHING = {op: (lambda *a: (0.0, 0.0)) for op in REFERENCE_RULES}
+
+LOCAL_MISTAKES = [Mistake("product rule swapped",
+             "in a * b each input's local derivative is the *other* input: ∂(ab)/∂a = b, "
+             "∂(ab)/∂b = a. An input got its own value as its derivative.",
+             variant(mul=rule)) for rule in (lambda x, y, t, g: (x * g, y * g),
+                                              lambda x, y, t, g: (y * g, y * g),
+                                              lambda x, y, t, g: (x * g, x * g))] + [
     Mistake("upstream gradient dropped",
             "right when the upstream grad is 1, wrong otherwise: the chain rule multiplies the "
-            "local derivative by out.grad, the gradient arriving from above.", _NoUpstream),
+            "local derivative by out.grad, the gradient arriving from above.",
+            variant(upstream=False)),
     Mistake("grad overwritten",
             "a Value used twice (a + a, a * a) must collect a contribution from each use: add "
-            "into the grad with +=, don't assign it with =.", _Overwrite),
+            "into the grad with +=, don't assign it with =.", variant(assign=True)),
+    Mistake("one input forgotten",
+            "only the first input (self) got a gradient: an operation of two inputs adds into "
+            "both, self.grad and other.grad.",
+            variant(add=lambda x, y, t, g: (g,), mul=lambda x, y, t, g: (y * g,))),
+    Mistake("no gradient added",
+            "the inputs' grads are still 0: _backward must add the local derivative times "
+            "out.grad into them (+=). The local derivative is made of data (other.data, "
+            "out.data), not of grads such as other.grad, which are 0 until the backward pass "
+            "fills them.", variant(**_NOTHING)),
     Mistake("power rule exponent not lowered",
             "the power rule lowers the exponent by one: d(xⁿ)/dx = n·xⁿ⁻¹, not n·xⁿ.",
-            _PowNotLowered),
+            variant(pow=lambda x, n, t, g: (n * x ** n * g,))),
+    Mistake("power rule without brackets",
+            "`n * self.data ** n - 1` is n·xⁿ − 1: ** binds tighter than -, so the exponent "
+            "needs brackets, self.data ** (n - 1).",
+            variant(pow=lambda x, n, t, g: (n * x ** n - 1 * g,))),
+    Mistake("power rule on the output",
+            "d(xⁿ)/dx = n·xⁿ⁻¹ with x the *input*, self.data; you raised the output out.data "
+            "to n − 1.", variant(pow=lambda x, n, t, g: (n * t ** (n - 1) * g,))),
+    Mistake("power rule without its factor n",
+            "d(xⁿ)/dx = n·xⁿ⁻¹: the factor n in front is missing.",
+            variant(pow=lambda x, n, t, g: (x ** (n - 1) * g,))),
     Mistake("tanh derivative from the input",
             "tanh'(x) = 1 − tanh(x)², the square of the *output* (out.data), not of the input "
-            "self.data.", _TanhFromInput),
+            "self.data.", variant(tanh=lambda x, t, g: ((1 - x ** 2) * g,))),
+    Mistake("tanh derivative not squared",
+            "tanh'(x) = 1 − tanh(x)²: square the output, 1 - out.data ** 2.",
+            variant(tanh=lambda x, t, g: ((1 - t) * g,))),
+    Mistake("tanh derivative with misplaced brackets",
+            "(1 - out.data) ** 2 squares the difference; tanh'(x) = 1 − t², the square of the "
+            "output alone: 1 - out.data ** 2.",
+            variant(tanh=lambda x, t, g: ((1 - t) ** 2 * g,))),
+    Mistake("tanh applied twice",
+            "out.data already is tanh(x): 1 - out.data ** 2, without another math.tanh.",
+            variant(tanh=lambda x, t, g: ((1 - math.tanh(t) ** 2) * g,))),
     Mistake("sigmoid derivative is the sigmoid",
             "σ'(x) = σ(x)·(1 − σ(x)): you multiplied by σ(x) alone; the factor (1 − out.data) "
-            "is missing.", _SigmoidAsDerivative),
+            "is missing.", variant(sigmoid=lambda x, t, g: (t * g,))),
+    Mistake("sigmoid applied twice",
+            "out.data already is σ(x): the derivative is out.data * (1 - out.data), without "
+            "taking the sigmoid of it again.",
+            variant(sigmoid=lambda x, t, g: (_sig(t) * (1 - _sig(t)) * g,))),
+    Mistake("sigmoid derivative from the input",
+            "σ'(x) = σ(x)·(1 − σ(x)) is a formula in the *output* t = out.data: "
+            "t·(1 − t), not self.data·(1 − self.data).",
+            variant(sigmoid=lambda x, t, g: (x * (1 - x) * g,))),
     Mistake("ReLU passes every gradient",
             "ReLU's slope is 1 where its input is positive and 0 where it is negative: the "
-            "gradient must stop at a negative input (self.data < 0).", _ReluAlwaysOpen),
+            "gradient must stop at a negative input (self.data < 0).",
+            variant(relu=lambda x, t, g: (g,))),
+    Mistake("ReLU slope 1 at the corner",
+            "at x = 0 ReLU's slope is taken as 0 (as nnlib's relu_derivative): the gradient "
+            "passes only where self.data > 0, not >= 0.",
+            variant(relu=lambda x, t, g: ((1.0 if x >= 0 else 0.0) * g,))),
+    Mistake("ReLU's output as its slope",
+            "you multiplied by ReLU's output max(x, 0); its slope is 1 for x > 0 and 0 "
+            "otherwise.", variant(relu=lambda x, t, g: (t * g,))),
     Mistake("exp derivative forgotten",
-            "d(eˣ)/dx = eˣ: multiply out.grad by the output itself, out.data.", _ExpNoFactor),
+            "d(eˣ)/dx = eˣ: multiply out.grad by the output itself, out.data.",
+            variant(exp=lambda x, t, g: (g,))),
+    Mistake("exp derivative is x",
+            "d(eˣ)/dx is eˣ itself (out.data), not x (self.data).",
+            variant(exp=lambda x, t, g: (x * g,))),
 ]
 
 
@@ -437,9 +273,26 @@ def _replay(driver, mistakes, got, args, rtol=1e-9, atol=1e-12):
     return found
 
 
-def _named(matching, value):
-    """``matching`` as mistakes that ``ctx.compare`` recognises in ``value``."""
-    return [Mistake(m.name, m.hint, lambda *a, v=value: v) for m in matching]
+def name_mistake(ctx, fn, driver, mistakes, all_args, answers, k, rtol=1e-9, atol=1e-12):
+    """The known mistake behind the learner's wrong answer to case ``k``: of those whose replay
+    gives ``answers[k]``, the one that gives the learner's answer on the most cases (the cases
+    not yet run are run now), so that a mistake is not named by a case that cannot tell it
+    from another (dividing by N on a case with N = 1). ``answers``: case index -> plain got."""
+    found = _replay(driver, mistakes, answers[k], all_args[k], rtol, atol)
+    if len(found) > 1:
+        for j in range(k + 1, len(all_args)):
+            try:
+                answers[j] = ctx.call(fn, *all_args[j], driver=driver, check_mutation=False)
+            except Stop:
+                pass
+        found.sort(key=lambda m: -sum(bool(_replay(driver, [m], got, all_args[j], rtol, atol))
+                                      for j, got in answers.items()))
+    return found[0] if found else None
+
+
+def _named(mistake, value):
+    """``mistake`` as a list that ``ctx.compare`` recognises in ``value``."""
+    return [Mistake(mistake.name, mistake.hint, lambda *a, v=value: v)] if mistake else []
 
 
 def _same_plain(a, b, rtol, atol):
@@ -457,11 +310,12 @@ def _same_plain(a, b, rtol, atol):
 
 
 def _plain_dict(ctx, got, keys, description):
+    if isinstance(got, dict) and set(got) == {"not a Value"}:
+        ctx.fail_case(description, f"problem:  {got['not a Value']}")
     if not isinstance(got, dict) or set(got) != set(keys):
-        ctx.fail(f"✘ {ctx.name} — case {ctx.cases_total + 1}: {description}\n  problem:  the "
-                 "driver expected your object to behave like a Value (got "
-                 f"{type(got).__name__}). Did you change __init__ or return something that is "
-                 "not a Value from an operation?")
+        ctx.fail_case(description, "problem:  the driver expected your object to behave like a "
+                      f"Value (got {type(got).__name__}). Did you change __init__ or return "
+                      "something that is not a Value from an operation?")
 
 
 @exercise(id="nb10_value_local", name="value_local_derivatives", notebook=NOTEBOOK, points=3,
@@ -469,36 +323,37 @@ def _plain_dict(ctx, got, keys, description):
                    "upstream grad, accumulated with +=; activations agree with nnlib",
           reference=Value, mistakes=LOCAL_MISTAKES, function="Value")
 def judge_local(cls, ctx):
-    for description, op, xs, upstream in local_cases(ctx.rng):
+    cases = local_cases(ctx.rng)
+    all_args = [c[1:] for c in cases]
+    answers = {}
+    for k, (description, op, xs, upstream) in enumerate(cases):
         args = (op, xs, upstream)
-        got = ctx.call(cls, *args, driver=drive_local, check_mutation=False)
+        got = answers[k] = ctx.call(cls, *args, driver=drive_local, check_mutation=False)
         _plain_dict(ctx, got, ("data", "grads"), description)
         expected = drive_local(Value, *args)
         if problem(got["data"], expected["data"], 1e-12, 1e-12, False) is not None:
             ctx.compare(got["data"], expected["data"], Case(description + ": the result's data",
                                                             ()), [], rtol=1e-12, atol=1e-12)
         grads, want = got["grads"], _local_expected(*args)
-        hints = _replay(drive_local, LOCAL_MISTAKES, got, args) \
-            if problem(grads, want, 1e-9, 1e-12, False) else []
+        mistake = name_mistake(ctx, cls, drive_local, LOCAL_MISTAKES, all_args, answers, k) \
+            if problem(grads, want, 1e-9, 1e-12, False) else None
         ctx.compare(grads, want, Case(description + ": the inputs' grads", ()),
-                    _named(hints, grads), rtol=1e-9, atol=1e-12, check_dtype=False)
+                    _named(mistake, grads), rtol=1e-9, atol=1e-12, check_dtype=False)
 
 
 # --- exercise 2: topological order ------------------------------------------------------------
-
-def drive_topological(fn, spec, variables):
-    """The spec's graph (the course's Value); the learner's order as node labels."""
-    root, labels = build(spec, Value, variables)
-    order = fn(root)
-    return [labels.get(id(node), f"a {type(node).__name__} that is not in the graph")
-            for node in order]
-
 
 X3 = {"x1": 0.5, "x2": -1.5, "x3": 2.0}
 
 TOPO_SPECS = [
     ("a single Value x1 (the graph is just the root)", ("var", "x1")),
     ("x1 * x2 + x3", ("add", ("mul", ("var", "x1"), ("var", "x2")), ("var", "x3"))),
+    ("x1 * x2 + x1 (section 1's d = a·b + a): x1 is used twice",
+     ("add", ("mul", ("var", "x1"), ("var", "x2")), ("var", "x1"))),
+    ("tanh(x1 * x2) + x1: x1 is reached at two depths, directly and through tanh(x1 * x2)",
+     ("add", ("tanh", ("mul", ("var", "x1"), ("var", "x2"))), ("var", "x1"))),
+    ("x1 + exp(x1 * x2): x1 is reached at two depths, the deep use second",
+     ("add", ("var", "x1"), ("exp", ("mul", ("var", "x1"), ("var", "x2"))))),
     ("tanh(x1 * x2) * tanh(x1 * x2): the node tanh(x1 * x2) is used twice",
      ("mul", ("tanh", ("mul", ("var", "x1"), ("var", "x2"))),
       ("tanh", ("mul", ("var", "x1"), ("var", "x2"))))),
@@ -506,6 +361,16 @@ TOPO_SPECS = [
      ("add", ("mul", ("add", ("var", "x1"), ("var", "x2")), ("add", ("var", "x2"), ("var", "x3"))),
       ("pow", ("var", "x1"), 2.0))),
 ]
+
+
+def topological_cases(rng):
+    """(description, spec, variables) for every case of the topological-order check."""
+    cases = [(d, s, X3) for d, s in TOPO_SPECS]
+    cases.append(("a random expression with shared nodes", random_spec(rng, depth=4), X3))
+    cases.append(("(x1 * x3) + (x3 * x3) with x1 = x3 = 2.0: two nodes hold the same number 4",
+                  ("add", ("mul", ("var", "x1"), ("var", "x3")),
+                   ("mul", ("var", "x3"), ("var", "x3"))), dict(X3, x1=2.0)))
+    return cases
 
 
 def _graph_edges(spec, variables):
@@ -518,8 +383,16 @@ def _graph_edges(spec, variables):
 
 def _order_problem(got, spec, variables):
     expected, edges, root = _graph_edges(spec, variables)
-    if not isinstance(got, list) or not all(isinstance(g, str) for g in got):
+    if got == "NoneType":
+        return "your function returned None: did you forget `return order`?"
+    if isinstance(got, str):
+        return f"returned a {got}; return a list of the graph's Values, in order"
+    if not all(isinstance(g, str) for g in got):
         return "return a list of the graph's Values"
+    outside = [g for g in got if g not in expected]
+    if outside:
+        return f"the list holds {outside[0]} (one of {len(outside)}): only the Values of this " \
+               "graph belong in it"
     dup = sorted({g for g in got if got.count(g) > 1})
     if dup:
         return f"node {dup[0]} appears {got.count(dup[0])} times; each node must appear once"
@@ -527,131 +400,157 @@ def _order_problem(got, spec, variables):
     if missing:
         return f"{len(missing)} of the graph's {len(expected)} nodes are missing (first: " \
                f"{missing[0]})"
-    extra = [g for g in got if g not in expected]
-    if extra:
-        return f"the list holds {extra[0]}"
     for parent, child in edges:
         if got.index(parent) < got.index(child):
             return f"{parent} comes before {child}, one of the Values it was made from"
     return None
 
 
-def _topo_no_visited(root):
-    order = []
+def _topo(root, visited=True, post=True, by=id, recursive=True, leaves=True, inner=True):
+    """The reference's depth-first search with one of its parts changed (a known mistake)."""
+    order, seen = [], set()
 
-    def visit(node):
-        for child in node._prev:
-            visit(child)
-        order.append(node)
+    def visit(node, depth=0):
+        if visited and by(node) in seen:
+            return
+        seen.add(by(node))
+        if not post:
+            order.append(node)
+        for child in node._prev if recursive or depth == 0 else ():
+            visit(child, depth + 1)
+        if post and (leaves or node._prev) and (inner or not node._prev):
+            order.append(node)
     visit(root)
     return order
 
 
-def _topo_parents_first(root):
-    return list(reversed(topological_order(root)))
+def _topo_breadth_first(root):
+    order, seen, queue = [], set(), [root]
+    while queue:
+        node = queue.pop(0)
+        if id(node) not in seen:
+            seen.add(id(node))
+            order.append(node)
+            queue.extend(node._prev)
+    return order[::-1]
 
 
-def _topo_preorder(root):
-    order, visited = [], set()
+def _topo_stack_reversed(root, mark_on_push=False):
+    order, seen, stack = [], {id(root)} if mark_on_push else set(), [root]
+    while stack:
+        node = stack.pop()
+        if not mark_on_push:
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+        order.append(node)
+        for child in node._prev:
+            if not mark_on_push or id(child) not in seen:
+                seen.add(id(child))
+                stack.append(child)
+    return order[::-1]
 
+
+def _topo_list_kept(root, order=[], visited=set()):   # the mistake itself: state kept
     def visit(node):
         if id(node) not in visited:
             visited.add(id(node))
-            order.append(node)
-            for child in node._prev:
-                visit(child)
-    visit(root)
-    return order
-
-
-def _topo_children_only(root):
-    return list(root._prev) + [root]
-
-
-def _topo_without_root(root):
-    return topological_order(root)[:-1]
-
-
-def _topo_visited_by_value(root):
-    order, seen = [], set()
-
-    def visit(node):
-        if node.data not in seen:
-            seen.add(node.data)
             for child in node._prev:
                 visit(child)
             order.append(node)
     visit(root)
     return order
 
+
+PRE_REVERSED = (
+    "you appended each node when it was first reached (pre-order, e.g. when popped from a "
+    "stack) and reversed the list: for a node used twice, like x1 in x1 * x2 + x1, that puts it "
+    "after a node made from it. Append a node only after all of its children (post-order); "
+    "then no reversing is needed.")
 
 TOPO_MISTAKES = [
     Mistake("no visited set",
             "a node used twice was added twice: keep a set of the nodes already visited (e.g. "
-            "of id(node)) and skip them.", _topo_no_visited),
+            "of id(node)) and skip them.", lambda root: _topo(root, visited=False)),
     Mistake("parents first",
             "your list is the right one reversed: the root must come last, every node after "
             "the Values it was made from (backprop walks it backwards from the root).",
-            _topo_parents_first),
-    Mistake("node added before its children",
-            "you appended each node before visiting its children (pre-order): append a node "
-            "only after all of its children have been visited (post-order).", _topo_preorder),
-    Mistake("not recursive",
+            lambda root: topological_order(root)[::-1]),
+    Mistake.variant("node added before its children",
+            "your list is in pre-order, each node before the Values it was made from (appended "
+            "before visiting its children, or inserted at the front after them): append a "
+            "node only after all of its children have been visited (post-order).",
+            _topo, post=False),
+    Mistake("breadth-first order reversed",
+            "your order is breadth-first (level by level from the root), reversed: a node "
+            "reached at two depths, like x1 in tanh(x1 * x2) + x1, is placed by its shallow "
+            "use, before a node made from it. Search depth-first: place all of a node's "
+            "children (recursively) before appending the node.", _topo_breadth_first),
+    Mistake("pre-order reversed", PRE_REVERSED, _topo_stack_reversed),
+    Mistake("pre-order reversed", PRE_REVERSED,
+            lambda root: _topo_stack_reversed(root, mark_on_push=True)),
+    Mistake("pre-order reversed", PRE_REVERSED, lambda root: _topo(root, post=False)[::-1]),
+    Mistake.variant("only the leaves",
+            "only the leaves (the Values with an empty _prev) are there: every Value the root "
+            "depends on belongs in the order, the ones made by operations too, and the root "
+            "last.", _topo, inner=False),
+    Mistake.variant("not recursive",
             "only the root and its direct children are there: visit the children's children "
-            "too, with a function that calls itself on each child.", _topo_children_only),
+            "too, with a function that calls itself on each child.",
+            _topo, recursive=False),
     Mistake("root left out",
             "everything but the root: the root belongs in the order too (it is the last "
-            "node).", _topo_without_root),
+            "node).", lambda root: topological_order(root)[:-1]),
+    Mistake.variant("leaves left out",
+            "only the nodes made by an operation are there: the leaves (inputs and constants, "
+            "whose _prev is empty) belong in the order too, and need their grads.",
+            _topo, leaves=False),
     Mistake("visited by value",
             "two different nodes that hold the same number were taken for one: mark nodes as "
             "visited by identity (id(node) or the node itself), not by node.data.",
-            _topo_visited_by_value),
+            lambda root: _topo(root, by=lambda node: node.data)),
 ]
+
+LIST_KEPT = Mistake(
+    "list kept between calls",
+    "the list holds the Values of an earlier graph too: it lives on between calls (a default "
+    "argument such as order=[] or visited=set() is made once, when the function is defined, "
+    "or a list outside the function). Make a new list and set inside each call.",
+    _topo_list_kept)
+
+
+def _kept_from_before(got, spec, variables):
+    """The learner's list is this graph's order after Values that are not in it."""
+    if not isinstance(got, list) or not got:
+        return False
+    inside = [g for g in got if "not in the graph" not in g]
+    return len(inside) < len(got) and got[-len(inside):] == inside and \
+        _order_problem(inside, spec, variables) is None
 
 
 @exercise(id="nb10_topological_order", name="topological_order", notebook=NOTEBOOK, points=2,
-          verifies="every node once, each after the Values it was made from, the root last",
-          reference=topological_order, mistakes=TOPO_MISTAKES)
+          verifies="every node once, each after the Values it was made from, the root last; "
+                   "nodes reached at two depths and nodes holding the same number included",
+          reference=topological_order, mistakes=TOPO_MISTAKES + [LIST_KEPT])
 def judge_topological(fn, ctx):
-    specs = list(TOPO_SPECS)
-    specs.append(("a random expression with shared nodes", random_spec(ctx.rng, depth=4)))
-    specs.append(("(x1 * x3) + (x2 * x3) with x1 = x3 = 2.0: two nodes hold the same number 4",
-                  ("add", ("mul", ("var", "x1"), ("var", "x3")),
-                   ("mul", ("var", "x3"), ("var", "x3")))))
-    for description, spec in specs:
-        variables = dict(X3, x1=2.0) if "same number" in description else X3
-        args = (spec, variables)
-        got = ctx.call(fn, *args, driver=drive_topological, check_mutation=False)
-        ctx.cases_total += 1
+    cases = topological_cases(ctx.rng)
+    all_args = [c[1:] for c in cases]
+    answers = {}
+    for k, (description, spec, variables) in enumerate(cases):
+        got = answers[k] = ctx.call(fn, spec, variables, driver=drive_topological,
+                                    check_mutation=False)
         why = _order_problem(got, spec, variables)
         if why is None:
-            ctx.cases_passed += 1
+            ctx.pass_case()
             continue
-        lines = [f"✘ {ctx.name} — case {ctx.cases_total}: {description}",
-                 f"  graph:    {show_spec(spec)}",
-                 f"  a right order: {_graph_edges(spec, variables)[0]}",
-                 f"  got:      {got!r}"[:300],
-                 f"  problem:  {why}"]
-        hints = _replay(drive_topological, TOPO_MISTAKES, got, args)
-        if hints:
-            lines.append(f"  likely mistake: {hints[0].hint}")
-        ctx.fail("\n".join(lines), mistake=hints[0] if hints else None)
+        mistake = LIST_KEPT if _kept_from_before(got, spec, variables) else \
+            name_mistake(ctx, fn, drive_topological, TOPO_MISTAKES, all_args, answers, k)
+        ctx.fail_case(description, f"graph:    {show_spec(spec)}",
+                      f"a right order: {_graph_edges(spec, variables)[0]}",
+                      f"got:      {got!r}"[:300], f"problem:  {why}", mistake=mistake)
 
 
 # --- exercise 3: backprop ---------------------------------------------------------------------
-
-def drive_backprop(fn, spec, variables):
-    """The spec's graph (the course's Value) with every grad 0; the learner's ``fn(root)``;
-    then the root's value and the variables' grads in sorted name order."""
-    root, labels = build(spec, Value, variables)
-    by_label = {}
-    for node in topological_order(root):
-        by_label[labels[id(node)]] = node
-    fn(root)
-    return {"value": float(root.data),
-            "grads": np.array([float(by_label[name].grad) if name in by_label else 0.0
-                               for name in sorted(variables)])}
-
 
 def random_spec(rng, depth=3, names=("x1", "x2", "x3")):
     """A random expression over ``names`` with shared sub-expressions (the same leaf and the
@@ -690,13 +589,19 @@ def backprop_cases(rng):
         ("x1 * x2 + x3", ("add", ("mul", ("var", "x1"), ("var", "x2")), ("var", "x3"))),
         ("tanh(x1 * x2) * x1: x1 is used twice",
          ("mul", ("tanh", ("mul", ("var", "x1"), ("var", "x2"))), ("var", "x1"))),
+        ("x1 * x2 + tanh(x1 * x2): the node x1 * x2 is used by the root and, deeper, by tanh",
+         ("add", ("mul", ("var", "x1"), ("var", "x2")),
+          ("tanh", ("mul", ("var", "x1"), ("var", "x2"))))),
+        ("tanh(x1 * x2) + sigmoid(x1 * x2): the node x1 * x2 is used by two nodes",
+         ("add", ("tanh", ("mul", ("var", "x1"), ("var", "x2"))),
+          ("sigmoid", ("mul", ("var", "x1"), ("var", "x2"))))),
         ("tanh(x1 * x2) * tanh(x1 * x2): one tanh node used twice",
          ("mul", ("tanh", ("mul", ("var", "x1"), ("var", "x2"))),
           ("tanh", ("mul", ("var", "x1"), ("var", "x2"))))),
         ("sigmoid(x1 * x2 + x3) ** 2 (a neuron's squared output)",
          ("pow", ("sigmoid", ("add", ("mul", ("var", "x1"), ("var", "x2")), ("var", "x3"))), 2.0)),
     ]
-    while len(cases) < 8:
+    while len(cases) < 10:
         spec = random_spec(rng, depth=4)
         variables = {n: float(np.round(v, 3)) for n, v in zip(X3, rng.uniform(-1.5, 1.5, 3))}
         if any(abs(z) < 1e-3 for z in _relu_inputs(spec, variables)):
@@ -707,73 +612,134 @@ def backprop_cases(rng):
     return [c if len(c) == 3 else (c[0], c[1], X3) for c in cases]
 
 
-def _backprop_no_seed(root):
-    for node in reversed(topological_order(root)):
+def _backprop(root, seed=lambda root: 1.0, order=topological_order, step=None):
+    """The reference backprop with one of its parts changed (a known mistake): the ``seed`` of
+    root.grad (None: not set), the ``order`` built, ``step(node, root)`` run in the loop."""
+    value = seed(root)
+    if value is not None:
+        root.grad = value
+    for node in reversed(order(root)):
+        (step or (lambda node, root: node._backward()))(node, root)
+
+
+def _backprop_recursive(root, visited=True):
+    """Depth-first from the root, each node's _backward called as it is reached."""
+    seen = set()
+
+    def visit(node):
+        if visited and id(node) in seen:
+            return
+        seen.add(id(node))
         node._backward()
-
-
-def _backprop_root_only(root):
+        for child in node._prev:
+            visit(child)
     root.grad = 1.0
-    root._backward()
+    visit(root)
 
 
-def _backprop_seed_everywhere(root):
-    for node in reversed(topological_order(root)):
+def _seed_everywhere(node, root):
+    node.grad = 1.0
+    node._backward()
+
+
+def _seeded_first(root):
+    order = topological_order(root)
+    for node in order:
         node.grad = 1.0
-        node._backward()
+    return order
 
 
-def _backprop_seed_data(root):
-    root.grad = root.data
-    for node in reversed(topological_order(root)):
-        node._backward()
-
-
-def _backprop_no_visited(root):
-    root.grad = 1.0
-    for node in reversed(_topo_no_visited(root)):
-        node._backward()
-
+SEEDED_EVERYWHERE = (
+    "every node's grad was set to 1, not only the root's (node.grad = 1.0 for every node, "
+    "before or in the loop, or node.backward(), which seeds the node it is called on and runs "
+    "a whole pass from there). Only the root is seeded; every other grad starts at 0 and is "
+    "built up by the _backward calls above it: the loop calls each node's own "
+    "node._backward().")
+NOTHING_PASSED = (
+    "the root's grad is 1 but nothing reached the other nodes: either the root's own "
+    "_backward, which starts it all, never ran after the seed (the seed set after the loop, a "
+    "loop over order[:-1], or the children's _backward called instead of each node's own), "
+    "or each node's grad was reset to 0 just before its _backward. Seed once, before the "
+    "loop; then call node._backward() for every node of the reversed order, root included, "
+    "without touching the grads.")
+WALKED = (
+    "you called the nodes' _backward in depth-first pre-order from the root (each node as soon "
+    "as a walk from the root reaches it, recursively or from a pre-order list): a node used "
+    "twice may not have all of its gradient yet, or runs twice. Build the topological order "
+    "(post-order: children first, then the node), then call _backward on its nodes reversed, "
+    "each once.")
 
 BACKPROP_MISTAKES = [
     Mistake("no seed",
-            "every gradient is 0: start with root.grad = 1.0 (∂root/∂root = 1); every other "
-            "gradient is that 1 times local derivatives.", _backprop_no_seed),
+            "every gradient is 0: the root's grad must be 1.0 (∂root/∂root = 1) when the "
+            "backward pass starts: set root.grad = 1.0 (after any zeroing); every other "
+            "gradient is that 1 times local derivatives.",
+            lambda root: _backprop(root, seed=lambda root: None)),
+    Mistake("nothing passed down from the root", NOTHING_PASSED,
+            lambda root: _backprop(root, order=lambda root: [])),
+    Mistake("nothing passed down from the root", NOTHING_PASSED,
+            lambda root: _backprop(root, order=lambda r: topological_order(r)[:-1])),
     Mistake("root only, or forward order",
             "only the root's own inputs got a gradient: either only the root's _backward ran, "
-            "or the nodes ran in the topological order itself, where each node comes before "
-            "the nodes that pass it its gradient. Call _backward on every node, in the "
-            "topological order reversed (from the root down).", _backprop_root_only),
-    Mistake("every node seeded",
-            "only the root's grad is set to 1; every other grad is built up by the _backward "
-            "calls above it. Setting node.grad = 1.0 on every node throws that away.",
-            _backprop_seed_everywhere),
+            "or the nodes ran leaves first (the topological order itself, or a root-first "
+            "pre-order reversed), each before the nodes that pass it its gradient. Call "
+            "_backward on every node, in the topological order reversed (from the root down).",
+            lambda root: _backprop(root, order=lambda root: [root])),
+    Mistake("every node seeded", SEEDED_EVERYWHERE,
+            lambda root: _backprop(root, step=_seed_everywhere)),
+    Mistake("every node seeded", SEEDED_EVERYWHERE,
+            lambda root: _backprop(root, step=lambda node, root: node.backward())),
+    Mistake("every node seeded", SEEDED_EVERYWHERE,
+            lambda root: _backprop(root, order=_seeded_first)),
     Mistake("seeded with the root's value",
             "the gradients are off by the factor root.data: the seed is ∂root/∂root = 1.0, "
-            "whatever the root's value.", _backprop_seed_data),
+            "whatever the root's value.", lambda root: _backprop(root, seed=lambda r: r.data)),
     Mistake("shared nodes visited twice",
             "a node used twice passed its gradient down twice: each node's _backward must run "
             "exactly once, so build the order with a visited set (topological_order).",
-            _backprop_no_visited),
+            lambda root: _backprop(root, order=lambda r: _topo(r, visited=False))),
+    Mistake("breadth-first order",
+            "the nodes ran in breadth-first order (level by level from the root): a node "
+            "reached at two depths ran its _backward before a deeper user had passed its share "
+            "down. Walk the topological order (depth-first, children before the node) reversed.",
+            lambda root: _backprop(root, order=lambda r: _topo_breadth_first(r))),
+    Mistake("_backward in pre-order from the root", WALKED,
+            _backprop_recursive),
+    Mistake("_backward in pre-order from the root", WALKED,
+            lambda root: _backprop_recursive(root, visited=False)),
+    Mistake("the root's _backward for every node",
+            "the loop called root._backward() each time: call the loop variable's, "
+            "node._backward().",
+            lambda root: _backprop(root, step=lambda node, root: root._backward())),
 ]
 
 
 @exercise(id="nb10_backprop", name="backprop", notebook=NOTEBOOK, points=2,
-          verifies="gradients of fixed and random expressions, shared nodes included, "
-                   "against centered finite differences",
+          verifies="gradients of fixed and random expressions, shared nodes and nodes reached "
+                   "at two depths included, against centered finite differences",
           reference=backprop, mistakes=BACKPROP_MISTAKES)
 def judge_backprop(fn, ctx):
-    for description, spec, variables in backprop_cases(ctx.rng):
-        args = (spec, variables)
-        got = ctx.call(fn, *args, driver=drive_backprop, check_mutation=False)
-        _plain_dict(ctx, got, ("value", "grads"), description)
+    cases = backprop_cases(ctx.rng)
+    all_args = [c[1:] for c in cases]
+    answers = {}
+    for k, (description, spec, variables) in enumerate(cases):
+        got = answers[k] = ctx.call(fn, spec, variables, driver=drive_backprop,
+                                    check_mutation=False)
+        _plain_dict(ctx, got, ("value", "root_grad", "grads"), description)
         numeric = finite_differences(spec, variables)
         case = Case(f"{description}, at {', '.join(f'{k} = {v:g}' for k, v in variables.items())}"
                     ": the grads of x1, x2, x3 (expected: centered finite differences)", ())
-        hints = []
+        mistake = None
         if problem(got["grads"], numeric, 1e-5, 1e-7, False) is not None:
-            hints = _replay(drive_backprop, BACKPROP_MISTAKES, got, args, 1e-9, 1e-12)
-        ctx.compare(got["grads"], numeric, case, _named(hints, got["grads"]), rtol=1e-5, atol=1e-7, check_dtype=False)
+            mistake = name_mistake(ctx, fn, drive_backprop, BACKPROP_MISTAKES, all_args,
+                                   answers, k)
+        ctx.compare(got["grads"], numeric, case, _named(mistake, got["grads"]), rtol=1e-5,
+                    atol=1e-7, check_dtype=False)
+        if got["root_grad"] != 1.0:
+            ctx.fail_case(case, "expected: root.grad = 1.0 (∂root/∂root)",
+                          f"got:      root.grad = {got['root_grad']!r}",
+                          "problem:  the variables' grads are right, but the root's own grad "
+                          "is not 1 afterwards")
 
 
 # --- exercise 4: the 2-2-2 network as a graph -------------------------------------------------
@@ -784,23 +750,6 @@ HAND_222 = {   # notebook 05's hand-worked gradients of the 2-2-2 network, 5 dec
     "W2": [[-0.04743, 0.05994], [-0.03807, 0.04811]], "b2": [-0.09485, 0.11988],
 }
 PARAMS = ("W1", "b1", "W2", "b2")
-
-
-def drive_mlp_cost(fn, X, Y, W1, b1, W2, b2):
-    """Wrap the parameters in the course's Values, call the learner's
-    ``fn(X, Y, W1, b1, W2, b2)`` (X, Y nested lists of floats), backprop from the cost it
-    returns, and give back the cost and every parameter's grad as arrays."""
-    wrap = {"W1": [[Value(w) for w in row] for row in W1], "b1": [Value(b) for b in b1],
-            "W2": [[Value(w) for w in row] for row in W2], "b2": [Value(b) for b in b2]}
-    cost = fn([list(map(float, r)) for r in X], [list(map(float, r)) for r in Y],
-              wrap["W1"], wrap["b1"], wrap["W2"], wrap["b2"])
-    backprop(cost)
-    out = {"cost": float(cost.data)}
-    for name, value in wrap.items():
-        grads = [[v.grad for v in row] for row in value] if name[0] == "W" else \
-            [v.grad for v in value]
-        out[name] = np.array(grads, dtype=np.float64)
-    return out
 
 
 def nnlib_mlp(X, Y, W1, b1, W2, b2):
@@ -816,65 +765,112 @@ def nnlib_mlp(X, Y, W1, b1, W2, b2):
     return out
 
 
-def mlp_cost(X, Y, W1, b1, W2, b2):
-    """The reference: Dense → sigmoid → Dense → sigmoid, MSE over all N·K entries, in Values."""
-    total, count = 0.0, 0
-    for x, y in zip(X, Y):
-        hidden = [sum((x[i] * W1[i][j] for i in range(len(x))), b1[j]).sigmoid()
-                  for j in range(len(b1))]
-        for k in range(len(b2)):
-            a = sum((hidden[j] * W2[j][k] for j in range(len(hidden))), b2[k]).sigmoid()
-            total = total + (a - y[k]) ** 2
-            count += 1
-    return total / count
+def _mlp(X, Y, W1, b1, W2, b2, cost="mean", bias=("before", "before"), hidden="sigmoid",
+         out_sigmoid=True, transposed=(), square="each", samples=slice(None), copies=False):
+    """The reference's network with one of its parts changed (a known mistake). ``bias`` per
+    layer: "before" the sigmoid, "after" it, "each" input once, or None."""
+    if copies:
+        W1, W2 = ([[Value(w.data) for w in row] for row in W] for W in (W1, W2))
+        b1, b2 = ([Value(b.data) for b in bs] for bs in (b1, b2))
 
+    def neuron(inputs, W, b, j, layer, trans):
+        z = b[j] if bias[layer] == "before" else 0.0
+        for i, v in enumerate(inputs):
+            z = z + v * (W[j][i] if trans else W[i][j])
+            z = z + b[j] if bias[layer] == "each" else z
+        return z
 
-def _mlp(X, Y, W1, b1, W2, b2, cost="mean", bias=True, out_sigmoid=True, transposed=False):
     values = []
-    for x, y in zip(X, Y):
-        hidden = []
+    for x, y in list(zip(X, Y))[samples]:
+        h = []
         for j in range(len(b1)):
-            z = b1[j] if bias else 0.0
-            for i in range(len(x)):
-                z = z + x[i] * (W1[j][i] if transposed else W1[i][j])
-            hidden.append(z.sigmoid())
+            z = neuron(x, W1, b1, j, 0, "W1" in transposed)
+            a = z if hidden is None else getattr(z, hidden)()
+            h.append(a + b1[j] if bias[0] == "after" else a)
+        errors = []
         for k in range(len(b2)):
-            z = b2[k] if bias else 0.0
-            for j in range(len(hidden)):
-                z = z + hidden[j] * (W2[k][j] if transposed else W2[j][k])
+            z = neuron(h, W2, b2, k, 1, "W2" in transposed)
             a = z.sigmoid() if out_sigmoid else z
-            values.append((a - y[k]) ** 2)
+            a = a + b2[k] if bias[1] == "after" else a
+            errors.append(a - y[k])
+        values += {"each": [e ** 2 for e in errors], "none": errors,
+                   "sample": [sum(errors) ** 2]}[square]
     total = sum(values)
-    if cost == "sum":
-        return total
-    if cost == "outputs":
-        return total / len(Y[0])
-    if cost == "half":
-        return total / (2 * len(values))
-    return total / len(values)
+    N, K, D = len(X), len(Y[0]), len(X[0])
+    if cost == "brackets":
+        return total / N * K
+    if cost == "floor":
+        return total * (1 // (N * K))
+    return total / {"mean": N * K, "count": len(values), "sum": 1, "outputs": K, "half": 2 * N * K, "samples": N,
+                    "inputs": N * D}[cost]
 
 
 MLP_MISTAKES = [
-    Mistake("sum, not mean",
+    Mistake.variant("sum, not mean",
             "the cost (and every gradient) is N·K times too big: nnlib's MSE is the mean of the "
             "N·K squared errors, so divide the sum by their number.",
-            lambda *a: _mlp(*a, cost="sum")),
-    Mistake("mean over the outputs only",
+            _mlp, cost="sum"),
+    Mistake.variant("mean over the samples only",
+            "the cost is K times too big: you divided by the N samples; the MSE is the mean "
+            "over all N·K squared errors, every output of every sample.",
+            _mlp, cost="samples"),
+    Mistake.variant("mean over the outputs only",
             "right for one sample, not for several: divide by the number of squared errors, "
-            "N·K, not by the K outputs of one sample.", lambda *a: _mlp(*a, cost="outputs")),
-    Mistake("half squared error",
+            "N·K, not by the K outputs of one sample.", _mlp, cost="outputs"),
+    Mistake("divided by N·D",
+            "you divided by the number of inputs D (len(x)); the MSE averages the N·K squared "
+            "errors, so divide by N times the number of outputs K (len(y)).",
+            lambda *a: _mlp(*a, cost="inputs")),
+    Mistake.variant("brackets missing in the mean",
+            "total / N * K multiplies by K: / and * go left to right, so divide by the "
+            "product in brackets, total / (N * K).", _mlp, cost="brackets"),
+    Mistake.variant("floor division (//)",
+            "1 // (N * K) is floor division, 0: the cost and every gradient vanish. Write "
+            "1 / (N * K), or divide the total by N * K.", _mlp, cost="floor"),
+    Mistake.variant("half squared error",
             "the cost is half of nnlib's: the ½ in ½(ŷ − y)² is another convention; the course's "
-            "MSE (notebook 04) is the plain mean of (ŷ − y)².", lambda *a: _mlp(*a, cost="half")),
-    Mistake("no biases",
-            "the biases got no gradient: start each neuron's sum with its bias, "
-            "z = b[j] + Σᵢ x[i]·W[i][j].", lambda *a: _mlp(*a, bias=False)),
-    Mistake("no output sigmoid",
+            "MSE (notebook 04) is the plain mean of (ŷ − y)².", _mlp, cost="half"),
+    Mistake.variant("errors not squared",
+            "you averaged ŷ − y itself: the MSE averages the *squared* errors, (ŷ − y) ** 2.",
+            _mlp, square="none"),
+    Mistake.variant("the summed errors squared",
+            "you squared each sample's summed error, (Σₖ (ŷₖ − yₖ))²; the MSE squares every "
+            "error on its own and then sums: Σₖ (ŷₖ − yₖ)².", _mlp, square="sample"),
+] + [Mistake.variant("one sample only",
+                     "only one sample counted (a return or a total reset inside the loop over "
+                     "the samples?): add every sample's K squared errors to one total, then "
+                     "divide by N·K.", _mlp, samples=part, cost=cost)
+     for part in (slice(0, 1), slice(-1, None)) for cost in ("mean", "count")] + [
+] + [Mistake.variant("no biases",
+                     "a layer's biases got no gradient: start each neuron's sum with its bias, "
+                     "z = b[j] + Σᵢ x[i]·W[i][j], in both layers.", _mlp, bias=layers)
+     for layers in ((None, None), (None, "before"), ("before", None))] + [
+    Mistake.variant("bias added after the sigmoid",
+            "the bias belongs inside the sigmoid: σ(b[j] + Σᵢ x[i]·W[i][j]), not "
+            "σ(Σᵢ x[i]·W[i][j]) + b[j].", _mlp, bias=("after", "after")),
+] + [Mistake.variant("bias added once per input",
+                     "the bias was added inside the loop over the inputs, once per input: add "
+                     "it once per neuron, z = b[j] + Σᵢ x[i]·W[i][j].", _mlp, bias=layers)
+     for layers in (("each", "each"), ("each", "before"), ("before", "each"))] + [
+    Mistake.variant("no hidden sigmoid",
+            "the hidden neurons' outputs are their sums z themselves: the hidden layer has a "
+            "sigmoid too, h = σ(z).", _mlp, hidden=None),
+    Mistake.variant("tanh in the hidden layer",
+            "the 2-2-2 network of notebook 05 uses the sigmoid in both layers, not tanh.",
+            _mlp, hidden="tanh"),
+    Mistake.variant("no output sigmoid",
             "the outputs are the sums z themselves: the 2-2-2 network has a sigmoid on its "
-            "outputs too, ŷ = σ(z).", lambda *a: _mlp(*a, out_sigmoid=False)),
-    Mistake("weights transposed",
-            "W[i][j] is the weight from input i to neuron j (one column per neuron, as in "
-            "notebook 03): you used W[j][i].", lambda *a: _mlp(*a, transposed=True)),
-]
+            "outputs too, ŷ = σ(z).", _mlp, out_sigmoid=False),
+] + [Mistake.variant("weights transposed", "W[i][j] is the weight from input i to neuron j (one "
+                     "column per neuron, as in notebook 03): you used W[j][i].", _mlp,
+                     transposed=t) for t in (("W1", "W2"), ("W1",), ("W2",))]
+
+NO_GRADIENT = Mistake(
+    "no gradient reaches the parameters",
+    "the cost is right, but some parameters got no gradient: the graph must be built from the "
+    "Values you were given (W1[i][j], b1[j], ...). Taking .data, or making new "
+    "Value(w.data), starts a separate graph whose grads the check never sees.",
+    lambda *a: _mlp(*a, copies=True))
 
 
 def mlp_cases(rng):
@@ -890,85 +886,41 @@ def mlp_cases(rng):
     return cases
 
 
+def _no_gradient(got, expected):
+    """The cost is right, and some parameter's grads are all 0 where nnlib's are not."""
+    return problem(got["cost"], expected["cost"], 1e-9, 1e-12) is None and any(
+        not np.any(got[p]) and np.any(expected[p]) for p in PARAMS)
+
+
 @exercise(id="nb10_mlp_cost", name="mlp_cost", notebook=NOTEBOOK, points=2,
           verifies="the 2-2-2 network reproduces notebook 05's hand numbers; cost and every "
                    "gradient equal nnlib's on random networks",
-          reference=mlp_cost, mistakes=MLP_MISTAKES)
+          reference=mlp_cost, mistakes=MLP_MISTAKES + [NO_GRADIENT])
 def judge_mlp(fn, ctx):
-    for k, (description, args) in enumerate(mlp_cases(ctx.rng)):
-        got = ctx.call(fn, *args, driver=drive_mlp_cost, check_mutation=False)
+    cases = mlp_cases(ctx.rng)
+    all_args = [args for _, args in cases]
+    answers = {}
+    for k, (description, args) in enumerate(cases):
+        got = answers[k] = ctx.call(fn, *args, driver=drive_mlp_cost, check_mutation=False)
         _plain_dict(ctx, got, ("cost",) + PARAMS, description)
         expected = nnlib_mlp(*args)
-        hints = None
-        for name in ("cost",) + PARAMS:
-            what = "the cost" if name == "cost" else f"the gradient of {name}"
-            exp = HAND_222[name] if k == 0 else expected[name]
-            value = got[name]
-            if k == 0:          # notebook 05's hand numbers, to 5 decimals, exactly
-                value = np.round(value, 5) if isinstance(value, np.ndarray) else round(value, 4)
-                exp = np.array(exp) if name != "cost" else exp
-            tol = (0, 1e-12) if k == 0 else (1e-9, 1e-12)
-            bad = problem(value, exp, *tol, check_dtype=False) is not None
-            if bad and hints is None:
-                hints = _replay(drive_mlp_cost, MLP_MISTAKES, got, args)
-            label = " (notebook 05's hand numbers, rounded as there)" if k == 0 else \
-                " (nnlib's Network.backward)"
-            ctx.compare(value, exp, Case(f"{description}: {what}{label}", ()),
-                        _named(hints or [], value),
-                        rtol=tol[0], atol=tol[1], check_dtype=False)
+        mistake = None
+        if not _same_plain(got, expected, 1e-9, 1e-12):
+            mistake = NO_GRADIENT if _no_gradient(got, expected) else \
+                name_mistake(ctx, fn, drive_mlp_cost, MLP_MISTAKES, all_args, answers, k)
+        label = " (notebook 05's network, whose hand-worked numbers are these rounded)" \
+            if k == 0 else " (expected: nnlib's Network.backward)"
+        names = ("cost",) + tuple(f"d{p}" for p in PARAMS)   # the grads as notebook 05 names them
+
+        def named(out):
+            return dict(zip(names, (out[n] for n in ("cost",) + PARAMS)))
+        ctx.compare_named(named(got), named(expected),
+                          Case(f"{description}: the cost and every gradient{label}", ()), names,
+                          _named(mistake, named(got)), rtol=1e-9, atol=1e-12)
 
 
-# --- the picture ------------------------------------------------------------------------------
-
-def plot_graph(root, title, names=None, figsize=(11, 6)):
-    """Draw the graph of ``root``: one box per Value with its label (or operation), data and
-    grad; leaves on the left, the root on the right. ``names`` maps ``id(node)`` to a label.
-    Returns the figure, with a one-line ``summary``."""
-    import matplotlib.pyplot as plt
-
-    blue, green = "#0072B2", "#009E73"     # the course's colour-blind-safe palette
-    names = names or {}
-    order = topological_order(root)
-    level, parents = {}, {}
-    for node in order:
-        level[id(node)] = 1 + max((level[id(c)] for c in node._prev), default=-1)
-        for child in node._prev:
-            parents.setdefault(id(child), []).append(node)
-    for node in order:            # a leaf sits just left of the first node that uses it
-        if not node._prev and id(node) in parents:
-            level[id(node)] = min(level[id(p)] for p in parents[id(node)]) - 1
-    columns = {}
-    for node in order:
-        columns.setdefault(level[id(node)], []).append(node)
-    pos = {}
-    for x in sorted(columns, reverse=True):   # from the root leftwards: near its users
-        nodes = columns[x]
-        if id(nodes[0]) in parents:
-            nodes.sort(key=lambda n: np.mean([pos[id(p)][1] for p in parents[id(n)]
-                                              if id(p) in pos] or [0]), reverse=True)
-        for i, node in enumerate(nodes):
-            pos[id(node)] = (x, (len(nodes) - 1) / 2 - i)
-    fig, ax = plt.subplots(figsize=figsize, layout="constrained")
-    for node in order:
-        for child in node._prev:
-            (x0, y0), (x1, y1) = pos[id(child)], pos[id(node)]
-            ax.annotate("", (x1 - 0.28, y1), (x0 + 0.28, y0),
-                        arrowprops=dict(arrowstyle="->", color=green, lw=0.6))
-    for node in order:
-        x, y = pos[id(node)]
-        name = names.get(id(node)) or node.label or node._op or f"{node.data:g}"
-        leaf = not node._prev
-        ax.text(x, y, f"{name}\n{node.data:.4f}\ngrad {node.grad:.4f}", ha="center",
-                va="center", fontsize=6.5,
-                bbox=dict(boxstyle="round,pad=0.25", lw=0.6,
-                          fc="#deebf7" if leaf else "white", ec=blue))
-    ax.set_xlim(min(columns) - 0.6, max(columns) + 0.6)
-    tall = max(len(n) for n in columns.values())
-    ax.set_ylim(-tall / 2, tall / 2)
-    ax.set_axis_off()
-    ax.set_title(title)
-    leaves = sum(1 for n in order if not n._prev)
-    fig.summary = (f"{len(order)} Values in {len(columns)} columns: {leaves} leaves (inputs, "
-                   f"parameters, constants; shaded) on the left, the root "
-                   f"{root.data:.4f} on the right; each box shows the Value's data and grad.")
-    return fig
+# The course's earlier names for nnlib's versions (this module re-exports them): a learner's
+# function that calls one is flagged by the grader as using the course's answer.
+for _id, _name in {"nb10_value_local": "Value", "nb10_topological_order": "topological_order",
+                   "nb10_backprop": "backprop", "nb10_mlp_cost": "mlp_cost"}.items():
+    registry.EXERCISES[_id].implemented_by += (f"nncourse.checks.nb10.{_name}",)

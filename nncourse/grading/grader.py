@@ -14,6 +14,10 @@ The trust boundary: learner code runs only in a submission's own sandbox
    which calls the learner's function and sends plain outputs back; the references, the known
    mistakes and every comparison and verdict are computed here, and only here are reports
    written. A submission can change its own outputs, and nothing else.
+4. the sandbox's nnlib and nncourse are the notebook's grading view (:mod:`.view`): the
+   course's implementations of its exercises are stubs there, and an answer whose own
+   exercise's stub ran while it was judged scores 0 with a note. An answer that used another
+   exercise's course version is judged again in a sandbox where only its own is a stub.
 
 A submission's death, hang or garbage is that submission's error only. The result of each
 submission is a :class:`nncourse.results.SubmissionReport`.
@@ -21,15 +25,16 @@ submission is a :class:`nncourse.results.SubmissionReport`.
 
 import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from nncourse.checks import judging
+from nncourse.checks import judging, registry
 from nncourse.grading.sandbox import SandboxLimits, isolation_available
 from nncourse.grading.session import RemoteFunction, Session
 from nncourse.grading.submission import SubmissionError, read_submission
-from nncourse.results import ExerciseResult, SubmissionReport
+from nncourse.results import MAX_CELL_ERRORS, ExerciseResult, SubmissionReport
 from nncourse.text import printable
 
 
@@ -42,7 +47,8 @@ class Limits:
     processes: int = 32              # processes (and threads) in the sandbox
     file_mb: int = 64                # largest file the sandbox may write
     output_mb: int = 16              # text the learner's code may print
-    user: str = None                 # no sandbox, grader is root: run learner code as this user
+    user: str = None                 # grader is root: run learner code as this system user
+                                     # (default with bubblewrap: a uid no account owns)
 
     def sandbox(self):
         return SandboxLimits(memory_mb=self.memory_mb, processes=self.processes,
@@ -70,36 +76,86 @@ def _grade_file(path, seed, limits, isolation, forbid_reference):
         sub = read_submission(path)
     except SubmissionError as exc:
         return SubmissionReport(str(path), error=exc.message, error_kind=exc.kind, **base)
-    session = Session(sub.sources, limits, isolation == "bubblewrap", sub.captures)
+    isolated = isolation == "bubblewrap"
+    session = Session(sub.sources, limits, isolated, sub.captures, (sub.notebook, None))
     try:
         session.run_cells()
         rows = [_judge(ex, session, seed, limits, ex.id in sub.copied_reference,
                        forbid_reference) for ex in sub.exercises]
     finally:
         session.close()
+    # an answer that used the course's version of *another* exercise (nb02's neuron calls
+    # nnlib's sigmoid) is judged again where only its own implementation is a stub, after the
+    # cells up to its check; all of these together get one more notebook time limit
+    budget = time.monotonic() + limits.notebook_timeout
+    for i, ex in enumerate(sub.exercises):
+        stubs = session.stubs_called.get(ex.function, set())
+        # (or whose defining cell stopped on a stub before its def ran)
+        if not (isolated and ex.id not in stubs and (stubs or not rows[i].passed and
+                                                      ex.function in session.stub_failed_defs)):
+            continue
+        left = budget - time.monotonic()
+        if session.timed_out or left <= 1:
+            rows[i].message += ("\n  note: it calls the course's version of another exercise, "
+                                "and there was no time left to judge it again without it.")
+            continue
+        again = Session(sub.sources, replace(limits, notebook_timeout=left), isolated,
+                        sub.captures, (sub.notebook, ex.id))
+        upto = min((k for k, names in sub.captures.items() if ex.function in names),
+                   default=None)
+        try:
+            again.run_cells(upto)
+            rows[i] = _judge(ex, again, seed, limits, ex.id in sub.copied_reference,
+                             forbid_reference)
+        finally:
+            again.close()
+    cell_errors = sub.too_long + [f"{session.sources[i][0]}: {e}"
+                                  for i, e in sorted(session.cell_errors.items())]
     return SubmissionReport(
         str(path), sub.notebook, rows, error=_session_error(session),
         timed_out=session.timed_out, modified_check_cells=sub.modified_check_cells,
-        copied_reference=sub.copied_reference, name_mismatch=sub.name_mismatch,
-        cell_errors=[f"{session.sources[i][0]}: {e}"
-                     for i, e in sorted(session.cell_errors.items())], **base)
+        copied_reference=[e.id for e in sub.exercises if e.id in sub.copied_reference or
+                          any(r.id == e.id and r.copied_reference for r in rows)],
+        name_mismatch=sub.name_mismatch,
+        cell_errors=first_of(cell_errors, MAX_CELL_ERRORS, "cells raised an error"), **base)
+
+
+def first_of(notes, n, what):
+    """The first ``n`` of ``notes``, then one line saying how many more there were."""
+    return notes if len(notes) <= n else notes[:n] + [f"... and {len(notes) - n} more {what}"]
 
 
 def _judge(ex, session, seed, limits, is_copy, forbid_reference):
     """One exercise's row: its judge run here, the learner's function in the sandbox."""
     result = judging.run(ex, RemoteFunction(ex.function), seed=seed,
                          check_time=limits.check_time, runner=session)
-    passed = result.passed and not (is_copy and forbid_reference)
+    # the course's implementations are stubs in the sandbox (.view): its own that ran while
+    # this answer was judged computed nothing for it, whatever route reached it
+    stubs = [i for i in session.stubs_called.get(ex.function, ()) if i == ex.id]
+    passed = result.passed and not (is_copy and forbid_reference) and not stubs
     message = result.message
-    if is_copy:
+    if stubs:
+        names = ", ".join(_exercise_name(i) for i in stubs)
+        message = (f"✘ {ex.name}: this answer calls the course's own implementation of "
+                   f"{names}, which is not available while grading, so it scores 0. Write the "
+                   "code yourself (your own functions from this notebook are fine to call).")
+    elif is_copy:
         message += ("\n  note: this answer calls nnlib's own implementation of the exercise"
                     + (", so it scores 0 (--forbid-reference)." if forbid_reference else "."))
     status = result.status if passed or not result.passed else "failed"
+    if stubs:
+        status = "failed"
     return ExerciseResult(
         ex.id, ex.name, status, ex.points if passed else 0, ex.points, message,
-        mistake=result.mistake.name if result.mistake else None,
-        hint=result.mistake.hint if result.mistake else None, copied_reference=is_copy,
-        cases_passed=result.cases_passed, cases_total=result.cases_total)
+        mistake=None if stubs else result.mistake.name if result.mistake else None,
+        hint=None if stubs else result.mistake.hint if result.mistake else None,
+        copied_reference=is_copy or bool(stubs),
+        cases_passed=0 if stubs else result.cases_passed, cases_total=result.cases_total)
+
+
+def _exercise_name(exercise_id):
+    ex = registry.load_all().get(exercise_id)
+    return f"{ex.function} (exercise {exercise_id})" if ex else exercise_id[:40]
 
 
 def _session_error(session):
@@ -107,11 +163,12 @@ def _session_error(session):
     if session.broken:
         return session.broken
     notes = [f"{session.sources[i][0]}: {why}" for i, why in sorted(session.skipped.items())]
-    memory = [e for e in session.events if "memory limit" in e]
+    memory = [e for e in session.events if "memory limit" in e][:1]
+    notes = first_of(notes, 10, "cells not run or stopped") + memory
     if session.timed_out:
-        return "time limit: " + "; ".join(notes + memory or session.events
+        return "time limit: " + "; ".join(notes or first_of(session.events, 10, "events")
                                           or ["a cell was stopped"])
-    return "; ".join(notes + memory) or None
+    return "; ".join(notes) or None
 
 
 def expand(paths):

@@ -1,29 +1,31 @@
 """One sandbox per submission: where the grader runs learner code, and how it talks to it.
 
 On Linux with Debian's ``bubblewrap`` (``bwrap``), a submission's worker
-(:mod:`nncourse.grading.worker`) runs with
+(:mod:`nncourse.grading.worker`) runs in a sandbox made in three phases:
 
-* a read-only view of the system and of the Python environment, plus nnlib and nncourse; no
-  ``solutions/``, no other submission, no teacher file (the grader sends the cells' text over a
-  pipe, so not even the submission's own file is visible);
-* a private, empty, size-capped home and temp dir; no network; its own PID, IPC and UTS
-  namespaces; ``--die-with-parent``, ``--new-session``;
-* limits for the whole sandbox: memory and number of processes through a cgroup where the
-  grader may create one (as root); else memory per process (``RLIMIT_AS``) and processes
-  through the user's ``RLIMIT_NPROC``; file size (``RLIMIT_FSIZE``); output size,
-  counted by the grader; and a hard wall-clock deadline on every request, enforced from outside
-  by killing the whole sandbox (its PID namespace dies with it: no process is left behind).
+* the bubblewrap command line (:mod:`nncourse.grading.bwrap`): a read-only view of the system,
+  of the Python environment and of nnlib and nncourse only; no ``solutions/``, no other
+  submission, no teacher file (the grader sends the cells' text over a pipe, so not even the
+  submission's own file is visible); a private, empty, size-capped home and temp dir; no
+  network; its own namespaces; an unprivileged host user, also when the grader is root;
+* limits for the whole sandbox: memory and number of processes through a cgroup
+  (:mod:`nncourse.cgroups`) where the grader may create one (as root); else memory per process
+  (``RLIMIT_AS``) and processes through the user's ``RLIMIT_NPROC``; file size
+  (``RLIMIT_FSIZE``); output size, counted by the grader; and a hard wall-clock deadline on every
+  request, enforced from outside by killing the whole sandbox (its PID namespace dies with it:
+  no process is left behind). A reply that comes after its request's time is a time-out;
+* the wire format (:mod:`nncourse.grading.wire`): every reply's size, number of values and
+  nesting are bounded before it is decoded.
 
 Without bubblewrap (macOS, Windows, no user namespaces) there is no isolation at all: the worker
-runs as the grader's user with only the time, memory and output limits. The grader then says so
-(``isolation: none``) and runs only when asked to explicitly.
+runs as the grader's user (or the unprivileged ``--run-as`` user) with only the time, memory
+and output limits. The grader then says so (``isolation: none``/``user``) and runs only when
+asked to explicitly.
 """
 
-import json
 import os
 import secrets
 import select
-import shutil
 import signal
 import struct
 import subprocess
@@ -35,10 +37,14 @@ from pathlib import Path
 
 import nnlib
 from nncourse import settings
+from nncourse.cgroups import Cgroup
+from nncourse.grading import wire
+from nncourse.grading.bwrap import (  # noqa: F401  (isolation_available: this module's API)
+    SANDBOX_HOME, bound_paths, bwrap_command, claim_user, isolation_available, release_user)
+from nncourse.grading.bwrap import python as sandbox_python
 
-GRACE = 2.0                    # seconds past a request's own limit before the sandbox is killed
-MAX_REPLY = 64 * 2**20         # bytes in one reply frame
-SANDBOX_HOME = "/home/learner"
+GRACE = 2.0       # seconds past a request's own limit before the sandbox is killed
+LATE = 0.5        # seconds past its limit after which a reply (but "timed out") is a time-out
 
 
 class SandboxError(Exception):
@@ -56,29 +62,7 @@ class SandboxLimits:
     file_mb: int = 64
     tmp_mb: int = 256
     output_mb: int = 16
-    user: str = None     # unsandboxed as root: run the worker as this unprivileged system user
-
-
-def bwrap_path():
-    return shutil.which("bwrap")
-
-
-def isolation_available():
-    """'bubblewrap' when a sandbox can be made here, else None."""
-    if not sys.platform.startswith("linux") or bwrap_path() is None:
-        return None
-    if _BWRAP_WORKS.get("ok") is None:
-        try:
-            ok = subprocess.run([bwrap_path(), "--unshare-all", "--unshare-user", "--ro-bind",
-                                 "/", "/", "--die-with-parent", "true"], capture_output=True,
-                                timeout=20).returncode == 0
-        except (OSError, subprocess.SubprocessError):
-            ok = False
-        _BWRAP_WORKS["ok"] = ok
-    return "bubblewrap" if _BWRAP_WORKS["ok"] else None
-
-
-_BWRAP_WORKS = {}
+    user: str = None     # grader run as root: the unprivileged system user learner code runs as
 
 
 def _processes_of(uid):
@@ -105,14 +89,15 @@ def run_as(user):
     return entry.pw_uid, entry.pw_gid
 
 
-def _limit_child(limits=None, cgroups=(), user=None):
+def _limit_child(limits=None, cgroups=(), user=None, nproc_uid=None):
     """Runs in the child before it becomes the sandbox: join its cgroups, set its rlimits and,
-    given ``user`` as ``(uid, gid)``, become that user (after the cgroup, which needs root)."""
+    given ``user`` as ``(uid, gid)``, become that user (after the cgroup, which needs root).
+    ``nproc_uid``: the uid the sandbox's processes will run as, if not ``user``'s or ours."""
     nproc = None
-    if limits is not None and not cgroups and (os.geteuid() != 0 or user):
+    uid = nproc_uid or (user[0] if user else os.geteuid())
+    if limits is not None and not cgroups and uid != 0:
         # No cgroup: RLIMIT_NPROC counts all of this user's processes, so allow those running
         # now plus the sandbox's own (root is exempt from it, but then has a cgroup).
-        uid = user[0] if user else os.geteuid()
         nproc = _processes_of(uid) + limits.processes
 
     def preexec():
@@ -137,99 +122,10 @@ def _limit_child(limits=None, cgroups=(), user=None):
     return preexec
 
 
-class _Cgroup:
-    """A memory + pids cgroup for one sandbox, where this process may create one (v2 or v1)."""
-
-    def __init__(self, limits):
-        self.dirs, self.procs = [], []
-        if os.geteuid() != 0 or not sys.platform.startswith("linux"):
-            return
-        name = f"nncourse-{os.getpid()}-{secrets.token_hex(4)}"
-        root = Path("/sys/fs/cgroup")
-        memory = str(limits.memory_mb * 2**20)
-        try:
-            if (root / "cgroup.controllers").exists():
-                d = root / name
-                d.mkdir()
-                self.dirs.append(d)
-                (d / "memory.max").write_text(memory)
-                (d / "pids.max").write_text(str(limits.processes))
-                if (d / "memory.swap.max").exists():
-                    (d / "memory.swap.max").write_text("0")
-                self.procs.append(str(d / "cgroup.procs"))
-            elif (root / "memory").is_dir() and (root / "pids").is_dir():
-                for controller in ("memory", "pids"):
-                    d = root / controller / name
-                    d.mkdir()
-                    self.dirs.append(d)
-                    self.procs.append(str(d / "cgroup.procs"))
-                (root / "memory" / name / "memory.limit_in_bytes").write_text(memory)
-                swap = root / "memory" / name / "memory.memsw.limit_in_bytes"
-                if swap.exists():
-                    swap.write_text(memory)
-                (root / "pids" / name / "pids.max").write_text(str(limits.processes))
-        except OSError:
-            self.remove()
-            self.dirs, self.procs = [], []
-
-    @property
-    def active(self):
-        return bool(self.procs)
-
-    def hit_memory_limit(self):
-        for d in self.dirs:
-            for name, key in (("memory.events", "oom_kill"), ("memory.oom_control", "oom_kill"),
-                              ("memory.failcnt", None)):
-                path = d / name
-                try:
-                    text = path.read_text()
-                except OSError:
-                    continue
-                if key is None and text.strip() not in ("", "0"):
-                    return True
-                if key and any(line.split()[:1] == [key] and line.split()[1] != "0"
-                               for line in text.splitlines()):
-                    return True
-        return False
-
-    def remove(self):
-        for d in self.dirs:
-            for _ in range(50):
-                try:
-                    d.rmdir()
-                    break
-                except OSError:
-                    time.sleep(0.02)
-
-
-def _package_dir(module):
-    return str(Path(module.__file__).resolve().parent)
-
-
-def bwrap_command(tmp_mb):
-    """The bubblewrap command line around the worker."""
-    import nncourse
-    prefix = os.path.realpath(sys.prefix)
-    base = os.path.realpath(sys.base_prefix)
-    # --unshare-user with a uid of its own: a user namespace with no capabilities in it, also
-    # when the grader is root.
-    cmd = [bwrap_path(), "--unshare-all", "--unshare-user", "--uid", "1000", "--gid", "1000",
-           "--die-with-parent", "--new-session", "--hostname", "sandbox"]
-    for path in ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc"):
-        if os.path.exists(path):
-            cmd += ["--ro-bind", path, path]
-    # the private tmp and home first: binds below them (a course installed under /tmp) then
-    # stay visible on top of them
-    cmd += ["--proc", "/proc", "--dev", "/dev",
-            "--size", str(tmp_mb * 2**20), "--tmpfs", "/tmp",
-            "--size", str(tmp_mb * 2**20), "--tmpfs", SANDBOX_HOME]
-    seen = set()
-    for path in (prefix, base, _package_dir(nnlib), _package_dir(nncourse), _font_cache()):
-        if path and path not in seen and not path.startswith("/usr/"):
-            cmd += ["--ro-bind", path, path]
-            seen.add(path)
-    cmd += ["--remount-ro", "/", "--chdir", SANDBOX_HOME]
-    return cmd
+def _cgroup(limits):
+    """A memory + pids cgroup for one sandbox where the grader may create one (as root)."""
+    return Cgroup.create(f"nncourse-{os.getpid()}-{secrets.token_hex(4)}",
+                         memory_bytes=limits.memory_mb * 2**20, processes=limits.processes)
 
 
 def _font_cache():
@@ -257,6 +153,10 @@ def worker_environment(home):
     return env
 
 
+def _says_timeout(reply):
+    return reply.get("timeout") is True or reply.get("status") == "timeout"
+
+
 class Sandbox:
     """One running worker. ``request`` sends one request and waits for its reply at most
     ``seconds`` + GRACE; past that, or on anything but a well-formed reply, the whole sandbox
@@ -271,32 +171,45 @@ class Sandbox:
         self.tail = b""            # the last printed bytes, for the grader's own debugging
         self.cgroup = None
         self._scratch = None
+        self._host_user = None     # the uid claimed for this sandbox (grader run as root)
+        self.binds = []            # extra read-only binds: the grading view (see .view)
 
     def start(self, seconds=60.0):
         read_fd, write_fd = os.pipe()
         os.set_inheritable(write_fd, True)
         python = [sys.executable, "-s", "-m", "nncourse.grading.worker"]
-        user = run_as(self.limits.user) if self.limits.user and not self.isolated else None
+        user = None
         if self.isolated:
-            self.cgroup = _Cgroup(self.limits)
-            cmd = bwrap_command(self.limits.tmp_mb) + python
+            python[0] = sandbox_python()
+            self.cgroup = _cgroup(self.limits)
+            if os.geteuid() == 0:     # never root's uid in the sandbox (see bwrap.py)
+                self._host_user = user = claim_user(self.limits.user)
+            cmd = bwrap_command(self.limits.tmp_mb, bound_paths(), user, self.binds) + python
             env = worker_environment(SANDBOX_HOME)
+            env.pop("NNCOURSE_FONT_CACHE", None)   # bound in place instead: no telltale
             cwd = "/"
         else:
             import tempfile
+            user = run_as(self.limits.user) if self.limits.user else None
             self._scratch = tempfile.TemporaryDirectory(prefix="nncourse-unsandboxed-")
             cmd, cwd = python, self._scratch.name
             env = worker_environment(self._scratch.name)
-            env["PYTHONPATH"] = os.pathsep.join(sorted({str(Path(_package_dir(nnlib)).parent)}))
+            env["PYTHONPATH"] = str(Path(nnlib.__file__).resolve().parent.parent)
             if user:
-                self.cgroup = _Cgroup(self.limits)
+                self.cgroup = _cgroup(self.limits)
                 os.chown(self._scratch.name, *user)
-        env["NNCOURSE_REPLY_FD"] = str(write_fd)
         cgroups = self.cgroup.procs if self.cgroup else ()
+        # as root with bubblewrap, the outer bubblewrap drops to ``user`` itself (after its mounts)
+        drop = user if not self.isolated else None
+        limit = _limit_child(self.limits, cgroups, drop, nproc_uid=user and user[0])
+
+        def preexec():      # replies on fd 3: no environment variable says "grading"
+            os.dup2(write_fd, 3)
+            limit()
         self.proc = subprocess.Popen(
             cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            pass_fds=(write_fd,), env=env, cwd=cwd, start_new_session=True, close_fds=True,
-            preexec_fn=_limit_child(self.limits, cgroups, user))
+            pass_fds=(3,), env=env, cwd=cwd, start_new_session=True, close_fds=True,
+            preexec_fn=preexec)
         os.close(write_fd)
         self.replies = read_fd
         self._drain = threading.Thread(target=self._drain_output, daemon=True)
@@ -324,33 +237,34 @@ class Sandbox:
                 self.kill()
 
     def request(self, message, seconds):
+        """Send ``message``; its reply (a dict). A reply that comes more than LATE seconds after
+        ``seconds`` is a time-out (the sandbox is killed: its state is past its time), unless
+        it says it timed out itself."""
         if self.proc is None or self.proc.poll() is not None:
             raise self._died()
-        data = json.dumps(message, ensure_ascii=True).encode("ascii")
         try:
-            self.proc.stdin.write(struct.pack(">I", len(data)) + data)
+            self.proc.stdin.write(wire.frame(message))
             self.proc.stdin.flush()
         except (BrokenPipeError, OSError, ValueError):
             raise self._died() from None
         return self._read_reply(seconds)
 
     def _read_reply(self, seconds):
-        deadline = time.monotonic() + seconds + GRACE
-        header = self._read_exactly(4, deadline)
-        (n,) = struct.unpack(">I", header)
-        if n > MAX_REPLY:
+        start = time.monotonic()
+        deadline = start + seconds + GRACE
+        (n,) = struct.unpack(">I", self._read_exactly(4, deadline))
+        if n > wire.MAX_FRAME:
             self.kill()
             raise SandboxError("garbage", f"the sandbox sent a reply of {n} bytes")
         body = self._read_exactly(n, deadline)
         try:
-            reply = json.loads(body.decode("ascii"))
-        except (UnicodeDecodeError, ValueError):
+            reply = wire.decode_frame(body)
+        except wire.ShapeError as exc:
             self.kill()
-            raise SandboxError("garbage", "the sandbox sent something that is not a reply") \
-                from None
-        if type(reply) is not dict:
+            raise SandboxError("garbage", f"the sandbox sent {exc}") from None
+        if time.monotonic() - start > seconds + LATE and not _says_timeout(reply):
             self.kill()
-            raise SandboxError("garbage", "the sandbox sent something that is not a reply")
+            raise SandboxError("timeout", "time limit (the reply came after it)")
         return reply
 
     def _read_exactly(self, n, deadline):
@@ -413,16 +327,7 @@ class Sandbox:
                 pass
         self.kill()
         if self.cgroup is not None and self.cgroup.dirs:
-            # a process of the sandbox may still be dying: kill what is left in its cgroup
-            for d in self.cgroup.dirs:
-                try:
-                    for pid in (d / "cgroup.procs").read_text().split():
-                        try:
-                            os.kill(int(pid), signal.SIGKILL)
-                        except (ProcessLookupError, PermissionError):
-                            pass
-                except OSError:
-                    pass
+            self.cgroup.kill()   # a process of the sandbox may still be dying
             self.cgroup.remove()
         for stream in (self.proc.stdin, self.proc.stdout) if self.proc else ():
             try:
@@ -435,3 +340,6 @@ class Sandbox:
             pass
         if self._scratch is not None:
             self._scratch.cleanup()
+        if self._host_user is not None:
+            release_user(self._host_user)
+            self._host_user = None

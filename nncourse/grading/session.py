@@ -5,14 +5,17 @@ serves the judges' calls: it is the *runner* a judge's ``ctx.call`` uses in the 
 notebook's runner is :class:`nncourse.checks.judging.LocalRunner`; both answer ``call(fn, args,
 driver, seconds)`` with a :class:`~nncourse.checks.judging.Reply` of plain data). When the
 sandbox hangs past a hard deadline or dies, the cell (or call) that did it is given up, a new
-sandbox is started and the cells that ran before (not the bad ones) run again.
+sandbox is started and the cells that ran before (not the bad ones) run again. All the time the
+learner's cells take, replays included (also those after a check lost the sandbox), counts
+against the notebook's time limit: once it is used up, nothing of the notebook runs again.
 """
 
 import time
 
 from nncourse.checks.judging import Reply, driver_name
+from nncourse.checks.running import defined_names
 from nncourse.grading import plain
-from nncourse.grading.sandbox import Sandbox, SandboxError
+from nncourse.grading.sandbox import SANDBOX_HOME, Sandbox, SandboxError
 
 MAX_RESTARTS = 4          # sandbox restarts per submission (each replays the cells before)
 REPLY_STATUSES = ("ok", "error", "not_implemented", "timeout", "missing", "stale")
@@ -33,8 +36,10 @@ class Session:
     """Runs a submission's cells in a sandbox and serves the judges' calls."""
     where = "sandbox"
 
-    def __init__(self, sources, limits, isolated, captures=None):
+    def __init__(self, sources, limits, isolated, captures=None, view=None):
         self.sources = sources          # [(label, source)] of the learner's code cells
+        self.view = view                # (notebook, exercise id or None): the grading view
+                                        # the sandbox sees (.view)
         self.captures = captures or {}  # source index -> functions checked right after it
         self.limits = limits
         self.isolated = isolated
@@ -45,21 +50,36 @@ class Session:
         self.memory_hit = False
         self.broken = None              # set when the sandbox cannot be brought back
         self.sandbox = None
-        self.deadline = None
+        self.left = limits.notebook_timeout   # seconds of the notebook's time not yet used
         self.events = []                # what happened, for the report
         self._done = []                 # cells that ran (replayed after a loss)
+        self.stubbed_cell = False       # a cell failed on a stub of the view
+        self.stub_failed_defs = set()   # functions defined in such a cell (maybe not defined)
+        self.stubs_called = {}          # learner function -> exercise ids whose stubbed
+                                        # course implementation ran while it was judged
 
     # --- the sandbox's life ---------------------------------------------------------------
 
     def _start(self):
         self.sandbox = Sandbox(self.limits.sandbox(), self.isolated)
+        if self.isolated and self.view:
+            from nncourse.grading import view
+            self.sandbox.binds = view.binds(*self.view) + view.font_binds(SANDBOX_HOME)
         self.sandbox.start()
 
-    def _restart(self, seconds):
-        """A new sandbox with the cells that ran before replayed, each given ``seconds()``."""
-        self._start()
+    def _restart(self):
+        """A new sandbox with the cells that ran before replayed, within the notebook's time."""
+        start = time.monotonic()
+        try:
+            self._start()
+        finally:
+            self.left -= time.monotonic() - start
         for j in self._done:
-            self._cell(j, seconds())
+            if self.left <= 0:
+                self.broken = ("time limit: the notebook's time limit was used up running its "
+                               "cells again after the sandbox was lost")
+                raise SandboxError("timeout", self.broken)
+            self._cell(j, min(self.limits.cell_timeout, self.left))
 
     def _lost(self, exc):
         """The sandbox hung or died: note it, and start over if allowed."""
@@ -78,22 +98,22 @@ class Session:
 
     # --- the learner's cells --------------------------------------------------------------
 
-    def run_cells(self):
-        """Run every learner cell once (with replays after a loss), within the notebook's time."""
-        self.deadline = time.monotonic() + self.limits.notebook_timeout
+    def run_cells(self, upto=None):
+        """Run every learner cell once (with replays after a loss), within the notebook's time;
+        only the cells up to index ``upto`` if given."""
+        self.left = self.limits.notebook_timeout
         self._done = []
-        i = 0
-        while i < len(self.sources) and self.broken is None:
-            left = self.deadline - time.monotonic()
-            if left <= 0:
+        i, end = 0, len(self.sources) if upto is None else min(upto + 1, len(self.sources))
+        while i < end and self.broken is None:
+            if self.left <= 0:
                 self.timed_out = True
-                for j in range(i, len(self.sources)):
+                for j in range(i, end):
                     self.skipped[j] = "not run: the notebook's time limit was reached"
                 break
             try:
                 if self.sandbox is None:
-                    self._restart(lambda: self.deadline - time.monotonic())
-                self._cell(i, min(self.limits.cell_timeout, left))
+                    self._restart()
+                self._cell(i, min(self.limits.cell_timeout, self.left))
                 self._done.append(i)
                 i += 1
             except SandboxError as exc:
@@ -107,18 +127,32 @@ class Session:
                 i += 1
         if self.sandbox is None and self.broken is None:
             try:
-                self._restart(lambda: max(1.0, self.deadline - time.monotonic()) + 30)
+                self._restart()
             except SandboxError as exc:
                 self._lost(exc)
                 self.broken = self.broken or f"the sandbox could not be restarted ({exc.message})"
 
     def _cell(self, i, seconds):
+        """Run cell ``i`` (its time counted against the notebook's)."""
         label, source = self.sources[i]
         seconds = max(0.5, seconds)
-        reply = self.sandbox.request({"op": "cell", "source": source, "label": label,
-                                      "seconds": seconds, "capture": self.captures.get(i, [])},
-                                     seconds)
+        start = time.monotonic()
+        try:
+            reply = self.sandbox.request({"op": "cell", "source": source, "label": label,
+                                          "seconds": seconds,
+                                          "capture": self.captures.get(i, [])}, seconds)
+        finally:
+            self.left -= time.monotonic() - start
         self._note_memory(label)
+        if reply.get("ok") is False and reply.get("stubs"):
+            # it used a course implementation stubbed in this view: not the learner's error,
+            # and what it would have defined is missing below, so from here on only the
+            # answer cells' own errors are the learner's
+            self.stubbed_cell = True
+            self.stub_failed_defs.update(defined_names(source))
+            return
+        if reply.get("ok") is False and self.stubbed_cell and i not in self.captures:
+            return
         if reply.get("ok") is False:
             error = str(reply.get("error", ""))[:300]
             self.cell_errors[i] = error.splitlines()[0] if error else "an error"
@@ -142,7 +176,13 @@ class Session:
         request = {"op": "call", "function": fn.name, "args": plain.encode(tuple(args)),
                    "driver": driver_name(driver), "seconds": 10.0 if seconds is None else seconds}
         reply = self._request(request)
-        return reply if isinstance(reply, Reply) else decode_reply(reply)
+        if isinstance(reply, Reply):
+            return reply
+        stubs = reply.get("stubs")
+        if type(stubs) is list:     # the learner may fake it: it only ever costs them points
+            self.stubs_called.setdefault(fn.name, set()).update(
+                str(s)[:40] for s in stubs[:100])
+        return decode_reply(reply)
 
     def _request(self, request):
         """One judge call: the sandbox's raw reply dict, or a :class:`Reply` decided here."""
@@ -150,11 +190,11 @@ class Session:
             return Reply("broken", error={"text": self.broken})
         if self.sandbox is None:
             try:
-                self._restart(lambda: self.limits.cell_timeout)
+                self._restart()
             except SandboxError as exc:
                 self._lost(exc)
-                return Reply("broken", error={"text": f"the sandbox could not be restarted "
-                                                      f"({exc.message})"})
+                return Reply("broken", error={"text": self.broken or "the sandbox could not be "
+                                                      f"restarted ({exc.message})"})
         try:
             return self.sandbox.request(request, float(request["seconds"]))
         except SandboxError as exc:

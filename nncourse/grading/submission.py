@@ -1,44 +1,30 @@
 """Reading a submission, without running any of it.
 
-:func:`read_submission` reads a submitted file's bytes and works out which course notebook it
-is, which of its check cells were edited or deleted, which answers call nnlib's own
+:func:`read_submission` reads a submitted file's bytes (:func:`read_file`: only a regular file,
+never through a symbolic link, a FIFO or a device, and at most a bound; its JSON and cells
+checked before they are parsed: :mod:`.reading`), and works out which course notebook it is,
+which of its check cells were edited or deleted, which answers call nnlib's own
 implementation of their exercise (by reading the code), and which code cells the sandbox will
-run (every learner cell, never a check cell), noting where each exercise is checked. A file
+run (every learner cell, never a check cell), noting where each exercise is checked. A code
+cell too long (``MAX_CELL_CHARS``) or too deeply nested to be read is not run either. A file
 that cannot be graded raises :class:`SubmissionError` with its kind and the reason.
 """
 
 import ast
-import json
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from nncourse.build.notebooks import CHECK_RE
 from nncourse.checks import registry
+from nncourse.grading.reading import (  # noqa: F401  (Cell, SubmissionError: this module's API)
+    MAX_CELL_CHARS, MAX_CODE_CHARS, Cell, ShapeError, SubmissionError, not_a_notebook, read_file,
+    read_notebook)
 
 NBGRADER_KEY = "nbgrader"
 # CPython 3.11's ast.parse is not safe in two threads at once ("SystemError: AST constructor
 # recursion depth mismatch", python/cpython#106905), and the grader reads submissions in threads.
 _PARSING = threading.Lock()
-
-
-class SubmissionError(Exception):
-    """A file that cannot be graded: ``kind`` (unreadable, not_a_notebook, not_this_course)
-    and a message for the teacher and the student."""
-
-    def __init__(self, kind, message):
-        super().__init__(message)
-        self.kind, self.message = kind, message
-
-
-@dataclass
-class Cell:
-    cell_type: str
-    source: str
-    metadata: dict = field(default_factory=dict)
-
-    def get(self, key, default=None):
-        return getattr(self, key, default)
 
 
 @dataclass
@@ -53,93 +39,7 @@ class Submission:
     name_mismatch: str = None
     sources: list = field(default_factory=list)   # [(label, source)] of the cells to run
     captures: dict = field(default_factory=dict)  # source index -> functions checked after it
-
-
-def read_notebook(raw):
-    """The cells of a notebook file's bytes, read leniently the way nbformat reads them (a BOM,
-    sources as strings or lists, missing fields); None when it is not a notebook."""
-    try:
-        text = raw.decode("utf-8-sig")
-        data = json.loads(text)
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        return None
-    if type(data) is not dict:
-        return None
-    if "worksheets" in data:                      # nbformat 3
-        try:
-            import nbformat
-            data = json.loads(nbformat.writes(nbformat.reads(text, as_version=4)))
-        except Exception:
-            return None
-    cells = data.get("cells")
-    if type(cells) is not list:
-        return None
-    out = []
-    for cell in cells:
-        if type(cell) is not dict:
-            continue
-        source = cell.get("source", "")
-        if type(source) is list:
-            source = "".join(s for s in source if type(s) is str)
-        if type(source) is not str:
-            source = ""
-        metadata = cell.get("metadata") if type(cell.get("metadata")) is dict else {}
-        out.append(Cell(str(cell.get("cell_type", "")), source, metadata))
-    return out
-
-
-# what a file that is not a notebook is, by its first bytes
-MAGIC = ((b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"%PDF", "a PDF"),
-         (b"PK\x03\x04", "a zip archive (an export or several files?)"), (b"GIF8", "a GIF image"),
-         (b"\x1f\x8b", "a gzip archive"))
-
-
-def not_a_notebook(raw):
-    """``(kind, message)`` for bytes that are not a notebook: empty, binary, cut short, or
-    text of another kind."""
-    text = raw.lstrip(b"\xef\xbb\xbf").strip()
-    if not text:
-        return "empty", f"the file is empty ({len(raw)} bytes): it was not saved, or the upload failed"
-    for magic, what in MAGIC:
-        if raw.startswith(magic):
-            return "binary", f"the file is {what}, not a Jupyter notebook"
-    if b"\x00" in raw[:4096]:
-        return "binary", "the file is binary data, not a Jupyter notebook"
-    if text.startswith(b"{"):
-        try:
-            json.loads(text.decode("utf-8", "replace"))
-        except ValueError as exc:
-            body = text.decode("utf-8", "replace")
-            at_end = getattr(exc, "pos", 0) >= len(body) - 1 or str(exc).startswith("Unterminated")
-            if at_end and _ends_early(text):
-                return "truncated", (f"the notebook file is cut short ({len(raw)} bytes, its JSON "
-                                     "ends early): it was not saved completely, or the upload "
-                                     "was interrupted")
-            return "not_a_notebook", ("not a Jupyter notebook: the file's notebook JSON is damaged "
-                                      f"({str(exc)[:120]})")
-        return "not_a_notebook", "not a Jupyter notebook: the file is JSON without cells"
-    return "not_a_notebook", "not a Jupyter notebook: the file is text, not notebook JSON " \
-                             "(a .py script or a notebook exported as another format?)"
-
-
-def _ends_early(text):
-    """True when JSON ``text`` stops inside a string or with brackets still open."""
-    depth, in_string, escaped = 0, False, False
-    for byte in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif byte == 0x5C:        # backslash
-                escaped = True
-            elif byte == 0x22:        # closing quote
-                in_string = False
-        elif byte == 0x22:
-            in_string = True
-        elif byte in (0x7B, 0x5B):    # { [
-            depth += 1
-        elif byte in (0x7D, 0x5D):    # } ]
-            depth -= 1
-    return in_string or depth > 0
+    too_long: list = field(default_factory=list)  # notes on the code cells not read (too long)
 
 
 def nbgrader_meta(cell):
@@ -211,19 +111,80 @@ def _dotted(node):
     return None
 
 
-def copied_references(cells, course_exercises):
+def _module_level(statements):
+    """The statements run at a cell's top level (inside if/try/with/for, not inside a def)."""
+    for node in statements:
+        yield node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            for name in ("body", "orelse", "finalbody", "handlers"):
+                yield from _module_level(getattr(node, name, None) or [])
+
+
+def _binds(node, name):
+    """What the top-level statement ``node`` binds ``name`` to (a node to read), or None:
+    a def or class, an assignment's value (``f = nnlib.sigmoid``, a lambda, a partial), an
+    import (``from nnlib.losses import mse``)."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return node if node.name == name else None
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return node if any((a.asname or a.name.split(".")[0]) == name for a in node.names) \
+            else None
+    targets = node.targets if isinstance(node, ast.Assign) else \
+        [node.target] if isinstance(node, (ast.AnnAssign, ast.AugAssign)) and node.value \
+        else []
+    names = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return node.value if name in names else None
+
+
+def _names_in(node, aliases):
+    """Every dotted name ``node`` reads, with import aliases resolved (``getattr(m, "f")`` and
+    imported names read as ``m.f``)."""
+    for sub in ast.walk(node):
+        name = None
+        if isinstance(sub, (ast.Name, ast.Attribute)):
+            name = _dotted(sub)
+        elif isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and \
+                sub.func.id == "getattr" and len(sub.args) >= 2 and \
+                isinstance(sub.args[1], ast.Constant) and isinstance(sub.args[1].value, str):
+            base = _dotted(sub.args[0]) if isinstance(sub.args[0], (ast.Name, ast.Attribute)) \
+                else None
+            name = f"{base}.{sub.args[1].value}" if base else None
+        elif isinstance(sub, ast.ImportFrom) and sub.module and sub.level == 0:
+            for a in sub.names:
+                yield f"{sub.module}.{a.name}"
+        elif isinstance(sub, ast.Import):
+            for a in sub.names:
+                yield a.name
+        if name is not None:
+            head, _, rest = name.partition(".")
+            yield aliases.get(head, head) + (f".{rest}" if rest else "")
+
+
+def copied_references(cells, course_exercises, unreadable=None):
     """Ids of exercises whose learner function calls nnlib's own implementation of that same
-    exercise (or imports the course's checks), found by reading the code, never running it."""
-    aliases, trees = {}, []
-    for cell in cells:
+    exercise (or imports the course's checks), found by reading the code, never running it.
+    The function is what its name is bound to last before the exercise's check cell: a def, or
+    an assignment or import with no def (``mse = nnlib.losses.mse``, a lambda, a partial).
+    Indexes of cells too deeply nested to be parsed are added to ``unreadable``. No cell's
+    whole tree is kept: only the imports and, per exercise, what its name is bound to last."""
+    check_at = {}
+    for position, cell in enumerate(cells):
+        if cell.cell_type == "code":
+            for name in CHECK_RE.findall(cell.source):
+                check_at.setdefault(name, position)
+    aliases, bound = {}, {}      # exercise id -> what its function's name is bound to last
+    for i, cell in enumerate(cells):
         if cell.cell_type != "code":
             continue
         try:
             with _PARSING:
                 tree = ast.parse(cell.source)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
+        except (SyntaxError, ValueError):
             continue
-        trees.append(tree)
+        except (RecursionError, MemoryError):
+            if unreadable is not None:
+                unreadable.append(i)
+            continue
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 for a in node.names:
@@ -232,19 +193,20 @@ def copied_references(cells, course_exercises):
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 for a in node.names:
                     aliases[a.asname or a.name] = f"{node.module}.{a.name}"
+        for ex in course_exercises:
+            if i < check_at.get(ex.name, len(cells)):
+                found = [b for node in _module_level(tree.body)
+                         for b in [_binds(node, ex.function)] if b is not None]
+                if found:
+                    bound[ex.id] = found[-1]
+        del tree
     copied = []
     for ex in course_exercises:
         targets = set(ex.implemented_by)
-        defs = [n for t in trees for n in ast.walk(t)
-                if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == ex.function]
-        if not defs:
+        before = bound.get(ex.id)
+        if before is None:
             continue
-        for node in ast.walk(defs[-1]):
-            name = _dotted(node) if isinstance(node, (ast.Name, ast.Attribute)) else None
-            if name is None:
-                continue
-            head, _, rest = name.partition(".")
-            full = aliases.get(head, head) + (f".{rest}" if rest else "")
+        for full in _names_in(before, aliases):
             if full.startswith("nncourse.") and not full.startswith(("nncourse.check",
                                                                      "nncourse.setup_notebook")) \
                     or any(full == t or full.startswith(t + ".") for t in targets):
@@ -273,25 +235,60 @@ def cells_to_run(cells, course_exercises):
     return sources, captures
 
 
+def bound_cells(cells):
+    """Notes on the code cells too long to be read (their text is dropped: they are neither
+    parsed nor run); :class:`SubmissionError` when all code together is over its bound."""
+    notes, number, total = [], 0, 0
+    for cell in cells:
+        if cell.cell_type != "code":
+            continue
+        number += 1
+        total += len(cell.source)
+        if len(cell.source) > MAX_CELL_CHARS:
+            notes.append(f"code cell {number}: not run: its {len(cell.source):,} characters are "
+                         f"over the grader's limit of {MAX_CELL_CHARS:,} per cell")
+            cell.source = ""
+    if total > MAX_CODE_CHARS:
+        raise SubmissionError("too_large", f"not graded: the notebook's code cells hold "
+                                           f"{total:,} characters (the grader reads at most "
+                                           f"{MAX_CODE_CHARS:,})")
+    return notes
+
+
 def read_submission(path):
     """The submitted file at ``path``, read; raises :class:`SubmissionError`."""
     path = Path(path)
+    raw = read_file(path)
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise SubmissionError("unreadable", f"cannot read the file: {exc.strerror or exc}") \
-            from None
-    cells = read_notebook(raw)
+        cells = read_notebook(raw)
+    except ShapeError as exc:
+        raise SubmissionError("too_large", f"not graded: {exc}") from None
     if cells is None:
         raise SubmissionError(*not_a_notebook(raw))
+    too_long = bound_cells(cells)
     notebook = identify(cells, path)
     if notebook is None:
         raise SubmissionError("not_this_course",
                               "a Jupyter notebook, but not one of this course's: no nnlib course "
                               "exercise found in it")
     course_exercises = [e for e in registry.load_all().values() if e.notebook == notebook]
+    unreadable = []
+    copied = copied_references(cells, course_exercises, unreadable)
+    numbers = _code_numbers(cells)
+    for i in unreadable:       # what the grader cannot read, it does not run
+        too_long.append(f"code cell {numbers[i]}: not run: nested too deeply to be read")
+        cells[i].source = ""
     sources, captures = cells_to_run(cells, course_exercises)
     return Submission(path, cells, notebook, course_exercises,
-                      modified_check_cells(cells, course_exercises),
-                      copied_references(cells, course_exercises),
-                      name_mismatch(path, notebook), sources, captures)
+                      modified_check_cells(cells, course_exercises), copied,
+                      name_mismatch(path, notebook), sources, captures, too_long)
+
+
+def _code_numbers(cells):
+    """cell index -> its number among the code cells (as the labels count them)."""
+    numbers, n = {}, 0
+    for i, cell in enumerate(cells):
+        if cell.cell_type == "code":
+            n += 1
+            numbers[i] = n
+    return numbers

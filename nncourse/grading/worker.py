@@ -6,37 +6,48 @@ It never judges and never sees a reference answer or an expected value: everythi
 within the learner's reach, so nothing here is trusted. The grader (:mod:`nncourse.grading.session`)
 reads its replies as data only, with size limits, and decides everything itself.
 
-Wire format, both ways: a 4-byte big-endian length, then that many bytes of UTF-8 JSON.
-Requests arrive on standard input; replies leave on the file descriptor named by the
-environment variable ``NNCOURSE_REPLY_FD``.
+Wire format (:mod:`nncourse.grading.wire`), both ways: a 4-byte big-endian length, then that
+many bytes of JSON. Requests arrive on standard input; replies leave on file descriptor 3 (no
+environment variable or argument names it).
+
+The sandbox imports the grading view of nnlib and nncourse (:mod:`nncourse.grading.view`), in
+which the course's implementations of the graded notebook's exercises are stubs that send the
+audit event ``view.EVENT``. The worker's audit hook (audit hooks cannot be removed) notes them,
+and each reply says which were called while it ran: the exercise's own scores 0, another
+exercise's has it judged again in a sandbox where only its own implementation is a stub. Learner
+code may hide or fake that note: a stub never computes the answer, so hiding gains nothing, and
+faking only lowers a grade or costs one more sandbox.
 """
 
-import json
 import os
 import signal
-import struct
 import sys
 
-REPLY_FD = int(os.environ.get("NNCOURSE_REPLY_FD", "3"))
+from nncourse.grading import wire
+from nncourse.grading.wire import read_request
+
+REPLY_FD = int(os.environ.pop("NNCOURSE_REPLY_FD", "3"))   # 3 unless an old grader says otherwise
+EVENT = "nncourse.reference"    # = nncourse.grading.view.EVENT (not imported: it imports nnlib)
+_called = set()                 # exercise ids whose stubbed implementation ran since the reply
+
+
+def _on_audit(event, args):
+    if event == EVENT and args and len(_called) < 100:
+        _called.update(str(args[0])[:400].split(","))
+
+
+def _stubs_called():
+    ids = sorted(_called)[:100]
+    _called.clear()
+    return ids
 
 
 class CellTimeout(BaseException):
     """Raised in learner code when a cell's time is up."""
 
 
-def read_request(stream):
-    header = stream.read(4)
-    if len(header) < 4:
-        return None
-    (n,) = struct.unpack(">I", header)
-    return json.loads(stream.read(n).decode("utf-8"))
-
-
 def send(reply):
-    data = json.dumps(reply, ensure_ascii=True).encode("ascii")
-    frame = struct.pack(">I", len(data)) + data
-    while frame:
-        frame = frame[os.write(REPLY_FD, frame):]
+    wire.send(REPLY_FD, reply)
 
 
 def _alarm(seconds, exc_type):
@@ -81,6 +92,7 @@ class Worker:
                 if callable(self.shell.user_ns.get(name)):
                     self.answers[name] = self.shell.user_ns[name]
         self._close_figures()
+        stubs = _stubs_called()
         error = result.error_before_exec or result.error_in_exec
         if isinstance(error, CellTimeout):
             text = "time limit: the cell was stopped"
@@ -94,8 +106,9 @@ class Worker:
         for name in capture:    # as the check cell right after this one would see it
             self.stale_at_check[name] = self.stale.get(name)
         if error is None:
-            return {"ok": True}
-        return {"ok": False, "timeout": isinstance(error, CellTimeout), "error": text[:2000]}
+            return {"ok": True, "stubs": stubs}
+        return {"ok": False, "timeout": isinstance(error, CellTimeout), "error": text[:2000],
+                "stubs": stubs}
 
     @staticmethod
     def _close_figures():
@@ -116,16 +129,17 @@ class Worker:
                                                            "cell not run?)"}}
         args = decode(args, Limits(items=10**9, array_bytes=2**62, string=10**9))
         driver = self.judging.find_driver(driver) if driver else None
+        _stubs_called()
         _alarm(seconds, self.judging.CheckTimeout)
         try:
             reply = self.judging.call_here(fn, args, driver, self.cell_label)
         except self.judging.CheckTimeout:
-            return {"status": "timeout"}
+            return {"status": "timeout", "stubs": _stubs_called()}
         finally:
             _cancel_alarm()
         return {"status": reply.status, "out": encode(reply.out),
                 "args_after": encode(reply.args_after), "error": reply.error,
-                "warnings": list(reply.warnings)}
+                "warnings": list(reply.warnings), "stubs": _stubs_called()}
 
 
 def _copy_font_cache():
@@ -141,6 +155,7 @@ def _copy_font_cache():
 
 
 def main():
+    sys.addaudithook(_on_audit)
     _copy_font_cache()
     requests = sys.stdin.buffer
     worker = Worker()

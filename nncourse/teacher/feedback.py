@@ -45,6 +45,10 @@ ADVICE = {
                       "another format. " + DOWNLOAD,
     "not_this_course": "This notebook holds none of the course's exercises: submit the course "
                        "notebook you worked in (for example 04_cost.ipynb). " + DOWNLOAD,
+    "not_a_file": "What arrived was a link or a special file, not your notebook: submit the "
+                  ".ipynb file itself. " + DOWNLOAD,
+    "too_large": "Your notebook is too large for the grader: clear its outputs (Edit → Clear "
+                 "Outputs of All Cells), save it and submit it again. " + DOWNLOAD,
     "grader": "This is a fault of the grader, not of your notebook: your teacher will see it "
               "and grade your file again.",
 }

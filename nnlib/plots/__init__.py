@@ -4,6 +4,7 @@
     planes    plot_decision_boundary, plot_surface
     images    image_grid, plot_image_and_vector
     diagram   plot_network
+    graph     plot_graph (a Value's computational graph, notebook 10)
     style     the shared look: PALETTE, CMAP, DIVERGING_CMAP, MARKERS, LINESTYLES
 
 Every figure follows the same rules, so notebooks never restyle one:
@@ -24,6 +25,7 @@ while :func:`nnlib.fit` runs (``ProgressBar``, ``LivePlot``) live in :mod:`nnlib
 
 from .curves import plot_activation, plot_activations, plot_costs, plot_history
 from .diagram import plot_network
+from .graph import plot_graph
 from .images import image_grid, plot_image_and_vector
 from .planes import plot_decision_boundary, plot_surface
 from .style import BLACK, CMAP, DIVERGING_CMAP, LINESTYLES, MARKERS, PALETTE
@@ -40,4 +42,5 @@ def __getattr__(name):
 
 __all__ = ["plot_activation", "plot_activations", "plot_history", "plot_costs",
            "plot_decision_boundary", "plot_surface", "image_grid", "plot_image_and_vector",
-           "plot_network", "PALETTE", "BLACK", "CMAP", "DIVERGING_CMAP", "MARKERS", "LINESTYLES"]
+           "plot_network", "plot_graph", "PALETTE", "BLACK", "CMAP", "DIVERGING_CMAP", "MARKERS",
+           "LINESTYLES"]

@@ -3,6 +3,7 @@
 import math
 
 import numpy as np
+import pytest
 
 from nncourse.checks import nb09
 
@@ -10,7 +11,7 @@ from nncourse.checks import nb09
 def test_l2_penalty_accepts_other_correct_versions(judge):
     for fn in (lambda ws, lam: lam * sum(float((W * W).sum()) for W in ws) / 2,
                lambda ws, lam: 0.5 * lam * sum(np.linalg.norm(W) ** 2 for W in ws),
-               lambda ws, lam: float(lam / 2 * np.sum(np.concatenate([W.ravel() for W in ws]) ** 2))):
+               lambda ws, lam: float(lam / 2 * sum(np.dot(W.ravel(), W.ravel()) for W in ws))):
         r = judge("nb09_l2_penalty", fn)
         assert r.passed, r.message
 
@@ -68,3 +69,29 @@ def test_standard_error_accepts_other_correct_versions(judge):
     for fn in (lambda a, n: math.sqrt(a * (1 - a) / n), lambda a, n: (a - a * a) ** 0.5 / n ** 0.5):
         r = judge("nb09_standard_error", fn)
         assert r.passed, r.message
+
+
+def test_the_parametrised_rule_unchanged_is_nnlibs_early_stopping():
+    rng = np.random.default_rng(4)
+    for _ in range(300):
+        costs = [float(c) for c in np.round(rng.uniform(0, 1, rng.integers(1, 12)), 1)]
+        patience = int(rng.integers(1, 4))
+        assert nb09._stopping(costs, patience) == nb09.callbacks.early_stopping_epochs(costs,
+                                                                                        patience)
+
+
+def test_every_mistake_differs_from_the_reference_on_some_case(judge):
+    from nncourse.checks import registry
+    for ex in registry.load_all().values():
+        if ex.notebook == nb09.NOTEBOOK:
+            for m in ex.mistakes:
+                assert not judge(ex.id, m.fn).passed, (ex.id, m.name)
+
+
+@pytest.mark.parametrize("ex_id", ["nb09_l2_penalty", "nb09_l2_gradient", "nb09_early_stopping",
+                                   "nb09_standard_error"])
+def test_an_answer_that_changes_its_inputs_in_place_is_rejected(ex_id):
+    """test_checks_generic's in-place guard, over notebook 09 (no statement of 09 lets an
+    exercise change what it is given)."""
+    from . import test_checks_generic as generic
+    generic.test_an_answer_that_changes_its_inputs_in_place_is_rejected(ex_id)

@@ -199,7 +199,20 @@ FUNCTION_ATTACKS = {
     "leaks_teacher_file": "    import glob\n    raise ValueError(''.join(open(p).read() for p in "
                           "glob.glob('/tmp/**/teacher*', recursive=True)) or 'nothing')",
     "returns_generator": "    return (x for x in range(3))",
+    # the sandbox's user and what it sees (#23.5)
+    "reads_root_only_files": "    found = []\n    for p in ('ROOT_ONLY', '/etc/shadow', '/etc/passwd'):\n"
+                             "        try:\n            found.append(open(p).read()[:40])\n"
+                             "        except OSError as e:\n            found.append(type(e).__name__)\n"
+                             "    raise ValueError('read: ' + ' | '.join(found))",
+    "nested_user_namespace": "    import subprocess\n    r = subprocess.run(['unshare', '-rm', 'sh', '-c', "
+                             "'mount -t tmpfs none /home && echo MOUNTED'], capture_output=True, "
+                             "text=True)\n    raise ValueError('userns: ' + (r.stdout + r.stderr)[:200])",
+    "lists_etc": "    import os\n    raise ValueError('etc: ' + ' '.join(sorted(os.listdir('/etc'))))",
 }
+# a root-only file (0600, owned by the grader's root) where the sandbox can see it: in the
+# Python environment, which is bound read-only into every sandbox
+ROOT_ONLY = Path(sys.prefix) / "nncourse-root-only-test.txt"
+ROOT_SECRET = "root-only-secret-5e2a"
 
 
 def build(folder, port):
@@ -207,7 +220,8 @@ def build(folder, port):
     for name, source in ATTACKS.items():
         subs[name] = with_cell(learner(), source.replace("PORT", str(port)))
     for name, body in FUNCTION_ATTACKS.items():
-        subs["fn_" + name] = attack_fn(body)
+        subs["fn_" + name] = attack_fn(body.replace("ROOT_ONLY", str(ROOT_ONLY))
+                                       .replace("CHECK_TIME", str(LIMITS.check_time)))
     subs["solved_after_attacks"] = solve(learner())
     paths = {}
     for name, nb in subs.items():
@@ -228,15 +242,18 @@ def tree_hashes(*folders):
 
 
 def sandbox_processes():
-    """Processes of ours that could be left behind: workers and their children."""
-    found = []
+    """Processes of ours that could be left behind: workers and their children (ours: their
+    command line or environment names this Python environment, not another checkout's)."""
+    found, ours = [], os.fsencode(os.path.realpath(sys.prefix))
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
                 cmd = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ")
+                env = Path(f"/proc/{entry}/environ").read_bytes()
             except OSError:
                 continue
-            if b"nncourse.grading.worker" in cmd or b"sleep 30" in cmd or b"bwrap" in cmd:
+            if (b"nncourse.grading.worker" in cmd or b"sleep 30" in cmd or b"bwrap" in cmd) \
+                    and (ours in cmd or ours in env or os.fsencode(sys.prefix) in cmd + env):
                 found.append(cmd.decode(errors="replace"))
     return found
 
@@ -270,8 +287,13 @@ def batch(tmp_path_factory):
                Path(nncourse.__file__).parent / "checking.py", SOLUTIONS / NAME]
     home_startup = Path.home() / ".ipython" / "profile_default" / "startup"
     before = tree_hashes(*watched), sorted(home_startup.glob("*")) if home_startup.exists() else []
+    ROOT_ONLY.write_text(ROOT_SECRET)
+    ROOT_ONLY.chmod(0o600)
     start = time.monotonic()
-    reports = grade(list(paths.values()), seed=SEED, limits=LIMITS, jobs=2)
+    try:
+        reports = grade(list(paths.values()), seed=SEED, limits=LIMITS, jobs=2)
+    finally:
+        ROOT_ONLY.unlink()
     elapsed = time.monotonic() - start
     time.sleep(0.5)
     left = sandbox_processes()
@@ -327,6 +349,43 @@ def test_nothing_reached_the_network(batch):
 
 def test_teacher_file_never_reaches_a_report(batch):
     assert SECRET not in json.dumps(list(batch["reports"].values()))
+
+
+def test_the_sandboxs_user_is_nobodys(batch):
+    """As root too, the sandbox runs as an unprivileged host user: root-only files are
+    unreadable, /etc holds only what the worker needs, no nested user namespace."""
+    r = batch["reports"]
+    read = r["fn_reads_root_only_files"]["exercises"][0]["message"]
+    userns = r["fn_nested_user_namespace"]["exercises"][0]["message"]
+    etc = r["fn_lists_etc"]["exercises"][0]["message"]
+    problems = []
+    # the grader's own user's files it can read, as that user: the case that matters is root
+    if os.geteuid() == 0 and (ROOT_SECRET in json.dumps(list(r.values()))
+                              or "read: PermissionError | " not in read):
+        problems.append(f"a root-only file was read: {read}")
+    if "read: " not in read or "root:" in read:
+        problems.append(f"/etc/shadow or /etc/passwd was read: {read}")
+    if "userns: " not in userns or "MOUNTED" in userns:
+        problems.append(f"a nested user namespace was made: {userns}")
+    if "etc: " not in etc or {"passwd", "shadow", "hostname", "ssh"} & set(etc.split()):
+        problems.append(f"/etc is all there: {etc[:300]}")
+    assert problems == []
+
+
+def test_a_reply_after_its_time_is_a_timeout():
+    """A learner function that ignores SIGALRM and answers 1.2 s after its call's time (within
+    the grace before the sandbox is killed): a time-out, not an answer."""
+    from nncourse.grading.session import RemoteFunction, Session
+    source = ("import signal, time\ndef late(x):\n    signal.signal(signal.SIGALRM, signal.SIG_IGN)\n"
+              "    end = time.monotonic() + 2.2\n    while time.monotonic() < end:\n        pass\n"
+              "    return x\n")
+    session = Session([("code cell 1", source)], LIMITS, True)
+    try:
+        session.run_cells()
+        reply = session.call(RemoteFunction("late"), (1.0,), seconds=1.0)
+    finally:
+        session.close()
+    assert reply.status == "timeout", reply
 
 
 def test_hangs_are_reported_as_time_limits(batch):
@@ -388,7 +447,9 @@ def test_copying_the_reference_is_flagged_and_can_be_forbidden(tmp_path):
     flagged, = grade([tmp_path / NAME], seed=2, limits=LIMITS)
     forbidden, = grade([tmp_path / NAME], seed=2, limits=LIMITS, forbid_reference=True)
     row = flagged["exercises"][0]
-    assert row["passed"] and row["copied_reference"] and EX.id in flagged["copied_reference"]
+    # the sandbox's nnlib holds only a stub of it (the grading view): 0 either way
+    assert not row["passed"] and row["copied_reference"] and EX.id in flagged["copied_reference"]
+    assert "course's own implementation" in row["message"]
     assert not forbidden["exercises"][0]["passed"] and forbidden["score"] == 0
 
 
@@ -512,3 +573,138 @@ def test_answers_using_the_learners_own_nnlib_objects_get_full_marks(tmp_path):
     row = next(e for e in report["exercises"] if e["id"] == "nb07_train_ssr")
     assert row["passed"], row["message"]
     assert report["score"] == report["max_score"], report
+
+
+def _capped(mb):
+    def cap():
+        import resource
+        resource.setrlimit(resource.RLIMIT_AS, (mb * 2**20, resource.RLIM_INFINITY))
+    return cap
+
+
+# --- only regular files are submissions (#23.2) -------------------------------------------------
+
+def test_only_regular_files_are_graded(tmp_path):
+    """Symbolic links (to the solutions, to a classmate's file, to /dev/zero), a FIFO, a socket,
+    a device and a file over the size limit: each that file's clear error, before any read,
+    and the batch ends; the classmate's own file keeps its marks."""
+    import socket as sockets
+    import stat
+    max_file_bytes = 32 * 2**20      # nncourse.grading.reading.MAX_FILE_BYTES
+    folder = tmp_path / "class"
+    for who in ("bob", "carol", "dave", "eve", "frank", "gina", "hank", "ivan"):
+        (folder / who).mkdir(parents=True)
+    (folder / "dave" / NAME).write_bytes((SOLUTIONS / NAME).read_bytes())
+    os.symlink(SOLUTIONS.resolve() / NAME, folder / "bob" / NAME)
+    os.symlink(f"../dave/{NAME}", folder / "carol" / NAME)
+    os.symlink("/dev/zero", folder / "eve" / NAME)
+    fifo = folder / "frank" / NAME
+    os.mkfifo(fifo)
+    with open(folder / "gina" / NAME, "wb") as f:      # sparse: no disk used
+        f.truncate(max_file_bytes + 1)
+    if os.geteuid() == 0:
+        os.mknod(folder / "hank" / NAME, stat.S_IFCHR | 0o600, os.makedev(1, 5))
+    server = sockets.socket(sockets.AF_UNIX)
+    server.bind(str(folder / "ivan" / NAME))
+    # a real `nncourse grade`, its memory capped: reading /dev/zero must not take the machine
+    out = tmp_path / "out.json"
+    cmd = [sys.executable, "-m", "nncourse", "grade", str(folder), "--json", str(out), "--seed",
+           "1", "--no-progress", "--jobs", "2", "--timeout", "3", "--check-time", "3"]
+    try:
+        subprocess.run(cmd, capture_output=True, timeout=120, preexec_fn=_capped(4096))
+        hung = False
+    except subprocess.TimeoutExpired:      # today's main blocks in the FIFO
+        hung = True
+    server.close()
+    assert not hung, "a FIFO hung the grader"
+    out = json.loads(out.read_text())
+    r = {Path(x["submission"]).parent.name: x for x in out}
+    assert r["dave"]["score"] == r["dave"]["max_score"] > 0, r["dave"]
+    expected = {"bob": "symbolic link", "carol": "symbolic link", "eve": "symbolic link",
+                "frank": "FIFO", "gina": "over 32 MB", "ivan": "socket"}
+    if os.geteuid() == 0:
+        expected["hank"] = "device"
+    for who, words in expected.items():
+        assert r[who]["score"] == 0 and r[who]["notebook"] is None, r[who]
+        assert words in r[who]["error"] and r[who]["error_kind"] in ("not_a_file", "too_large")
+
+
+# --- a grader no input can exhaust (#23.4) -----------------------------------------------------
+
+def _code_cell(source):
+    return nbformat.v4.new_code_cell(source)
+
+
+def test_no_input_exhausts_the_grader(tmp_path):
+    """Huge and deeply nested reply frames, a huge cell, a notebook of millions of JSON
+    values, thousands of failing cells: the grader (a real ``nncourse grade``) stays small,
+    each is that submission's error, reports stay small, and a solved notebook with one cell
+    over the per-cell limit keeps its marks (that cell alone is not run)."""
+    frame = ("    import os, struct\n    fd = int(os.environ.get('NNCOURSE_REPLY_FD', '3'))\n"
+             "    body = BODY\n    os.write(fd, struct.pack('>I', len(body)) + body)\n"
+             "    return 0.0")
+    subs = {
+        "frame_of_lists": attack_fn(frame.replace("BODY", "b'[' + b'[],' * 10_000_000 + b'[]]'")),
+        "frame_nested": attack_fn(frame.replace("BODY", "b'[' * 100_000 + b']' * 100_000")),
+        "huge_cell": with_cell(solve(learner()), "x = 1\n" * 350_000),
+        "long_cell_solved": with_cell(solve(learner()), "x = 1\n" * 20_000),
+        "many_failing_cells": solve(learner()),
+    }
+    subs["many_failing_cells"].cells += [_code_cell("raise ValueError('x' * 250)")
+                                         for _ in range(1900)]
+    paths = []
+    for name, nb in subs.items():
+        (tmp_path / name).mkdir()
+        paths.append(tmp_path / name / NAME)
+        paths[-1].write_text(nbformat.writes(nb), encoding="utf-8")
+    (tmp_path / "json_values").mkdir()
+    paths.append(tmp_path / "json_values" / NAME)
+    data = json.loads((SOLUTIONS / NAME).read_text())
+    data["cells"][0]["metadata"]["x"] = [[] for _ in range(3_000_000)]
+    paths[-1].write_text(json.dumps(data))
+    out = tmp_path / "out.json"
+    proc = subprocess.Popen([sys.executable, "-m", "nncourse", "grade", *map(str, paths),
+                             "--json", str(out), "--seed", "1", "--no-progress", "--jobs", "2",
+                             "--timeout", "3", "--notebook-timeout", "8", "--check-time", "3",
+                             "--memory", "1024"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    stderr = proc.stderr.read().decode(errors="replace")
+    proc.stderr.close()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    assert proc.returncode == 0, stderr[-2000:]
+    peak_mb = usage.ru_maxrss / 1024
+    print(f"the grader peaked at {peak_mb:.0f} MB")
+    r = {Path(x["submission"]).parent.name: x for x in json.loads(out.read_text())}
+    for name in ("frame_of_lists", "frame_nested"):
+        assert r[name]["score"] == 0 and r[name]["error_kind"] is None, r[name]   # not "grader"
+        assert "the grader failed" not in json.dumps(r[name]), r[name]
+    assert r["huge_cell"]["error_kind"] == "too_large" and r["huge_cell"]["score"] == 0
+    assert r["json_values"]["error_kind"] == "too_large" and "JSON values" in r["json_values"]["error"]
+    solved = r["long_cell_solved"]
+    assert solved["score"] == solved["max_score"] > 0, solved
+    assert any("not run" in e and "limit" in e for e in solved["cell_errors"]), solved
+    failing = r["many_failing_cells"]
+    assert len(failing["cell_errors"]) <= 21 and len(json.dumps(failing)) < 100_000
+    for report in r.values():
+        assert len(json.dumps(report)) < 100_000
+    assert peak_mb < 600, f"the grader peaked at {peak_mb:.0f} MB"
+
+
+def test_replays_count_against_the_notebook_time(tmp_path):
+    """Every check kills the sandbox, so every check replays the notebook's slow cells: the
+    replays share the notebook's time limit, so grading ends soon after it."""
+    exits = {e.name: f"def {e.function}(*args, **kwargs):\n    import os\n    os._exit(1)\n"
+             for e in registry.load_all().values() if e.notebook == NOTEBOOK}
+    nb = solve(learner(), replace=exits)
+    for _ in range(6):
+        nb = with_cell(nb, "import time\ntime.sleep(1.5)")
+    (tmp_path / NAME).write_text(nbformat.writes(nb), encoding="utf-8")
+    limits = Limits(cell_timeout=3, notebook_timeout=12, check_time=3, memory_mb=1024)
+    start = time.monotonic()
+    report, = grade([tmp_path / NAME], seed=1, limits=limits)
+    elapsed = time.monotonic() - start
+    print(f"graded in {elapsed:.1f} s")
+    assert report["score"] == 0
+    assert "time limit" in json.dumps(report), report
+    assert elapsed < limits.notebook_timeout + 12, elapsed

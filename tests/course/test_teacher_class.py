@@ -110,7 +110,9 @@ def test_feedback_file_per_submission(graded):
     assert files == expected
     page = (fb / "dmitri" / "01_input_flattening.html").read_text(encoding="utf-8")
     report = next(r for r in graded["reports"] if "/dmitri/" in r["submission"])
-    assert "Дмитрий Соколов" in page and f"Total: 2 / {report['max_score']:g} points" in page
+    # unflatten only: the sandbox's nnlib holds a stub of the local_binary_pattern he calls
+    assert "Дмитрий Соколов" in page and f"Total: 1 / {report['max_score']:g} points" in page
+    assert "course&#x27;s own implementation of local_binary_pattern" in page
     assert "Named mistake:</b> Fortran order" in page and "Named mistake:</b> integer division" in page
     assert 'border-left-color: #1b7837' in page and 'border-left-color: #b2182b' in page
     for e in report["exercises"]:   # each check's own message, escaped

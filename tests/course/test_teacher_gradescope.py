@@ -310,3 +310,4 @@ def test_with_bubblewrap_the_autograder_uses_its_sandbox(setup):
     assert res.returncode == 0, res.stdout + res.stderr
     results = json.loads((root / "results" / "results.json").read_text())
     assert results["extra_data"]["isolation"] == "bubblewrap", results
+    assert results["score"] == sum(t["max_score"] for t in results["tests"]) > 0, results

@@ -1,0 +1,287 @@
+"""The grading view: nnlib and nncourse as a submission's sandbox sees them.
+
+When notebook NN is graded, the sandbox does not see the real ``nnlib`` and ``nncourse`` folders
+but a copy of them, made once per grader run and bound read-only over the same paths
+(``nnlib.__file__`` and every import look as they do in the learner's kernel). In the copy, the
+course's implementations of NN's exercises have their bodies replaced by a *stub* that sends the
+audit event :data:`EVENT` naming the exercise (``sys.audit``) and raises ``NotImplementedError``.
+An exercise's implementations (:func:`stubbed`) are nnlib's function, method or class it names
+(its ``reference`` and ``implemented_by``); its version in the check module with the module's
+helpers that version calls, and the methods of nnlib classes it calls that the exercise is named
+after (nb06's ``momentum_update`` wraps ``Momentum.update``); and, in every view, the check
+module's known mistakes (rmse's "no square root" *is* mse). No other copy of them is in the
+sandbox: not in a file (the view's ``__pycache__`` is compiled from the stubs), not in
+``inspect.getsource``'s text, not in memory. So an answer that reaches one by any route (an
+import, ``getattr`` on a computed name, ``exec`` of its source or of the file, the registry's
+``.reference``) computes nothing, and the worker's audit hook (learner code cannot remove it)
+tells the grader. Hiding the event gains nothing; faking one only lowers a grade.
+
+Two views per notebook are used (:func:`binds`): every exercise stubbed, where each answer is
+judged; and, for an answer that called *another* exercise's stub (notebook 02's ``neuron`` uses
+nnlib's ``sigmoid``; notebook 10's drivers use the course's ``Value``), a view in which only its
+own exercise is stubbed, where it is judged again. Everything else (nnlib's layers, networks,
+optimizers, data and plots, the course's drivers) is the real code; a notebook cell that uses a
+stub fails in the sandbox, and the grader does not count that as the learner's error. Every
+course solution keeps its full marks under the views (``tests/course/test_grading_reference.py``
+and the solutions' grading).
+"""
+
+import ast
+import atexit
+import compileall
+import functools
+import importlib
+import inspect
+import os
+import shutil
+import tempfile
+import threading
+import types
+from pathlib import Path
+
+import nnlib
+import nncourse
+from nncourse.checks import registry
+from nncourse.checks.mistakes import Mistake
+
+EVENT = "nncourse.reference"     # the audit event a stub sends: args (exercise ids, "a,b")
+KEEP_METHODS = ("__init__", "__repr__", "__init_subclass__")   # a stubbed class's kept methods
+
+_lock = threading.Lock()
+_views = {}                      # (notebook, exercise or None) -> its binds, this grader run
+_root = None
+
+
+def package_dirs():
+    """``{name: folder}`` of the two packages the sandbox sees."""
+    return {"nnlib": Path(nnlib.__file__).resolve().parent,
+            "nncourse": Path(nncourse.__file__).resolve().parent}
+
+
+# --- what to stub ----------------------------------------------------------------------------
+
+def _resolve(dotted):
+    """The object a dotted name ``pkg.module.attr...`` names, or None."""
+    parts = dotted.split(".")
+    for i in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        for attr in parts[i:]:
+            obj = getattr(obj, attr, None)
+        return obj
+    return None
+
+
+def _ours(obj):
+    module = getattr(obj, "__module__", None) or ""
+    return module.split(".")[0] in ("nnlib", "nncourse")
+
+
+def _functions(obj, seen, words=(), methods=None):
+    """The plain functions that implement ``obj`` (a function, method, class or closure). A
+    course version in a check module brings the module's own helpers its code calls by name,
+    and of the nnlib classes it uses the methods it calls that the exercise is named after
+    (``words``: nb06's momentum_update wraps an optimizer's ``update``, nb05's dense_backward
+    runs Dense's forward, a given there, and its backward); nnlib's own helpers stay."""
+    obj = inspect.unwrap(obj) if callable(obj) else obj
+    if isinstance(obj, functools.partial):
+        return _functions(obj.func, seen, words, methods)
+    if id(obj) in seen or not _ours(obj):
+        return []
+    seen.add(id(obj))
+    if isinstance(obj, (types.MethodType, staticmethod, classmethod)):
+        return _functions(obj.__func__, seen)
+    if isinstance(obj, type):
+        out = []
+        for name, member in vars(obj).items():
+            # of a class a course version only uses, its constructors (classmethods) stay
+            if name not in KEEP_METHODS and (methods is None or name in methods and
+                                             not isinstance(member, classmethod)):
+                member = getattr(member, "__func__", member)
+                if isinstance(member, types.FunctionType):
+                    out += _functions(member, seen, words)
+        return out
+    if not isinstance(obj, types.FunctionType):
+        return []
+    out, module = [obj], obj.__module__
+    if not module.startswith("nncourse.checks."):
+        return out
+    code = obj.__code__
+    names = [obj.__globals__.get(n) for n in code.co_names]
+    names += [c.cell_contents for c in obj.__closure__ or () if _filled(c)]
+    for other in names:
+        if isinstance(other, types.FunctionType) and other.__module__ == module:
+            out += _functions(other, seen, words)
+        elif isinstance(other, type) and (other.__module__ or "").startswith("nnlib."):
+            out += _functions(other, seen, words, set(code.co_names) & set(words))
+    return out
+
+
+def _filled(cell):
+    try:
+        cell.cell_contents
+        return True
+    except ValueError:
+        return False
+
+
+def stubbed(notebook, only=None):
+    """``{(file, first line): [exercise ids]}``: what the view of ``notebook`` stubs (of the
+    exercise ``only``, if given)."""
+    found, dirs = {}, package_dirs()
+    exercises = [e for e in registry.load_all().values() if e.notebook == notebook]
+    own = {e.id: [e.reference] + [_resolve(n) for n in e.implemented_by] for e in exercises}
+    # another exercise's own reference is not a helper of this one (nb10's backprop may use
+    # the course's topological_order: that is its own exercise)
+    others = {e.id: {id(o) for i, objs in own.items() if i != e.id for o in objs}
+              - {id(o) for o in own[e.id]} for e in exercises}
+    references = {id(o) for objs in own.values() for o in objs}  # a mistake's helpers: not these
+    for ex in exercises:
+        # the known mistakes are never needed where the learner's code runs, and some are one
+        # step from an answer (rmse's "no square root" *is* mse): stubbed in every view
+        mistakes = [f for m in ex.mistakes for f in _functions(m.fn, set(references))
+                    if f.__module__.startswith("nncourse.checks.")]
+        seen = set(others[ex.id])
+        objs = [o for o in own[ex.id] if o is not None] if only in (None, ex.id) else []
+        words = set(ex.function.lower().split("_"))
+        for fn in [f for obj in objs for f in _functions(obj, seen, words)] + mistakes:
+            path = Path(fn.__code__.co_filename).resolve()
+            if any(path.is_relative_to(d) for d in dirs.values()):
+                found.setdefault((str(path), fn.__code__.co_firstlineno), []).append(ex.id)
+    return {key: sorted(set(ids)) for key, ids in found.items()}
+
+
+# --- rewriting a module's source ---------------------------------------------------------------
+
+def stub_statement(ids):
+    return f'__import__("sys").audit("{EVENT}", "{",".join(ids)}"); raise NotImplementedError'
+
+
+def stub_expression(ids):
+    return (f'__import__("sys").audit("{EVENT}", "{",".join(ids)}") or '
+            '(_ for _ in ()).throw(NotImplementedError())')
+
+
+def _offsets(text):
+    """(line, UTF-8 byte column) as ast gives them -> offset in ``text``."""
+    lines = text.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    return lambda line, col: starts[line - 1] + len(lines[line - 1].encode()[:col].decode())
+
+
+def _called_at_import(tree):
+    """Names the module calls while it is imported (nb06 builds its mistakes with ``_adagrad``
+    at import: such a factory stays, the functions it makes are stubbed)."""
+    names, todo = set(), list(tree.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            todo += [d for d in getattr(node, "decorator_list", [])]
+            continue
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            names.add(node.func.id)
+        todo += list(ast.iter_child_nodes(node))
+    return names
+
+
+def rewrite(text, lines):
+    """``text`` with the functions starting at ``lines`` ({line: ids}) stubbed (or given the
+    body ``ids`` when it is a string)."""
+    tree = ast.parse(text)
+    at = _offsets(text)
+    at_import = _called_at_import(tree)
+    edits = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            first = min([node.lineno] + [d.lineno for d in node.decorator_list])
+            ids = lines.get(first) or lines.get(node.lineno)
+            if not ids or node in tree.body and node.name in at_import:
+                continue
+            body = node.body
+            if isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+                    and isinstance(body[0].value.value, str):
+                body = body[1:]           # the docstring stays: help() reads the same
+            if not body:
+                continue
+            edits.append((at(body[0].lineno, body[0].col_offset),
+                          at(body[-1].end_lineno, body[-1].end_col_offset),
+                          ids if isinstance(ids, str) else stub_statement(ids)))
+        elif isinstance(node, ast.Lambda) and lines.get(node.lineno):
+            edits.append((at(node.body.lineno, node.body.col_offset),
+                          at(node.body.end_lineno, node.body.end_col_offset),
+                          stub_expression(lines[node.lineno])))
+    # a stub inside a body stubbed as a whole goes with it; the rest, last first
+    edits = [e for e in edits if not any(o[0] <= e[0] and e[1] <= o[1] and o != e
+                                         for o in edits)]
+    out = text
+    for start, stop, new in sorted(edits, reverse=True):
+        out = out[:start] + new + out[stop:]
+    ast.parse(out)    # the view must import: a broken rewrite fails here, in the grader
+    return out
+
+
+# --- the view on disk --------------------------------------------------------------------------
+
+def build(notebook, root, only=None):
+    """Write the view of ``notebook`` (``only`` one exercise of it) under ``root``;
+    ``[(view folder, real folder)]``."""
+    by_file = {}
+    for (path, line), ids in stubbed(notebook, only).items():
+        by_file.setdefault(path, {})[line] = ids
+    binds = []
+    for name, real in package_dirs().items():
+        target = Path(root) / name
+        shutil.copytree(real, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        if name == "nncourse":      # mistakes made as variants of a reference at import
+            by_file.setdefault(str(Path(inspect.getsourcefile(Mistake)).resolve()), {}).update(_variants_stubbed())
+        for path, lines in by_file.items():
+            if Path(path).is_relative_to(real):
+                copy = target / Path(path).relative_to(real)
+                copy.write_text(rewrite(Path(path).read_text(encoding="utf-8"), lines),
+                                encoding="utf-8")
+        # compiled here, once: the sandbox (no bytecode written there) would compile every
+        # module of both packages again on each start
+        compileall.compile_dir(str(target), quiet=2)
+        binds.append((str(target), str(real)))
+    return binds
+
+
+def _variants_stubbed():
+    """``Mistake.variant`` in every view: the mistake it makes is a stub (mistakes never run
+    in the sandbox; a variant is the reference with one choice changed, often in a check
+    module's version of another exercise that the view keeps)."""
+    fn = inspect.unwrap(Mistake.variant.__func__)
+    return {fn.__code__.co_firstlineno: f"return cls(name, hint, lambda *a, **k: "
+                                        f"{stub_expression(['mistake'])})"}
+
+
+def font_binds(home):
+    """matplotlib's font list bound where the sandbox's matplotlib looks for it
+    (``home/.matplotlib``, its MPLCONFIGDIR): no rebuild on the first figure, and no
+    variable naming a grader's folder."""
+    from nncourse.grading.sandbox import _font_cache
+    fonts = _font_cache()
+    return [(str(Path(fonts) / name), f"{home}/.matplotlib/{name}")
+            for name in sorted(os.listdir(fonts)) if fonts and name.startswith("fontlist-")
+            and name.endswith(".json")] if fonts else []
+
+
+def binds(notebook, only=None):
+    """``[(source, destination)]`` read-only binds that show the sandbox the view of
+    ``notebook`` (every exercise stubbed, or ``only`` that one) over the real nnlib and
+    nncourse folders; built once per grader run, removed at exit."""
+    global _root
+    key = (registry.current_notebook(notebook or ""), only)
+    with _lock:
+        if key not in _views:
+            if _root is None:
+                _root = tempfile.mkdtemp(prefix="nncourse-view-")
+                atexit.register(shutil.rmtree, _root, True)
+            folder = Path(_root) / f"{key[0] or 'none'}-{only or 'all'}"
+            folder.mkdir()
+            _views[key] = build(key[0], folder, only)
+        return list(_views[key])
