@@ -209,8 +209,9 @@ def table(result):
 
 
 def compare(old, new):
-    lines = [f"{'figure':<46}{'old':>10}{'new':>10}{'new ÷ old':>11}",
-             f"{'':<46}{old['date'][:16]:>10}{new['date'][:16]:>10}"]
+    lines = [f"{'figure':<46}{'old':>12}{'new':>12}{'new ÷ old':>11}",
+             f"{'':<46}{old['date'][:10]:>12}{new['date'][:10]:>12}",
+             f"{'':<46}{old['date'][11:16]:>12}{new['date'][11:16]:>12}"]
     for key in list(dict.fromkeys([*old["figures"], *new["figures"]])):
         a, b = old["figures"].get(key), new["figures"].get(key)
         row = b or a
@@ -218,7 +219,7 @@ def compare(old, new):
         vb = b["value"] if b else None
         ratio = (f"{vb / va:.2f}" if isinstance(va, (int, float)) and isinstance(vb, (int, float))
                  and not isinstance(va, bool) and va else "")
-        lines.append(f"{row['label'][:45]:<46}{number(va):>10}{number(vb):>10}{ratio:>11}")
+        lines.append(f"{row['label'][:45]:<46}{number(va):>12}{number(vb):>12}{ratio:>11}")
     for name, run in (("old", old), ("new", new)):
         loads = ", ".join(f"{s} {i['load_before']:.1f}" for s, i in run["sections"].items())
         lines.append(f"{name}: {run['commit']}, load average at start of {loads}")
@@ -246,7 +247,7 @@ def main(argv=None):
     parser.add_argument("--train-rounds", type=int, default=7)
     parser.add_argument("--also", action="append", default=[], metavar="PATH",
                         help="also train with the nnlib of the checkout at PATH (e.g. main's)")
-    parser.add_argument("--submissions", type=int, default=8, help="grading submissions")
+    parser.add_argument("--submissions", type=int, default=6, help="grading submissions")
     parser.add_argument("--grading-rounds", type=int, default=3)
     parser.add_argument("--learners", type=int, default=20, help="hub learners")
     args = parser.parse_args(argv)
