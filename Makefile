@@ -83,8 +83,10 @@ $(VENV)/.hub: pyproject.toml $(VENV)/.runtime
 		|| npm install --silent --no-audit --no-fund --prefix .hub-node configurable-http-proxy
 	touch $@
 
+# make hub LEARNERS=names.txt: those learners' servers are started before they log in.
 hub: $(VENV)/.hub $(LAB_SETTINGS)
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python hub/run.py
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(if $(LEARNERS),NNCOURSE_HUB_LEARNERS=$(abspath $(LEARNERS))) \
+		$(BIN)/python hub/run.py
 
 # Lint first (ruff, configured in pyproject.toml), then every test.
 test: $(VENV)/.test $(LAB_SETTINGS)

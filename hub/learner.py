@@ -5,7 +5,9 @@ benchmarks/hub_speed.py.
 """
 
 import asyncio
+import html
 import json
+import re
 import time
 import uuid
 
@@ -30,15 +32,34 @@ class Learner:
         return r.url
 
     def wait_ready(self, timeout=300):
-        """Wait until the learner's server answers; returns the final URL of their lab."""
+        """Wait until the learner's server answers, as a browser does: open the server's URL;
+        while the hub's "server starting" page shows, follow its progress event stream until
+        the server is ready, then reload. Returns the final URL of their lab."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             r = self.http.get(f"{self.prefix}/", timeout=60)   # redirects to the default URL
             if r.status_code == 200 and r.url.startswith(self.prefix) \
                     and self.http.cookies.get("_xsrf", path=f"/user/{self.name}/"):
                 return r.url
-            time.sleep(0.5)
+            progress = re.search(r'new EventSource\("([^"]+)"\)', r.text)
+            if progress:
+                self._follow_progress(html.unescape(progress.group(1)), deadline)
+            else:
+                time.sleep(0.5)
         raise TimeoutError(f"{self.name}'s server not ready after {timeout} s")
+
+    def _follow_progress(self, path, deadline):
+        """Read the spawn's progress events (the page's EventSource) until ready or failed."""
+        with self.http.get(self.base + path, stream=True,
+                           timeout=max(1, deadline - time.monotonic())) as r:
+            for line in r.iter_lines(decode_unicode=True):
+                if line and line.startswith("data:"):
+                    event = json.loads(line[5:])
+                    if event.get("ready"):
+                        return
+                    if event.get("failed"):
+                        raise RuntimeError(f"{self.name}'s server failed to start: "
+                                           f"{event.get('message')}")
 
     @property
     def _headers(self):
@@ -64,6 +85,43 @@ class Learner:
         r = self.api("PUT", f"contents/{path}", json={"type": "notebook", "content": nb_json})
         r.raise_for_status()
 
+    def terminal(self, command, expect, timeout=60):
+        """Type ``command`` in a new terminal of the learner's lab; returns what it printed
+        once ``expect`` appears in it (or at ``timeout``)."""
+        r = self.api("POST", "terminals")
+        r.raise_for_status()
+        name = r.json()["name"]
+        try:
+            return asyncio.run(self._terminal(name, command, expect, timeout))
+        finally:
+            self.api("DELETE", f"terminals/{name}")
+
+    async def _terminal(self, name, command, expect, timeout):
+        ws = await websocket_connect(HTTPRequest(
+            self.prefix.replace("http", "ws", 1) + f"/terminals/websocket/{name}",
+            headers={"Cookie": self._cookie(), "Origin": self.base, **self._headers},
+            connect_timeout=60, request_timeout=60))
+        text, deadline = "", time.monotonic() + timeout
+        try:
+            ws.write_message(json.dumps(["stdin", command + "\r"]))
+            while expect not in text and time.monotonic() < deadline:
+                try:
+                    msg = await asyncio.wait_for(ws.read_message(), deadline - time.monotonic())
+                except asyncio.TimeoutError:
+                    break
+                if msg is None:
+                    break
+                kind, *data = json.loads(msg)
+                if kind == "stdout":
+                    text += data[0]
+        finally:
+            ws.close()
+        return text
+
+    def _cookie(self):
+        return "; ".join(f"{c.name}={c.value}" for c in self.http.cookies
+                         if c.path in ("/", f"/user/{self.name}/"))
+
     def run(self, cells, timeout=120, shutdown=True):
         """Run code cells in a new kernel of the learner's server; returns each cell's text output
         (streams, text/plain of displays, error names). ``shutdown=False`` leaves the kernel
@@ -78,11 +136,10 @@ class Learner:
                 self.api("DELETE", f"kernels/{kernel}")
 
     async def _run(self, kernel, cells):
-        cookie = "; ".join(f"{c.name}={c.value}" for c in self.http.cookies
-                           if c.path in ("/", f"/user/{self.name}/"))
         ws_url = self.prefix.replace("http", "ws", 1) + f"/api/kernels/{kernel}/channels"
-        ws = await websocket_connect(HTTPRequest(
-            ws_url, headers={"Cookie": cookie, "Origin": self.base, **self._headers}))
+        ws = await websocket_connect(HTTPRequest(     # a loaded hub may take a while to answer
+            ws_url, headers={"Cookie": self._cookie(), "Origin": self.base, **self._headers},
+            connect_timeout=120, request_timeout=120))
         outputs = []
         try:
             for code in cells:

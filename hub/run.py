@@ -28,6 +28,8 @@ def main():
     print(f"learners open http://{os.environ.get('NNCOURSE_HUB_IP', '127.0.0.1')}:{port}/ and log "
           "in with any name and the workshop password")
     hub = Path(sys.executable).parent / "jupyterhub"
+    if os.geteuid() == 0:
+        os.umask(0o077)     # the hub's database and secrets: root's alone (learners have accounts)
     os.chdir(state)
     os.execv(str(hub), [str(hub), "-f", str(config)])
 

@@ -1,13 +1,19 @@
 """Start the workshop hub (hub/jupyterhub_config.py) on free loopback ports, in a temporary
-state folder: shared by the hub's test and benchmarks/hub_speed.py."""
+state folder: shared by the hub's test and benchmarks/hub_speed.py.
+
+As root the hub runs in its "system" mode (an account per learner): the state folder is then
+made where learners can reach their homes (a temporary folder open to passing through), and
+:meth:`Hub.stop` removes the learners' accounts it made."""
 
 import os
+import pwd
 import secrets
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -32,7 +38,12 @@ def free_ports(n):
 
 
 class Hub:
-    def __init__(self, state, **env):
+    def __init__(self, state=None, **env):
+        self.made = None
+        if state is None:
+            self.made = Path(tempfile.mkdtemp(prefix="nncourse-hub-"))
+            self.made.chmod(0o711)
+            state = self.made / "state"
         self.state = Path(state)
         self.password = "workshop-" + secrets.token_hex(4)
         self.token = secrets.token_hex(16)
@@ -68,9 +79,13 @@ class Hub:
                                 headers={"Authorization": f"token {self.token}"}, **kw)
 
     def log_tail(self, n=4000):
-        return (self.state / "hub.log").read_bytes()[-n:].decode(errors="replace")
+        try:
+            return (self.state / "hub.log").read_bytes()[-n:].decode(errors="replace")
+        except FileNotFoundError:   # removed with the hub's temporary folder
+            return ""
 
-    def stop(self):
+    def stop(self, keep_log=None):
+        """Stop the hub (and its learners' servers); ``keep_log``: copy its log there first."""
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)   # the hub stops the learners' servers
             try:
@@ -80,3 +95,12 @@ class Hub:
                 self.process.wait(10)
         if getattr(self, "log", None):
             self.log.close()
+            if keep_log:
+                shutil.copyfile(self.state / "hub.log", keep_log)
+        homes = str(self.state.resolve() / "homes") + "/"
+        for entry in pwd.getpwall():      # the learners' accounts this hub made
+            if entry.pw_gecos.startswith("nncourse hub learner ") and \
+                    entry.pw_dir.startswith(homes):
+                subprocess.run(["userdel", entry.pw_name], capture_output=True)
+        if self.made:
+            shutil.rmtree(self.made, ignore_errors=True)

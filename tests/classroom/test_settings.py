@@ -112,6 +112,7 @@ def test_hub_gives_learner_servers_the_settings(tmp_path, monkeypatch):
     from traitlets.config import Config
     monkeypatch.setenv("NNCOURSE_HUB_PASSWORD", "a-long-password")
     monkeypatch.setenv("NNCOURSE_HUB_STATE", str(tmp_path / "state"))
+    monkeypatch.setenv("NNCOURSE_HUB_USERS", "shared")   # no accounts for a config read
     config = Config()
     code = (ROOT / "hub" / "jupyterhub_config.py").read_text()
     exec(compile(code, "jupyterhub_config.py", "exec"), {"get_config": lambda: config,
