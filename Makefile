@@ -110,11 +110,11 @@ $(VENV)/.bench: pyproject.toml $(VENV)/.test
 	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet -e ".[course,test,bench]"
 	touch $@
 
-bench: $(VENV)/.bench
-	$(BIN)/python benchmarks/train_speed.py
-	$(BIN)/python benchmarks/course_speed.py
-	$(BIN)/python benchmarks/grading_speed.py
-	$(BIN)/python benchmarks/hub_speed.py
+# One run of every benchmark (benchmarks/README.md): one table, and the figures as JSON in
+# benchmarks/results/ (BENCH_ARGS="--compare benchmarks/results/OLD.json" prints a run beside it).
+# The hub's benchmark needs configurable-http-proxy, which the hub's set-up installs.
+bench: $(VENV)/.bench $(VENV)/.hub
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -39,14 +39,19 @@ def check_times(repeats=3):
     return times
 
 
+def measure(repeats=3):
+    """``{"notebooks": {stem: seconds}, "checks": {exercise id: seconds}}``."""
+    return {"notebooks": notebook_times(), "checks": check_times(repeats)}
+
+
 def main():
-    nb = notebook_times()
+    r = measure()
+    nb, checks = r["notebooks"], r["checks"]
     print(f"{'notebook':<28}{'seconds':>9}")
     for name, t in nb.items():
         print(f"{name:<28}{t:>9.1f}{'' if t <= 15 else '   over 15 s'}")
     total = sum(nb.values())
     print(f"{'all notebooks':<28}{total:>9.1f}{'' if total <= 60 else '   over 60 s'}\n")
-    checks = check_times()
     slowest = sorted(checks.items(), key=lambda kv: -kv[1])
     print(f"{len(checks)} checks on correct answers: median {sorted(checks.values())[len(checks) // 2] * 1000:.1f} ms, "
           f"slowest {slowest[0][0]} {slowest[0][1] * 1000:.0f} ms")

@@ -32,7 +32,9 @@ class Parameter:
 
     Write a gradient one way: ``p.add_grad(g)`` adds ``g`` into ``p.grad``; ``p.zero_grad()``
     sets it back to zeros. ``g`` is copied in, so changing ``g`` afterwards changes nothing
-    (assigning ``p.grad = g`` copies too).
+    (assigning ``p.grad = g`` copies too). A layer that hands over an array it has just made
+    and keeps no reference to, such as ``X.T @ dout``, may say so with ``new=True``: the first
+    gradient after ``zero_grad`` is then kept as it is instead of copied.
     """
 
     def __init__(self, value, name):
@@ -70,14 +72,19 @@ class Parameter:
             self._grad = np.zeros_like(self.value)   # value was replaced by a new array
         self._zero = True
 
-    def add_grad(self, g):
-        """``grad += g``, for ``g`` of the parameter's shape (``ValueError`` otherwise)."""
+    def add_grad(self, g, new=False):
+        """``grad += g``, for ``g`` of the parameter's shape (``ValueError`` otherwise).
+
+        ``new=True``: ``g`` is a new array that no one else holds, so when the gradient is zero
+        it becomes the gradient itself (no copy) if it has the parameter's dtype."""
         self._check(g)
-        if self._zero:
-            np.copyto(self._grad, g, casting="same_kind")
-            self._zero = False
-        else:
+        if not self._zero:
             self._grad += g
+        elif new and g.dtype == self.value.dtype:
+            self._grad = g
+        else:
+            np.copyto(self._grad, g, casting="same_kind")
+        self._zero = False
 
     def __repr__(self):
         return f"Parameter({self.name}, shape={self.value.shape}, dtype={self.value.dtype})"
@@ -143,13 +150,15 @@ class Dense(Layer):
     def forward(self, X, training=True):
         """X: (N, D) -> Z: (N, M), the same in training and inference."""
         self.X = X
-        return X @ self.W.value + self.b.value
+        Z = X @ self.W.value
+        Z += self.b.value          # Z = X·W + b, adding b in place (no second (N, M) array)
+        return Z
 
     def backward(self, dout):
         """dout = ∂cost/∂Z: (N, M). Adds dW = Xᵀ·dout (D, M) and db = Σ_n dout (M,);
         returns dX = dout·Wᵀ (N, D) (None when ``input_grad`` is False)."""
-        self.W.add_grad(self.X.T @ dout)
-        self.b.add_grad(dout.sum(axis=0))
+        self.W.add_grad(self.X.T @ dout, new=True)      # new arrays: kept, not copied
+        self.b.add_grad(dout.sum(axis=0), new=True)
         return dout @ self.W.value.T if self.input_grad else None
 
     def parameters(self):

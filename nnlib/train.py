@@ -93,10 +93,64 @@ def fit(network, X, y, cost="mse", optimizer="sgd", epochs=10, batch_size=None, 
     as measured during training, penalty included), and ``accuracy``, ``val_cost``,
     ``val_accuracy`` when asked for (validation costs carry no penalty).
     """
+    optimizer = _build_optimizer(network, optimizer, optimizer_options)
+    batch_size = len(X) if batch_size is None else batch_size
+    _check_options(epochs, batch_size, l2, clip, schedule)
+    with_accuracy = "accuracy" in metrics
+    history = _empty_history(with_accuracy, validation is not None)
+
+    _notify(callbacks, "on_train_begin", network)
+    t = 0   # updates so far
+    for epoch in range(1, epochs + 1):
+        # train: one pass over the shuffled samples, recording what training measured
+        epoch_cost, epoch_accuracy, t = train_epoch(network, optimizer, X, y, batch_size, rng,
+                                                    cost, l2, clip, schedule, t, with_accuracy)
+        history["cost"].append(epoch_cost)
+        if with_accuracy:
+            history["accuracy"].append(epoch_accuracy)
+        # validate: the network as it is after the epoch, in inference mode
+        if validation is not None:
+            result = evaluate(network, *validation, cost=cost, with_accuracy=with_accuracy)
+            history["val_cost"].append(result["cost"])
+            if with_accuracy:
+                history["val_accuracy"].append(result["accuracy"])
+        # callbacks: every one, each epoch; stop when any asks to
+        if any([callback(epoch, history) for callback in callbacks]):
+            break
+    _notify(callbacks, "on_train_end", network)
+    return history
+
+
+def train_epoch(network, optimizer, X, y, batch_size, rng, cost="mse", l2=0.0, clip=None,
+                schedule=None, t=0, with_accuracy=False):
+    """One epoch of :func:`fit`: a :func:`train_step` on every mini-batch, ``t`` counting updates
+    (for the schedule). Returns ``(cost, accuracy, t)``: the epoch's cost as measured during
+    training (mean over the samples, or the sum for SSR, a sum itself), its accuracy (None
+    unless ``with_accuracy``) and the updated ``t``."""
+    weight_by_size = cost != "ssr"   # SSR is a sum, so an epoch's SSR adds the batches' up
+    total, correct = 0.0, 0.0
+    for idx in minibatches(len(X), batch_size, rng):
+        X_b, y_b = X[idx], y[idx]
+        if schedule is not None:
+            optimizer.lr = schedule(t)
+        batch_cost, y_hat = train_step(network, optimizer, X_b, y_b, cost, l2, clip)
+        t += 1
+        total += batch_cost * (len(idx) if weight_by_size else 1)
+        if with_accuracy:
+            correct += accuracy(y_b, y_hat) * len(idx)
+    epoch_cost = total / len(X) if weight_by_size else total
+    return epoch_cost, (correct / len(X) if with_accuracy else None), t
+
+
+def _build_optimizer(network, optimizer, options):
     if not isinstance(optimizer, Optimizer):
-        optimizer = get_optimizer(optimizer, network.parameters(), **optimizer_options)
-    elif optimizer_options:
+        return get_optimizer(optimizer, network.parameters(), **options)
+    if options:
         raise ValueError("optimizer options given, but the optimizer is already built")
+    return optimizer
+
+
+def _check_options(epochs, batch_size, l2, clip, schedule):
     if epochs < 0:
         raise ValueError(f"invalid epochs: {epochs!r} (must be >= 0)")
     if not l2 >= 0:
@@ -105,49 +159,24 @@ def fit(network, X, y, cost="mse", optimizer="sgd", epochs=10, batch_size=None, 
         raise ValueError(f"invalid clip: {clip!r} (must be > 0, or None for no clipping)")
     if schedule is not None and not callable(schedule):
         raise ValueError(f"invalid schedule: {schedule!r} (must be a function of the step t)")
-    N = len(X)
-    batch_size = N if batch_size is None else batch_size
     if batch_size < 1:
         raise ValueError(f"invalid batch_size: {batch_size!r} (must be >= 1)")
-    with_accuracy = "accuracy" in metrics
-    history = {"cost": []}
-    if with_accuracy:
-        history["accuracy"] = []
-    if validation is not None:
-        history["val_cost"] = []
-        if with_accuracy:
-            history["val_accuracy"] = []
 
+
+def _empty_history(with_accuracy, with_validation):
+    keys = ["cost", "accuracy"] if with_accuracy else ["cost"]
+    if with_validation:
+        keys += [f"val_{key}" for key in keys]
+    return {key: [] for key in keys}
+
+
+def _notify(callbacks, event, network):
+    """Call ``callback.on_train_begin(network)`` (or ``on_train_end``) on the callbacks that
+    have it."""
     for callback in callbacks:
-        if hasattr(callback, "on_train_begin"):
-            callback.on_train_begin(network)
-    t = 0   # updates so far
-    for epoch in range(1, epochs + 1):
-        total, correct = 0.0, 0.0
-        for idx in minibatches(N, batch_size, rng):
-            if schedule is not None:
-                optimizer.lr = schedule(t)
-            batch_cost, y_hat = train_step(network, optimizer, X[idx], y[idx], cost, l2, clip)
-            t += 1
-            # SSR is a sum, so an epoch's SSR adds the batches' up; mean costs are weighted.
-            total += batch_cost * (1 if cost == "ssr" else len(idx))
-            if with_accuracy:
-                correct += accuracy(y[idx], y_hat) * len(idx)
-        history["cost"].append(total if cost == "ssr" else total / N)
-        if with_accuracy:
-            history["accuracy"].append(correct / N)
-        if validation is not None:
-            result = evaluate(network, *validation, cost=cost, with_accuracy=with_accuracy)
-            history["val_cost"].append(result["cost"])
-            if with_accuracy:
-                history["val_accuracy"].append(result["accuracy"])
-        results = [callback(epoch, history) for callback in callbacks]  # every one, each epoch
-        if any(results):
-            break
-    for callback in callbacks:
-        if hasattr(callback, "on_train_end"):
-            callback.on_train_end(network)
-    return history
+        if hasattr(callback, event):
+            getattr(callback, event)(network)
 
 
-__all__ = ["fit", "train_step", "evaluate", "minibatches", "accuracy", "cost_gradient"]
+__all__ = ["fit", "train_epoch", "train_step", "evaluate", "minibatches", "accuracy",
+           "cost_gradient"]
