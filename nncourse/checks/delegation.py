@@ -113,8 +113,8 @@ def _monitoring():
 
 def message(exercise, reached):
     """What the learner reads: the first course function it reached, and what grading does."""
-    return (f"✘ {exercise.name} — your answer calls {reached[0]}, the course's own implementation: "
-            "when graded it scores 0. Write the computation yourself (you may use numpy).")
+    return (f"✘ {exercise.name} — your answer calls {reached[0]}, the course's own "
+            "implementation: when graded it scores 0. Write the computation yourself (you may use numpy).")
 
 
 def verdict(exercise, result, reached):

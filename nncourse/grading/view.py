@@ -166,17 +166,12 @@ def stubbed(notebook, only=None):
 
 
 def own_implementations(exercise):
-    """``{code object: 'module.qualname'}`` of ``exercise``'s own implementations: what, when
-    the grader runs it, scores that exercise 0 (``grader._judge`` counts only the exercise's own
-    stubs; another exercise's, such as nb02's ``sigmoid`` in ``neuron``, is allowed)."""
-    keys = {key for key, ids in stubbed(exercise.notebook, exercise.id).items()
-            if exercise.id in ids}
-    fns = {}
-    for fn, _ in implementations(exercise.notebook, exercise.id):
-        key = (str(Path(fn.__code__.co_filename).resolve()), fn.__code__.co_firstlineno)
-        if key in keys:
-            fns[fn.__code__] = f"{fn.__module__}.{fn.__qualname__}"
-    return fns
+    """``{code object: 'module.qualname'}``: what the view of ``exercise`` alone stubs, so what
+    scores it 0 when graded: its own implementations, which ``grader._judge`` names, and the
+    notebook's known mistakes (stubs in every view: the answer computes nothing). Another
+    exercise's implementation (nb02's ``neuron`` calling nnlib's ``sigmoid``) is not in it."""
+    return {fn.__code__: f"{fn.__module__}.{fn.__qualname__}"
+            for fn, _ in implementations(exercise.notebook, exercise.id)}
 
 
 # --- rewriting a module's source ---------------------------------------------------------------
