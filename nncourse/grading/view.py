@@ -127,10 +127,12 @@ def _filled(cell):
         return False
 
 
-def stubbed(notebook, only=None):
-    """``{(file, first line): [exercise ids]}``: what the view of ``notebook`` stubs (of the
-    exercise ``only``, if given)."""
-    found, dirs = {}, package_dirs()
+def implementations(notebook, only=None):
+    """``[(function, exercise id)]``: the course's functions the view of ``notebook`` stubs (of
+    the exercise ``only``, if given), each with the exercise it implements. The one definition
+    of "the exercise's own implementation": the view stubs these (:func:`stubbed`) and the
+    notebook's check refuses an answer that calls one of its own (``checks.delegation``)."""
+    out, dirs = [], package_dirs()
     exercises = [e for e in registry.load_all().values() if e.notebook == notebook]
     own = {e.id: [e.reference] + [_resolve(n) for n in e.implemented_by] for e in exercises}
     # another exercise's own reference is not a helper of this one (nb10's backprop may use
@@ -149,8 +151,27 @@ def stubbed(notebook, only=None):
         for fn in [f for obj in objs for f in _functions(obj, seen, words)] + mistakes:
             path = Path(fn.__code__.co_filename).resolve()
             if any(path.is_relative_to(d) for d in dirs.values()):
-                found.setdefault((str(path), fn.__code__.co_firstlineno), []).append(ex.id)
+                out.append((fn, ex.id))
+    return out
+
+
+def stubbed(notebook, only=None):
+    """``{(file, first line): [exercise ids]}``: what the view of ``notebook`` stubs (of the
+    exercise ``only``, if given)."""
+    found = {}
+    for fn, ex_id in implementations(notebook, only):
+        key = (str(Path(fn.__code__.co_filename).resolve()), fn.__code__.co_firstlineno)
+        found.setdefault(key, []).append(ex_id)
     return {key: sorted(set(ids)) for key, ids in found.items()}
+
+
+def own_implementations(exercise):
+    """``{code object: 'module.qualname'}``: what the view of ``exercise`` alone stubs, so what
+    scores it 0 when graded: its own implementations, which ``grader._judge`` names, and the
+    notebook's known mistakes (stubs in every view: the answer computes nothing). Another
+    exercise's implementation (nb02's ``neuron`` calling nnlib's ``sigmoid``) is not in it."""
+    return {fn.__code__: f"{fn.__module__}.{fn.__qualname__}"
+            for fn, _ in implementations(exercise.notebook, exercise.id)}
 
 
 # --- rewriting a module's source ---------------------------------------------------------------

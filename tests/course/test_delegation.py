@@ -1,0 +1,115 @@
+"""An answer that hands its exercise to the course's own implementation: the learner's check and
+the grader agree (issue 23, item 1; one exercise definition serves both). For every exercise of
+the registry, the answer ``f = <the registry's .reference>`` is refused by the notebook's check
+with the message naming the course function, and scores 0 when graded in the real sandbox; the
+rule is the view's (``view.own_implementations``): another exercise's implementation is allowed.
+"""
+
+import contextlib
+import io
+
+import nbformat
+import pytest
+
+from nncourse.build.notebooks import NOTEBOOKS, SOLUTIONS, exercise_cells
+from nncourse.checks import delegation, notebook, registry
+from nncourse.grading import view
+from nncourse.grading.grader import Limits, grade_many
+from nncourse.grading.sandbox import isolation_available
+
+EXERCISES = sorted(registry.load_all().values(), key=lambda e: e.id)
+NOTEBOOK_NAMES = sorted({e.notebook for e in EXERCISES})
+REFUSED = "the course's own implementation: when graded it scores 0"
+LIMITS = Limits(cell_timeout=20, notebook_timeout=120, check_time=20, memory_mb=1024,
+                processes=24, file_mb=8, output_mb=4)
+# solved controls in the same batch: 02 (neuron uses sigmoid, allowed) and 04; every notebook's
+# solution passes its own check cells under nbval (make test), where this hook is on
+SOLVED = ("02_the_neuron", "04_cost")
+
+
+def delegating(ex):
+    """The answer cell: the exercise's function is the registry's reference, reached by import."""
+    return (f"import importlib\n{ex.function} = importlib.import_module("
+            f"'nncourse.checks.registry').by_name({ex.name!r}).reference\n")
+
+
+def _check(ex, fn):
+    with contextlib.redirect_stdout(io.StringIO()):
+        notebook.run_and_report(ex.name, fn)
+    return notebook.RESULTS[ex.id]
+
+
+@pytest.mark.parametrize("ex", EXERCISES, ids=lambda e: e.id)
+def test_the_notebook_check_refuses_the_course_implementation(ex):
+    ns = {}
+    exec(delegating(ex), ns)
+    result = _check(ex, ns[ex.function])
+    assert result["status"] == "failed" and not result["passed"]
+    assert REFUSED in result["message"], result["message"]
+    assert result["cases_passed"] == 0
+    names = set(view.own_implementations(ex).values())
+    assert any(n in result["message"] for n in names)
+
+
+def test_another_exercises_implementation_is_allowed():
+    """nb02's neuron may use nnlib's sigmoid (its own exercise's, not neuron's)."""
+    ex = registry.by_name("neuron")
+    ns = {}
+    exec("import numpy as np\nfrom nnlib.activations import sigmoid\n"
+         f"def neuron({', '.join(ex.arg_names)}):\n"
+         f"    return sigmoid({ex.arg_names[0]} @ {ex.arg_names[1]} + {ex.arg_names[2]})\n", ns)
+    assert _check(ex, ns["neuron"])["passed"]
+
+
+def test_the_hook_is_off_outside_a_check():
+    import sys
+    from nnlib.losses import mse
+    assert delegation._watch is None and sys.getprofile() is None
+    ex = registry.by_name("mse")
+    with delegation.watching(ex) as reached:
+        mse([1.0], [2.0])          # the judge's own use of the reference: not the learner's
+    assert reached == [] and sys.getprofile() is None
+
+
+def _submission(name, answers):
+    nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    sol = nbformat.read(SOLUTIONS / f"{name}.ipynb", as_version=4)
+    solved = {ex.name: sol.cells[i].source for i, _, ex in exercise_cells(sol, name)}
+    cells = exercise_cells(nb, name)
+    for i, _, ex in cells:
+        nb.cells[i].source = answers(ex) if answers else solved[ex.name]
+    if answers:      # a delegating answer needs no other cell: only the answers, quick to grade
+        nb.cells = [nb.cells[i] for i, _, _ in cells]
+    return nb
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    if isolation_available() is None:
+        pytest.skip("needs bubblewrap (apt-get install bubblewrap)")
+    folder = tmp_path_factory.mktemp("delegation")
+    paths = {}
+    subs = [("delegating", name, delegating) for name in NOTEBOOK_NAMES]
+    subs += [("solved", name, None) for name in SOLVED]
+    for kind, name, answers in subs:
+        path = folder / kind / name / f"{name}.ipynb"
+        path.parent.mkdir(parents=True)
+        path.write_text(nbformat.writes(_submission(name, answers)), encoding="utf-8")
+        paths[kind, name] = path
+    reports = grade_many(list(paths.values()), seed=1234, limits=LIMITS, jobs=2)
+    return {key: r.to_json() for key, r in zip(paths, reports)}
+
+
+@pytest.mark.parametrize("name", NOTEBOOK_NAMES)
+def test_the_grader_gives_the_same_0(graded, name):
+    rows = graded["delegating", name]["exercises"]
+    assert len(rows) == sum(e.notebook == name for e in EXERCISES)
+    assert all(r["points"] == 0 and "course's own implementation" in r["message"]
+               for r in rows), [(r["id"], r["points"], r["message"][:200]) for r in rows]
+
+
+@pytest.mark.parametrize("name", SOLVED)
+def test_the_solutions_keep_their_marks_in_the_same_batch(graded, name):
+    solved = graded["solved", name]["exercises"]
+    assert all(r["points"] == r["max_points"] for r in solved), [
+        (r["id"], r["message"][:200]) for r in solved if r["points"] != r["max_points"]]
