@@ -168,11 +168,19 @@ def lbp_cases(rng):
     ]
 
 
+FLOAT_CODES = Mistake(
+    "float codes",
+    "your codes are right but stored as floats (np.zeros makes float64, and 2.0 ** k is a "
+    "float): the codes are whole numbers 0..255, so build an integer array "
+    "(np.zeros(shape, dtype=int), or 1 << k / 2 ** k with integer k).",
+    lambda img: _lbp(img).astype(np.float64))
+
+
 function_exercise(
     id="nb01_local_binary_pattern", name="local_binary_pattern", notebook=NOTEBOOK, points=1,
     verifies="codes, bit order, ties, border skipped",
     reference=features.local_binary_pattern, cases=lbp_cases, arg_names=("image",),
-    rtol=0, atol=0, check_dtype=False,
+    rtol=0, atol=0, check_dtype=False, dtype_kinds="iu", dtype_mistake=FLOAT_CODES,
     mistakes=[
         Mistake("strict comparison",
                 "ties are wrong: a neighbour equal to the centre counts as 1 (use >=, not >).",
@@ -221,11 +229,12 @@ function_exercise(
 def _lbp(img, strict=False, order=range(8), flipped=False, always=False, weights=None):
     """Wrong variants of the LBP, for naming mistakes."""
     H, W = img.shape
-    centre = img[1:H - 1, 1:W - 1].astype(np.int64)
+    img = img.astype(np.int64)
+    centre = img[1:H - 1, 1:W - 1]
     codes = np.zeros(centre.shape, dtype=np.int64)
     weights = [1 << bit for bit in order] if weights is None else list(weights)
     for weight, (dr, dc) in zip(weights, features.NEIGHBOURS):
-        nb = img[1 + dr:H - 1 + dr, 1 + dc:W - 1 + dc].astype(np.int64)
+        nb = img[1 + dr:H - 1 + dr, 1 + dc:W - 1 + dc]
         a, c = (centre, nb) if flipped else (nb, centre)
         bit = (a > c) if strict else (a >= c)
         codes += (bit | always).astype(np.int64) * weight

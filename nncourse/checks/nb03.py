@@ -120,6 +120,13 @@ SOFTMAX_MISTAKES = [
             "inf, and inf/inf is NaN. Subtract each row's maximum before np.exp — "
             "Z - Z.max(axis=1, keepdims=True) — it leaves softmax unchanged.",
             lambda Z: np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)),
+    Mistake("row minimum subtracted",
+            "you subtracted each row's minimum: that leaves softmax unchanged on paper, but "
+            "the largest exponent is then max - min, and a row with logits from -1e4 to 1e4 "
+            "overflows (inf/inf is NaN). Subtract the row's *maximum*, so every exponent is "
+            "≤ 0.",
+            lambda Z: (lambda E: E / E.sum(axis=1, keepdims=True))(
+                np.exp(Z - Z.min(axis=1, keepdims=True)))),
     Mistake("global max",
             "you subtracted the largest value of the whole batch (Z.max()). That is right "
             "on paper, but a row far below that maximum has every exp underflow to 0, and "
@@ -184,6 +191,8 @@ def softmax_cases(rng):
              (np.array([[1e4, 1e4 - 1, 1e4 - 2], [0.0, 1.0, 2.0]]),)),
         Case("very negative logits around -1e4 (exp underflows to 0)",
              (np.array([[-1e4, -1e4 + 1, -1e4 + 3, -1e4 - 1]]),)),
+        Case("a row spread from -1e4 to 1e4 (exp of max - min overflows)",
+             (np.array([[1e4, 0.0, -1e4], [5.0, 1e4, -1e4]]),)),
         Case("4 samples × 5 classes, random logits", (3 * rng.standard_normal((4, 5)),)),
         Case("10 samples × 2 classes, random logits", (2 * rng.standard_normal((10, 2)),)),
         Case("one class: every probability is 1", (rng.standard_normal((3, 1)),)),

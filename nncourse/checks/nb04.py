@@ -226,6 +226,10 @@ def cce_cases(rng):
         Case("4 random float32 samples, K = 3 (float32 tolerance)",
              (one_hot(rng.integers(0, 3, 4), 3).astype(np.float32),
               probs(4, 3, dtype=np.float32)), rtol=1e-5),
+        Case("float32 predictions whose true class has probability exactly 0 (float32's eps "
+             "is 1.2e-7, float64's 2.2e-16)",
+             (one_hot([0, 2], 3).astype(np.float32),
+              np.array([[0.0, 0.5, 0.5], [0.2, 0.2, 0.6]], dtype=np.float32)), rtol=1e-5),
     ]
 
 
@@ -260,6 +264,11 @@ CCE_MISTAKES = [
             "a probability of exactly 0 gives log(0) = -inf, so your cost is inf. Clip y_hat "
             "first with eps = np.finfo(y_hat.dtype).eps: np.log(np.clip(y_hat, eps, 1 - eps)).",
             lambda y, y_hat: -(y * np.log(y_hat)).sum(axis=1).mean()),
+    Mistake("float64's epsilon for float32",
+            "you clipped with float64's machine epsilon (2.2e-16) whatever the dtype: for "
+            "float32 predictions the statement's eps is np.finfo(np.float32).eps = 1.2e-7, so "
+            "take it from the data: np.finfo(y_hat.dtype).eps.",
+            _fixed_eps(np.finfo(np.float64).eps)),
     Mistake("fixed epsilon 1e-15", FIXED_EPS_HINT, _fixed_eps(1e-15)),
     Mistake("fixed epsilon 1e-12", FIXED_EPS_HINT, _fixed_eps(1e-12)),
     Mistake("fixed epsilon 1e-7", FIXED_EPS_HINT, _fixed_eps(1e-7)),

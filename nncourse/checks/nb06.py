@@ -16,13 +16,14 @@ The reference answers are nnlib's own optimizer classes (:mod:`nnlib.optimizers`
 through their ``update(w, dw, state)`` method, so each formula is written once.
 """
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from nnlib import optimizers
 from nncourse.checks.drivers.nb06 import drive_steps
-from nncourse.checks.judging import Case, Mistake, describe_args, problem, show
+from nncourse.checks.judging import Case, Mistake, describe_args, problem, show, show_pair
 from nncourse.checks.registry import exercise
 from nnlib.layers import Parameter
 
@@ -133,15 +134,20 @@ def _diagnose(gots, run, inputs, mistakes, tol):
     return None
 
 
-def judge_runs(fn, ctx, runs, reference, mistakes, names, state_keys):
-    """Run each case step by step; stop at the first step whose new w differs."""
+def judge_runs(fn, ctx, runs, reference, mistakes, names, state_keys, state_mistakes=None):
+    """Run each case step by step; stop at the first step whose new w differs, then at the
+    first whose ``state`` does not hold what the statement says."""
+    state_mistakes = state_mistakes or {}
     for i, run in enumerate(runs, start=1):
         tol = FLOAT32_TOL if run.w.dtype == np.float32 else FLOAT64_TOL
         inputs, expected, ref_state, w = [], [], {}, run.w   # nnlib's trajectory
+        ref_states = []
         for dw in run.dws:
             inputs.append(w)
             w = reference(w.copy(), dw.copy(), ref_state, *run.hyper)
             expected.append(w)
+            ref_states.append({k: np.array(v, copy=True) if isinstance(v, np.ndarray) else v
+                               for k, v in ref_state.items()})
         steps = ctx.call(fn, inputs, run.dws, run.hyper, check_mutation=False,
                          case=Case(run.description, ()), driver=drive_steps)
         gots = list(steps["outs"])
@@ -166,7 +172,50 @@ def judge_runs(fn, ctx, runs, reference, mistakes, names, state_keys):
             ctx.failure(f"your code raised an error on case {i}: {run.description}, "
                         f"step {k + 1} of {len(run.dws)} {_before(k + 1)}",
                         steps['error']['text'], status="error")
+        _check_state(ctx, i, run, steps.get("states", ()), ref_states, state_keys, tol,
+                     state_mistakes)
         ctx.pass_case()
+
+
+STATE_KEY_MISTAKE = Mistake(
+    "state kept under another key",
+    "your new w is right, but the statement names the keys of `state` (the notebook's later "
+    "cells and nnlib's optimizers read them): keep each quantity under exactly that key, "
+    "spelled and capitalised as given.", None)
+
+
+def _check_state(ctx, i, run, states, ref_states, state_keys, tol, state_mistakes):
+    """The new w was right at every step: what ``state`` holds must be what the statement says:
+    its keys, and under each array key the quantity of the formula, not a rescaled version of
+    it (a step counter may count from 0 or 1: only its key is checked)."""
+    keys = re.findall(r"\w+", state_keys)
+    for k, (got, ref) in enumerate(zip(states, ref_states)):
+        where = f"case {i}: {run.description}\n  step {k + 1} of {len(run.dws)}"
+        missing = [key for key in keys if key not in got]
+        if missing:
+            held = ", ".join(f'"{key}"' for key in got) or "nothing"
+            ctx.failure(f"{where}: the new w is right, but state has no "
+                        + ", ".join(f'"{key}"' for key in missing),
+                        f"expected: state holds {state_keys}",
+                        f"got:      state holds {held}",
+                        mistake=STATE_KEY_MISTAKE)
+        for key in keys:
+            if not isinstance(ref[key], np.ndarray):
+                continue
+            why = problem(got[key], ref[key], check_dtype=False, **tol)
+            if why is None:
+                continue
+            mistake = next((m for m in state_mistakes.get(key, ())
+                            if problem(got[key], m.fn(ref[key], *run.hyper), check_dtype=False,
+                                       **tol) is None), None)
+            shown = show_pair(ref[key], got[key])
+            ctx.failure(f"{where}: the new w is right, but state[\"{key}\"] is not",
+                        f"expected: state[\"{key}\"] = {shown[0]}",
+                        f"got:      state[\"{key}\"] = {shown[1]}",
+                        f"problem:  {why}", mistake=mistake,
+                        hints=() if mistake else (
+                            f"keep in state[\"{key}\"] exactly the quantity of the formula "
+                            "above, not a scaled or corrected version of it.",))
 
 
 def _report(ctx, where, run, w, step, gots, expected, problem, mistakes, tol, names,
@@ -210,12 +259,15 @@ def _before(step, capital=False):
 
 
 def optimizer_exercise(id, name, points, verifies, reference, runs, mistakes, arg_names,
-                       state_keys):
-    """Register an update-rule exercise judged over runs of consecutive steps."""
+                       state_keys, state_mistakes=None):
+    """Register an update-rule exercise judged over runs of consecutive steps.
+    ``state_mistakes``: key -> mistakes whose ``fn(right value, *hyper)`` is a wrong value
+    kept under that key."""
     @exercise(id=id, name=name, notebook=NOTEBOOK, points=points, verifies=verifies,
               reference=reference, mistakes=mistakes, arg_names=arg_names)
     def judge(fn, ctx):
-        judge_runs(fn, ctx, runs(ctx.rng), reference, mistakes, arg_names, state_keys)
+        judge_runs(fn, ctx, runs(ctx.rng), reference, mistakes, arg_names, state_keys,
+                   state_mistakes)
     return judge
 
 
@@ -245,6 +297,17 @@ optimizer_exercise(
     id="nb06_momentum_update", name="momentum_update", points=2,
     verifies="velocity carried over 3 to 8 steps, direction, float32 kept",
     reference=momentum_reference, arg_names=("w", "dw", "state", "lr", "beta"), state_keys="v",
+    state_mistakes={"v": [
+        Mistake("lr folded into the velocity",
+                "you kept lr·v in state[\"v\"] (v ← beta·v + lr·dw, then w − v): the steps are "
+                "the same, but the velocity of the formula is v ← beta·v + dw, without lr, "
+                "and that is what state[\"v\"] holds (as in nnlib's Momentum).",
+                lambda v, lr, beta: lr * v),
+        Mistake("−lr folded into the velocity",
+                "you kept −lr·v in state[\"v\"] (v ← beta·v − lr·dw, then w + v, as some courses "
+                "write it): the steps are the same, but the velocity of the formula is "
+                "v ← beta·v + dw, and that is what state[\"v\"] holds (as in nnlib's Momentum).",
+                lambda v, lr, beta: -lr * v)]},
     runs=lambda rng: make_runs(rng, {"lr": 0.2, "beta": 0.9}, {"lr": 0.05, "beta": 0.5},
                                {"lr": 0.01, "beta": 0.9}),
     mistakes=[

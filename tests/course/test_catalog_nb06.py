@@ -78,9 +78,41 @@ WRONG = [
 ]
 RIGHT = [
     (E, mom()),
-    (E, mom_pytorch_neg),
     (E, mom_loop),
+    (E, lambda w, dw, state, lr, beta: _mom_in_place(w, dw, state, lr, beta)),
 ]
+# The statement names the state's keys and what they hold (the formula's v): right steps with
+# another key, or with lr folded into the velocity, are wrong (named after the steps agree).
+WRONG += [
+    (E, "state kept under another key", mom_pytorch_neg),
+    (E, "lr folded into the velocity", lambda w, dw, state, lr, beta: _folded(w, dw, state, lr,
+                                                                              beta, +1)),
+    (E, "−lr folded into the velocity", lambda w, dw, state, lr, beta: _folded(w, dw, state, lr,
+                                                                               beta, -1)),
+    (E, "state kept under another key", lambda w, dw, state, lr, beta: _velocity_key(
+        w, dw, state, lr, beta, "velocity")),
+]
+
+
+def _mom_in_place(w, dw, state, lr, beta):
+    """w and the state's velocity both updated in place (the statement allows w)."""
+    v = state.setdefault("v", np.zeros_like(w))
+    v *= beta
+    v += dw
+    w -= lr * v
+    return w
+
+
+def _folded(w, dw, state, lr, beta, sign):
+    """v ← beta·v ± lr·dw, w ∓ v: nnlib's steps, but state["v"] holds ±lr times its velocity."""
+    v = beta * state.get("v", np.zeros_like(w)) + sign * lr * dw
+    state["v"] = v
+    return w - sign * v
+
+
+def _velocity_key(w, dw, state, lr, beta, key):
+    state[key] = beta * state.get(key, np.zeros_like(w)) + dw
+    return w - lr * state[key]
 
 # --- Adagrad ----------------------------------------------------------------------------------
 
@@ -272,6 +304,7 @@ def adam_betas_swapped_everywhere(w, dw, state, lr, beta1, beta2, eps):
 
 E = "nb06_adam_update"
 WRONG += [
+    (E, "state kept under another key", adam_lerp),     # the step count is not in state["t"]
     (E, "betas swapped", adam_betas_swapped_everywhere),
     (E, "no bias correction", adam(correct=False)),
     (E, "t counted after use", adam(t_mode="after")),
@@ -291,7 +324,6 @@ WRONG += [
 RIGHT += [
     (E, adam()),
     (E, adam_t_list),
-    (E, adam_lerp),
     (E, adam_efficient_eps_hat),
 ]
 

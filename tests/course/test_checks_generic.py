@@ -196,7 +196,7 @@ def test_call_records_warnings_and_refuses_them_when_asked():
 MAY_CHANGE_IN_PLACE = {"nb06_momentum_update": ("w",), "nb06_adagrad_update": ("w",),
                        "nb06_rmsprop_update": ("w",), "nb06_adam_update": ("w",),
                        "nb06_adadelta_update": ("w",)}
-MINE = ("nb01", "nb02", "nb03", "nb04", "nb05", "nb06", "nb07", "nb08", "nb11")
+MINE = ("nb01", "nb02", "nb03", "nb04", "nb05", "nb06", "nb07", "nb08", "nb09", "nb10", "nb11")
 
 
 def _copy_data(value):
