@@ -60,6 +60,13 @@ from nncourse.grading.plain import roundtrip
 CHECK_TIME = 5.0  # seconds for a whole check in a notebook (the grader: Limits.check_time)
 _UNSET = object()
 
+# Named by the toolkit itself, for every exercise: an input the statement does not let the
+# function change (``x -= ...``, ``out=x``, ``x.shape = ...``) was changed in place.
+INPUT_CHANGED = Mistake(
+    "input changed in place",
+    "an in-place operation (x -= ..., x /= ..., x *= ..., out=x, x.shape = ..., x[...] = ...) "
+    "wrote into the caller's array: work on a copy or build a new array.", None)
+
 
 class Stop(Exception):
     """Ends a judge early with a verdict (``ctx.fail`` raises it; a custom judge may catch it
@@ -188,8 +195,7 @@ class Context:
                 if not _same(old, new):
                     self.fail(f"✘ {self.name} — changed its input `{name}` in place"
                               f"{' on case: ' + case.description if case else ''}.\n"
-                              "  Work on a copy (or build a new array) instead of writing into the "
-                              "array you were given.")
+                              f"  likely mistake: {INPUT_CHANGED.hint}", mistake=INPUT_CHANGED)
         self.warnings = reply.warnings
         if forbid_warnings:
             self.refuse_warnings(case)
@@ -278,8 +284,10 @@ class Context:
     def find_mistakes(self, got, case, mistakes, rtol=1e-6, atol=1e-8, expected=_UNSET,
                       check_dtype=False):
         """The known mistakes whose output on ``case`` equals ``got``, in order; given the
-        ``expected`` output, only those that are wrong on this case (in value, or in dtype
-        with ``check_dtype``: "converted to float" is wrong where its values are right).
+        ``expected`` output, only those that are wrong on this case (in value, or, with
+        ``check_dtype``, in the kind of dtype the learner's has: "converted to float" is wrong
+        where its values are right; a float64 mistake for float32 data may be an accident of
+        how the mistake is written, so precision alone does not count).
         (Mistakes are course code: they run here, on copies of the case's plain inputs.)"""
         found = []
         for m in mistakes:
@@ -287,7 +295,7 @@ class Context:
             if wrong is None or problem(got, wrong, rtol, atol, check_dtype=False) is not None:
                 continue
             if expected is _UNSET or not matches(wrong, expected, rtol, atol) or (
-                    check_dtype and problem(wrong, expected, rtol, atol, True) is not None):
+                    check_dtype and _kind(got) == _kind(wrong) != _kind(expected)):
                 found.append(m)
         return found
 
@@ -310,6 +318,11 @@ class Context:
         return mistake.hint if mistake else None
 
     _problem = staticmethod(problem)
+
+
+def _kind(value):
+    """An array's dtype kind ("i", "u", "f", "b", ...), else None."""
+    return getattr(getattr(value, "dtype", None), "kind", None)
 
 
 def run(exercise, fn, seed=None, check_time=CHECK_TIME, runner=None):

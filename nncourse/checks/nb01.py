@@ -133,6 +133,19 @@ function_exercise(
         Mistake("not scaled",
                 "the values were not scaled: divide by 255 so that they lie in [0, 1].",
                 lambda X: X.astype(np.float64)),
+        Mistake("divided by each row's maximum",
+                "you divided each image (row) by its own largest pixel: a dim image is then "
+                "stretched to reach 1. Divide every pixel by 255, the largest value a pixel "
+                "*can* take.",
+                lambda X: X / X.max(axis=-1, keepdims=True)),
+        Mistake("multiplied by 255",
+                "you multiplied by 255: the pixels are already 0..255, so divide by 255 to map "
+                "them into [0, 1].",
+                lambda X: X * 255.0),
+    ] + [Mistake("rounded",
+                 "the values were rounded: keep the full float result of X / 255 (rounding "
+                 "throws information away and the network does not need tidy numbers).",
+                 lambda X, d=d: np.round(X / 255, d)) for d in (1, 2, 3, 4)] + [
         Mistake("min-max scaled by the batch",
                 "you scaled with this batch's smallest and largest values, (X - min) / (max - "
                 "min): a pixel's input then depends on the other pixels. Scale by the fixed "
@@ -214,6 +227,10 @@ function_exercise(
                 "the bits are shifted by one place: bit 0 (weight 1) is the top-left neighbour; "
                 "the left neighbour is the last one, bit 7.",
                 lambda img: _lbp(img, order=[1, 2, 3, 4, 5, 6, 7, 0])),
+        Mistake("mirrored: starts top-right, counter-clockwise",
+                "the walk is mirrored left to right: bit 0 is the top-*left* neighbour, then "
+                "clockwise: top (bit 1), top-right (bit 2), right (bit 3), ... left (bit 7).",
+                lambda img: _lbp(img, order=[2, 1, 0, 7, 6, 5, 4, 3])),
         Mistake("weights 1..8 instead of powers of 2",
                 "neighbour k was weighted k + 1: the code is a binary number, so neighbour k "
                 "has weight 2**k (1, 2, 4, ..., 128).",
@@ -305,6 +322,11 @@ ONE_HOT_MISTAKES = [
             "wrapped round to the last column, as X[n, -1] does): category k's 1 goes in "
             "column k = categories.index(value), counted from 0, with no - 1.",
             lambda col, cats: np.roll(one_hot_column(col, cats), -1, axis=1)),
+    Mistake("every row the same list",
+            "every row shows the 1s of all rows: [[0.0] * K] * N repeats *one* list N times, "
+            "so setting a 1 in one row sets it in all. Build a new list per row "
+            "([[0.0] * K for _ in range(N)]) or use np.zeros((N, K)).",
+            lambda col, cats: np.tile(one_hot_column(col, cats).max(axis=0), (len(col), 1))),
     Mistake("category codes instead of one-hot",
                 "you returned each value's category number (shape (N,)): a network would read "
                 "'blue = 2' as twice 'green = 1'. Return a row of K zeros with a 1 at that "

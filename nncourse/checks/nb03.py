@@ -68,6 +68,14 @@ function_exercise(
                 "convention (or a transposed result). The course is batch first: one row per "
                 "sample, shape (N, M).",
                 lambda X, W, b: W.T @ X.T + b[:, None]),
+        Mistake("biases summed",
+                "you added the sum of the biases to every entry: each neuron m has its own "
+                "bias b[m], added to column m (X @ W + b broadcasts b across the rows).",
+                lambda X, W, b: X @ W + b.sum()),
+        Mistake("X transposed",
+                "you multiplied X.T by W: with batch-first X (N, D) and W (D, M) the product is "
+                "X @ W, no transpose. (X.T @ W only runs when N == D.)",
+                lambda X, W, b: X.T @ W + b),
         Mistake("bias forgotten",
                 "the bias is missing: add b to X @ W.",
                 lambda X, W, b: X @ W),
@@ -127,6 +135,10 @@ SOFTMAX_MISTAKES = [
             "≤ 0.",
             lambda Z: (lambda E: E / E.sum(axis=1, keepdims=True))(
                 np.exp(Z - Z.min(axis=1, keepdims=True)))),
+    Mistake("divided by the batch's sum",
+            "each row was divided by the sum over the whole batch: divide by each row's own "
+            "sum, E.sum(axis=1, keepdims=True), so that every row sums to 1.",
+            lambda Z: (lambda E: E / E.sum())(np.exp(Z - Z.max(axis=1, keepdims=True)))),
     Mistake("global max",
             "you subtracted the largest value of the whole batch (Z.max()). That is right "
             "on paper, but a row far below that maximum has every exp underflow to 0, and "
@@ -282,6 +294,15 @@ FORWARD_MISTAKES = [
     Mistake("bias forgotten",
             "the biases are missing: each layer computes A @ W + b before its activation.",
             lambda X, layers: forward_reference(X, [(W, 0 * b, n) for W, b, n in layers])),
+    Mistake("only the first layer ran",
+            "only the first layer ran: a `return` inside the loop over the layers stops after "
+            "one. Return after the loop, once every layer has run.",
+            lambda X, layers: forward_reference(X, layers[:1])),
+    Mistake("activation before the bias",
+            "each layer applied its activation before adding the bias, f(A @ W) + b: the bias "
+            "belongs inside, A = f(A @ W + b).",
+            lambda X, layers: functools.reduce(lambda A, l: _f(l[2])(A @ l[0]) + l[1], layers,
+                                               X)),
     Mistake("activation before the product",
             "each layer applied its activation to its input, before the product: a layer "
             "computes Z = A @ W + b first, then A = f(Z).",
@@ -407,6 +428,10 @@ PLAIN_MISTAKES = [
             "starts at 0 once, before all the loops. Start it at 0 for every neuron, inside "
             "the loop over m.",
             _plain_running_total_never_reset),
+    Mistake("last input skipped",
+            "the sum skipped the last input (range(len(x) - 1), an off-by-one): every input "
+            "k = 0 .. D-1 counts, range(len(x)).",
+            lambda X, W, b: dense_forward_plain_reference([x[:-1] for x in X], W[:-1], b)),
     Mistake("W read as W[m][k]",
             "the weights are read the wrong way round: W has one row per input and one column "
             "per neuron, so input k's weight into neuron m is W[k][m].",

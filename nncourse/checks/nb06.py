@@ -23,7 +23,8 @@ import numpy as np
 
 from nnlib import optimizers
 from nncourse.checks.drivers.nb06 import drive_steps
-from nncourse.checks.judging import Case, Mistake, describe_args, problem, show, show_pair
+from nncourse.checks.judging import (INPUT_CHANGED, Case, Mistake, describe_args, problem, show,
+                                     show_pair)
 from nncourse.checks.registry import exercise
 from nnlib.layers import Parameter
 
@@ -156,7 +157,7 @@ def judge_runs(fn, ctx, runs, reference, mistakes, names, state_keys, state_mist
             if steps["dw_changed"][k]:
                 ctx.failure(f"{where}: your function changed its input `dw` in place.",
                             "Leave the gradient as it is: build new arrays (v = beta * v + dw), "
-                            "or update only what you keep in `state`.")
+                            "or update only what you keep in `state`.", mistake=INPUT_CHANGED)
             if isinstance(got, tuple):
                 ctx.failure(f"{where}: your function returned a tuple of {len(got)} values.",
                             "Return only the new w; keep everything else in the `state` dict "
@@ -176,6 +177,13 @@ def judge_runs(fn, ctx, runs, reference, mistakes, names, state_keys, state_mist
                      state_mistakes)
         ctx.pass_case()
 
+
+DTYPE_CHANGED = Mistake(
+    "float64 result for float32 weights",
+    "{expected} in, {expected} out: something made the result {got}. Usually a state created "
+    "with np.zeros(w.shape) (always float64: use np.zeros_like(w)), or a numpy float64 number "
+    "such as np.sqrt(1 - beta2**t) (use math.sqrt or ** 0.5 on plain floats). Or convert at "
+    "the end: .astype(w.dtype).", None)
 
 STATE_KEY_MISTAKE = Mistake(
     "state kept under another key",
@@ -231,11 +239,8 @@ def _report(ctx, where, run, w, step, gots, expected, problem, mistakes, tol, na
     hint, mistake = None, None
     if isinstance(got, np.ndarray) and isinstance(expected, np.ndarray) \
             and got.shape == expected.shape and got.dtype != expected.dtype:
-        hint = (f"{expected.dtype} in, {expected.dtype} out: something made the result "
-                f"{got.dtype}. Usually a state created with np.zeros(w.shape) (always float64: "
-                "use np.zeros_like(w)), or a numpy float64 number such as "
-                "np.sqrt(1 - beta2**t) (use math.sqrt or ** 0.5 on plain floats). Or convert "
-                "at the end: .astype(w.dtype).")
+        mistake = DTYPE_CHANGED
+        hint = mistake.hint.format(expected=expected.dtype, got=got.dtype)
     if hint is None:
         mistake = _diagnose(gots, run, inputs, mistakes, tol)
         hint = mistake.hint if mistake else None
