@@ -271,8 +271,9 @@ def optimizer_exercise(id, name, points, verifies, reference, runs, mistakes, ar
     @exercise(id=id, name=name, notebook=NOTEBOOK, points=points, verifies=verifies,
               reference=reference, mistakes=mistakes, arg_names=arg_names)
     def judge(fn, ctx):
-        judge_runs(fn, ctx, runs(ctx.rng), reference, mistakes, arg_names, state_keys,
-                   state_mistakes)
+        from nncourse.checks.registry import EXERCISES      # the registered list, one source
+        judge_runs(fn, ctx, runs(ctx.rng), reference, EXERCISES[id].mistakes, arg_names,
+                   state_keys, state_mistakes)
     return judge
 
 
@@ -284,6 +285,17 @@ def _zeros(state, w, *keys):
 
 
 # --- momentum ----------------------------------------------------------------------------------
+
+def _nesterov(w, dw, state, lr, beta):
+    v = beta * state.get("v", np.zeros_like(w)) + dw
+    state["v"] = v
+    return w - lr * (beta * v + dw)
+
+
+def _beta_on_gradient(w, dw, state, lr, beta):
+    v = state.get("v", np.zeros_like(w)) + beta * dw
+    state["v"] = v
+    return w - lr * v
 
 def _momentum(sign=-1, carry=True, ema=False, old_v=False, lr_twice=False, no_lr=False):
     """Momentum variants, for naming mistakes."""
@@ -336,6 +348,14 @@ optimizer_exercise(
                 "the learning rate is applied twice: with v ← beta·v + dw, multiply by lr only "
                 "in the step w − lr·v (or use v ← beta·v − lr·dw and w + v, not both).",
                 _momentum(lr_twice=True)),
+        Mistake("beta on the gradient",
+                "beta multiplied the new gradient instead of the old velocity: v ← beta·v + dw "
+                "lets older gradients fade; v + beta·dw never forgets any.",
+                _beta_on_gradient),
+        Mistake("Nesterov's look-ahead",
+                "you took Nesterov's step, w − lr·(beta·v + dw): this exercise is plain "
+                "(heavy-ball) momentum, w ← w − lr·v with the new v.",
+                _nesterov),
         Mistake("no learning rate",
                 "w moved by the whole velocity: the step is scaled by the learning rate, "
                 "w ← w − lr·v.",
@@ -653,3 +673,106 @@ optimizer_exercise(
                 _adadelta(carry=False)),
     ],
 )
+
+
+# --- wrong rules written out in full (what no keyword of the variants above covers) -----------
+
+def _adagrad_not_squared(w, dw, state, lr, eps):
+    G = state.get("G", np.zeros_like(w)) + dw
+    state["G"] = G
+    return w - lr * dw / (np.sqrt(G) + eps)
+
+
+def _adagrad_one_G(w, dw, state, lr, eps):
+    G = state.get("G", 0.0) + float(np.sum(dw * dw))
+    state["G"] = G
+    return w - lr * dw / (np.sqrt(G) + eps)
+
+
+def _rmsprop_bias_corrected(w, dw, state, lr, rho, eps):
+    t = state.get("t", 0) + 1
+    s = rho * state.get("s", np.zeros_like(w)) + (1 - rho) * dw * dw
+    state.update(s=s, t=t)
+    return w - lr * dw / (np.sqrt(s / (1 - rho ** t)) + eps)
+
+
+def _rmsprop_old_s(w, dw, state, lr, rho, eps):
+    s = state.get("s", np.zeros_like(w))
+    w = w - lr * dw / (np.sqrt(s) + eps)
+    state["s"] = rho * s + (1 - rho) * dw * dw
+    return w
+
+
+def _rmsprop_no_root(w, dw, state, lr, rho, eps):
+    s = rho * state.get("s", np.zeros_like(w)) + (1 - rho) * dw * dw
+    state["s"] = s
+    return w - lr * dw / (s + eps)
+
+
+def _adam_rule(m_new=1, v_square=True, v_corrected_after_root=False):
+    def update(w, dw, state, lr, beta1, beta2, eps):
+        t = state.get("t", 0) + 1
+        m = beta1 * state.get("m", np.zeros_like(w)) + (1 - beta1 if m_new else 1) * dw
+        v = beta2 * state.get("v", np.zeros_like(w)) + (1 - beta2) * (dw * dw if v_square
+                                                                         else dw)
+        state.update(m=m, v=v, t=t)
+        m_hat = m / (1 - beta1 ** t)
+        root = np.sqrt(v) / (1 - beta2 ** t) if v_corrected_after_root \
+            else np.sqrt(v / (1 - beta2 ** t))
+        return w - lr * m_hat / (root + eps)
+    return update
+
+
+def _adadelta_rule(upside_down=False, eg_new=True):
+    def update(w, dw, state, lr, rho, eps):
+        Eg = rho * state.get("Eg", np.zeros_like(w)) + ((1 - rho) if eg_new else 1) * dw * dw
+        Ex = state.get("Ex", np.zeros_like(w))
+        ratio = np.sqrt(Eg + eps) / np.sqrt(Ex + eps) if upside_down \
+            else np.sqrt(Ex + eps) / np.sqrt(Eg + eps)
+        delta = -ratio * dw
+        state.update(Eg=Eg, Ex=rho * Ex + (1 - rho) * delta * delta)
+        return w + lr * delta
+    return update
+
+
+def _more(exercise_id, *mistakes):
+    """Add ``mistakes`` to an optimizer exercise registered above (its judge reads the
+    registered list)."""
+    from nncourse.checks.registry import EXERCISES
+    EXERCISES[exercise_id].mistakes.extend(mistakes)
+
+
+_more("nb06_adagrad_update",
+      Mistake("gradients not squared",
+              "G summed the gradients themselves: Adagrad sums their *squares*, G ← G + dw² "
+              "(positive and negative gradients must not cancel).", _adagrad_not_squared),
+      Mistake("one G for all weights",
+              "G is one number (np.sum(dw**2)) shared by every weight: Adagrad keeps one sum per "
+              "weight, elementwise, G ← G + dw² with G of w's shape.", _adagrad_one_G))
+_more("nb06_rmsprop_update",
+      Mistake("Adam's bias correction added",
+              "you divided s by 1 − ρᵗ, Adam's bias correction: RMSprop uses the running "
+              "average s itself, w − lr·dw / (√s + ε).", _rmsprop_bias_corrected),
+      Mistake("old s",
+              "the step used the average of the previous steps, then updated it: update s with "
+              "this step's dw² first, then step with the new s.", _rmsprop_old_s),
+      Mistake("no square root",
+              "you divided by s itself: RMSprop divides by its square root, √s + ε (the root "
+              "mean square of the gradients).", _rmsprop_no_root))
+_more("nb06_adam_update",
+      Mistake("v averages dw, not dw²",
+              "v averaged the gradients themselves: Adam's v is the running average of the "
+              "*squared* gradients, v ← β₂v + (1 − β₂)·dw².", _adam_rule(v_square=False)),
+      Mistake("(1 − β₁) factor missing in m",
+              "m ← β₁m + dw is momentum's sum: Adam's m is an average, m ← β₁m + (1 − β₁)·dw.",
+              _adam_rule(m_new=0)),
+      Mistake("v corrected after the root",
+              "you divided √v by 1 − β₂ᵗ: the correction belongs inside the root, "
+              "v̂ = v / (1 − β₂ᵗ), then √v̂ + ε.", _adam_rule(v_corrected_after_root=True)))
+_more("nb06_adadelta_update",
+      Mistake("ratio upside down",
+              "the ratio is upside down: Δw = −√(E_x + ε) / √(E_g + ε) · dw, the RMS of the past "
+              "updates over the RMS of the gradients.", _adadelta_rule(upside_down=True)),
+      Mistake("(1 − ρ) factor missing in Eg",
+              "E_g ← ρE_g + dw² is a sum, not an average: E_g ← ρE_g + (1 − ρ)·dw².",
+              _adadelta_rule(eg_new=False)))

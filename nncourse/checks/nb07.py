@@ -66,12 +66,25 @@ TRAIN_MISTAKES = [
             "the weights W moved but the biases b did not: update every parameter "
             "network.parameters() gives you, the biases included.",
             lambda net, X, y, lr, epochs: _loop(net, X, y, lr, epochs, skip_biases=True)),
+    Mistake("gradient divided by N",
+            "the steps are N times too small: you divided the gradient by the number of "
+            "samples, as for a mean. The SSR is a sum, so its gradient is 2(ŷ − y), with no "
+            "1/N.",
+            lambda net, X, y, lr, epochs: _loop(net, X, y, lr, epochs,
+                                                grad=lambda y, y_hat: 2 * (y_hat - y) / len(y))),
     Mistake("the 2 of the square forgotten",
             "the steps are half as big as they should be: the gradient of the SSR Σ(ŷ − y)² "
             "is 2(ŷ − y), with the 2 from the square.",
             lambda net, X, y, lr, epochs: _loop(net, X, y, lr, epochs,
                                                 grad=lambda y, y_hat: y_hat - y)),
 ]
+
+
+EXTRA_COST = Mistake(
+    "one cost too many",
+    "the first costs are right, then one more: the SSR after the last update was appended "
+    "after the loop. Record one SSR per epoch, before that epoch's update, inside the loop.",
+    None)
 
 
 def _training_cases(rng):
@@ -131,8 +144,10 @@ def judge_train_ssr(fn, ctx):
             ctx.fail_case(case, "returned a single number; return the list of all the epochs' "
                           "SSR values, one per epoch.")
         if isinstance(got, np.ndarray) and got.shape != expected.shape:
+            extra = got.size == epochs + 1 and np.allclose(got[:epochs], expected, rtol=1e-6)
             ctx.fail_case(case, f"returned {got.size} value(s) for {epochs} epoch(s): record "
-                          "exactly one SSR per epoch, in a list.")
+                          "exactly one SSR per epoch, in a list.",
+                          mistake=EXTRA_COST if extra else None)
         ctx.compare(got, expected, case, mistakes, rtol=1e-6, atol=1e-9, check_dtype=False)
         params = Case(f"{description}: the network's W and b after training, flattened", ())
         ctx.compare(run["parameters"], _parameters(ours), params, rtol=1e-6, atol=1e-10,
@@ -265,6 +280,10 @@ HE_MISTAKES = [
             "same weights): draw from `rng` itself instead of creating a generator inside.",
             lambda shape, rng: np.random.default_rng(0).standard_normal(shape)
             * np.sqrt(2 / shape[0])),
+    Mistake("√2 / fan_in (precedence)",
+            "np.sqrt(2) / fan_in is √2 divided by fan_in: the square root covers the whole "
+            "fraction, np.sqrt(2 / fan_in).",
+            _he_like(lambda s: np.sqrt(2) / s[0])),
     Mistake("float32 weights",
             "your weights are float32: the statement asks for float64 (what rng.standard_normal "
             "gives by default). Leave out dtype=np.float32 and the .astype(np.float32).",

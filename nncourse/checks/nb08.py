@@ -170,6 +170,16 @@ CONFUSION_MISTAKES = [
             "samples), not fractions.",
             lambda y, y_pred, K: _looped(y, y_pred, K) / _looped(y, y_pred, K).sum(axis=1,
                                                                                keepdims=True)),
+    Mistake("only the diagonal",
+            "only the right answers were counted (the diagonal): C[i, j] counts every sample "
+            "of true class i predicted as j, the mistakes off the diagonal too.",
+            lambda y, y_pred, K: np.diag(np.diag(metrics.confusion_matrix(y, y_pred, K)))),
+    Mistake("| instead of &",
+            "C[i, j] counted samples of class i *or* predicted j: use & (and) — "
+            "np.sum((y == i) & (y_pred == j)).",
+            lambda y, y_pred, K: np.array([[int(np.sum((np.asarray(y) == i)
+                                                       | (np.asarray(y_pred) == j)))
+                                            for j in range(K)] for i in range(K)])),
     Mistake("float counts", FLOAT_COUNTS_HINT,
             lambda y, y_pred, K: _looped(y, y_pred, K).astype(np.float64)),
     Mistake("fractions of all samples",
