@@ -78,11 +78,12 @@ function_exercise(
                 "there are N·K squared residuals, and nnlib's MSE averages over all of them: "
                 "divide by y.size (or use np.mean).",
                 lambda y, y_hat: (_r(y, y_hat) ** 2).sum() / len(y)),
-        Mistake("difference of squares",
-                "you took the difference of the squares, y² − ŷ²: the squared error is the "
-                "square of the difference, (ŷ − y)².",
-                lambda y, y_hat: np.mean(np.asarray(y, dtype=float) ** 2
-                                         - np.asarray(y_hat, dtype=float) ** 2)),
+    ] + [Mistake("difference of squares",
+                 "you took the difference of the squares, ŷ² − y²: the squared error is the "
+                 "square of the difference, (ŷ − y)².",
+                 lambda y, y_hat, s=s: s * np.mean(np.asarray(y_hat, dtype=float) ** 2
+                                                   - np.asarray(y, dtype=float) ** 2))
+         for s in (1, -1)] + [
         Mistake("half the MSE",
                 "you returned half the MSE: some textbooks put ½ in front to simplify the "
                 "derivative, but the MSE itself has no ½.",
@@ -138,11 +139,11 @@ function_exercise(
                 "mse ** 1/2 is (mse ** 1) / 2: ** binds tighter than /. Write mse ** 0.5 (with "
                 "the brackets, ** (1/2)) or np.sqrt(mse).",
                 lambda y, y_hat: (_r(y, y_hat) ** 2).mean() / 2),
-        Mistake("residuals not squared",
-                "you took the root of the mean residual, without squaring: positive and "
-                "negative residuals cancel (and a negative mean gives nan). Square each "
-                "residual, average, then take the root.",
-                lambda y, y_hat: np.sqrt(-_r(y, y_hat).mean())),
+    ] + [Mistake("residuals not squared",
+                 "you took the root of the mean residual, without squaring: positive and "
+                 "negative residuals cancel (and a negative mean gives nan). Square each "
+                 "residual, average, then take the root.",
+                 lambda y, y_hat, s=s: np.sqrt(s * _r(y, y_hat).mean())) for s in (1, -1)] + [
         Mistake("half the MSE inside the root",
                 "inside the square root you used half the MSE: the RMSE is the root of the "
                 "plain MSE, with no ½.",

@@ -16,6 +16,7 @@ The reference answers are nnlib's own optimizer classes (:mod:`nnlib.optimizers`
 through their ``update(w, dw, state)`` method, so each formula is written once.
 """
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -239,8 +240,8 @@ def _report(ctx, where, run, w, step, gots, expected, problem, mistakes, tol, na
     hint, mistake = None, None
     if isinstance(got, np.ndarray) and isinstance(expected, np.ndarray) \
             and got.shape == expected.shape and got.dtype != expected.dtype:
-        mistake = DTYPE_CHANGED
-        hint = mistake.hint.format(expected=expected.dtype, got=got.dtype)
+        hint = DTYPE_CHANGED.hint.format(expected=expected.dtype, got=got.dtype)
+        mistake = Mistake(DTYPE_CHANGED.name, hint, None)
     if hint is None:
         mistake = _diagnose(gots, run, inputs, mistakes, tol)
         hint = mistake.hint if mistake else None
@@ -677,10 +678,11 @@ optimizer_exercise(
 
 # --- wrong rules written out in full (what no keyword of the variants above covers) -----------
 
-def _adagrad_not_squared(w, dw, state, lr, eps):
+def _adagrad_not_squared(w, dw, state, lr, eps, fix=lambda G: G):
+    """``fix``: how the learner kept the root of a negative sum real (np.abs), if at all."""
     G = state.get("G", np.zeros_like(w)) + dw
     state["G"] = G
-    return w - lr * dw / (np.sqrt(G) + eps)
+    return w - lr * dw / (np.sqrt(fix(G)) + eps)
 
 
 def _adagrad_one_G(w, dw, state, lr, eps):
@@ -709,7 +711,7 @@ def _rmsprop_no_root(w, dw, state, lr, rho, eps):
     return w - lr * dw / (s + eps)
 
 
-def _adam_rule(m_new=1, v_square=True, v_corrected_after_root=False):
+def _adam_rule(m_new=1, v_square=True, v_corrected_after_root=False, fix=lambda v: v):
     def update(w, dw, state, lr, beta1, beta2, eps):
         t = state.get("t", 0) + 1
         m = beta1 * state.get("m", np.zeros_like(w)) + (1 - beta1 if m_new else 1) * dw
@@ -717,8 +719,8 @@ def _adam_rule(m_new=1, v_square=True, v_corrected_after_root=False):
                                                                          else dw)
         state.update(m=m, v=v, t=t)
         m_hat = m / (1 - beta1 ** t)
-        root = np.sqrt(v) / (1 - beta2 ** t) if v_corrected_after_root \
-            else np.sqrt(v / (1 - beta2 ** t))
+        root = np.sqrt(fix(v)) / (1 - beta2 ** t) if v_corrected_after_root \
+            else np.sqrt(fix(v / (1 - beta2 ** t)))
         return w - lr * m_hat / (root + eps)
     return update
 
@@ -746,6 +748,10 @@ _more("nb06_adagrad_update",
       Mistake("gradients not squared",
               "G summed the gradients themselves: Adagrad sums their *squares*, G ← G + dw² "
               "(positive and negative gradients must not cancel).", _adagrad_not_squared),
+      Mistake("gradients not squared",
+              "G summed the gradients themselves (np.abs only hid the negative sums): Adagrad "
+              "sums their *squares*, G ← G + dw².",
+              functools.partial(_adagrad_not_squared, fix=np.abs)),
       Mistake("one G for all weights",
               "G is one number (np.sum(dw**2)) shared by every weight: Adagrad keeps one sum per "
               "weight, elementwise, G ← G + dw² with G of w's shape.", _adagrad_one_G))
@@ -763,6 +769,10 @@ _more("nb06_adam_update",
       Mistake("v averages dw, not dw²",
               "v averaged the gradients themselves: Adam's v is the running average of the "
               "*squared* gradients, v ← β₂v + (1 − β₂)·dw².", _adam_rule(v_square=False)),
+      Mistake("v averages dw, not dw²",
+              "v averaged the gradients themselves (np.abs only hid the negative averages): "
+              "Adam's v averages the *squared* gradients, v ← β₂v + (1 − β₂)·dw².",
+              _adam_rule(v_square=False, fix=np.abs)),
       Mistake("(1 − β₁) factor missing in m",
               "m ← β₁m + dw is momentum's sum: Adam's m is an average, m ← β₁m + (1 − β₁)·dw.",
               _adam_rule(m_new=0)),

@@ -400,4 +400,71 @@ def test_efficient_adam_is_told_the_convention():
     assert not r.passed and "ε" in r.mistake.hint and "convention" in r.mistake.hint
 
 
+# --- general slips (written for this catalog, not from the held-out samples) ----------------------
+
+def _mom_beta_on_dw(w, dw, state, lr, beta):
+    state["v"] = state.get("v", np.zeros_like(w)) + beta * dw
+    return w - lr * state["v"]
+
+
+def _mom_nesterov(w, dw, state, lr, beta):
+    v = beta * state.get("v", np.zeros_like(w)) + dw
+    state["v"] = v
+    return w - lr * dw - lr * beta * v
+
+
+def _mom_float64_state(w, dw, state, lr, beta):
+    v = beta * state.get("v", np.zeros(w.shape)) + dw
+    state["v"] = v
+    return w - lr * v
+
+
+def _ada_abs_sum(w, dw, state, lr, eps):
+    state["G"] = state.get("G", np.zeros_like(w)) + dw
+    return w - lr * dw / (np.abs(state["G"]) ** 0.5 + eps)
+
+
+def _ada_scalar_G(w, dw, state, lr, eps):
+    state["G"] = state.get("G", 0.0) + (dw ** 2).sum()
+    return w - lr * dw / (math.sqrt(state["G"]) + eps)
+
+
+def _rms_corrected(w, dw, state, lr, rho, eps):
+    state["t"] = state.get("t", 0) + 1
+    state["s"] = rho * state.get("s", np.zeros_like(w)) + (1 - rho) * dw ** 2
+    return w - lr * dw / ((state["s"] / (1 - rho ** state["t"])) ** 0.5 + eps)
+
+
+def _rms_no_root(w, dw, state, lr, rho, eps):
+    state["s"] = rho * state.get("s", np.zeros_like(w)) + (1 - rho) * dw ** 2
+    return w - lr * dw / (state["s"] + eps)
+
+
+def _adam_m_sum(w, dw, state, lr, b1, b2, eps):
+    t = state["t"] = state.get("t", 0) + 1
+    state["m"] = b1 * state.get("m", np.zeros_like(w)) + dw
+    state["v"] = b2 * state.get("v", np.zeros_like(w)) + (1 - b2) * dw ** 2
+    return w - lr * (state["m"] / (1 - b1 ** t)) / (np.sqrt(state["v"] / (1 - b2 ** t)) + eps)
+
+
+def _adadelta_upside_down(w, dw, state, lr, rho, eps):
+    Eg = state["Eg"] = rho * state.get("Eg", np.zeros_like(w)) + (1 - rho) * dw ** 2
+    Ex = state.get("Ex", np.zeros_like(w))
+    delta = -np.sqrt((Eg + eps) / (Ex + eps)) * dw
+    state["Ex"] = rho * Ex + (1 - rho) * delta ** 2
+    return w + lr * delta
+
+
+WRONG += [
+    ("nb06_momentum_update", "beta on the gradient", _mom_beta_on_dw),
+    ("nb06_momentum_update", "Nesterov's look-ahead", _mom_nesterov),
+    ("nb06_momentum_update", "float64 result for float32 weights", _mom_float64_state),
+    ("nb06_adagrad_update", "gradients not squared", _ada_abs_sum),
+    ("nb06_adagrad_update", "one G for all weights", _ada_scalar_G),
+    ("nb06_rmsprop_update", "Adam's bias correction added", _rms_corrected),
+    ("nb06_rmsprop_update", "no square root", _rms_no_root),
+    ("nb06_adam_update", "(1 − β₁) factor missing in m", _adam_m_sum),
+    ("nb06_adadelta_update", "ratio upside down", _adadelta_upside_down),
+]
+
 globals().update(catalog_tests(IDS, WRONG, RIGHT, unnamed_messages=False))
