@@ -41,6 +41,11 @@ def _has_opaque(value):
     return False
 
 
+def _kind(value):
+    """An array's dtype kind ("i", "u", "f", "b", ...), else None."""
+    return getattr(getattr(value, "dtype", None), "kind", None)
+
+
 def kind(value):
     """'a Network', 'a str': what a learner returned, for messages."""
     name = value.type_name if isinstance(value, Opaque) else type_name(value)

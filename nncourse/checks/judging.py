@@ -48,9 +48,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from nncourse.checks.comparing import (  # noqa: F401  (the toolkit's names, one import)
-    Said, _has_opaque, _same, agree, as_named, describe_args, kind, matches, mistakes_behind,
+    Said, _has_opaque, _kind, _same, agree, as_named, describe_args, kind, matches, mistakes_behind,
     named_problems, problem, show, show_named, show_pair, verdict_off, verdict_wrong)
-from nncourse.checks.mistakes import Mistake, replay, variants  # noqa: F401
+from nncourse.checks.mistakes import INPUT_CHANGED, Mistake, replay, variants  # noqa: F401
 from nncourse.checks.verdict import STYLES, Result, render_html  # noqa: F401
 from nncourse.checks.running import (  # noqa: F401
     CheckTimeout, LocalRunner, Reply, _learner_error, call_here, cell_label,
@@ -59,13 +59,6 @@ from nncourse.grading.plain import roundtrip
 
 CHECK_TIME = 5.0  # seconds for a whole check in a notebook (the grader: Limits.check_time)
 _UNSET = object()
-
-# Named by the toolkit itself, for every exercise: an input the statement does not let the
-# function change (``x -= ...``, ``out=x``, ``x.shape = ...``) was changed in place.
-INPUT_CHANGED = Mistake(
-    "input changed in place",
-    "an in-place operation (x -= ..., x /= ..., x *= ..., out=x, x.shape = ..., x[...] = ...) "
-    "wrote into the caller's array: work on a copy or build a new array.", None)
 
 
 class Stop(Exception):
@@ -318,11 +311,6 @@ class Context:
         return mistake.hint if mistake else None
 
     _problem = staticmethod(problem)
-
-
-def _kind(value):
-    """An array's dtype kind ("i", "u", "f", "b", ...), else None."""
-    return getattr(getattr(value, "dtype", None), "kind", None)
 
 
 def run(exercise, fn, seed=None, check_time=CHECK_TIME, runner=None):
