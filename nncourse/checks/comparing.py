@@ -41,26 +41,61 @@ def _has_opaque(value):
     return False
 
 
+def _kind(value):
+    """An array's dtype kind ("i", "u", "f", "b", ...), else None."""
+    return getattr(getattr(value, "dtype", None), "kind", None)
+
+
 def kind(value):
     """'a Network', 'a str': what a learner returned, for messages."""
     name = value.type_name if isinstance(value, Opaque) else type_name(value)
     return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
 
 
-def show(value, indent="            "):
+def show(value, indent="            ", precision=4):
     """A short, stable text form of a value for messages (a :class:`Said` as it is)."""
     if isinstance(value, Said):
         return str(value)
     if isinstance(value, Opaque):
         return f"{kind(value)} (not a number or an array)"
     if isinstance(value, np.ndarray):
-        body = np.array2string(value, precision=4, threshold=24, edgeitems=3, suppress_small=False,
+        body = np.array2string(value, precision=precision, threshold=24, edgeitems=3, suppress_small=False,
                                separator=", ")
         body = body.replace("\n", "\n" + indent)
         return f"shape {value.shape}, dtype {value.dtype}\n{indent}{body}"
     if isinstance(value, (float, np.floating)):
         return f"{type(value).__name__} {float(value):.6g}"
     return f"{type(value).__name__} {value!r}"[:200]
+
+
+def _digits(a, b, start=6):
+    """Significant digits enough to tell floats ``a`` and ``b`` apart (up to 17)."""
+    for d in range(start, 18):
+        if f"{a:.{d}g}" != f"{b:.{d}g}":
+            return d
+    return 17
+
+
+def _is_float(value):
+    return isinstance(value, (float, np.floating))
+
+
+def show_pair(expected, got, indent="            "):
+    """:func:`show` of ``expected`` and ``got``, with enough digits that two different values
+    never read the same ("expected 0.2625, got 0.2625")."""
+    a, b = show(expected, indent), show(got, indent)
+    if a != b or _same(expected, got):
+        return a, b
+    if _is_float(expected) and _is_float(got):
+        d = _digits(float(expected), float(got))
+        return (f"{type(expected).__name__} {float(expected):.{d}g}",
+                f"{type(got).__name__} {float(got):.{d}g}")
+    if isinstance(expected, np.ndarray) and isinstance(got, np.ndarray):
+        for precision in range(5, 18):
+            a, b = (show(v, indent, precision) for v in (expected, got))
+            if a != b:
+                break
+    return a, b
 
 
 def show_named(value, pad):
@@ -118,8 +153,10 @@ def problem(got, expected, rtol=1e-6, atol=1e-8, check_dtype=True):
             n_bad = int(np.size(close) - np.count_nonzero(close))
             i = tuple(int(k) for k in np.argwhere(~close)[0])
             tol = "exact" if rtol == 0 and atol == 0 else f"rtol={rtol:g}, atol={atol:g}"
+            e, g = expected[i].item(), got[i].item()
+            d = _digits(e, g) if isinstance(e, float) and isinstance(g, float) else 6
             return (f"{n_bad} of {close.size} values differ (tolerance {tol}); first at "
-                    f"index {i}: expected {expected[i].item():.6g}, got {got[i].item():.6g}")
+                    f"index {i}: expected {e:.{d}g}, got {g:.{d}g}")
         return None
     # a scalar answer
     if isinstance(got, np.ndarray) and got.ndim == 0:
@@ -140,7 +177,8 @@ def problem(got, expected, rtol=1e-6, atol=1e-8, check_dtype=True):
     if not np.isfinite(g) and np.isfinite(expected):
         return f"returned {g}: NaN or inf"
     if not np.isclose(g, expected, rtol=rtol, atol=atol):
-        return f"expected {float(expected):.6g}, got {g:.6g} (tolerance rtol={rtol:g})"
+        d = _digits(float(expected), g)
+        return f"expected {float(expected):.{d}g}, got {g:.{d}g} (tolerance rtol={rtol:g})"
     return None
 
 

@@ -48,9 +48,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from nncourse.checks.comparing import (  # noqa: F401  (the toolkit's names, one import)
-    Said, _has_opaque, _same, agree, as_named, describe_args, kind, matches, mistakes_behind,
-    named_problems, problem, show, show_named, verdict_off, verdict_wrong)
-from nncourse.checks.mistakes import Mistake, replay, variants  # noqa: F401
+    Said, _has_opaque, _kind, _same, agree, as_named, describe_args, kind, matches, mistakes_behind,
+    named_problems, problem, show, show_named, show_pair, verdict_off, verdict_wrong)
+from nncourse.checks.mistakes import INPUT_CHANGED, Mistake, replay, variants  # noqa: F401
 from nncourse.checks.verdict import STYLES, Result, render_html  # noqa: F401
 from nncourse.checks.running import (  # noqa: F401
     CheckTimeout, LocalRunner, Reply, _learner_error, call_here, cell_label,
@@ -106,15 +106,6 @@ class Context:
     def cases_total(self):
         return self._total
 
-    # TODO(nb09, nb10, nb12): assignments kept only until those modules use pass_case/fail_case
-    @cases_passed.setter
-    def cases_passed(self, value):
-        self._passed = value
-
-    @cases_total.setter
-    def cases_total(self, value):
-        self._total = value
-
     def _count(self, case, passed, new=True):
         """Count ``case``; the same case again (``new=False``) keeps its number."""
         if not new and case is not None and case is self._last:
@@ -153,9 +144,12 @@ class Context:
         head = []
         if show_input and isinstance(case, Case) and case.args and self.arg_names:
             head.append(f"input:    {describe_args(case.args, self.arg_names)}")
-        if expected is not _UNSET:
+        if expected is not _UNSET and got is not _UNSET:
+            shown = show_pair(expected, got)
+            head += [f"expected: {shown[0]}", f"got:      {shown[1]}"]
+        elif expected is not _UNSET:
             head.append(f"expected: {show(expected)}")
-        if got is not _UNSET:
+        elif got is not _UNSET:
             head.append(f"got:      {show(got)}")
         if problem:
             head.append(f"problem:  {problem}")
@@ -194,8 +188,7 @@ class Context:
                 if not _same(old, new):
                     self.fail(f"✘ {self.name} — changed its input `{name}` in place"
                               f"{' on case: ' + case.description if case else ''}.\n"
-                              "  Work on a copy (or build a new array) instead of writing into the "
-                              "array you were given.")
+                              f"  likely mistake: {INPUT_CHANGED.hint}", mistake=INPUT_CHANGED)
         self.warnings = reply.warnings
         if forbid_warnings:
             self.refuse_warnings(case)
@@ -227,7 +220,8 @@ class Context:
         if why is None:
             return
         found = self.find_mistakes(got, case, mistakes, rtol, atol,
-                                   expected=expected if wrong_here else _UNSET)
+                                   expected=expected if wrong_here else _UNSET,
+                                   check_dtype=check_dtype)
         for later, later_got in (ahead if len(found) > 1 else ()):
             still = self.find_mistakes(later_got, later, found, rtol, atol)
             found = still or found
@@ -263,9 +257,12 @@ class Context:
         indent = " " * (pad + len(first))
         lines = [f"input:    {describe_args(case.args, self.arg_names)}"] \
             if case.args and self.arg_names else []
+        shown = show_pair(expected_n[first], got_n[first], indent) \
+            if not isinstance(got_n[first], (list, tuple)) else \
+            (show_named(expected_n[first], indent), show_named(got_n[first], indent))
         lines += [verdict(wrong, right),
-                  f"{first} expected: {show_named(expected_n[first], indent)}",
-                  f"{first} got:      {show_named(got_n[first], indent)}",
+                  f"{first} expected: {shown[0]}",
+                  f"{first} got:      {shown[1]}",
                   f"problem:  {first}{':' if verdict is verdict_wrong else ''} {problems[first]}"]
         lines += list(extra(got_n, expected_n, wrong)) if extra else []
         extract = extract or (lambda out: as_named(out, names))
@@ -277,16 +274,21 @@ class Context:
                      mistake=found[0] if len(found) == 1 else None,
                      hints=[m.hint for m in found])
 
-    def find_mistakes(self, got, case, mistakes, rtol=1e-6, atol=1e-8, expected=_UNSET):
+    def find_mistakes(self, got, case, mistakes, rtol=1e-6, atol=1e-8, expected=_UNSET,
+                      check_dtype=False):
         """The known mistakes whose output on ``case`` equals ``got``, in order; given the
-        ``expected`` output, only those whose values are wrong on this case. (Mistakes are
-        course code: they run here, on copies of the case's plain inputs.)"""
+        ``expected`` output, only those that are wrong on this case (in value, or, with
+        ``check_dtype``, in the kind of dtype the learner's has: "converted to float" is wrong
+        where its values are right; a float64 mistake for float32 data may be an accident of
+        how the mistake is written, so precision alone does not count).
+        (Mistakes are course code: they run here, on copies of the case's plain inputs.)"""
         found = []
         for m in mistakes:
             wrong = replay(m, case.args)
             if wrong is None or problem(got, wrong, rtol, atol, check_dtype=False) is not None:
                 continue
-            if expected is _UNSET or not matches(wrong, expected, rtol, atol):
+            if expected is _UNSET or not matches(wrong, expected, rtol, atol) or (
+                    check_dtype and _kind(got) == _kind(wrong) != _kind(expected)):
                 found.append(m)
         return found
 

@@ -38,6 +38,14 @@ class Mistake:
         return cls(name, hint, fn)
 
 
+# Named by the toolkit itself, for every exercise: an input the statement does not let the
+# function change (``x -= ...``, ``out=x``, ``x.shape = ...``) was changed in place.
+INPUT_CHANGED = Mistake(
+    "input changed in place",
+    "an in-place operation (x -= ..., x /= ..., x *= ..., out=x, x.shape = ..., x[...] = ...) "
+    "wrote into the caller's array: work on a copy or build a new array.", None)
+
+
 def variants(reference, table):
     """``[Mistake.variant(name, hint, reference, **changed) for name, hint, changed in table]``."""
     return [Mistake.variant(name, hint, reference, **changed) for name, hint, changed in table]

@@ -133,6 +133,19 @@ function_exercise(
         Mistake("not scaled",
                 "the values were not scaled: divide by 255 so that they lie in [0, 1].",
                 lambda X: X.astype(np.float64)),
+        Mistake("divided by each row's maximum",
+                "you divided each image (row) by its own largest pixel: a dim image is then "
+                "stretched to reach 1. Divide every pixel by 255, the largest value a pixel "
+                "*can* take.",
+                lambda X: X / X.max(axis=-1, keepdims=True)),
+        Mistake("multiplied by 255",
+                "you multiplied by 255: the pixels are already 0..255, so divide by 255 to map "
+                "them into [0, 1].",
+                lambda X: X * 255.0),
+    ] + [Mistake("rounded",
+                 "the values were rounded: keep the full float result of X / 255 (rounding "
+                 "throws information away and the network does not need tidy numbers).",
+                 lambda X, d=d: np.round(X / 255, d)) for d in (1, 2, 3, 4)] + [
         Mistake("min-max scaled by the batch",
                 "you scaled with this batch's smallest and largest values, (X - min) / (max - "
                 "min): a pixel's input then depends on the other pixels. Scale by the fixed "
@@ -168,11 +181,19 @@ def lbp_cases(rng):
     ]
 
 
+FLOAT_CODES = Mistake(
+    "float codes",
+    "your codes are right but stored as floats (np.zeros makes float64, and 2.0 ** k is a "
+    "float): the codes are whole numbers 0..255, so build an integer array "
+    "(np.zeros(shape, dtype=int), or 1 << k / 2 ** k with integer k).",
+    lambda img: _lbp(img).astype(np.float64))
+
+
 function_exercise(
     id="nb01_local_binary_pattern", name="local_binary_pattern", notebook=NOTEBOOK, points=1,
     verifies="codes, bit order, ties, border skipped",
     reference=features.local_binary_pattern, cases=lbp_cases, arg_names=("image",),
-    rtol=0, atol=0, check_dtype=False,
+    rtol=0, atol=0, check_dtype=False, dtype_kinds="iu", dtype_mistake=FLOAT_CODES,
     mistakes=[
         Mistake("strict comparison",
                 "ties are wrong: a neighbour equal to the centre counts as 1 (use >=, not >).",
@@ -206,6 +227,10 @@ function_exercise(
                 "the bits are shifted by one place: bit 0 (weight 1) is the top-left neighbour; "
                 "the left neighbour is the last one, bit 7.",
                 lambda img: _lbp(img, order=[1, 2, 3, 4, 5, 6, 7, 0])),
+        Mistake("mirrored: starts top-right, counter-clockwise",
+                "the walk is mirrored left to right: bit 0 is the top-*left* neighbour, then "
+                "clockwise: top (bit 1), top-right (bit 2), right (bit 3), ... left (bit 7).",
+                lambda img: _lbp(img, order=[2, 1, 0, 7, 6, 5, 4, 3])),
         Mistake("weights 1..8 instead of powers of 2",
                 "neighbour k was weighted k + 1: the code is a binary number, so neighbour k "
                 "has weight 2**k (1, 2, 4, ..., 128).",
@@ -221,11 +246,12 @@ function_exercise(
 def _lbp(img, strict=False, order=range(8), flipped=False, always=False, weights=None):
     """Wrong variants of the LBP, for naming mistakes."""
     H, W = img.shape
-    centre = img[1:H - 1, 1:W - 1].astype(np.int64)
+    img = img.astype(np.int64)
+    centre = img[1:H - 1, 1:W - 1]
     codes = np.zeros(centre.shape, dtype=np.int64)
     weights = [1 << bit for bit in order] if weights is None else list(weights)
     for weight, (dr, dc) in zip(weights, features.NEIGHBOURS):
-        nb = img[1 + dr:H - 1 + dr, 1 + dc:W - 1 + dc].astype(np.int64)
+        nb = img[1 + dr:H - 1 + dr, 1 + dc:W - 1 + dc]
         a, c = (centre, nb) if flipped else (nb, centre)
         bit = (a > c) if strict else (a >= c)
         codes += (bit | always).astype(np.int64) * weight
@@ -296,6 +322,11 @@ ONE_HOT_MISTAKES = [
             "wrapped round to the last column, as X[n, -1] does): category k's 1 goes in "
             "column k = categories.index(value), counted from 0, with no - 1.",
             lambda col, cats: np.roll(one_hot_column(col, cats), -1, axis=1)),
+    Mistake("every row the same list",
+            "every row shows the 1s of all rows: [[0.0] * K] * N repeats *one* list N times, "
+            "so setting a 1 in one row sets it in all. Build a new list per row "
+            "([[0.0] * K for _ in range(N)]) or use np.zeros((N, K)).",
+            lambda col, cats: np.tile(one_hot_column(col, cats).max(axis=0), (len(col), 1))),
     Mistake("category codes instead of one-hot",
                 "you returned each value's category number (shape (N,)): a network would read "
                 "'blue = 2' as twice 'green = 1'. Return a row of K zeros with a 1 at that "

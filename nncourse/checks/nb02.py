@@ -57,6 +57,14 @@ function_exercise(
         Mistake("bias forgotten",
                 "the bias is missing: z = X·w + b, so add `b` after the weighted sum.",
                 lambda X, w, b: X @ w),
+        Mistake("bias added to every weight",
+                "the bias went inside the product, X·(w + b): it is added once to each "
+                "sample's weighted sum, z = X·w + b.",
+                lambda X, w, b: X @ (w + b)),
+        Mistake("mean instead of sum",
+                "you averaged the products x_i·w_i: the weighted sum adds them up, "
+                "z = Σ_i x_i w_i + b (X @ w + b).",
+                lambda X, w, b: (X * w).mean(axis=1) + b),
         Mistake("products not summed",
                 "you returned the products x_i·w_i one by one, shape (N, D): add them up along "
                 "each row (axis=1), or use the dot product X @ w.",
@@ -213,6 +221,10 @@ def neuron_cases(rng):
 
 
 NEURON_MISTAKES = [
+    Mistake("bias forgotten",
+            "the bias is missing: a = σ(X·w + b), so add `b` to the weighted sum before the "
+            "sigmoid.",
+            lambda X, w, b: activations.sigmoid(X @ w)),
     Mistake("activation forgotten",
             "these are the net values z = X·w + b: pass them through the sigmoid to get "
             "a = σ(z).",

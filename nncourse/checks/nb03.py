@@ -68,6 +68,14 @@ function_exercise(
                 "convention (or a transposed result). The course is batch first: one row per "
                 "sample, shape (N, M).",
                 lambda X, W, b: W.T @ X.T + b[:, None]),
+        Mistake("biases summed",
+                "you added the sum of the biases to every entry: each neuron m has its own "
+                "bias b[m], added to column m (X @ W + b broadcasts b across the rows).",
+                lambda X, W, b: X @ W + b.sum()),
+        Mistake("X transposed",
+                "you multiplied X.T by W: with batch-first X (N, D) and W (D, M) the product is "
+                "X @ W, no transpose. (X.T @ W only runs when N == D.)",
+                lambda X, W, b: X.T @ W + b),
         Mistake("bias forgotten",
                 "the bias is missing: add b to X @ W.",
                 lambda X, W, b: X @ W),
@@ -120,6 +128,17 @@ SOFTMAX_MISTAKES = [
             "inf, and inf/inf is NaN. Subtract each row's maximum before np.exp — "
             "Z - Z.max(axis=1, keepdims=True) — it leaves softmax unchanged.",
             lambda Z: np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)),
+    Mistake("row minimum subtracted",
+            "you subtracted each row's minimum: that leaves softmax unchanged on paper, but "
+            "the largest exponent is then max - min, and a row with logits from -1e4 to 1e4 "
+            "overflows (inf/inf is NaN). Subtract the row's *maximum*, so every exponent is "
+            "≤ 0.",
+            lambda Z: (lambda E: E / E.sum(axis=1, keepdims=True))(
+                np.exp(Z - Z.min(axis=1, keepdims=True)))),
+    Mistake("divided by the batch's sum",
+            "each row was divided by the sum over the whole batch: divide by each row's own "
+            "sum, E.sum(axis=1, keepdims=True), so that every row sums to 1.",
+            lambda Z: (lambda E: E / E.sum())(np.exp(Z - Z.max(axis=1, keepdims=True)))),
     Mistake("global max",
             "you subtracted the largest value of the whole batch (Z.max()). That is right "
             "on paper, but a row far below that maximum has every exp underflow to 0, and "
@@ -184,6 +203,8 @@ def softmax_cases(rng):
              (np.array([[1e4, 1e4 - 1, 1e4 - 2], [0.0, 1.0, 2.0]]),)),
         Case("very negative logits around -1e4 (exp underflows to 0)",
              (np.array([[-1e4, -1e4 + 1, -1e4 + 3, -1e4 - 1]]),)),
+        Case("a row spread from -1e4 to 1e4 (exp of max - min overflows)",
+             (np.array([[1e4, 0.0, -1e4], [5.0, 1e4, -1e4]]),)),
         Case("4 samples × 5 classes, random logits", (3 * rng.standard_normal((4, 5)),)),
         Case("10 samples × 2 classes, random logits", (2 * rng.standard_normal((10, 2)),)),
         Case("one class: every probability is 1", (rng.standard_normal((3, 1)),)),
@@ -273,6 +294,15 @@ FORWARD_MISTAKES = [
     Mistake("bias forgotten",
             "the biases are missing: each layer computes A @ W + b before its activation.",
             lambda X, layers: forward_reference(X, [(W, 0 * b, n) for W, b, n in layers])),
+    Mistake("only the first layer ran",
+            "only the first layer ran: a `return` inside the loop over the layers stops after "
+            "one. Return after the loop, once every layer has run.",
+            lambda X, layers: forward_reference(X, layers[:1])),
+    Mistake("activation before the bias",
+            "each layer applied its activation before adding the bias, f(A @ W) + b: the bias "
+            "belongs inside, A = f(A @ W + b).",
+            lambda X, layers: functools.reduce(lambda A, l: _f(l[2])(A @ l[0]) + l[1], layers,
+                                               X)),
     Mistake("activation before the product",
             "each layer applied its activation to its input, before the product: a layer "
             "computes Z = A @ W + b first, then A = f(Z).",
@@ -398,6 +428,10 @@ PLAIN_MISTAKES = [
             "starts at 0 once, before all the loops. Start it at 0 for every neuron, inside "
             "the loop over m.",
             _plain_running_total_never_reset),
+    Mistake("last input skipped",
+            "the sum skipped the last input (range(len(x) - 1), an off-by-one): every input "
+            "k = 0 .. D-1 counts, range(len(x)).",
+            lambda X, W, b: dense_forward_plain_reference([x[:-1] for x in X], W[:-1], b)),
     Mistake("W read as W[m][k]",
             "the weights are read the wrong way round: W has one row per input and one column "
             "per neuron, so input k's weight into neuron m is W[k][m].",

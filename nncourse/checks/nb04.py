@@ -78,6 +78,12 @@ function_exercise(
                 "there are N·K squared residuals, and nnlib's MSE averages over all of them: "
                 "divide by y.size (or use np.mean).",
                 lambda y, y_hat: (_r(y, y_hat) ** 2).sum() / len(y)),
+    ] + [Mistake("difference of squares",
+                 "you took the difference of the squares, ŷ² − y²: the squared error is the "
+                 "square of the difference, (ŷ − y)².",
+                 lambda y, y_hat, s=s: s * np.mean(np.asarray(y_hat, dtype=float) ** 2
+                                                   - np.asarray(y, dtype=float) ** 2))
+         for s in (1, -1)] + [
         Mistake("half the MSE",
                 "you returned half the MSE: some textbooks put ½ in front to simplify the "
                 "derivative, but the MSE itself has no ½.",
@@ -125,6 +131,19 @@ function_exercise(
                 "unless the mean residual is 0: take the root of the mean of the squared "
                 "residuals themselves.",
                 lambda y, y_hat: np.std(_r(y, y_hat))),
+        Mistake("root of the SSR divided by N",
+                "you divided after the root, √SSR / N: the RMSE is the root of the mean, "
+                "√(SSR / (N·K)), one root of np.mean of the squares.",
+                lambda y, y_hat: np.sqrt((_r(y, y_hat) ** 2).sum()) / len(y)),
+        Mistake("** 1/2 is half, not the root",
+                "mse ** 1/2 is (mse ** 1) / 2: ** binds tighter than /. Write mse ** 0.5 (with "
+                "the brackets, ** (1/2)) or np.sqrt(mse).",
+                lambda y, y_hat: (_r(y, y_hat) ** 2).mean() / 2),
+    ] + [Mistake("residuals not squared",
+                 "you took the root of the mean residual, without squaring: positive and "
+                 "negative residuals cancel (and a negative mean gives nan). Square each "
+                 "residual, average, then take the root.",
+                 lambda y, y_hat, s=s: np.sqrt(s * _r(y, y_hat).mean())) for s in (1, -1)] + [
         Mistake("half the MSE inside the root",
                 "inside the square root you used half the MSE: the RMSE is the root of the "
                 "plain MSE, with no ½.",
@@ -146,6 +165,10 @@ function_exercise(
                 "you returned the mean of the squared residuals (the MSE): the SSR is their sum, "
                 "with no division.",
                 lambda y, y_hat: (_r(y, y_hat) ** 2).mean()),
+        Mistake("divided by N",
+                "you divided the sum by N: the SSR is the plain sum of the squared residuals, "
+                "not divided by anything (that would be a mean).",
+                lambda y, y_hat: (_r(y, y_hat) ** 2).sum() / len(y)),
         Mistake("signed residuals summed",
                 "the residuals were not squared: positive and negative errors cancel in the sum. "
                 "Sum (y_hat - y) ** 2.",
@@ -226,6 +249,10 @@ def cce_cases(rng):
         Case("4 random float32 samples, K = 3 (float32 tolerance)",
              (one_hot(rng.integers(0, 3, 4), 3).astype(np.float32),
               probs(4, 3, dtype=np.float32)), rtol=1e-5),
+        Case("float32 predictions whose true class has probability exactly 0 (float32's eps "
+             "is 1.2e-7, float64's 2.2e-16)",
+             (one_hot([0, 2], 3).astype(np.float32),
+              np.array([[0.0, 0.5, 0.5], [0.2, 0.2, 0.6]], dtype=np.float32)), rtol=1e-5),
     ]
 
 
@@ -260,6 +287,15 @@ CCE_MISTAKES = [
             "a probability of exactly 0 gives log(0) = -inf, so your cost is inf. Clip y_hat "
             "first with eps = np.finfo(y_hat.dtype).eps: np.log(np.clip(y_hat, eps, 1 - eps)).",
             lambda y, y_hat: -(y * np.log(y_hat)).sum(axis=1).mean()),
+    Mistake("float64's epsilon for float32",
+            "you clipped with float64's machine epsilon (2.2e-16) whatever the dtype: for "
+            "float32 predictions the statement's eps is np.finfo(np.float32).eps = 1.2e-7, so "
+            "take it from the data: np.finfo(y_hat.dtype).eps.",
+            _fixed_eps(np.finfo(np.float64).eps)),
+    Mistake("mean over the classes",
+            "you summed over the samples (axis=0) and averaged over the K classes: the cost is "
+            "the sum over the classes (axis=1) of each sample, averaged over the N samples.",
+            lambda y, y_hat: -(y * _log_p(y_hat)).sum(axis=0).mean()),
     Mistake("fixed epsilon 1e-15", FIXED_EPS_HINT, _fixed_eps(1e-15)),
     Mistake("fixed epsilon 1e-12", FIXED_EPS_HINT, _fixed_eps(1e-12)),
     Mistake("fixed epsilon 1e-7", FIXED_EPS_HINT, _fixed_eps(1e-7)),

@@ -75,6 +75,17 @@ SIGMOID_DERIVATIVE_MISTAKES = [
             "right size, wrong sign: the sigmoid only ever rises, so its slope is never "
             "negative. Look at the order of the subtraction in the second factor.",
             lambda Z: sigmoid(Z) * (sigmoid(Z) - 1)),
+    Mistake("1 − σ² instead of σ(1 − σ)",
+            "you computed 1 − σ(Z)²: that is tanh's rule, 1 − tanh², written with σ. The "
+            "sigmoid's slope is σ(Z)·(1 − σ(Z)).",
+            lambda Z: 1 - sigmoid(Z) ** 2),
+    Mistake("plus instead of minus: σ(1 + σ)",
+            "you computed σ(Z)·(1 + σ(Z)): the second factor is 1 − σ(Z).",
+            lambda Z: sigmoid(Z) * (1 + sigmoid(Z))),
+    Mistake("sigmoid applied twice",
+            "you applied the sigmoid to σ(Z) again, σ(S)·(1 − σ(S)) with S = σ(Z): the "
+            "formula takes S = σ(Z) itself, σ′(Z) = S·(1 − S).",
+            lambda Z: sigmoid(sigmoid(Z)) * (1 - sigmoid(sigmoid(Z)))),
     Mistake("tanh's derivative",
             "these are 1 − tanh(Z)², the derivative of tanh, not of the sigmoid: the "
             "sigmoid's slope is σ(Z)(1 − σ(Z)), at most 0.25 (tanh's reaches 1).",
@@ -141,6 +152,10 @@ RELU_MISTAKES = [
             "you returned −1 where Z < 0 (np.sign): ReLU is flat, 0, on the negative side, so "
             "its slope there is 0, not −1.",
             lambda Z: np.sign(Z)),
+    Mistake("Z clipped to [0, 1]",
+            "np.clip(Z, 0, 1) is a clipped ReLU itself (Z between 0 and 1), not its slope: the "
+            "slope is 1 wherever Z > 0 and 0 elsewhere, (Z > 0).astype(Z.dtype).",
+            lambda Z: np.clip(Z, 0, 1)),
     Mistake("leaky ReLU slope",
             "you returned a small slope (like 0.01) for Z < 0: that is leaky ReLU. Plain "
             "ReLU is exactly 0 for Z < 0, so its slope there is 0.",
@@ -243,6 +258,10 @@ DENSE_MISTAKES = [
             "db has the right numbers but shape (1, M): keepdims=True kept the summed axis. "
             "b has shape (M,), and its gradient must have b's shape.",
             lambda dout, X, W: (dout @ W.T, X.T @ dout, dout.sum(axis=0, keepdims=True))),
+    Mistake("dX from dW instead of W",
+            "dX was computed from the weight gradient, dout·dWᵀ: it uses the weights "
+            "themselves, dX = dout·Wᵀ (dout @ W.T).",
+            lambda dout, X, W: (dout @ (X.T @ dout).T, X.T @ dout, dout.sum(axis=0))),
     Mistake("dX = X·W (the forward pass)",
             "your dX is X·W, the layer's forward output: the gradient flowing back to the "
             "input comes from dout, carried back along W (transposed), not from X.",
@@ -344,6 +363,16 @@ def _two_layer(X, y, W1, b1, W2, b2, dcost=None, out_deriv="Z", hidden_deriv="Z"
     return {"dW1": dW1, "db1": db(dZ1), "dW2": dW2, "db2": db(dZ2)}
 
 
+def _two_layer_hidden_at(X, y, W1, b1, W2, b2):
+    """The backward pass with the hidden layer's σ′ taken at Z2 (needs H == K)."""
+    Z1 = X @ W1 + b1
+    A1 = sigmoid(Z1)
+    Z2 = A1 @ W2 + b2
+    dZ2 = losses.mse_grad(y, sigmoid(Z2)) * sigmoid_derivative(Z2)
+    dZ1 = (dZ2 @ W2.T) * sigmoid_derivative(Z2)
+    return {"dW1": X.T @ dZ1, "db1": dZ1.sum(axis=0), "dW2": A1.T @ dZ2, "db2": dZ2.sum(axis=0)}
+
+
 SSR_HINT = ("every gradient is N·K times too big: you started from 2(ŷ − y), the gradient of "
             "the sum of squared residuals. nnlib's MSE is the mean over all N·K entries, so "
             "∂MSE/∂ŷ = 2(ŷ − y) / (N·K) (losses.mse_grad).")
@@ -407,6 +436,10 @@ TWO_LAYER_MISTAKES = [
             "you wrote Z * (1 - Z): the shortcut x(1 − x) holds for the activation A = σ(Z), "
             "so use A * (1 - A), or activations.sigmoid_derivative(Z).",
             lambda *a: _two_layer(*a, out_deriv="Z(1-Z)", hidden_deriv="Z(1-Z)")),
+    Mistake("hidden slope from Z2 instead of Z1",
+            "the hidden layer's σ′ was taken at the output layer's Z2: each layer uses its own "
+            "pre-activation, dZ1 = dA1 · σ′(Z1).",
+            lambda X, y, W1, b1, W2, b2: _two_layer_hidden_at(X, y, W1, b1, W2, b2)),
     Mistake("dW transposed",
             "your dW1 and dW2 are transposed (dZᵀ·A instead of Aᵀ·dZ): each dW must have its W's "
             "shape, dW2 = A1ᵀ·dZ2 (H, K) and dW1 = Xᵀ·dZ1 (D, H).",

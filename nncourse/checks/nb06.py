@@ -16,13 +16,16 @@ The reference answers are nnlib's own optimizer classes (:mod:`nnlib.optimizers`
 through their ``update(w, dw, state)`` method, so each formula is written once.
 """
 
+import functools
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from nnlib import optimizers
 from nncourse.checks.drivers.nb06 import drive_steps
-from nncourse.checks.judging import Case, Mistake, describe_args, problem, show
+from nncourse.checks.judging import (INPUT_CHANGED, Case, Mistake, describe_args, problem, show,
+                                     show_pair)
 from nncourse.checks.registry import exercise
 from nnlib.layers import Parameter
 
@@ -133,15 +136,20 @@ def _diagnose(gots, run, inputs, mistakes, tol):
     return None
 
 
-def judge_runs(fn, ctx, runs, reference, mistakes, names, state_keys):
-    """Run each case step by step; stop at the first step whose new w differs."""
+def judge_runs(fn, ctx, runs, reference, mistakes, names, state_keys, state_mistakes=None):
+    """Run each case step by step; stop at the first step whose new w differs, then at the
+    first whose ``state`` does not hold what the statement says."""
+    state_mistakes = state_mistakes or {}
     for i, run in enumerate(runs, start=1):
         tol = FLOAT32_TOL if run.w.dtype == np.float32 else FLOAT64_TOL
         inputs, expected, ref_state, w = [], [], {}, run.w   # nnlib's trajectory
+        ref_states = []
         for dw in run.dws:
             inputs.append(w)
             w = reference(w.copy(), dw.copy(), ref_state, *run.hyper)
             expected.append(w)
+            ref_states.append({k: np.array(v, copy=True) if isinstance(v, np.ndarray) else v
+                               for k, v in ref_state.items()})
         steps = ctx.call(fn, inputs, run.dws, run.hyper, check_mutation=False,
                          case=Case(run.description, ()), driver=drive_steps)
         gots = list(steps["outs"])
@@ -150,7 +158,7 @@ def judge_runs(fn, ctx, runs, reference, mistakes, names, state_keys):
             if steps["dw_changed"][k]:
                 ctx.failure(f"{where}: your function changed its input `dw` in place.",
                             "Leave the gradient as it is: build new arrays (v = beta * v + dw), "
-                            "or update only what you keep in `state`.")
+                            "or update only what you keep in `state`.", mistake=INPUT_CHANGED)
             if isinstance(got, tuple):
                 ctx.failure(f"{where}: your function returned a tuple of {len(got)} values.",
                             "Return only the new w; keep everything else in the `state` dict "
@@ -166,7 +174,57 @@ def judge_runs(fn, ctx, runs, reference, mistakes, names, state_keys):
             ctx.failure(f"your code raised an error on case {i}: {run.description}, "
                         f"step {k + 1} of {len(run.dws)} {_before(k + 1)}",
                         steps['error']['text'], status="error")
+        _check_state(ctx, i, run, steps.get("states", ()), ref_states, state_keys, tol,
+                     state_mistakes)
         ctx.pass_case()
+
+
+DTYPE_CHANGED = Mistake(
+    "float64 result for float32 weights",
+    "{expected} in, {expected} out: something made the result {got}. Usually a state created "
+    "with np.zeros(w.shape) (always float64: use np.zeros_like(w)), or a numpy float64 number "
+    "such as np.sqrt(1 - beta2**t) (use math.sqrt or ** 0.5 on plain floats). Or convert at "
+    "the end: .astype(w.dtype).", None)
+
+STATE_KEY_MISTAKE = Mistake(
+    "state kept under another key",
+    "your new w is right, but the statement names the keys of `state` (the notebook's later "
+    "cells and nnlib's optimizers read them): keep each quantity under exactly that key, "
+    "spelled and capitalised as given.", None)
+
+
+def _check_state(ctx, i, run, states, ref_states, state_keys, tol, state_mistakes):
+    """The new w was right at every step: what ``state`` holds must be what the statement says:
+    its keys, and under each array key the quantity of the formula, not a rescaled version of
+    it (a step counter may count from 0 or 1: only its key is checked)."""
+    keys = re.findall(r"\w+", state_keys)
+    for k, (got, ref) in enumerate(zip(states, ref_states)):
+        where = f"case {i}: {run.description}\n  step {k + 1} of {len(run.dws)}"
+        missing = [key for key in keys if key not in got]
+        if missing:
+            held = ", ".join(f'"{key}"' for key in got) or "nothing"
+            ctx.failure(f"{where}: the new w is right, but state has no "
+                        + ", ".join(f'"{key}"' for key in missing),
+                        f"expected: state holds {state_keys}",
+                        f"got:      state holds {held}",
+                        mistake=STATE_KEY_MISTAKE)
+        for key in keys:
+            if not isinstance(ref[key], np.ndarray):
+                continue
+            why = problem(got[key], ref[key], check_dtype=False, **tol)
+            if why is None:
+                continue
+            mistake = next((m for m in state_mistakes.get(key, ())
+                            if problem(got[key], m.fn(ref[key], *run.hyper), check_dtype=False,
+                                       **tol) is None), None)
+            shown = show_pair(ref[key], got[key])
+            ctx.failure(f"{where}: the new w is right, but state[\"{key}\"] is not",
+                        f"expected: state[\"{key}\"] = {shown[0]}",
+                        f"got:      state[\"{key}\"] = {shown[1]}",
+                        f"problem:  {why}", mistake=mistake,
+                        hints=() if mistake else (
+                            f"keep in state[\"{key}\"] exactly the quantity of the formula "
+                            "above, not a scaled or corrected version of it.",))
 
 
 def _report(ctx, where, run, w, step, gots, expected, problem, mistakes, tol, names,
@@ -182,11 +240,8 @@ def _report(ctx, where, run, w, step, gots, expected, problem, mistakes, tol, na
     hint, mistake = None, None
     if isinstance(got, np.ndarray) and isinstance(expected, np.ndarray) \
             and got.shape == expected.shape and got.dtype != expected.dtype:
-        hint = (f"{expected.dtype} in, {expected.dtype} out: something made the result "
-                f"{got.dtype}. Usually a state created with np.zeros(w.shape) (always float64: "
-                "use np.zeros_like(w)), or a numpy float64 number such as "
-                "np.sqrt(1 - beta2**t) (use math.sqrt or ** 0.5 on plain floats). Or convert "
-                "at the end: .astype(w.dtype).")
+        hint = DTYPE_CHANGED.hint.format(expected=expected.dtype, got=got.dtype)
+        mistake = Mistake(DTYPE_CHANGED.name, hint, None)
     if hint is None:
         mistake = _diagnose(gots, run, inputs, mistakes, tol)
         hint = mistake.hint if mistake else None
@@ -210,12 +265,16 @@ def _before(step, capital=False):
 
 
 def optimizer_exercise(id, name, points, verifies, reference, runs, mistakes, arg_names,
-                       state_keys):
-    """Register an update-rule exercise judged over runs of consecutive steps."""
+                       state_keys, state_mistakes=None):
+    """Register an update-rule exercise judged over runs of consecutive steps.
+    ``state_mistakes``: key -> mistakes whose ``fn(right value, *hyper)`` is a wrong value
+    kept under that key."""
     @exercise(id=id, name=name, notebook=NOTEBOOK, points=points, verifies=verifies,
               reference=reference, mistakes=mistakes, arg_names=arg_names)
     def judge(fn, ctx):
-        judge_runs(fn, ctx, runs(ctx.rng), reference, mistakes, arg_names, state_keys)
+        from nncourse.checks.registry import EXERCISES      # the registered list, one source
+        judge_runs(fn, ctx, runs(ctx.rng), reference, EXERCISES[id].mistakes, arg_names,
+                   state_keys, state_mistakes)
     return judge
 
 
@@ -227,6 +286,17 @@ def _zeros(state, w, *keys):
 
 
 # --- momentum ----------------------------------------------------------------------------------
+
+def _nesterov(w, dw, state, lr, beta):
+    v = beta * state.get("v", np.zeros_like(w)) + dw
+    state["v"] = v
+    return w - lr * (beta * v + dw)
+
+
+def _beta_on_gradient(w, dw, state, lr, beta):
+    v = state.get("v", np.zeros_like(w)) + beta * dw
+    state["v"] = v
+    return w - lr * v
 
 def _momentum(sign=-1, carry=True, ema=False, old_v=False, lr_twice=False, no_lr=False):
     """Momentum variants, for naming mistakes."""
@@ -245,6 +315,17 @@ optimizer_exercise(
     id="nb06_momentum_update", name="momentum_update", points=2,
     verifies="velocity carried over 3 to 8 steps, direction, float32 kept",
     reference=momentum_reference, arg_names=("w", "dw", "state", "lr", "beta"), state_keys="v",
+    state_mistakes={"v": [
+        Mistake("lr folded into the velocity",
+                "you kept lr·v in state[\"v\"] (v ← beta·v + lr·dw, then w − v): the steps are "
+                "the same, but the velocity of the formula is v ← beta·v + dw, without lr, "
+                "and that is what state[\"v\"] holds (as in nnlib's Momentum).",
+                lambda v, lr, beta: lr * v),
+        Mistake("−lr folded into the velocity",
+                "you kept −lr·v in state[\"v\"] (v ← beta·v − lr·dw, then w + v, as some courses "
+                "write it): the steps are the same, but the velocity of the formula is "
+                "v ← beta·v + dw, and that is what state[\"v\"] holds (as in nnlib's Momentum).",
+                lambda v, lr, beta: -lr * v)]},
     runs=lambda rng: make_runs(rng, {"lr": 0.2, "beta": 0.9}, {"lr": 0.05, "beta": 0.5},
                                {"lr": 0.01, "beta": 0.9}),
     mistakes=[
@@ -268,6 +349,14 @@ optimizer_exercise(
                 "the learning rate is applied twice: with v ← beta·v + dw, multiply by lr only "
                 "in the step w − lr·v (or use v ← beta·v − lr·dw and w + v, not both).",
                 _momentum(lr_twice=True)),
+        Mistake("beta on the gradient",
+                "beta multiplied the new gradient instead of the old velocity: v ← beta·v + dw "
+                "lets older gradients fade; v + beta·dw never forgets any.",
+                _beta_on_gradient),
+        Mistake("Nesterov's look-ahead",
+                "you took Nesterov's step, w − lr·(beta·v + dw): this exercise is plain "
+                "(heavy-ball) momentum, w ← w − lr·v with the new v.",
+                _nesterov),
         Mistake("no learning rate",
                 "w moved by the whole velocity: the step is scaled by the learning rate, "
                 "w ← w − lr·v.",
@@ -585,3 +674,115 @@ optimizer_exercise(
                 _adadelta(carry=False)),
     ],
 )
+
+
+# --- wrong rules written out in full (what no keyword of the variants above covers) -----------
+
+def _adagrad_not_squared(w, dw, state, lr, eps, fix=lambda G: G):
+    """``fix``: how the learner kept the root of a negative sum real (np.abs), if at all."""
+    G = state.get("G", np.zeros_like(w)) + dw
+    state["G"] = G
+    return w - lr * dw / (np.sqrt(fix(G)) + eps)
+
+
+def _adagrad_one_G(w, dw, state, lr, eps):
+    G = state.get("G", 0.0) + float(np.sum(dw * dw))
+    state["G"] = G
+    return w - lr * dw / (np.sqrt(G) + eps)
+
+
+def _rmsprop_bias_corrected(w, dw, state, lr, rho, eps):
+    t = state.get("t", 0) + 1
+    s = rho * state.get("s", np.zeros_like(w)) + (1 - rho) * dw * dw
+    state.update(s=s, t=t)
+    return w - lr * dw / (np.sqrt(s / (1 - rho ** t)) + eps)
+
+
+def _rmsprop_old_s(w, dw, state, lr, rho, eps):
+    s = state.get("s", np.zeros_like(w))
+    w = w - lr * dw / (np.sqrt(s) + eps)
+    state["s"] = rho * s + (1 - rho) * dw * dw
+    return w
+
+
+def _rmsprop_no_root(w, dw, state, lr, rho, eps):
+    s = rho * state.get("s", np.zeros_like(w)) + (1 - rho) * dw * dw
+    state["s"] = s
+    return w - lr * dw / (s + eps)
+
+
+def _adam_rule(m_new=1, v_square=True, v_corrected_after_root=False, fix=lambda v: v):
+    def update(w, dw, state, lr, beta1, beta2, eps):
+        t = state.get("t", 0) + 1
+        m = beta1 * state.get("m", np.zeros_like(w)) + (1 - beta1 if m_new else 1) * dw
+        v = beta2 * state.get("v", np.zeros_like(w)) + (1 - beta2) * (dw * dw if v_square
+                                                                         else dw)
+        state.update(m=m, v=v, t=t)
+        m_hat = m / (1 - beta1 ** t)
+        root = np.sqrt(fix(v)) / (1 - beta2 ** t) if v_corrected_after_root \
+            else np.sqrt(fix(v / (1 - beta2 ** t)))
+        return w - lr * m_hat / (root + eps)
+    return update
+
+
+def _adadelta_rule(upside_down=False, eg_new=True):
+    def update(w, dw, state, lr, rho, eps):
+        Eg = rho * state.get("Eg", np.zeros_like(w)) + ((1 - rho) if eg_new else 1) * dw * dw
+        Ex = state.get("Ex", np.zeros_like(w))
+        ratio = np.sqrt(Eg + eps) / np.sqrt(Ex + eps) if upside_down \
+            else np.sqrt(Ex + eps) / np.sqrt(Eg + eps)
+        delta = -ratio * dw
+        state.update(Eg=Eg, Ex=rho * Ex + (1 - rho) * delta * delta)
+        return w + lr * delta
+    return update
+
+
+def _more(exercise_id, *mistakes):
+    """Add ``mistakes`` to an optimizer exercise registered above (its judge reads the
+    registered list)."""
+    from nncourse.checks.registry import EXERCISES
+    EXERCISES[exercise_id].mistakes.extend(mistakes)
+
+
+_more("nb06_adagrad_update",
+      Mistake("gradients not squared",
+              "G summed the gradients themselves: Adagrad sums their *squares*, G ← G + dw² "
+              "(positive and negative gradients must not cancel).", _adagrad_not_squared),
+      Mistake("gradients not squared",
+              "G summed the gradients themselves (np.abs only hid the negative sums): Adagrad "
+              "sums their *squares*, G ← G + dw².",
+              functools.partial(_adagrad_not_squared, fix=np.abs)),
+      Mistake("one G for all weights",
+              "G is one number (np.sum(dw**2)) shared by every weight: Adagrad keeps one sum per "
+              "weight, elementwise, G ← G + dw² with G of w's shape.", _adagrad_one_G))
+_more("nb06_rmsprop_update",
+      Mistake("Adam's bias correction added",
+              "you divided s by 1 − ρᵗ, Adam's bias correction: RMSprop uses the running "
+              "average s itself, w − lr·dw / (√s + ε).", _rmsprop_bias_corrected),
+      Mistake("old s",
+              "the step used the average of the previous steps, then updated it: update s with "
+              "this step's dw² first, then step with the new s.", _rmsprop_old_s),
+      Mistake("no square root",
+              "you divided by s itself: RMSprop divides by its square root, √s + ε (the root "
+              "mean square of the gradients).", _rmsprop_no_root))
+_more("nb06_adam_update",
+      Mistake("v averages dw, not dw²",
+              "v averaged the gradients themselves: Adam's v is the running average of the "
+              "*squared* gradients, v ← β₂v + (1 − β₂)·dw².", _adam_rule(v_square=False)),
+      Mistake("v averages dw, not dw²",
+              "v averaged the gradients themselves (np.abs only hid the negative averages): "
+              "Adam's v averages the *squared* gradients, v ← β₂v + (1 − β₂)·dw².",
+              _adam_rule(v_square=False, fix=np.abs)),
+      Mistake("(1 − β₁) factor missing in m",
+              "m ← β₁m + dw is momentum's sum: Adam's m is an average, m ← β₁m + (1 − β₁)·dw.",
+              _adam_rule(m_new=0)),
+      Mistake("v corrected after the root",
+              "you divided √v by 1 − β₂ᵗ: the correction belongs inside the root, "
+              "v̂ = v / (1 − β₂ᵗ), then √v̂ + ε.", _adam_rule(v_corrected_after_root=True)))
+_more("nb06_adadelta_update",
+      Mistake("ratio upside down",
+              "the ratio is upside down: Δw = −√(E_x + ε) / √(E_g + ε) · dw, the RMS of the past "
+              "updates over the RMS of the gradients.", _adadelta_rule(upside_down=True)),
+      Mistake("(1 − ρ) factor missing in Eg",
+              "E_g ← ρE_g + dw² is a sum, not an average: E_g ← ρE_g + (1 − ρ)·dw².",
+              _adadelta_rule(eg_new=False)))

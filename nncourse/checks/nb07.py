@@ -4,7 +4,7 @@ import numpy as np
 
 from nnlib import data, diagnostics, initializers, losses
 from nncourse.checks.drivers.nb07 import drive_he_init, drive_train_ssr, network_of, parameters_of
-from nncourse.checks.registry import Case, Mistake, exercise, function_exercise
+from nncourse.checks.registry import Case, Mistake, Said, exercise, function_exercise
 from nnlib.train import fit
 
 NOTEBOOK = "07_sigmoid_vs_relu"
@@ -66,12 +66,25 @@ TRAIN_MISTAKES = [
             "the weights W moved but the biases b did not: update every parameter "
             "network.parameters() gives you, the biases included.",
             lambda net, X, y, lr, epochs: _loop(net, X, y, lr, epochs, skip_biases=True)),
+    Mistake("gradient divided by N",
+            "the steps are N times too small: you divided the gradient by the number of "
+            "samples, as for a mean. The SSR is a sum, so its gradient is 2(ŷ − y), with no "
+            "1/N.",
+            lambda net, X, y, lr, epochs: _loop(net, X, y, lr, epochs,
+                                                grad=lambda y, y_hat: 2 * (y_hat - y) / len(y))),
     Mistake("the 2 of the square forgotten",
             "the steps are half as big as they should be: the gradient of the SSR Σ(ŷ − y)² "
             "is 2(ŷ − y), with the 2 from the square.",
             lambda net, X, y, lr, epochs: _loop(net, X, y, lr, epochs,
                                                 grad=lambda y, y_hat: y_hat - y)),
 ]
+
+
+EXTRA_COST = Mistake(
+    "one cost too many",
+    "the first costs are right, then one more: the SSR after the last update was appended "
+    "after the loop. Record one SSR per epoch, before that epoch's update, inside the loop.",
+    None)
 
 
 def _training_cases(rng):
@@ -131,8 +144,10 @@ def judge_train_ssr(fn, ctx):
             ctx.fail_case(case, "returned a single number; return the list of all the epochs' "
                           "SSR values, one per epoch.")
         if isinstance(got, np.ndarray) and got.shape != expected.shape:
+            extra = got.size == epochs + 1 and np.allclose(got[:epochs], expected, rtol=1e-6)
             ctx.fail_case(case, f"returned {got.size} value(s) for {epochs} epoch(s): record "
-                          "exactly one SSR per epoch, in a list.")
+                          "exactly one SSR per epoch, in a list.",
+                          mistake=EXTRA_COST if extra else None)
         ctx.compare(got, expected, case, mistakes, rtol=1e-6, atol=1e-9, check_dtype=False)
         params = Case(f"{description}: the network's W and b after training, flattened", ())
         ctx.compare(run["parameters"], _parameters(ours), params, rtol=1e-6, atol=1e-10,
@@ -163,6 +178,10 @@ def dead_units_cases(rng):
                            [0.0, 0.03, 0.3, 1.1, 0.0],
                            [0.0, 0.05, 0.7, 0.4, 1.3],
                            [0.0, 0.01, 2.0, 0.9, 0.6]])
+    barely_on = np.array([[0.0, 2e-4, 1.5, 0.0],
+                          [0.0, 0.0, 0.3, 1.1],
+                          [0.0, 5e-4, 0.7, 0.4],
+                          [0.0, 0.0, 2.0, 0.9]])
     M = 20
     dead = rng.choice(M, size=int(rng.integers(2, 7)), replace=False)
     return [
@@ -171,6 +190,8 @@ def dead_units_cases(rng):
         Case("4 samples × 4 units: unit 0 is 0 for every sample, unit 1 only for some",
              (HAND_EXAMPLE.copy(),)),
         Case("3 samples × 5 units, one sample all zeros, units 0 and 2 dead", (with_zero_row,)),
+        Case("4 samples × 4 units: unit 0 dead; unit 1 barely on (outputs 2e-4 and 5e-4, "
+             "still not 0)", (barely_on,)),
         Case(f"ReLU outputs, 50 samples × {M} units, {len(dead)} dead",
              (_relu_batch(rng, 50, M, dead),)),
         Case("ReLU outputs, 30 samples × 8 units, none dead", (_relu_batch(rng, 30, 8, []),)),
@@ -213,12 +234,13 @@ function_exercise(
                 "you returned the True/False mask of dead units; count the True values "
                 "(np.count_nonzero or .sum()) and return that number.",
                 lambda A: np.all(A == 0, axis=0)),
-        Mistake("small activations counted as dead",
-                "you counted units whose outputs are small: a unit with outputs like 0.02 is "
-                "alive (its gradient still flows). A dead unit outputs exactly 0 for every "
-                "sample: test == 0 (or <= 0), not a threshold.",
-                lambda A: int(np.sum(A.max(axis=0) < 0.1))),
-    ],
+    ] + [Mistake("small activations counted as dead",
+                 "you counted units whose outputs are small (below a threshold, or close to 0) "
+                 "as dead: a unit with outputs like 0.02 or 2e-4 is alive, its gradient still "
+                 "flows. A dead unit outputs exactly 0 for every sample: test A == 0 (or "
+                 "A <= 0), no threshold.",
+                 lambda A, t=t, f=f: int(np.sum(f(A, axis=0) < t)))
+         for f in (np.max, np.mean) for t in (0.1, 1e-2, 1e-3)],
 )
 
 
@@ -258,6 +280,15 @@ HE_MISTAKES = [
             "same weights): draw from `rng` itself instead of creating a generator inside.",
             lambda shape, rng: np.random.default_rng(0).standard_normal(shape)
             * np.sqrt(2 / shape[0])),
+    Mistake("√2 / fan_in (precedence)",
+            "np.sqrt(2) / fan_in is √2 divided by fan_in: the square root covers the whole "
+            "fraction, np.sqrt(2 / fan_in).",
+            _he_like(lambda s: np.sqrt(2) / s[0])),
+    Mistake("float32 weights",
+            "your weights are float32: the statement asks for float64 (what rng.standard_normal "
+            "gives by default). Leave out dtype=np.float32 and the .astype(np.float32).",
+            lambda shape, rng: (rng.standard_normal(shape, dtype=np.float32)
+                                * np.float32(np.sqrt(2 / shape[0])))),
 ]
 
 # A case's inputs are (shape, seed); the generator is built from the seed where the code runs.
@@ -297,7 +328,12 @@ def judge_he_init(fn, ctx):
                 or got.dtype.kind != "f" or not np.all(np.isfinite(got)):
             ctx.compare(got, expected, case, HE_SEEDED, rtol=1e-6, atol=1e-12)
             continue
-        # Not nnlib's numbers: right only if reproducible, tied to rng, and of the right spread.
+        # Not nnlib's numbers: right only if float64, reproducible, tied to rng, of the right
+        # spread.
+        if got.dtype != expected.dtype:
+            ctx.fail_case(case, expected=Said(f"dtype {expected.dtype}"),
+                          got=Said(f"dtype {got.dtype}"), problem=f"wrong dtype: {got.dtype}",
+                          mistake=HE_MISTAKES[-1] if got.dtype == np.float32 else None)
         again = ctx.call(fn, shape, seed, case=case, check_mutation=False, driver=drive_he_init)
         if not np.array_equal(got, again):
             ctx.fail_case(case, problem=f"called twice with this rng, W[0, 0] was "

@@ -44,6 +44,12 @@ def accuracy_cases(rng):
         Case("3 samples, 3 classes, all right; the largest probability of all is sample 0's",
              (np.array([2, 1, 0]),
               np.array([[0.1, 0.1, 0.8], [0.2, 0.5, 0.3], [0.6, 0.3, 0.1]]))),
+        Case("5 samples, 3 classes, three ties: on a tie the predicted class is the first of "
+             "the tied ones (sample 1: classes 0 and 2 tie, predicted 0; samples 3 and 4: "
+             "classes 1 and 2 tie, predicted 1)",
+             (np.array([0, 2, 1, 1, 2]),
+              np.array([[0.7, 0.2, 0.1], [0.4, 0.2, 0.4], [0.1, 0.8, 0.1], [0.0, 0.5, 0.5],
+                        [0.2, 0.4, 0.4]]))),
     ]
 
 
@@ -88,6 +94,18 @@ function_exercise(
                 "you returned one True/False per sample; accuracy is one number, the fraction "
                 "of them that are True.",
                 lambda y, y_hat: _predicted(y_hat) == y),
+        Mistake("a tie counted as right",
+                "you counted a sample as right when its true class has the largest probability, "
+                "tied or not: on a tie the predicted class is the first of the tied columns "
+                "(what np.argmax gives), so only that one is right. Compare "
+                "y_hat.argmax(axis=1) with y.",
+                lambda y, y_hat: float(np.mean(np.asarray(y_hat)[np.arange(len(y)), y]
+                                               == np.asarray(y_hat).max(axis=1)))),
+        Mistake("the last of a tie",
+                "on a tie you took the last of the tied columns; the predicted class is the "
+                "first (np.argmax gives the first largest entry).",
+                lambda y, y_hat: float(np.mean(
+                    np.shape(y_hat)[1] - 1 - np.asarray(y_hat)[:, ::-1].argmax(axis=1) == y))),
         Mistake("divided by the number of classes",
                 "you divided the number of right predictions by the number of classes "
                 "(y_hat.shape[1]); divide by the number of samples, len(y).",
@@ -152,6 +170,16 @@ CONFUSION_MISTAKES = [
             "samples), not fractions.",
             lambda y, y_pred, K: _looped(y, y_pred, K) / _looped(y, y_pred, K).sum(axis=1,
                                                                                keepdims=True)),
+    Mistake("only the diagonal",
+            "only the right answers were counted (the diagonal): C[i, j] counts every sample "
+            "of true class i predicted as j, the mistakes off the diagonal too.",
+            lambda y, y_pred, K: np.diag(np.diag(metrics.confusion_matrix(y, y_pred, K)))),
+    Mistake("| instead of &",
+            "C[i, j] counted samples of class i *or* predicted j: use & (and) — "
+            "np.sum((y == i) & (y_pred == j)).",
+            lambda y, y_pred, K: np.array([[int(np.sum((np.asarray(y) == i)
+                                                       | (np.asarray(y_pred) == j)))
+                                            for j in range(K)] for i in range(K)])),
     Mistake("float counts", FLOAT_COUNTS_HINT,
             lambda y, y_pred, K: _looped(y, y_pred, K).astype(np.float64)),
     Mistake("fractions of all samples",

@@ -11,7 +11,7 @@ import pkgutil
 import re
 from dataclasses import dataclass, field
 
-from nncourse.checks.judging import Case, Context, Mistake  # noqa: F401  (re-exported for check modules)
+from nncourse.checks.judging import Case, Context, Mistake, Said  # noqa: F401  (re-exported for check modules)
 
 EXERCISES = {}  # id -> Exercise, in registration order
 
@@ -86,16 +86,30 @@ def exercise(id, name, notebook, points, verifies, reference, mistakes=(), funct
 
 
 def function_exercise(id, name, notebook, points, verifies, reference, cases, mistakes=(),
-                      function="", arg_names=(), rtol=1e-6, atol=1e-8, check_dtype=True):
+                      function="", arg_names=(), rtol=1e-6, atol=1e-8, check_dtype=True,
+                      dtype_kinds=None, dtype_mistake=None):
     """Register the common kind of exercise: the learner's function must agree with
-    ``reference`` on every case of ``cases(rng)`` (a list of :class:`Case`)."""
+    ``reference`` on every case of ``cases(rng)`` (a list of :class:`Case`). A mistake is
+    named only where it is wrong (``wrong_here``): one that is right on a case cannot explain
+    the learner's difference there. With ``check_dtype=False``, ``dtype_kinds`` (numpy kind
+    letters, "iu" for any integer type) still asks for a kind of array, naming
+    ``dtype_mistake`` otherwise."""
     def judge(fn, ctx):
         every = cases(ctx.rng)
         for i, case in enumerate(every):
             expected = case.expected if case.expected is not None else reference(*case.args)
             got = ctx.call(fn, *case.args, case=case)
             ctx.compare(got, expected, case, mistakes, rtol=rtol, atol=atol,
-                        check_dtype=check_dtype, ahead=ctx.answers(fn, every[i + 1:]))
+                        check_dtype=check_dtype, wrong_here=True,
+                        ahead=ctx.answers(fn, every[i + 1:]))
+            if dtype_kinds and getattr(got, "dtype", None) is not None \
+                    and got.dtype.kind not in dtype_kinds:
+                ctx.fail_case(case, expected=Said(f"an array of dtype {expected.dtype} (or "
+                                                  "another integer type)" if dtype_kinds == "iu"
+                                                  else f"dtype {expected.dtype}"),
+                              got=Said(f"dtype {got.dtype}, the right values"),
+                              problem=f"wrong dtype: {got.dtype}", mistake=dtype_mistake,
+                              show_input=True)
     return _register(Exercise(id, name, notebook, points, verifies, judge, reference,
                               list(mistakes), function, tuple(arg_names), cases=cases))
 

@@ -26,7 +26,23 @@ from nncourse.checks import delegation
 from nncourse.grading.plain import roundtrip
 
 _COURSE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))   # nncourse/
-_NUMPY_DIR = os.path.dirname(np.__file__)
+
+
+def _library_dirs():
+    """Where library code lives (the course's nncourse and nnlib, numpy, the standard library,
+    installed packages): a frame there is not the learner's."""
+    import importlib.util
+    import sysconfig
+    dirs = {_COURSE_DIR, os.path.dirname(np.__file__)}
+    spec = importlib.util.find_spec("nnlib")
+    if spec is not None and spec.origin:
+        dirs.add(os.path.dirname(os.path.abspath(spec.origin)))
+    dirs.update(v for k, v in sysconfig.get_paths().items()
+                if k in ("stdlib", "platstdlib", "purelib", "platlib") and v)
+    return tuple(os.path.join(os.path.abspath(d), "") for d in dirs)
+
+
+_LIBRARY_DIRS = _library_dirs()
 
 
 class CheckTimeout(BaseException):
@@ -67,11 +83,14 @@ def cell_label(filename):
 
 
 def describe_learner_error(exc, label=cell_label):
-    """'ZeroDivisionError: division by zero' plus the learner's cell and line, found by skipping
-    the checker's and numpy's own frames; ``label(filename)`` names the cell."""
+    """'ZeroDivisionError: division by zero' plus the learner's cell and line: the last frame
+    in the learner's code, skipping the checker's and the libraries' own frames (nnlib, numpy,
+    the standard library, installed packages), so an error raised inside ``nnlib`` is shown at
+    the learner's line that called it; ``label(filename)`` names the cell."""
     text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     frames = [f for f in traceback.extract_tb(exc.__traceback__)
-              if not f.filename.startswith((_COURSE_DIR, _NUMPY_DIR))]
+              if not os.path.abspath(f.filename).startswith(_LIBRARY_DIRS)
+              and not f.filename.startswith("<frozen ")]
     if frames:
         f = frames[-1]
         line = (f.line or linecache.getline(f.filename, f.lineno)).strip()

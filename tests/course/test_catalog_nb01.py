@@ -261,4 +261,28 @@ RIGHT += [
 ]
 
 
+# --- general slips (written for this catalog, not from the held-out samples) ----------------------
+
+def _scale_by_row_max(X):
+    return np.stack([row / row.max() for row in X])
+
+
+def _one_hot_shared_rows(column, categories):
+    rows = [[0.0] * len(categories)] * len(column)      # one list, N times
+    for n, value in enumerate(column):
+        rows[n][list(categories).index(value)] = 1.0
+    return np.array(rows)
+
+
+WRONG += [
+    ("nb01_scale_pixels", "divided by each row's maximum", _scale_by_row_max),
+    ("nb01_scale_pixels", "multiplied by 255", lambda X: X.astype(float) * 255),
+    ("nb01_scale_pixels", "rounded", lambda X: (X / 255).round(3)),
+    ("nb01_local_binary_pattern", "mirrored: starts top-right, counter-clockwise",
+     lambda image: _lbp_loops(image, offsets=[(dr, -dc) for dr, dc in OFFSETS])),
+    ("nb01_local_binary_pattern", "float codes", lambda image: _lbp_loops(image).astype(float)),
+    ("nb01_one_hot_column", "every row the same list", _one_hot_shared_rows),
+    ("nb01_flatten", "input changed in place", _flatten_in_place),
+]
+
 globals().update(catalog_tests(IDS, WRONG, RIGHT))

@@ -168,4 +168,13 @@ RIGHT += [
 ]
 
 
+# --- general slips (written for this catalog, not from the held-out samples) ----------------------
+
+WRONG += [
+    ("nb02_weighted_sum", "bias added to every weight", lambda X, w, b: np.dot(X, w + b)),
+    ("nb02_weighted_sum", "mean instead of sum",
+     lambda X, w, b: (X * w).sum(axis=1) / X.shape[1] + b),
+    ("nb02_neuron", "bias forgotten", lambda X, w, b: 1 / (1 + np.exp(-np.dot(X, w)))),
+]
+
 globals().update(catalog_tests(IDS, WRONG, RIGHT))

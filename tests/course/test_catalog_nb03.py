@@ -287,4 +287,42 @@ RIGHT += [
 ]
 
 
+# --- general slips (written for this catalog, not from the held-out samples) ----------------------
+
+def _forward_returns_early(X, layers):
+    A = X
+    for W, b, name in layers:
+        f, _ = activations.get_activation(name)
+        A = f(A @ W + b)
+        return A
+
+
+def _forward_bias_after(X, layers):
+    A = X
+    for W, b, name in layers:
+        f, _ = activations.get_activation(name)
+        A = f(A @ W) + b
+    return A
+
+
+def _plain_skips_last_input(X, W, b):
+    Z = []
+    for x in X:
+        Z.append([sum(x[k] * W[k][m] for k in range(len(x) - 1)) + b[m] for m in range(len(b))])
+    return Z
+
+
+WRONG += [
+    ("nb03_dense_forward", "biases summed", lambda X, W, b: X @ W + np.sum(b)),
+    ("nb03_dense_forward", "X transposed", lambda X, W, b: np.matmul(X.T, W) + b),
+    ("nb03_forward", "only the first layer ran", _forward_returns_early),
+    ("nb03_forward", "activation before the bias", _forward_bias_after),
+    ("nb03_softmax", "divided by the batch's sum",
+     lambda Z: (lambda E: E / np.sum(E))(np.exp(Z - Z.max(axis=1, keepdims=True)))),
+    ("nb03_softmax", "row minimum subtracted",
+     lambda Z: (lambda E: E / E.sum(axis=1, keepdims=True))(
+         np.exp(Z - np.min(Z, axis=1, keepdims=True)))),
+    ("nb03_dense_forward_plain", "last input skipped", _plain_skips_last_input),
+]
+
 globals().update(catalog_tests(IDS, WRONG, RIGHT))

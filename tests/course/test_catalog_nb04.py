@@ -168,4 +168,28 @@ RIGHT += [
 ]
 
 
+# --- general slips (written for this catalog, not from the held-out samples) ----------------------
+
+def _cce_float64_eps(y, y_hat):
+    eps = np.finfo(float).eps
+    return -np.mean(np.sum(y * np.log(np.clip(y_hat, eps, 1 - eps)), axis=1))
+
+
+def _cce_mean_over_classes(y, y_hat):
+    eps = np.finfo(y_hat.dtype).eps
+    return -np.mean(np.sum(y * np.log(np.clip(y_hat, eps, 1 - eps)), axis=0))
+
+
+WRONG += [
+    ("nb04_mse", "difference of squares", lambda y, y_hat: np.sum(y ** 2 - y_hat ** 2) / y.size),
+    ("nb04_rmse", "root of the SSR divided by N",
+     lambda y, y_hat: np.sqrt(np.sum((y - y_hat) ** 2)) / y.shape[0]),
+    ("nb04_rmse", "** 1/2 is half, not the root",
+     lambda y, y_hat: np.mean((y_hat - y) ** 2) ** 1/2),
+    ("nb04_rmse", "residuals not squared", lambda y, y_hat: np.sqrt(np.mean(y - y_hat))),
+    ("nb04_ssr", "divided by N", lambda y, y_hat: np.sum((y - y_hat) ** 2) / len(y)),
+    ("nb04_categorical_cross_entropy", "float64's epsilon for float32", _cce_float64_eps),
+    ("nb04_categorical_cross_entropy", "mean over the classes", _cce_mean_over_classes),
+]
+
 globals().update(catalog_tests(IDS, WRONG, RIGHT))

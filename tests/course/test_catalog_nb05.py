@@ -156,4 +156,36 @@ RIGHT += [
 ]
 
 
+# --- general slips (written for this catalog, not from the held-out samples) ----------------------
+
+def _sig(Z):
+    return activations.sigmoid(Z)
+
+
+def _dense_dX_from_dW(dout, X, W):
+    dW = X.T @ dout
+    return dout @ dW.T, dW, dout.sum(axis=0)
+
+
+def _tl_hidden_at_Z2(X, y, W1, b1, W2, b2):
+    Z1 = X @ W1 + b1
+    A1 = _sig(Z1)
+    Z2 = A1 @ W2 + b2
+    A2 = _sig(Z2)
+    dZ2 = 2 * (A2 - y) / y.size * A2 * (1 - A2)
+    dZ1 = (dZ2 @ W2.T) * _sig(Z2) * (1 - _sig(Z2))
+    return {"dW1": X.T @ dZ1, "db1": dZ1.sum(axis=0), "dW2": A1.T @ dZ2, "db2": dZ2.sum(axis=0)}
+
+
+WRONG += [
+    ("nb05_sigmoid_derivative", "1 − σ² instead of σ(1 − σ)", lambda Z: 1 - _sig(Z) * _sig(Z)),
+    ("nb05_sigmoid_derivative", "plus instead of minus: σ(1 + σ)",
+     lambda Z: _sig(Z) + _sig(Z) ** 2),
+    ("nb05_sigmoid_derivative", "sigmoid applied twice",
+     lambda Z: (lambda S: _sig(S) * (1 - _sig(S)))(_sig(Z))),
+    ("nb05_relu_derivative", "Z clipped to [0, 1]", lambda Z: np.minimum(np.maximum(Z, 0), 1)),
+    ("nb05_dense_backward", "dX from dW instead of W", _dense_dX_from_dW),
+    ("nb05_two_layer_backward", "hidden slope from Z2 instead of Z1", _tl_hidden_at_Z2),
+]
+
 globals().update(catalog_tests(IDS, WRONG, RIGHT, unnamed_messages=False))

@@ -78,9 +78,41 @@ WRONG = [
 ]
 RIGHT = [
     (E, mom()),
-    (E, mom_pytorch_neg),
     (E, mom_loop),
+    (E, lambda w, dw, state, lr, beta: _mom_in_place(w, dw, state, lr, beta)),
 ]
+# The statement names the state's keys and what they hold (the formula's v): right steps with
+# another key, or with lr folded into the velocity, are wrong (named after the steps agree).
+WRONG += [
+    (E, "state kept under another key", mom_pytorch_neg),
+    (E, "lr folded into the velocity", lambda w, dw, state, lr, beta: _folded(w, dw, state, lr,
+                                                                              beta, +1)),
+    (E, "−lr folded into the velocity", lambda w, dw, state, lr, beta: _folded(w, dw, state, lr,
+                                                                               beta, -1)),
+    (E, "state kept under another key", lambda w, dw, state, lr, beta: _velocity_key(
+        w, dw, state, lr, beta, "velocity")),
+]
+
+
+def _mom_in_place(w, dw, state, lr, beta):
+    """w and the state's velocity both updated in place (the statement allows w)."""
+    v = state.setdefault("v", np.zeros_like(w))
+    v *= beta
+    v += dw
+    w -= lr * v
+    return w
+
+
+def _folded(w, dw, state, lr, beta, sign):
+    """v ← beta·v ± lr·dw, w ∓ v: nnlib's steps, but state["v"] holds ±lr times its velocity."""
+    v = beta * state.get("v", np.zeros_like(w)) + sign * lr * dw
+    state["v"] = v
+    return w - sign * v
+
+
+def _velocity_key(w, dw, state, lr, beta, key):
+    state[key] = beta * state.get(key, np.zeros_like(w)) + dw
+    return w - lr * state[key]
 
 # --- Adagrad ----------------------------------------------------------------------------------
 
@@ -272,6 +304,7 @@ def adam_betas_swapped_everywhere(w, dw, state, lr, beta1, beta2, eps):
 
 E = "nb06_adam_update"
 WRONG += [
+    (E, "state kept under another key", adam_lerp),     # the step count is not in state["t"]
     (E, "betas swapped", adam_betas_swapped_everywhere),
     (E, "no bias correction", adam(correct=False)),
     (E, "t counted after use", adam(t_mode="after")),
@@ -291,7 +324,6 @@ WRONG += [
 RIGHT += [
     (E, adam()),
     (E, adam_t_list),
-    (E, adam_lerp),
     (E, adam_efficient_eps_hat),
 ]
 
@@ -367,5 +399,72 @@ def test_efficient_adam_is_told_the_convention():
     r = run("nb06_adam_update", adam_efficient)
     assert not r.passed and "ε" in r.mistake.hint and "convention" in r.mistake.hint
 
+
+# --- general slips (written for this catalog, not from the held-out samples) ----------------------
+
+def _mom_beta_on_dw(w, dw, state, lr, beta):
+    state["v"] = state.get("v", np.zeros_like(w)) + beta * dw
+    return w - lr * state["v"]
+
+
+def _mom_nesterov(w, dw, state, lr, beta):
+    v = beta * state.get("v", np.zeros_like(w)) + dw
+    state["v"] = v
+    return w - lr * dw - lr * beta * v
+
+
+def _mom_float64_state(w, dw, state, lr, beta):
+    v = beta * state.get("v", np.zeros(w.shape)) + dw
+    state["v"] = v
+    return w - lr * v
+
+
+def _ada_abs_sum(w, dw, state, lr, eps):
+    state["G"] = state.get("G", np.zeros_like(w)) + dw
+    return w - lr * dw / (np.abs(state["G"]) ** 0.5 + eps)
+
+
+def _ada_scalar_G(w, dw, state, lr, eps):
+    state["G"] = state.get("G", 0.0) + (dw ** 2).sum()
+    return w - lr * dw / (math.sqrt(state["G"]) + eps)
+
+
+def _rms_corrected(w, dw, state, lr, rho, eps):
+    state["t"] = state.get("t", 0) + 1
+    state["s"] = rho * state.get("s", np.zeros_like(w)) + (1 - rho) * dw ** 2
+    return w - lr * dw / ((state["s"] / (1 - rho ** state["t"])) ** 0.5 + eps)
+
+
+def _rms_no_root(w, dw, state, lr, rho, eps):
+    state["s"] = rho * state.get("s", np.zeros_like(w)) + (1 - rho) * dw ** 2
+    return w - lr * dw / (state["s"] + eps)
+
+
+def _adam_m_sum(w, dw, state, lr, b1, b2, eps):
+    t = state["t"] = state.get("t", 0) + 1
+    state["m"] = b1 * state.get("m", np.zeros_like(w)) + dw
+    state["v"] = b2 * state.get("v", np.zeros_like(w)) + (1 - b2) * dw ** 2
+    return w - lr * (state["m"] / (1 - b1 ** t)) / (np.sqrt(state["v"] / (1 - b2 ** t)) + eps)
+
+
+def _adadelta_upside_down(w, dw, state, lr, rho, eps):
+    Eg = state["Eg"] = rho * state.get("Eg", np.zeros_like(w)) + (1 - rho) * dw ** 2
+    Ex = state.get("Ex", np.zeros_like(w))
+    delta = -np.sqrt((Eg + eps) / (Ex + eps)) * dw
+    state["Ex"] = rho * Ex + (1 - rho) * delta ** 2
+    return w + lr * delta
+
+
+WRONG += [
+    ("nb06_momentum_update", "beta on the gradient", _mom_beta_on_dw),
+    ("nb06_momentum_update", "Nesterov's look-ahead", _mom_nesterov),
+    ("nb06_momentum_update", "float64 result for float32 weights", _mom_float64_state),
+    ("nb06_adagrad_update", "gradients not squared", _ada_abs_sum),
+    ("nb06_adagrad_update", "one G for all weights", _ada_scalar_G),
+    ("nb06_rmsprop_update", "Adam's bias correction added", _rms_corrected),
+    ("nb06_rmsprop_update", "no square root", _rms_no_root),
+    ("nb06_adam_update", "(1 − β₁) factor missing in m", _adam_m_sum),
+    ("nb06_adadelta_update", "ratio upside down", _adadelta_upside_down),
+]
 
 globals().update(catalog_tests(IDS, WRONG, RIGHT, unnamed_messages=False))

@@ -123,4 +123,36 @@ RIGHT += [
 ]
 
 
+# --- general slips (written for this catalog, not from the held-out samples) ----------------------
+
+def _train_mean_gradient(network, X, y, lr, epochs):
+    history = []
+    for _ in range(epochs):
+        y_hat = network.forward(X)
+        history.append(float(((y_hat - y) ** 2).sum()))
+        network.zero_grad()
+        network.backward(2 * (y_hat - y) / X.shape[0])
+        for p in network.parameters():
+            p.value -= lr * p.grad
+    return history
+
+
+def _train_final_cost_too(network, X, y, lr, epochs):
+    history = loop()(network, X, y, lr, epochs)
+    history.append(float(losses.ssr(y, network.forward(X))))
+    return history
+
+
+WRONG += [
+    ("nb07_train_ssr", "gradient divided by N", _train_mean_gradient),
+    ("nb07_train_ssr", "one cost too many", _train_final_cost_too),
+    ("nb07_dead_units", "small activations counted as dead",
+     lambda A: int((np.abs(A).max(axis=0) <= 1e-3).sum())),
+    ("nb07_he_init", "√2 / fan_in (precedence)",
+     lambda shape, rng: rng.standard_normal(shape) * np.sqrt(2) / shape[0]),
+    ("nb07_he_init", "float32 weights",
+     lambda shape, rng: rng.standard_normal(shape, dtype=np.float32) * np.float32(
+         (2 / shape[0]) ** 0.5)),
+]
+
 globals().update(catalog_tests(IDS, WRONG, RIGHT, unnamed_messages=False))

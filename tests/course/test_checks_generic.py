@@ -196,7 +196,7 @@ def test_call_records_warnings_and_refuses_them_when_asked():
 MAY_CHANGE_IN_PLACE = {"nb06_momentum_update": ("w",), "nb06_adagrad_update": ("w",),
                        "nb06_rmsprop_update": ("w",), "nb06_adam_update": ("w",),
                        "nb06_adadelta_update": ("w",)}
-MINE = ("nb01", "nb02", "nb03", "nb04", "nb05", "nb06", "nb07", "nb08", "nb11")
+MINE = ("nb01", "nb02", "nb03", "nb04", "nb05", "nb06", "nb07", "nb08", "nb09", "nb10", "nb11")
 
 
 def _copy_data(value):
@@ -247,3 +247,34 @@ def test_an_answer_that_changes_its_inputs_in_place_is_rejected(ex_id):
         assert result.passed, result.message        # nothing it could change: still right
         return
     assert not result.passed and "in place" in result.message, result.message
+
+
+# --- values that differ below the printed precision ----------------------------------------------
+
+def test_two_different_values_never_read_the_same():
+    """"expected 0.2625, got 0.2625" is no help: show the digits where they differ."""
+    import numpy as np
+
+    from nncourse.checks.comparing import problem, show_pair
+    a, b = 0.2625, 0.2625 + 3e-6
+    why = problem(b, a, rtol=1e-9, atol=0)
+    assert "0.2625" in why and why.split("expected ")[1].split(",")[0] != why.split("got ")[1][:9]
+    e, g = show_pair(np.float64(a), np.float64(b))
+    assert e != g and e.startswith("float64 0.2625") and g.startswith("float64 0.262503")
+    arr_e, arr_g = np.array([0.2625, 1.0]), np.array([0.2625 + 3e-6, 1.0])
+    shown_e, shown_g = show_pair(arr_e, arr_g)
+    assert shown_e != shown_g and "0.262503" in shown_g
+    why = problem(arr_g, arr_e, rtol=1e-9, atol=0)
+    assert "expected 0.2625," in why and "got 0.262503" in why
+    assert show_pair(0.5, 0.25) == ("float 0.5", "float 0.25")        # short when they differ
+
+
+def test_a_case_failure_shows_the_digits_that_differ():
+    from nncourse.checks import judging
+    from nncourse.checks.judging import Case
+    ctx = judging.Context("demo", None)
+    case = Case("one number", (1.0,))
+    with pytest.raises(judging.Stop) as stop:
+        ctx.compare(0.2625 + 3e-6, 0.2625, case, rtol=1e-9, atol=0)
+    assert "expected: float 0.2625\n" in stop.value.message + "\n"
+    assert "got:      float 0.262503" in stop.value.message

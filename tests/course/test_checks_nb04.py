@@ -160,12 +160,14 @@ def test_cce_fixed_epsilon_is_named(judge):
 
 
 def test_cce_float32_eps_of_the_input_dtype(judge):
-    """Converting to float64 first keeps float64's eps: fine, as no float32 case has a 0."""
+    """The statement's eps is y_hat's dtype's: converting float32 predictions to float64 first
+    clips a 0 to float64's eps, and a float32 case with a 0 at the true class says so."""
     def as_float64(y, y_hat):
         P = np.asarray(y_hat, dtype=np.float64)
         eps = np.finfo(P.dtype).eps
         return -np.sum(y * np.log(np.clip(P, eps, 1 - eps)), axis=1).mean()
-    assert judge("nb04_categorical_cross_entropy", as_float64).passed
+    r = judge("nb04_categorical_cross_entropy", as_float64)
+    assert not r.passed and r.mistake.name == "float64's epsilon for float32"
 
 
 def test_all_nb04_references_return_numpy_scalars():

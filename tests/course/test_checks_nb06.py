@@ -88,16 +88,26 @@ def adadelta_previous_delta(w, dw, state, lr, rho, eps):
 
 def test_other_correct_versions_pass(judge):
     for ex_id, fns in [
-        ("nb06_momentum_update", (momentum_in_place, momentum_cs231n, momentum_float64_inside)),
+        ("nb06_momentum_update", (momentum_in_place, momentum_float64_inside)),
         ("nb06_adagrad_update", (adagrad_get, adagrad_loops)),
         ("nb06_rmsprop_update", (rmsprop_plain,)),
         ("nb06_adam_update", (adam_t_from_one, adam_folded_lr)),
-        ("nb06_adadelta_update", (adadelta_previous_delta,)),
     ]:
         for fn in fns:
             for seed in (None, 1, 12345):
                 result = judge(ex_id, fn, seed=seed)
                 assert result.passed, f"{fn.__name__}: {result.message}"
+
+
+def test_the_state_holds_what_the_statement_says(judge):
+    """CS231n's form takes nnlib's steps, but its state["v"] is −lr times the formula's v."""
+    r = judge("nb06_momentum_update", momentum_cs231n)
+    assert not r.passed and r.mistake.name == "−lr folded into the velocity"
+    assert 'the new w is right, but state["v"] is not' in r.message
+    # Ex one step behind (the previous Δw² added before the new Δw): the same steps, but
+    # state["Ex"] is not the formula's Ex after the step
+    r = judge("nb06_adadelta_update", adadelta_previous_delta)
+    assert not r.passed and 'the new w is right, but state["Ex"] is not' in r.message
 
 
 def test_references_are_nnlib_optimizers():

@@ -92,3 +92,37 @@ def test_a_check_never_grades_a_stale_definition(tmp_path):
     assert "stopped with an error" not in text(nb.cells[5])       # fixed: graded again
     after_def = text(nb.cells[7])         # the def ran, the error came after: judged as is
     assert "stopped with an error" not in after_def and "sigmoid" in after_def
+
+
+LEARNER_CALLS_NNLIB = ("import numpy as np\nfrom nnlib.activations import get_activation\n"
+                       "def hidden(z):\n    act = get_activation('sigmod')\n    return act(z)\n")
+
+
+def learner_cell(tmp_path, name, source):
+    """``source`` run as a kernel runs a cell: compiled from a file of its own."""
+    path = tmp_path / name
+    path.write_text(source)
+    namespace = {}
+    exec(compile(source, str(path), "exec"), namespace)
+    return namespace
+
+
+def test_an_error_inside_nnlib_is_shown_at_the_learners_line(tmp_path):
+    """The error is nnlib's, the line is the learner's: the last frame in the learner's code,
+    not nnlib's, numpy's or the standard library's."""
+    from nncourse.checks.running import call_here
+    namespace = learner_cell(tmp_path, "cell7.py", LEARNER_CALLS_NNLIB)
+    reply = call_here(namespace["hidden"], ([0.0],),
+                      label=lambda f: "cell In[7]" if f.endswith("cell7.py") else None)
+    assert reply.status == "error" and reply.error["type"] == "ValueError"
+    assert "at cell In[7], line 4 in hidden(): act = get_activation('sigmod')" \
+        in reply.error["text"]
+    assert "activations.py" not in reply.error["text"] and "raise" not in reply.error["text"]
+
+
+def test_an_error_inside_the_standard_library_is_shown_at_the_learners_line(tmp_path):
+    from nncourse.checks.running import call_here
+    namespace = learner_cell(tmp_path, "cell3.py",
+                             "import json\ndef load(s):\n    return json.loads(s)\n")
+    reply = call_here(namespace["load"], ("{",), label=lambda f: "cell In[3]")
+    assert "at cell In[3], line 3 in load(): return json.loads(s)" in reply.error["text"]
