@@ -24,7 +24,7 @@ from nnlib.losses import softmax_cross_entropy_grad
 from nnlib.network import Network
 from nnlib.optimizers import Adam
 from nncourse.checks.drivers.nb12 import (
-    drive_candidates, drive_choose, drive_minibatches, drive_my_network, drive_save_and_reload,
+    drive_candidates, drive_choose, drive_minibatches, drive_minibatches_type, drive_my_network, drive_save_and_reload,
     drive_train)
 from nncourse.checks.judging import Said, as_named, problem, verdict_wrong
 from nncourse.checks.mistakes import variants
@@ -521,10 +521,22 @@ OTHER_ORDER = Mistake(
     lambda N, batch_size, rng: minibatches(N, batch_size, np.random.default_rng(12345)))
 
 
+def _mb_generator(N, batch_size, rng):
+    yield from minibatches(N, batch_size, rng)
+
+
+NOT_A_LIST = Mistake(
+    "a generator, not a list",
+    "your minibatches yields its batches (a generator, as nnlib's train.minibatches does); the "
+    "statement asks for a list of index arrays, which can be counted and read twice: build "
+    "the list and return it, [order[s:s + batch_size] for s in range(0, N, batch_size)].",
+    _mb_generator)
+
+
 @exercise(id="nb12_minibatches", name="minibatches", notebook=NOTEBOOK, points=1,
-          verifies="rng.permutation order, every sample once per epoch, a smaller last batch, "
-                   "two epochs from one generator",
-          reference=minibatches, mistakes=MINIBATCH_MISTAKES + [OTHER_ORDER])
+          verifies="a list, rng.permutation order, every sample once per epoch, a smaller last "
+                   "batch, two epochs from one generator",
+          reference=minibatches, mistakes=MINIBATCH_MISTAKES + [OTHER_ORDER, NOT_A_LIST])
 def judge_minibatches(fn, ctx):
     for N, bs in ((10, 4), (12, 3), (7, 10), (100, 32)):
         seed = int(ctx.rng.integers(2**31))
@@ -563,6 +575,11 @@ def judge_minibatches(fn, ctx):
         ctx.compare(g, flat(expected), Case(f"{description}: the indices, batch after batch, "
                                             "both epochs", ()), _named(hints, g),
                     rtol=0, atol=0, check_dtype=False)
+    kind = ctx.call(fn, 10, 4, 0, driver=drive_minibatches_type, check_mutation=False)
+    if kind != "list":
+        ctx.fail_case("N = 10, batch_size = 4: what minibatches returns",
+                      expected=Said("a list of index arrays"), got=Said(f"a {kind}"),
+                      mistake=NOT_A_LIST if kind == "generator" else None)
 
 
 # --- exercise 4: adam_step --------------------------------------------------------------------
@@ -741,6 +758,20 @@ TRAIN_MISTAKES = [
 ]
 
 
+def _train_in_place(params, X, Y, epochs, batch_size, lr, seed, l2=0.0):
+    trained, costs = train(params, X, Y, epochs, batch_size, lr, seed, l2=l2)
+    params[:] = trained
+    return params, costs
+
+
+CALLERS_LIST = Mistake(
+    "the caller's list changed",
+    "train replaced the arrays of the list it was given (params[i] = ... on the caller's own "
+    "list, or an update in place): the caller keeps its initial parameters. Start with a new "
+    "list, params = list(params), and replace its items.", _train_in_place)
+TRAIN_MISTAKES.append(CALLERS_LIST)
+
+
 def train_cases(rng):
     cases = []
     for description, sizes, N, epochs, bs, lr, l2 in (
@@ -773,6 +804,10 @@ def judge_train(fn, ctx):
         if got["nnlib"]:
             _fail_nnlib(ctx, description, got["nnlib"])
         n = len(args[0])
+        if got["changed"]:
+            ctx.fail_case(description, problem="the list of initial parameters you were given "
+                          "was changed (its arrays replaced or updated in place)",
+                          mistake=CALLERS_LIST)
         if got["costs"] is None or not _is_list_of_arrays(got["params"], n):
             _fail_structure(ctx, description, f"return the pair (params, costs): the {n} "
                             "trained arrays and one cost per epoch")
@@ -1145,6 +1180,11 @@ def save_and_reload(params, path):
         return [f[name] for name in names]
 
 
+def _sr_given_back(params, path):
+    save_and_reload(params, path)
+    return params
+
+
 def _sr_weights_only(params, path):
     np.savez(path, **{f"W{l + 1}": W for l, W in enumerate(params[0::2])})
     with np.load(path) as f:
@@ -1253,6 +1293,11 @@ SAVE_MISTAKES = [
     Mistake("biases not reloaded",
             "only the weights came back: return every array, [W1, b1, W2, b2, ...].",
             _sr_biases_not_reloaded),
+    Mistake("returned params, not the file's",
+            "your function saved the file but returned the list it was given: return the "
+            "arrays read back from the file, with np.load(path) as f: [f[name] for name in "
+            "names], so that the check (and you) can see that the file holds the network.",
+            _sr_given_back),
     Mistake("returned the file's contents as a dict",
             "return a list of arrays in params' order, [W1, b1, W2, b2, ...], not a dict or "
             "the NpzFile itself.", _sr_npzfile),
@@ -1324,6 +1369,9 @@ def judge_save_and_reload(fn, ctx):
             ctx.fail_case(case, problem=f"returned {type(out).__name__}; return the reloaded "
                           "list [W1, b1, W2, b2, ...]",
                           mistake=M["returned the file's contents as a dict"])
+        if got["returned_given"]:
+            ctx.fail_case(case, problem="returned the arrays you were given, not the ones read "
+                          "back from the file", mistake=M["returned params, not the file's"])
         if len(out) != len(params):
             known = M["biases not reloaded"] if len(out) == len(params) // 2 else None
             ctx.fail_case(case, problem=f"returned {len(out)} arrays; params has "
@@ -1382,6 +1430,14 @@ def _my_forward_pair(X):
     return forward(_trained("params", CHOSEN), X)
 
 
+def _my_list(X):
+    return [int(k) for k in my_network(X)]
+
+
+def _my_float(X):
+    return my_network(X).astype(np.float64)
+
+
 def _my_test_set(X):
     return my_network(digits_split()[4])
 
@@ -1409,6 +1465,12 @@ MY_MISTAKES = {m.name: m for m in [
             "forward returns the pair (y_hat, cache): my_network returns the predicted "
             "classes, the argmax of each row of y_hat, as predict(reloaded, X) does.",
             _my_forward_pair),
+    Mistake("a list, not an array",
+            "return the labels as one integer numpy array of shape (N,), as predict returns "
+            "them (np.argmax(y_hat, axis=1)), not a Python list.", _my_list),
+    Mistake("labels not integers",
+            "the labels are class numbers, an integer array (np.argmax gives int64): do not "
+            "turn them into floats.", _my_float),
     Mistake("predicted the test set",
             "my_network reads the notebook's test digits: it must predict the X it is given, "
             "predict(reloaded, X), and the test set stays closed until section 14.", _my_test_set),
@@ -1445,6 +1507,8 @@ def judge_my_network(fn, ctx):
     if not isinstance(pred, np.ndarray):
         ctx.fail_case(description, problem=f"returned {type(pred).__name__}; return an integer "
                       f"array of shape ({len(X_val)},)")
+    if got["type"] in ("list", "tuple") and pred.ndim == 1:
+        _fail_my(ctx, description, f"returned a {got['type']}", "a list, not an array")
     if pred.ndim == 2 and pred.shape[0] == len(X_val):
         _fail_my(ctx, description, f"returned shape {pred.shape}", "probabilities returned")
     if pred.shape == (10,):
@@ -1455,6 +1519,8 @@ def judge_my_network(fn, ctx):
         ctx.fail_case(description, problem=f"returned shape {pred.shape}, expected "
                       f"({len(X_val)},): one label per row of X")
     correct = int(np.sum(pred == y_val))
+    if not np.issubdtype(pred.dtype, np.integer):
+        _fail_my(ctx, description, f"returned dtype {pred.dtype}", "labels not integers")
     if correct < 0.3 * len(y_val):
         _fail_my(ctx, description, f"{correct} of {len(y_val)} right ({correct / len(y_val):.1%})",
                  "untrained network")

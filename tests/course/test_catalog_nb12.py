@@ -716,10 +716,17 @@ WRONG += [
     (E, "nnlib in the code path", lambda X: as_nnlib(chosen()).predict(X).argmax(1)),
     (E, says(f"expected ({len(X_val)},)"), lambda X: predict(chosen(), X_train)),
 ]
+WRONG += [   # the statement asks for an integer array
+    (E, "a list, not an array", lambda X: list(np.argmax(nb12.forward(chosen(), X)[0], axis=1))),
+    (E, "a list, not an array", lambda X: predict(chosen(), X).tolist()),
+    (E, "labels not integers", lambda X: nb12.forward(chosen(), X)[0].argmax(-1).astype(float)),
+    (E, "labels not integers",
+     lambda X: np.array([float(np.argmax(row)) for row in nb12.forward(chosen(), X)[0]])),
+]
 RIGHT += [
     (E, lambda X: predict(chosen(), X)),
-    (E, lambda X: list(np.argmax(nb12.forward(chosen(), X)[0], axis=1))),
-    (E, lambda X: nb12.forward(chosen(), X)[0].argmax(-1).astype(float)),
+    (E, lambda X: np.argmax(nb12.forward(chosen(), X)[0], axis=1).astype(np.int32)),
+    (E, lambda X: np.array([int(np.argmax(row)) for row in nb12.forward(chosen(), X)[0]])),
 ]
 
 
@@ -784,6 +791,49 @@ RIGHT += [
     (E, report_from_scores),
     (E, lambda params, X, y: np.array(report(params, X, y))),
     (E, lambda params, X, y: report(params, X, y, se=lambda p, n: np.sqrt(p - p * p) / np.sqrt(n))),
+]
+
+# --- what the statements ask for besides the numbers (a list; new arrays; an integer array) ----
+
+
+def minibatches_yield(N, batch_size, rng):
+    order = rng.permutation(N)
+    for start in range(0, N, batch_size):
+        yield order[start:start + batch_size]
+
+
+def train_on_callers_list(params, X, Y, epochs, batch_size, lr, seed, l2=0.0):
+    trained, costs = my_train(params, X, Y, epochs, batch_size, lr, seed, l2=l2)
+    for i, p in enumerate(trained):
+        params[i] = p                    # writes into the caller's list
+    return params, costs
+
+
+def train_in_place(params, X, Y, epochs, batch_size, lr, seed, l2=0.0):
+    trained, costs = my_train(params, X, Y, epochs, batch_size, lr, seed, l2=l2)
+    for p, new in zip(params, trained):
+        p[...] = new                     # the caller's arrays overwritten
+    return list(params), costs
+
+
+def save_keep_given(params, path):
+    np.savez(path, **dict(zip(names_of(params), params)))
+    return params
+
+
+def save_keep_given_copy_list(params, path):
+    np.savez(path, **{n: p for n, p in zip(names_of(params), params)})
+    return list(params)
+
+
+WRONG += [
+    ("nb12_minibatches", "a generator, not a list", minibatches_yield),
+    ("nb12_minibatches", "a generator, not a list",
+     lambda N, batch_size, rng: (b for b in cut(rng.permutation(N), batch_size))),
+    ("nb12_train", "the caller's list changed", train_on_callers_list),
+    ("nb12_train", "the caller's list changed", train_in_place),
+    ("nb12_save_and_reload", "returned params, not the file's", save_keep_given),
+    ("nb12_save_and_reload", "returned params, not the file's", save_keep_given_copy_list),
 ]
 
 globals().update(catalog_tests(IDS, WRONG, RIGHT))

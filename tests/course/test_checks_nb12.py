@@ -51,10 +51,12 @@ def minibatches_generator(N, batch_size, rng):
         order = order[batch_size:]
 
 
-def test_minibatches_accepts_a_generator_and_nnlibs(judge):
+def test_minibatches_names_a_generator_the_statement_asks_for_a_list(judge):
     from nnlib.train import minibatches
     for fn in (minibatches_generator, minibatches):
-        assert judge("nb12_minibatches", fn).passed
+        r = judge("nb12_minibatches", fn)
+        assert not r.passed and r.mistake.name == "a generator, not a list", r.message
+    assert judge("nb12_minibatches", lambda N, b, rng: list(minibatches(N, b, rng))).passed
 
 
 def adam_in_place_on_copies(w, dw, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
