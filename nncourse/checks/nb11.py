@@ -116,6 +116,16 @@ UPDATE_RATIO_MISTAKES = [
             "for the whole array, np.linalg.norm(A) with no axis.",
             lambda b, a: np.linalg.norm(np.atleast_2d(_d(b, a)), axis=0)
             / np.linalg.norm(np.atleast_2d(np.asarray(b, np.float64)), axis=0)),
+    Mistake("norms per column, averaged", "you took one ratio per column (norms along axis=0) "
+            "and averaged them: the ratio is one number for the whole array, "
+            "np.linalg.norm(ΔW) / np.linalg.norm(W_before), with no axis.",
+            lambda b, a: float(np.mean(
+                np.linalg.norm(np.atleast_2d(_d(b, a)), axis=0)
+                / np.linalg.norm(np.atleast_2d(np.asarray(b, np.float64)), axis=0)))),
+    Mistake("sums, not norms", "you added the entries first (|Σ ΔW| / |Σ W|): positive and "
+            "negative entries cancel. A norm squares every entry before adding, √(Σ A²), "
+            "np.linalg.norm(A).",
+            lambda b, a: float(abs(np.sum(_d(b, a))) / abs(np.sum(np.asarray(b, np.float64))))),
 ]
 
 exercise(
@@ -207,12 +217,19 @@ CLIP_MISTAKES = [
     Mistake("first array only", "your norm comes from the first array alone; the global norm "
             "counts every array in grads.",
             lambda g, c: _clip_with(g, c, norm_of=lambda gs: _norm(gs[0]))),
+    Mistake("max_norm left out of the scale", "you divided by the norm but did not multiply by "
+            "max_norm: the clipped gradients then have norm 1. The factor is max_norm / ‖g‖.",
+            lambda g, c: _clip_with(g, c, scale_of=lambda n, m: 1 / n if n > m else 1.0)),
     Mistake("pair in the wrong order", "return (clipped, norm): the list of clipped arrays "
             "first, then the norm.",
             lambda g, c: tuple(reversed(clipping.clip_by_global_norm(g, c)))),
     Mistake("returned one flat vector", "return the clipped gradients as a list of arrays with "
             "the shapes they came in, not one concatenated vector.",
             lambda g, c: (lambda cl, n: ([np.concatenate([np.ravel(x) for x in cl])], n))(
+                *clipping.clip_by_global_norm(g, c))),
+    Mistake("returned one flat vector", "return the clipped gradients as a list of arrays with "
+            "the shapes they came in, not one concatenated vector.",
+            lambda g, c: (lambda cl, n: (np.concatenate([np.ravel(x) for x in cl]), n))(
                 *clipping.clip_by_global_norm(g, c))),
 ]
 
@@ -273,14 +290,20 @@ def schedule_cases(rng):
 
 def _rate(t, lr, warmup, total, lr_min, start=lambda t, W: (t + 1) / W,
           progress=lambda t, W, T: (t - W) / (T - W), clamp=True, half=0.5, one=1.0,
-          floor=True, pi=math.pi, multiply=False, on_top=False):
+          floor=True, pi=math.pi, multiply=False, on_top=False, sign=1.0, linear=False,
+          end=None, ramp_from_min=False):
     """A warm-up + cosine schedule with one rule changed (the keywords make the mistakes)."""
+    if end is not None and end[0](t, total):
+        return end[1]
     p = progress(t, warmup, total)
     p = min(p, 1.0) if clamp else p
     low = lr_min if floor and not on_top else 0.0
-    cosine = low + half * (lr - low) * (one + math.cos(pi * p)) + (lr_min if on_top else 0.0)
+    wave = 2 * (1 - p) if linear else one + sign * math.cos(pi * p)
+    cosine = low + half * (lr - low) * wave + (lr_min if on_top else 0.0)
     if multiply:
         return min(1.0, start(t, warmup)) * cosine if warmup else cosine
+    if ramp_from_min and t < warmup:
+        return lr_min + (lr - lr_min) * start(t, warmup)
     return lr * start(t, warmup) if t < warmup else cosine
 
 
@@ -327,6 +350,21 @@ SCHEDULE_MISTAKES = [
             "computed from t = 0; the course's schedule is two pieces: the linear ramp for t < "
             "warmup, then a cosine that *starts* at t = warmup from lr.",
             _rule(progress=lambda t, W, T: t / T, multiply=True)),
+    Mistake("integer division in the warm-up", "(t + 1) // warmup is an integer division: 0 "
+            "for every warm-up step but the last. Use /, lr·(t + 1)/warmup.",
+            _rule(start=lambda t, W: (t + 1) // W)),
+    Mistake("1 − cos", "with 1 − cos(π·progress) the schedule climbs from lr_min to lr; the "
+            "cosine part is ½(1 + cos(π·progress)), from 1 down to 0.", _rule(sign=-1.0)),
+    Mistake("linear decay", "after the warm-up your rate falls on a straight line; the schedule "
+            "follows half a cosine, lr_min + ½(lr − lr_min)(1 + cos(π·progress)) (slow at both "
+            "ends, fast in the middle).", _rule(linear=True)),
+    Mistake("0 after total", "after total the rate stays at lr_min (the cosine's end, progress "
+            "capped at 1), not 0.", _rule(end=(lambda t, T: t >= T, 0.0))),
+    Mistake("0 after total", "after total the rate stays at lr_min (the cosine's end, progress "
+            "capped at 1), not 0.", _rule(end=(lambda t, T: t > T, 0.0))),
+    Mistake("warm-up from lr_min", "the warm-up is lr·(t + 1)/warmup, a ramp from lr/warmup to "
+            "lr; lr_min is where the cosine *ends*, not where the warm-up starts.",
+            _rule(ramp_from_min=True)),
 ]
 
 
@@ -419,12 +457,15 @@ def bn_forward_cases(rng):
 
 
 def _bn(X, gamma, beta, eps=1e-5, axis=0, ddof=0, root=True, eps_inside=True, affine=True,
-        swap=False, shift_first=False, center=True, scale=True):
+        swap=False, shift_first=False, center=True, scale=True, shift=True, gamma_first=False,
+        uncentred_var=False):
     """Batch norm's forward with one rule changed (the keywords make the known mistakes)."""
     X = np.asarray(X, dtype=np.float64)
     keep = axis is not None and axis != 0
     mu = X.mean(axis=axis, keepdims=keep)
     var = X.var(axis=axis, ddof=ddof, keepdims=keep)
+    if uncentred_var:
+        var = (X ** 2).mean(axis=axis, keepdims=keep)
     if root:
         spread = np.sqrt(var + eps) if eps_inside else np.sqrt(var) + eps
     else:
@@ -432,6 +473,10 @@ def _bn(X, gamma, beta, eps=1e-5, axis=0, ddof=0, root=True, eps_inside=True, af
     X_hat = ((X - mu) if center else X) / (spread if scale else 1.0)
     if not affine:
         return X_hat
+    if gamma_first:
+        return (gamma * X - mu) / spread + beta
+    if not shift:
+        return gamma * X_hat
     g, b = (beta, gamma) if swap else (gamma, beta)
     return g * (X_hat + b) if shift_first else g * X_hat + b
 
@@ -462,6 +507,13 @@ BN_FORWARD_MISTAKES = [
             lambda *a: _bn(*a, center=False)),
     Mistake("not divided by the spread", "after subtracting μ, divide by √(σ² + ε) so each "
             "feature has variance ≈ 1.", lambda *a: _bn(*a, scale=False)),
+    Mistake("no β", "you returned γ·X̂ and left out the shift: the output is γ·X̂ + β.",
+            lambda *a: _bn(*a, shift=False)),
+    Mistake("γ applied before normalising", "normalise X first, X̂ = (X − μ)/√(σ² + ε), then "
+            "scale and shift: γ·X̂ + β (multiplying X by γ first, then subtracting X's μ, mixes "
+            "the two).", lambda *a: _bn(*a, gamma_first=True)),
+    Mistake("variance not centred", "σ² is the mean of (X − μ)², not of X²: X.var(axis=0), or "
+            "((X − μ)**2).mean(axis=0).", lambda *a: _bn(*a, uncentred_var=True)),
 ]
 
 exercise(
