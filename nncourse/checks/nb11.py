@@ -507,6 +507,9 @@ BN_FORWARD_MISTAKES = [
             lambda *a: _bn(*a, center=False)),
     Mistake("not divided by the spread", "after subtracting μ, divide by √(σ² + ε) so each "
             "feature has variance ≈ 1.", lambda *a: _bn(*a, scale=False)),
+    Mistake("transposed, not transposed back", "you worked on X.T (one row per feature) and "
+            "returned that: transpose the result back, so Y has X's shape (N, D).",
+            lambda *a: _bn(*a).T),
     Mistake("no β", "you returned γ·X̂ and left out the shift: the output is γ·X̂ + β.",
             lambda *a: _bn(*a, shift=False)),
     Mistake("γ applied before normalising", "normalise X first, X̂ = (X − μ)/√(σ² + ε), then "
@@ -553,7 +556,8 @@ def bn_backward_cases(rng):
 
 def _bn_backward(dout, X, gamma, eps=1e-5, ddof=0, constant=False, mean_term=True, var_term=True,
                  with_gamma=True, swap=False, dgamma_from_X=False, means=False, axis=0,
-                 sign=1.0, times_n=False, no_eps=False):
+                 sign=1.0, times_n=False, no_eps=False, whole=False, mean_sign=1.0, sums=False,
+                 first_over_n=False, dgamma_gamma=False):
     """Batch norm's backward with one rule changed (the keywords make the known mistakes)."""
     dout, X = np.asarray(dout, np.float64), np.asarray(X, np.float64)
     N = X.shape[0]
@@ -564,16 +568,18 @@ def _bn_backward(dout, X, gamma, eps=1e-5, ddof=0, constant=False, mean_term=Tru
     if constant:
         dX = dout * g * inv
     else:
-        inner = dout.copy() * (N if times_n else 1)
-        red = (lambda a: a.sum(axis=0)) if times_n else (lambda a: a.mean(axis=0))
+        gd = dout * g                   # the gradient reaching X̂
+        inner = gd * (N if times_n else 1) / (N if first_over_n else 1)
+        ax = None if whole else 0
+        red = (lambda a: a.sum(axis=ax)) if times_n or sums else (lambda a: a.mean(axis=ax))
         if mean_term:
-            inner = inner - sign * red(dout)
+            inner = inner - sign * mean_sign * red(gd)
         if var_term:
-            inner = inner - sign * X_hat * red(dout * X_hat)
-        dX = g * inv * inner
+            inner = inner - sign * X_hat * red(gd * X_hat)
+        dX = inv * inner
     reduce = (lambda a: a.mean(axis=axis)) if means else (lambda a: a.sum(axis=axis))
     dbeta = reduce(dout)
-    dgamma = reduce(dout * (X if dgamma_from_X else X_hat))
+    dgamma = reduce(dout * (X if dgamma_from_X else X_hat)) * (gamma if dgamma_gamma else 1.0)
     return (dX, dbeta, dgamma) if swap else (dX, dgamma, dbeta)
 
 
@@ -591,6 +597,22 @@ def _bn_staged(dout, X, gamma, eps=1e-5, power=-1.5, two=2.0):
 
 
 BN_BACKWARD_MISTAKES = [
+    Mistake("means over the whole array", "the means in dX's bracket are per feature, over the "
+            "batch (axis=0): mean(g, axis=0) and mean(g·X̂, axis=0), not one mean of every "
+            "entry.", lambda *a: _bn_backward(*a, whole=True)),
+    Mistake("mean(dout) added, not subtracted", "the term from μ is subtracted: dX = "
+            "γ/√(σ² + ε)·(dout − mean(dout) − X̂·mean(dout·X̂)); you added mean(dout).",
+            lambda *a: _bn_backward(*a, mean_sign=-1.0)),
+    Mistake("sums instead of means in dX", "inside dX's bracket the two reductions are means "
+            "over the batch (÷N); with sums they are N times too large (or keep the sums and "
+            "multiply dout by N: (1/N)·(N·dout − Σ dout − X̂·Σ dout·X̂)).",
+            lambda *a: _bn_backward(*a, sums=True)),
+    Mistake("the N on dout missing", "in the compact form (1/N)·γ/√(σ² + ε)·(N·dout − Σ dout − "
+            "X̂·Σ dout·X̂) the first term is N·dout: with dout alone it is N times too small.",
+            lambda *a: _bn_backward(*a, first_over_n=True)),
+    Mistake("dgamma times γ", "dgamma = Σ dout·X̂ over the batch: γ multiplies X̂ in the "
+            "forward, so its gradient has no γ in it (γ goes into dX).",
+            lambda *a: _bn_backward(*a, dgamma_gamma=True)),
     Mistake("μ and σ treated as constants", "dX = dout·γ/√(σ² + ε) treats the batch's μ and σ² as "
             "constants, but every sample moves them: subtract the mean of dout and the mean of "
             "dout·X̂ times X̂, dX = γ/√(σ² + ε)·(dout − mean(dout) − X̂·mean(dout·X̂)).",
@@ -670,10 +692,27 @@ def bn_layer_cases(rng):
 
 def _layer(X, gamma, beta, rm, rv, training, momentum=0.9, eps=1e-5, update_in=(True,),
            batch_stats_in=(True,), swap_momentum=False, ddof=0, store_std=False, replace=False,
-           eps_at_inference=True, update_var=True, root_at_inference=True):
+           eps_at_inference=True, update_var=True, root_at_inference=True, fresh=False,
+           affine_at_inference=True, swap_out=False, uncentred=False, per_sample=False):
     """The layer's forward with one rule changed (the keywords make the known mistakes)."""
     X = np.asarray(X, np.float64)
     mu, var = X.mean(axis=0), X.var(axis=0)
+    if training and (fresh or uncentred or per_sample or swap_out):
+        if per_sample:
+            mu_s, var_s = X.mean(axis=1, keepdims=True), X.var(axis=1, keepdims=True)
+            Y = gamma * (X - mu_s) / np.sqrt(var_s + eps) + beta
+            mu, var = mu_s.mean(), var_s.mean()
+        batch_var = (X ** 2).mean(axis=0) if uncentred else var
+        rm, rv = momentum * rm + (1 - momentum) * mu, momentum * rv + (1 - momentum) * batch_var
+        if fresh:
+            Y = gamma * (X - rm) / np.sqrt(rv + eps) + beta
+        elif not per_sample:
+            Y = normalization.batchnorm_forward(X, gamma, beta, eps)
+        return (Y, rv, rm) if swap_out else (Y, rm, rv)
+    if not training and not affine_at_inference:
+        return (X - rm) / np.sqrt(rv + eps), rm, rv
+    if not training and swap_out:
+        return gamma * (X - rm) / np.sqrt(rv + eps) + beta, rv, rm
     if training in batch_stats_in:
         Y = normalization.batchnorm_forward(X, gamma, beta, eps)
     else:
@@ -692,6 +731,19 @@ def _layer(X, gamma, beta, rm, rv, training, momentum=0.9, eps=1e-5, update_in=(
 
 
 BN_LAYER_MISTAKES = [
+    Mistake("normalised with the updated running statistics", "in training, normalise with the "
+            "batch's own μ and σ² (batchnorm_forward); the running averages you update are for "
+            "inference only, not for this batch.", lambda *a: _layer(*a, fresh=True)),
+    Mistake("γ and β left out at inference", "at inference the output is still γ·(X − "
+            "running_mean)/√(running_var + ε) + β: only the statistics change, not the scale and "
+            "shift.", lambda *a: _layer(*a, affine_at_inference=False)),
+    Mistake("running statistics swapped", "return (Y, running_mean, running_var), in that order: "
+            "the mean first, then the variance.", lambda *a: _layer(*a, swap_out=True)),
+    Mistake("running variance not centred", "the running variance averages the batch's variance "
+            "mean((X − μ)²) = X.var(axis=0), not mean(X²).", lambda *a: _layer(*a, uncentred=True)),
+    Mistake("statistics per sample (axis=1)", "batch norm's statistics are per *feature*, over "
+            "the batch (axis=0); axis=1 normalises each sample over its features (layer norm).",
+            lambda *a: _layer(*a, per_sample=True)),
     Mistake("running statistics updated at inference", "at inference the running statistics "
             "must not change: predicting the validation set would otherwise change the network. "
             "Update them only when training is True.",
@@ -771,15 +823,20 @@ def dropout_cases(rng):
 
 
 def _drop(X, p, keep, training, scale=lambda p: 1 / (1 - p), invert=False, at_inference=None,
-          use_mask=True):
+          use_mask=True, minus_p=False):
     """Dropout with one rule changed (the keywords make the known mistakes)."""
     mask = ~np.asarray(keep) if invert else np.asarray(keep)
+    if training and minus_p:
+        return X * mask / 1 - p
     if training:
         return (X * mask if use_mask else X) * scale(p)
     return X if at_inference is None else at_inference(X, p, mask)
 
 
 DROPOUT_MISTAKES = [
+    Mistake("brackets missing around 1 − p", "X * keep / 1 - p divides by 1 and then subtracts "
+            "p (/ binds before −): write X * keep / (1 - p).",
+            lambda X, p, keep, training: _drop(X, p, keep, training, minus_p=True)),
     Mistake("no 1/(1 − p) scaling", "you dropped units but did not scale the kept ones: inverted "
             "dropout divides them by (1 − p), so that each output keeps its expected value and "
             "inference needs no change.", lambda *a: _drop(*a, scale=lambda p: 1.0)),
