@@ -57,7 +57,7 @@ def _softmax(Z):
 
 
 def forward(params, X, hidden="relu", output_relu=False, stable=True, axis=1, cache_A=False,
-            bias=True, output="softmax", cache_next=False):
+            bias=True, output="softmax", cache_next=False, cache_swapped=False):
     """``(y_hat, cache)`` with ``cache[l] = (A_in, Z)`` for layer l: ReLU hidden layers, a
     softmax output. (The keywords make the known mistakes.)"""
     cache, A = [], X
@@ -78,14 +78,16 @@ def forward(params, X, hidden="relu", output_relu=False, stable=True, axis=1, ca
             else:
                 E = np.exp(Zo)
             A_next = E / E.sum(axis=axis, keepdims=True)
-        cache.append((A_next if cache_next else A, A_next if cache_A else Z))
+        pair = (A_next if cache_next else A, A_next if cache_A else Z)
+        cache.append(pair[::-1] if cache_swapped else pair)
         A = A_next
     return A, cache
 
 
 def backward(params, cache, Y, per_sample=False, db_mean=False, relu_grad=True,
              transposed_dW=False, no_transpose_dA=False, sign=1, slope_from_A=False,
-             sum_keepdims=False, no_softmax=False, per_layer_n=False):
+             sum_keepdims=False, no_softmax=False, per_layer_n=False, slope_at="own",
+             reverse_out=False, w_below=False):
     """``[dW1, db1, ...]`` of the mean cross-entropy, with the fused (softmax − Y)/N at the
     output."""
     L = len(params) // 2
@@ -95,7 +97,11 @@ def backward(params, cache, Y, per_sample=False, db_mean=False, relu_grad=True,
     dZ, dA = sign * (P - Y) / N, None
     for l in reversed(range(L)):
         A_in, Z = cache[l]
-        if l < L - 1 and relu_grad:
+        if l < L - 1 and relu_grad and slope_at == "above":
+            dZ = dA * (cache[l + 1][1] > 0)
+        elif l < L - 1 and relu_grad and slope_at == "sigmoid":
+            dZ = dA * (1 / (1 + np.exp(-Z))) * (1 - 1 / (1 + np.exp(-Z)))
+        elif l < L - 1 and relu_grad:
             dZ = dA * ((cache[l + 1][0] > 0) if slope_from_A else (Z > 0))
         elif l < L - 1:
             dZ = dA
@@ -103,8 +109,10 @@ def backward(params, cache, Y, per_sample=False, db_mean=False, relu_grad=True,
             dZ = dZ / N
         grads[2 * l] = (dZ.T @ A_in) if transposed_dW else A_in.T @ dZ
         grads[2 * l + 1] = dZ.mean(axis=0) if db_mean else dZ.sum(axis=0, keepdims=sum_keepdims)
-        W = params[2 * l]
+        W = params[2 * (l - 1)] if w_below and l > 0 else params[2 * l]
         dA = dZ @ (W if no_transpose_dA else W.T)
+    if reverse_out:
+        return [g for l in reversed(range(L)) for g in (grads[2 * l], grads[2 * l + 1])]
     return grads
 
 
@@ -129,15 +137,17 @@ def _cost(P, Y):
 
 def train(params, X, Y, epochs, batch_size, lr, seed, l2=0.0, shuffle="once", weighted=True,
           after=False, t_per_epoch=False, sgd=False, l2_biases=False, l2_factor=1.0,
-          penalty=0.5, decoupled=False, l2_over_n=False, per_batch=False):
+          penalty=0.5, decoupled=False, l2_over_n=False, per_batch=False, t_reset=False,
+          moments_reset=False, seed_shift=0, cost_biases=False):
     """Adam on mini-batches, with an L2 penalty (λ/2)·Σ‖W‖² on the weights; returns
     ``(params, costs)`` with one cost per epoch: the mean of the batches' costs (each weighted
     by its size, penalty included), measured before each update."""
     params = [p.copy() for p in params]
     m = [np.zeros_like(p) for p in params]
     v = [np.zeros_like(p) for p in params]
-    rng, t, costs = np.random.default_rng(seed), 0, []
+    rng, t, costs = np.random.default_rng(seed + seed_shift), 0, []
     for epoch in range(epochs):
+        t = 0 if t_reset else t
         if shuffle == "every epoch":
             rng = np.random.default_rng(seed)
         batches = [np.arange(s, min(s + batch_size, len(X))) for s in range(0, len(X), batch_size)] \
@@ -146,12 +156,16 @@ def train(params, X, Y, epochs, batch_size, lr, seed, l2=0.0, shuffle="once", we
         if t_per_epoch:
             t += 1
         for idx in batches:
+            if moments_reset:
+                m = [np.zeros_like(p) for p in params]
+                v = [np.zeros_like(p) for p in params]
             penalised = [i for i in range(len(params)) if i % 2 == 0 or l2_biases]
+            in_cost = range(len(params)) if cost_biases else penalised
             y_hat, cache = forward(params, X[idx])
             grads = backward(params, cache, Y[idx])
             lam = l2 / len(idx) if l2_over_n else l2
             before = _cost(y_hat, Y[idx]) + penalty * lam * sum(
-                float(np.sum(params[i] ** 2)) for i in penalised)
+                float(np.sum(params[i] ** 2)) for i in in_cost)
             if not decoupled:
                 for i in penalised:
                     grads[i] = grads[i] + l2_factor * lam * params[i]
@@ -299,6 +313,9 @@ def forward_cases(rng):
 
 
 FORWARD_MISTAKES = [
+    Mistake("cache pairs as (Z, A_in)",
+            "each cache entry is the pair (A_in, Z), the layer's input first: backward reads "
+            "A_in, Z = cache[l].", lambda p, X: forward(p, X, cache_swapped=True)),
     Mistake("ReLU on the output layer",
             "the last layer's logits went through ReLU before the softmax: only the hidden "
             "layers use ReLU; the output layer is softmax(A·W + b) of the raw logits.",
@@ -418,6 +435,23 @@ BACKWARD_MISTAKES = [
     Mistake("db kept as a row",
             "db must have b's shape (M,): sum over the samples without keepdims, "
             "dZ.sum(axis=0).", lambda p, c, Y: backward(p, c, Y, sum_keepdims=True)),
+    Mistake("ReLU slope of the layer above",
+            "the slope that multiplies dA is ReLU's at the Z of the layer dA belongs to, the "
+            "one below the weights you just went through: dZ = (dZ_above @ W_aboveᵀ) * "
+            "(Z > 0) with that lower layer's Z (cache[l][1] for layer l), not the upper one's.",
+            lambda p, c, Y: backward(p, c, Y, slope_at="above")),
+    Mistake("sigmoid's slope for the hidden layers",
+            "the hidden layers are ReLUs: their slope is (Z > 0), not σ(Z)(1 − σ(Z)).",
+            lambda p, c, Y: backward(p, c, Y, slope_at="sigmoid")),
+    Mistake("gradients in reverse order",
+            "you appended the gradients while walking from the output down, so the list is "
+            "[dW_L, db_L, ..., dW1, db1]: return them in params' order, [dW1, db1, ...] "
+            "(fill grads[2 * l] and grads[2 * l + 1], or reverse the layers at the end).",
+            lambda p, c, Y: backward(p, c, Y, reverse_out=True)),
+    Mistake("dA with the weights of the layer below",
+            "dA, passed down from layer l, is dZ·Wᵀ with layer l's own W (the weights dZ went "
+            "through), not the next layer down's.",
+            lambda p, c, Y: backward(p, c, Y, w_below=True)),
     Mistake("divided by N at every layer",
             "the 1/N enters once, in the output's dZ = (ŷ − Y)/N; the layers below inherit it "
             "through dA, so do not divide again.",
@@ -646,6 +680,15 @@ def _adam_no_one_minus(w, dw, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
 
 
 ADAM_MISTAKES += [
+    Mistake("returned (w, v, m)",
+            "return the new values in the order (w, m, v): the first moment m before the "
+            "second v.", lambda *a, **k: (lambda w, m, v: (w, v, m))(*adam_step(*a, **k))),
+    Mistake("ε added to the step",
+            "brackets: lr·m̂ / (√v̂ + ε) puts ε in the denominator; lr·m̂/√v̂ + ε adds ε to every "
+            "step.", lambda w, dw, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8: (
+                lambda w2, m2, v2: (w - (lr * (m2 / (1 - beta1 ** t))
+                                        / np.sqrt(v2 / (1 - beta2 ** t)) + eps), m2, v2))(
+                *adam_step(w, dw, m, v, t, lr, beta1, beta2, eps))),
     Mistake("betas swapped",
             "β₁ (0.9) averages the gradient into m, β₂ (0.999) its square into v: you used "
             "them the other way round.", _adam_betas_swapped),
@@ -769,7 +812,28 @@ CALLERS_LIST = Mistake(
     "train replaced the arrays of the list it was given (params[i] = ... on the caller's own "
     "list, or an update in place): the caller keeps its initial parameters. Start with a new "
     "list, params = list(params), and replace its items.", _train_in_place)
-TRAIN_MISTAKES.append(CALLERS_LIST)
+TRAIN_MISTAKES += [
+    CALLERS_LIST,
+    Mistake("Adam's t restarted every epoch",
+            "t counts every update of the whole run: set t = 0 once, before the first epoch, "
+            "not at the start of each (Adam's bias correction would restart).",
+            _train_mistake(t_reset=True)),
+    Mistake("m and v restarted every batch",
+            "one m and one v per parameter for the whole run, made once before the loop: "
+            "restarting them at zeros every batch throws Adam's running averages away.",
+            _train_mistake(moments_reset=True)),
+    Mistake("a different seed",
+            "make the generator from the seed you are given, np.random.default_rng(seed), "
+            "exactly: any other seed (seed + 1, a fixed number) shuffles differently.",
+            _train_mistake(seed_shift=1)),
+    Mistake("λ·W not added to the gradients",
+            "the penalty is in the cost, but its gradient λ·W must also be added to each "
+            "weight's gradient before adam_step: grads[i] = grads[i] + l2 * params[i] for "
+            "even i.", _train_mistake(l2_factor=0.0)),
+    Mistake("penalty over the biases too",
+            "the penalty (λ/2)·Σ‖W‖² in the cost runs over the weights only, params[0::2], "
+            "not the biases.", _train_mistake(cost_biases=True)),
+]
 
 
 def train_cases(rng):
