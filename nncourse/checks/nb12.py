@@ -525,7 +525,38 @@ def _mb_merge_last(N, batch_size, rng):
     return batches
 
 
+def _mb_per_batch(N, batch_size, rng):
+    return [rng.permutation(N)[s:s + batch_size] for s in range(0, N, batch_size)]
+
+
+def _mb_even(N, batch_size, rng):
+    return np.array_split(rng.permutation(N), max(1, N // batch_size))
+
+
+def _mb_uncut(N, batch_size, rng):
+    return [rng.permutation(N)]
+
+
+def _mb_small_perm(N, batch_size, rng):
+    order = rng.permutation(batch_size)
+    return [order[s:s + batch_size] for s in range(0, N, batch_size)]
+
+
 MINIBATCH_MISTAKES = [
+    Mistake("a new permutation for every batch",
+            "you drew a fresh rng.permutation(N) for each batch, so an epoch repeats some "
+            "samples and misses others: draw one order per call, then cut it.",
+            _mb_per_batch),
+    Mistake("split evenly into N // batch_size batches",
+            "np.array_split spreads the samples evenly over N // batch_size batches; every "
+            "batch has batch_size samples but the last: order[s:s + batch_size] for s in "
+            "range(0, N, batch_size).", _mb_even),
+    Mistake("not cut into batches",
+            "you returned the whole shuffled order as one batch: cut it into pieces of "
+            "batch_size, order[s:s + batch_size] for s in range(0, N, batch_size).", _mb_uncut),
+    Mistake("permutation of batch_size, not N",
+            "rng.permutation(batch_size) shuffles only 0 .. batch_size − 1: shuffle all the "
+            "samples, order = rng.permutation(N).", _mb_small_perm),
     Mistake("not shuffled",
             "the batches are in the samples' own order: shuffle first, with the generator you "
             "were given, order = rng.permutation(N).", _mb_no_shuffle),
@@ -1037,7 +1068,8 @@ def judge_candidates(fn, ctx):
 
 def choose(configs, X_train, Y_train, X_val, y_val, seed, score_on="val", pick="first",
            scale=1.0, train_on="train", untrained=False, seed_per_config=False, offset=0,
-           error_rate=False, fixed_seed=None, sort_scores=False, by_cost=False):
+           error_rate=False, fixed_seed=None, sort_scores=False, by_cost=False,
+           confidence=False):
     """``(best, val_accuracies)``: each configuration trained on the training set with one seed,
     scored on the validation set; the index of the first best."""
     scores = []
@@ -1060,7 +1092,9 @@ def choose(configs, X_train, Y_train, X_val, y_val, seed, score_on="val", pick="
             a = -float(np.mean(np.log(np.clip(P[np.arange(len(y_val)), y_val], 1e-300, None))))
             scores.append(a)
             continue
-        if score_on == "train":
+        if confidence:
+            a = float(np.mean(forward(params, X_val)[0].max(axis=1)))
+        elif score_on == "train":
             a = accuracy(params, X_train, Y_train.argmax(axis=1))
         else:
             a = accuracy(params, X_val, y_val)
@@ -1076,6 +1110,10 @@ def choose(configs, X_train, Y_train, X_val, y_val, seed, score_on="val", pick="
 
 
 CHOOSE_MISTAKES = [
+    Mistake.variant("mean of the largest probability",
+                    "a validation accuracy is the share of digits predicted right, "
+                    "np.mean(predict(params, X_val) == y_val), not the mean of the largest "
+                    "probability (the network's confidence).", choose, confidence=True),
     Mistake.variant("tuned on training accuracy",
                     "you scored each candidate on the training digits it learned from: a "
                     "network that memorises them scores best there. Score on the validation "
@@ -1244,6 +1282,21 @@ def save_and_reload(params, path):
         return [f[name] for name in names]
 
 
+def save_then_names(params, path, rename=None, keys=None):
+    keys = keys or [rename(k) for k in _keys(len(params))]
+    np.savez(path, **dict(zip(keys, params)))
+    with np.load(path) as f:
+        return [f[k] for k in keys]
+
+
+def _sr_pickled(params, path):
+    import pickle
+    with open(path, "wb") as f:
+        pickle.dump(list(params), f)
+    with open(path, "rb") as f:
+        return pickle.load(f)
+
+
 def _sr_given_back(params, path):
     save_and_reload(params, path)
     return params
@@ -1357,6 +1410,18 @@ SAVE_MISTAKES = [
     Mistake("biases not reloaded",
             "only the weights came back: return every array, [W1, b1, W2, b2, ...].",
             _sr_biases_not_reloaded),
+    Mistake("lower-case names",
+            "the names are W1, b1, W2, b2, ...: a capital W for the weights, a small b for the "
+            "biases (the names are case-sensitive).",
+            lambda params, path: save_then_names(params, path, lambda n: n.lower())),
+    Mistake("every array named W",
+            "the biases are named b: W1, b1, W2, b2, ... by layer, f\"{'W' if i % 2 == 0 "
+            "else 'b'}{i // 2 + 1}\" for the array at position i, not W1, W2, W3, W4 by "
+            "position.", lambda params, path: save_then_names(
+                params, path, None, [f"W{i + 1}" for i in range(len(params))])),
+    Mistake("pickled, not np.savez",
+            "the file is a pickle (np.save or pickle.dump of the list): save an .npz archive "
+            "with np.savez(path, W1=..., b1=..., ...), one named array each.", _sr_pickled),
     Mistake("returned params, not the file's",
             "your function saved the file but returned the list it was given: return the "
             "arrays read back from the file, with np.load(path) as f: [f[name] for name in "
@@ -1405,7 +1470,9 @@ def judge_save_and_reload(fn, ctx):
                           mistake=known)
         if "error" in saved:
             ctx.fail_case(case, problem=f"the file at path is not an .npz archive "
-                          f"({saved['error']}): save it with np.savez")
+                          f"({saved['error']}): save it with np.savez",
+                          mistake=M["pickled, not np.savez"] if "pickle" in saved["error"]
+                          else None)
         keys = saved["keys"]
         if sorted(keys) != sorted(names):
             known = None
@@ -1418,6 +1485,10 @@ def judge_save_and_reload(fn, ctx):
                 known = M["names counted from 0"]
             elif sorted(keys) == ["W1", "b1"]:
                 known = M["first layer only"]
+            elif sorted(keys) == sorted(k.lower() for k in names):
+                known = M["lower-case names"]
+            elif sorted(keys) == sorted(f"W{i + 1}" for i in range(len(params))):
+                known = M["every array named W"]
             ctx.fail_case(case, expected=Said(f"a file with the arrays {names}"),
                           got=Said(f"a file with the arrays {keys}"), mistake=known)
         arrays = dict(zip(keys, saved["arrays"]))
@@ -1611,10 +1682,12 @@ def judge_my_network(fn, ctx):
 
 def test_report(params, X, y, n=None, n_minus_1=False, se_scale=1.0, acc_scale=1.0,
                 power=0.5, over_n=False, no_n=False, error_rate=False, p_half=False,
-                count=False, z=1.0, swap=False, percent_inside=False):
+                count=False, z=1.0, swap=False, percent_inside=False, confidence=False):
     """``(accuracy, standard_error)`` of the network on (X, y): the fraction right and
     √(p(1 − p)/n) with n = len(y)."""
     p = float(np.mean(predict(params, X) == y))
+    if confidence:
+        p = float(np.mean(forward(params, X)[0].max(axis=1)))
     p = 1 - p if error_rate else p
     n = len(y) if n is None else n
     q = 0.5 if p_half else p
@@ -1669,6 +1742,9 @@ REPORT_MISTAKES = variants(test_report, [
     ("error rate", "you returned the error rate (1 − accuracy); the report gives the accuracy "
      "(the standard error is the same).", {"error_rate": True}),
     ("swapped", "return (accuracy, standard_error) in this order.", {"swap": True}),
+    ("mean of the largest probability", "the accuracy is the share of digits whose predicted "
+     "class, the argmax, equals y: np.mean(predict(params, X) == y), not the mean of the "
+     "largest probability (the network's confidence).", {"confidence": True}),
 ])
 
 
