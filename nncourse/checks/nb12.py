@@ -1581,7 +1581,15 @@ def _my_ignores_X(X):
     return my_network(digits_split()[2])
 
 
+NOT_RELOADED = Mistake(
+    "not the reloaded parameters",
+    "the statement asks for the network *as reloaded from its file*: predict with `reloaded` "
+    "(what save_and_reload read back), not with the arrays you trained, so that what you "
+    "judge is what the file holds.", None)
 MY_MISTAKES = {m.name: m for m in [
+    Mistake("labels as a column",
+            "return one label per digit as a flat array of shape (N,), not a column (N, 1): "
+            "np.argmax(y_hat, axis=1) without keepdims.", lambda X: my_network(X)[:, None]),
     Mistake("untrained network",
             "accuracy near chance (10%): the network that predicts was not trained. Predict "
             "with the parameters you reloaded *after* training (saving before training saves "
@@ -1644,6 +1652,8 @@ def judge_my_network(fn, ctx):
                       f"array of shape ({len(X_val)},)")
     if got["type"] in ("list", "tuple") and pred.ndim == 1:
         _fail_my(ctx, description, f"returned a {got['type']}", "a list, not an array")
+    if pred.shape == (len(X_val), 1):
+        _fail_my(ctx, description, f"returned shape {pred.shape}", "labels as a column")
     if pred.ndim == 2 and pred.shape[0] == len(X_val):
         _fail_my(ctx, description, f"returned shape {pred.shape}", "probabilities returned")
     if pred.shape == (10,):
@@ -1672,6 +1682,10 @@ def judge_my_network(fn, ctx):
         _fail_my(ctx, "the same digits in another order", "the predictions did not follow the "
                  "new order", "X ignored")
     ctx.pass_case()
+    if got["other_params"]:
+        ctx.fail_case(description, problem=f"your code predicts with "
+                      f"{', '.join(got['other_params'])}, not with `reloaded`",
+                      mistake=NOT_RELOADED)
     ctx.fail(f"✔ {ctx.name} — 2/2 cases: your network reads {correct} of the {len(y_val)} "
              f"validation digits right ({correct / len(y_val):.1%}), the linear baseline "
              f"{BASELINE_VAL_CORRECT} ({BASELINE_VAL_CORRECT / len(y_val):.1%}); your own code, "
