@@ -25,8 +25,9 @@ those defined), then its ``code``; the exercise's check judges the function it d
 * wrong answers **passing** (the learner would see ✔), and right answers **rejected**.
 
 With ``--grader`` every answer is also graded by the grader (``nncourse.grading``, in its
-sandbox), as a submission made of the solution notebook with this answer in its exercise's cell; the script then counts the answers on which the grader's
-verdict or named mistake differs from the notebook check's.
+sandbox), as a submission made of the whole solution notebook with this answer in its
+exercise's cell; the script then counts the answers on which the grader's verdict or named
+mistake differs from the notebook check's.
 
 This is a measurement, not a test: the samples live outside the repository, and the catalogs
 (tests/course/test_catalog_nbNN.py) must not copy them, so that they stay an independent
