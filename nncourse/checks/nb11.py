@@ -864,13 +864,37 @@ DROPOUT_MISTAKES = [
             lambda X, p, keep, training: (np.asarray(keep) / (1 - p)) if training else X),
 ]
 
+OWN_MASK = Mistake(
+    "a mask of its own", "every output is 0 or X/(1 − p), but not where `keep` says: you drew "
+    "a random mask yourself. Use the mask you are given, X * keep / (1 - p), so that the "
+    "backward pass (and the check) can use the same units.", None)
+
+
+def _judge_dropout(fn, ctx):
+    """The single-output judge, after looking for a mask of the learner's own in training."""
+    for case in dropout_cases(ctx.rng):
+        X, p, keep, training = case.args
+        got = ctx.call(fn, *case.args, case=case)
+        if training and isinstance(got, np.ndarray) and got.shape == np.shape(X):
+            scaled = np.asarray(X, np.float64) / (1 - p)
+            dropped = np.isclose(got, 0.0, atol=1e-12) & ~np.isclose(scaled, 0.0)
+            kept = np.isclose(got, scaled, rtol=1e-6, atol=1e-12)
+            mask = np.asarray(keep, bool)
+            if np.all(dropped | kept) and not kept.all() and not dropped.all() and not any(
+                    np.array_equal(kept, m) for m in (mask, ~mask)):   # known mistakes
+                ctx.fail_case(case, expected=regularization.dropout_forward(*case.args),
+                              got=got, problem="the zeros are not where keep is False",
+                              mistake=OWN_MASK)
+        ctx.compare(got, regularization.dropout_forward(*case.args), case, DROPOUT_MISTAKES,
+                    rtol=1e-12, atol=1e-14, wrong_here=True)
+
+
 exercise(
     id="nb11_dropout_forward", name="dropout_forward", notebook=NOTEBOOK, points=1,
     verifies="training: X·keep/(1 − p); inference: X unchanged; shape and dtype kept",
     reference=regularization.dropout_forward, mistakes=DROPOUT_MISTAKES,
     arg_names=("X", "p", "keep", "training"),
-)(single_output_judge(dropout_cases, regularization.dropout_forward, DROPOUT_MISTAKES,
-                      rtol=1e-12, atol=1e-14))
+)(_judge_dropout)
 
 # nnlib code that also *is* an answer (the layers that call these functions): a learner's
 # function that calls it is flagged by the grader as using the course's answer.

@@ -555,7 +555,7 @@ WRONG += [
     (E, "returned the mask", drop_returns_mask),
     (E, says("wrong dtype"), drop_int_mask),
     (E, says("changed its input `X` in place"), drop_in_place),
-    (E, says("values differ"), drop_own_mask),
+    (E, "a mask of its own", drop_own_mask),
 ]
 RIGHT += [
     (E, drop()),
@@ -687,6 +687,9 @@ WRONG += [
     ("nb11_batchnorm", "running statistics swapped", bn_layer(out_order="vm")),
     ("nb11_batchnorm", "running variance not centred",
      bn_layer(var_of=lambda X, mu: (X ** 2).mean(0))),
+    ("nb11_dropout_forward", "a mask of its own",
+     lambda X, p, keep, training=True: X * (np.random.default_rng(7).random(X.shape) >= p)
+     / (1 - p) if training else X),
     ("nb11_dropout_forward", "brackets missing around 1 − p",
      lambda X, p, keep, training=True: np.where(keep, X, 0) / 1 - p if training else X),
 ]
