@@ -170,12 +170,16 @@ def grade_with_grader(rows, jobs=2):
 
 
 def agreement(rows):
-    judged = [r for r in rows if "grader" in r]
+    lost = [r for r in rows if "grader" in r and r["grader"]["error"]]
+    judged = [r for r in rows if "grader" in r and not r["grader"]["error"]]
     differ = [r for r in judged
               if r["grader"]["passed"] != (r["outcome"] in ("passing", "accepted"))
               or r["grader"]["mistake"] != r.get("named")]
     lines = [f"grader against notebook check: {len(judged) - len(differ)} of {len(judged)} "
              "answers get the same verdict and the same named mistake"]
+    if lost:     # the grader could not grade it (a lost sandbox): no verdict to compare
+        lines.append(f"not graded ({len(lost)}): " + "; ".join(
+            f"{r['exercise']}: {r['grader']['error']}" for r in lost[:5]))
     for r in differ[:20]:
         lines.append(f"  differs: {r['exercise']} [{r['kind']}] check {r['outcome']} "
                      f"{r.get('named')!r}; grader {r['grader']}")
