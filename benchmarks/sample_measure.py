@@ -10,9 +10,10 @@ from the notebooks' statements alone, not from the checks or their catalogs:
     {"notebook": "09_generalization", "function": "l2_penalty", "kind": "wrong" | "right",
      "mistake": "what is wrong with it, in words", "code": "def l2_penalty(weights, lam): ..."}
 
-Each answer runs as a learner's cell runs: in a namespace made by the notebook's own first code
-cell (its imports) and the solution cells of the notebook's earlier exercises (a learner who got
-there has those defined), then its ``code``; the exercise's check judges the function it defines
+Each answer runs as a learner's cell runs: in a namespace made by every code cell of the
+solution notebook above the exercise, in order, check cells left out (the imports, the
+notebook's own helpers, the solutions of the earlier exercises: a learner who got there has
+those defined), then its ``code``; the exercise's check judges the function it defines
 (``nncourse.checks.judging.run``, as the check cell does). Counted per exercise:
 
 * wrong answers **named**: the check named a known mistake (``Result.mistake``); whether the
@@ -24,9 +25,9 @@ there has those defined), then its ``code``; the exercise's check judges the fun
 * wrong answers **passing** (the learner would see ✔), and right answers **rejected**.
 
 With ``--grader`` every answer is also graded by the grader (``nncourse.grading``, in its
-sandbox), as a submission made of the solution notebook's import cell and exercise cells with
-this answer in its exercise's cell; the script then counts the answers on which the grader's
-verdict or named mistake differs from the notebook check's.
+sandbox), as a submission made of the whole solution notebook with this answer in its
+exercise's cell; the script then counts the answers on which the grader's verdict or named
+mistake differs from the notebook check's.
 
 This is a measurement, not a test: the samples live outside the repository, and the catalogs
 (tests/course/test_catalog_nbNN.py) must not copy them, so that they stay an independent
@@ -56,24 +57,46 @@ def notebook_cells(stem):
     return nbformat.read(ROOT / "solutions" / f"{stem}.ipynb", as_version=4).cells
 
 
+_PREFIXES = {}
+
+
+def _prefixes(stem, exercises):
+    """For each exercise of ``stem``, the namespace a learner has just before its cell: every
+    code cell above it run in order (imports, the notebook's own helpers such as 12's ``fit``
+    and ``predict``, the cells that make ``reloaded``, the solutions of the earlier exercises),
+    but not the check cells. Run once per notebook; each exercise gets a shallow copy."""
+    if stem in _PREFIXES:
+        return _PREFIXES[stem]
+    import contextlib
+    import io
+    ids = {e.id: e for e in exercises if e.notebook == stem}
+    ns, snapshots = {"__name__": "__main__"}, {}
+    for n, cell in enumerate(notebook_cells(stem)):
+        if cell.cell_type != "code":
+            continue
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
+        ex = ids.get(grade_id.removesuffix("_solution"))
+        if grade_id and not grade_id.endswith("_solution"):
+            continue                                   # a check cell
+        if ex is not None:
+            snapshots[ex.function] = dict(ns)
+        source = "\n".join(line for line in cell.source.splitlines()
+                           if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION")
+                           and not line.lstrip().startswith(("%", "!")))
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(compile(source, f"<{stem} cell {n}>", "exec"), ns)
+        try:
+            import matplotlib.pyplot as plt
+            plt.close("all")
+        except ImportError:
+            pass
+    _PREFIXES[stem] = snapshots
+    return snapshots
+
+
 def namespace(stem, function, exercises):
     """The learner's namespace just before the exercise defining ``function``."""
-    cells = notebook_cells(stem)
-    ns = {"__name__": "__main__"}
-    first = next(c for c in cells if c.cell_type == "code")
-    exec(compile(first.source, f"<{stem} imports>", "exec"), ns)
-    ids = {e.id: e for e in exercises if e.notebook == stem}
-    for cell in cells:
-        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
-        if not grade_id.endswith("_solution"):
-            continue
-        ex = ids.get(grade_id.removesuffix("_solution"))
-        if ex is not None and ex.function == function:
-            break
-        source = "\n".join(line for line in cell.source.splitlines()
-                           if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION"))
-        exec(compile(source, f"<{grade_id}>", "exec"), ns)
-    return ns
+    return dict(_prefixes(stem, exercises)[function])
 
 
 def classify(sample, result):
@@ -130,15 +153,10 @@ def grade_with_grader(rows, jobs=2):
         for i, r in enumerate(todo):
             stem = r["exercise_notebook"]
             nb = nbformat.read(ROOT / "solutions" / f"{stem}.ipynb", as_version=4)
-            first = next(c for c in nb.cells if c.cell_type == "code")
-            keep = [first]
             for cell in nb.cells:
                 grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
                 if grade_id == f"{r['exercise']}_solution":
                     cell.source = r["code"]
-                if grade_id and cell is not first:
-                    keep.append(cell)
-            nb.cells = keep
             path = Path(tmp) / f"{i:04d}" / f"{stem}.ipynb"
             path.parent.mkdir()
             nbformat.write(nb, path)
@@ -152,12 +170,16 @@ def grade_with_grader(rows, jobs=2):
 
 
 def agreement(rows):
-    judged = [r for r in rows if "grader" in r]
+    lost = [r for r in rows if "grader" in r and r["grader"]["error"]]
+    judged = [r for r in rows if "grader" in r and not r["grader"]["error"]]
     differ = [r for r in judged
               if r["grader"]["passed"] != (r["outcome"] in ("passing", "accepted"))
               or r["grader"]["mistake"] != r.get("named")]
     lines = [f"grader against notebook check: {len(judged) - len(differ)} of {len(judged)} "
              "answers get the same verdict and the same named mistake"]
+    if lost:     # the grader could not grade it (a lost sandbox): no verdict to compare
+        lines.append(f"not graded ({len(lost)}): " + "; ".join(
+            f"{r['exercise']}: {r['grader']['error']}" for r in lost[:5]))
     for r in differ[:20]:
         lines.append(f"  differs: {r['exercise']} [{r['kind']}] check {r['outcome']} "
                      f"{r.get('named')!r}; grader {r['grader']}")

@@ -116,6 +116,16 @@ UPDATE_RATIO_MISTAKES = [
             "for the whole array, np.linalg.norm(A) with no axis.",
             lambda b, a: np.linalg.norm(np.atleast_2d(_d(b, a)), axis=0)
             / np.linalg.norm(np.atleast_2d(np.asarray(b, np.float64)), axis=0)),
+    Mistake("norms per column, averaged", "you took one ratio per column (norms along axis=0) "
+            "and averaged them: the ratio is one number for the whole array, "
+            "np.linalg.norm(ΔW) / np.linalg.norm(W_before), with no axis.",
+            lambda b, a: float(np.mean(
+                np.linalg.norm(np.atleast_2d(_d(b, a)), axis=0)
+                / np.linalg.norm(np.atleast_2d(np.asarray(b, np.float64)), axis=0)))),
+    Mistake("sums, not norms", "you added the entries first (|Σ ΔW| / |Σ W|): positive and "
+            "negative entries cancel. A norm squares every entry before adding, √(Σ A²), "
+            "np.linalg.norm(A).",
+            lambda b, a: float(abs(np.sum(_d(b, a))) / abs(np.sum(np.asarray(b, np.float64))))),
 ]
 
 exercise(
@@ -207,12 +217,19 @@ CLIP_MISTAKES = [
     Mistake("first array only", "your norm comes from the first array alone; the global norm "
             "counts every array in grads.",
             lambda g, c: _clip_with(g, c, norm_of=lambda gs: _norm(gs[0]))),
+    Mistake("max_norm left out of the scale", "you divided by the norm but did not multiply by "
+            "max_norm: the clipped gradients then have norm 1. The factor is max_norm / ‖g‖.",
+            lambda g, c: _clip_with(g, c, scale_of=lambda n, m: 1 / n if n > m else 1.0)),
     Mistake("pair in the wrong order", "return (clipped, norm): the list of clipped arrays "
             "first, then the norm.",
             lambda g, c: tuple(reversed(clipping.clip_by_global_norm(g, c)))),
     Mistake("returned one flat vector", "return the clipped gradients as a list of arrays with "
             "the shapes they came in, not one concatenated vector.",
             lambda g, c: (lambda cl, n: ([np.concatenate([np.ravel(x) for x in cl])], n))(
+                *clipping.clip_by_global_norm(g, c))),
+    Mistake("returned one flat vector", "return the clipped gradients as a list of arrays with "
+            "the shapes they came in, not one concatenated vector.",
+            lambda g, c: (lambda cl, n: (np.concatenate([np.ravel(x) for x in cl]), n))(
                 *clipping.clip_by_global_norm(g, c))),
 ]
 
@@ -273,14 +290,20 @@ def schedule_cases(rng):
 
 def _rate(t, lr, warmup, total, lr_min, start=lambda t, W: (t + 1) / W,
           progress=lambda t, W, T: (t - W) / (T - W), clamp=True, half=0.5, one=1.0,
-          floor=True, pi=math.pi, multiply=False, on_top=False):
+          floor=True, pi=math.pi, multiply=False, on_top=False, sign=1.0, linear=False,
+          end=None, ramp_from_min=False):
     """A warm-up + cosine schedule with one rule changed (the keywords make the mistakes)."""
+    if end is not None and end[0](t, total):
+        return end[1]
     p = progress(t, warmup, total)
     p = min(p, 1.0) if clamp else p
     low = lr_min if floor and not on_top else 0.0
-    cosine = low + half * (lr - low) * (one + math.cos(pi * p)) + (lr_min if on_top else 0.0)
+    wave = 2 * (1 - p) if linear else one + sign * math.cos(pi * p)
+    cosine = low + half * (lr - low) * wave + (lr_min if on_top else 0.0)
     if multiply:
         return min(1.0, start(t, warmup)) * cosine if warmup else cosine
+    if ramp_from_min and t < warmup:
+        return lr_min + (lr - lr_min) * start(t, warmup)
     return lr * start(t, warmup) if t < warmup else cosine
 
 
@@ -327,6 +350,21 @@ SCHEDULE_MISTAKES = [
             "computed from t = 0; the course's schedule is two pieces: the linear ramp for t < "
             "warmup, then a cosine that *starts* at t = warmup from lr.",
             _rule(progress=lambda t, W, T: t / T, multiply=True)),
+    Mistake("integer division in the warm-up", "(t + 1) // warmup is an integer division: 0 "
+            "for every warm-up step but the last. Use /, lr·(t + 1)/warmup.",
+            _rule(start=lambda t, W: (t + 1) // W)),
+    Mistake("1 − cos", "with 1 − cos(π·progress) the schedule climbs from lr_min to lr; the "
+            "cosine part is ½(1 + cos(π·progress)), from 1 down to 0.", _rule(sign=-1.0)),
+    Mistake("linear decay", "after the warm-up your rate falls on a straight line; the schedule "
+            "follows half a cosine, lr_min + ½(lr − lr_min)(1 + cos(π·progress)) (slow at both "
+            "ends, fast in the middle).", _rule(linear=True)),
+    Mistake("0 after total", "after total the rate stays at lr_min (the cosine's end, progress "
+            "capped at 1), not 0.", _rule(end=(lambda t, T: t >= T, 0.0))),
+    Mistake("0 after total", "after total the rate stays at lr_min (the cosine's end, progress "
+            "capped at 1), not 0.", _rule(end=(lambda t, T: t > T, 0.0))),
+    Mistake("warm-up from lr_min", "the warm-up is lr·(t + 1)/warmup, a ramp from lr/warmup to "
+            "lr; lr_min is where the cosine *ends*, not where the warm-up starts.",
+            _rule(ramp_from_min=True)),
 ]
 
 
@@ -419,12 +457,15 @@ def bn_forward_cases(rng):
 
 
 def _bn(X, gamma, beta, eps=1e-5, axis=0, ddof=0, root=True, eps_inside=True, affine=True,
-        swap=False, shift_first=False, center=True, scale=True):
+        swap=False, shift_first=False, center=True, scale=True, shift=True, gamma_first=False,
+        uncentred_var=False):
     """Batch norm's forward with one rule changed (the keywords make the known mistakes)."""
     X = np.asarray(X, dtype=np.float64)
     keep = axis is not None and axis != 0
     mu = X.mean(axis=axis, keepdims=keep)
     var = X.var(axis=axis, ddof=ddof, keepdims=keep)
+    if uncentred_var:
+        var = (X ** 2).mean(axis=axis, keepdims=keep)
     if root:
         spread = np.sqrt(var + eps) if eps_inside else np.sqrt(var) + eps
     else:
@@ -432,6 +473,10 @@ def _bn(X, gamma, beta, eps=1e-5, axis=0, ddof=0, root=True, eps_inside=True, af
     X_hat = ((X - mu) if center else X) / (spread if scale else 1.0)
     if not affine:
         return X_hat
+    if gamma_first:
+        return (gamma * X - mu) / spread + beta
+    if not shift:
+        return gamma * X_hat
     g, b = (beta, gamma) if swap else (gamma, beta)
     return g * (X_hat + b) if shift_first else g * X_hat + b
 
@@ -462,6 +507,16 @@ BN_FORWARD_MISTAKES = [
             lambda *a: _bn(*a, center=False)),
     Mistake("not divided by the spread", "after subtracting μ, divide by √(σ² + ε) so each "
             "feature has variance ≈ 1.", lambda *a: _bn(*a, scale=False)),
+    Mistake("transposed, not transposed back", "you worked on X.T (one row per feature) and "
+            "returned that: transpose the result back, so Y has X's shape (N, D).",
+            lambda *a: _bn(*a).T),
+    Mistake("no β", "you returned γ·X̂ and left out the shift: the output is γ·X̂ + β.",
+            lambda *a: _bn(*a, shift=False)),
+    Mistake("γ applied before normalising", "normalise X first, X̂ = (X − μ)/√(σ² + ε), then "
+            "scale and shift: γ·X̂ + β (multiplying X by γ first, then subtracting X's μ, mixes "
+            "the two).", lambda *a: _bn(*a, gamma_first=True)),
+    Mistake("variance not centred", "σ² is the mean of (X − μ)², not of X²: X.var(axis=0), or "
+            "((X − μ)**2).mean(axis=0).", lambda *a: _bn(*a, uncentred_var=True)),
 ]
 
 exercise(
@@ -501,7 +556,8 @@ def bn_backward_cases(rng):
 
 def _bn_backward(dout, X, gamma, eps=1e-5, ddof=0, constant=False, mean_term=True, var_term=True,
                  with_gamma=True, swap=False, dgamma_from_X=False, means=False, axis=0,
-                 sign=1.0, times_n=False, no_eps=False):
+                 sign=1.0, times_n=False, no_eps=False, whole=False, mean_sign=1.0, sums=False,
+                 first_over_n=False, dgamma_gamma=False):
     """Batch norm's backward with one rule changed (the keywords make the known mistakes)."""
     dout, X = np.asarray(dout, np.float64), np.asarray(X, np.float64)
     N = X.shape[0]
@@ -512,16 +568,18 @@ def _bn_backward(dout, X, gamma, eps=1e-5, ddof=0, constant=False, mean_term=Tru
     if constant:
         dX = dout * g * inv
     else:
-        inner = dout.copy() * (N if times_n else 1)
-        red = (lambda a: a.sum(axis=0)) if times_n else (lambda a: a.mean(axis=0))
+        gd = dout * g                   # the gradient reaching X̂
+        inner = gd * (N if times_n else 1) / (N if first_over_n else 1)
+        ax = None if whole else 0
+        red = (lambda a: a.sum(axis=ax)) if times_n or sums else (lambda a: a.mean(axis=ax))
         if mean_term:
-            inner = inner - sign * red(dout)
+            inner = inner - sign * mean_sign * red(gd)
         if var_term:
-            inner = inner - sign * X_hat * red(dout * X_hat)
-        dX = g * inv * inner
+            inner = inner - sign * X_hat * red(gd * X_hat)
+        dX = inv * inner
     reduce = (lambda a: a.mean(axis=axis)) if means else (lambda a: a.sum(axis=axis))
     dbeta = reduce(dout)
-    dgamma = reduce(dout * (X if dgamma_from_X else X_hat))
+    dgamma = reduce(dout * (X if dgamma_from_X else X_hat)) * (gamma if dgamma_gamma else 1.0)
     return (dX, dbeta, dgamma) if swap else (dX, dgamma, dbeta)
 
 
@@ -539,6 +597,22 @@ def _bn_staged(dout, X, gamma, eps=1e-5, power=-1.5, two=2.0):
 
 
 BN_BACKWARD_MISTAKES = [
+    Mistake("means over the whole array", "the means in dX's bracket are per feature, over the "
+            "batch (axis=0): mean(g, axis=0) and mean(g·X̂, axis=0), not one mean of every "
+            "entry.", lambda *a: _bn_backward(*a, whole=True)),
+    Mistake("mean(dout) added, not subtracted", "the term from μ is subtracted: dX = "
+            "γ/√(σ² + ε)·(dout − mean(dout) − X̂·mean(dout·X̂)); you added mean(dout).",
+            lambda *a: _bn_backward(*a, mean_sign=-1.0)),
+    Mistake("sums instead of means in dX", "inside dX's bracket the two reductions are means "
+            "over the batch (÷N); with sums they are N times too large (or keep the sums and "
+            "multiply dout by N: (1/N)·(N·dout − Σ dout − X̂·Σ dout·X̂)).",
+            lambda *a: _bn_backward(*a, sums=True)),
+    Mistake("the N on dout missing", "in the compact form (1/N)·γ/√(σ² + ε)·(N·dout − Σ dout − "
+            "X̂·Σ dout·X̂) the first term is N·dout: with dout alone it is N times too small.",
+            lambda *a: _bn_backward(*a, first_over_n=True)),
+    Mistake("dgamma times γ", "dgamma = Σ dout·X̂ over the batch: γ multiplies X̂ in the "
+            "forward, so its gradient has no γ in it (γ goes into dX).",
+            lambda *a: _bn_backward(*a, dgamma_gamma=True)),
     Mistake("μ and σ treated as constants", "dX = dout·γ/√(σ² + ε) treats the batch's μ and σ² as "
             "constants, but every sample moves them: subtract the mean of dout and the mean of "
             "dout·X̂ times X̂, dX = γ/√(σ² + ε)·(dout − mean(dout) − X̂·mean(dout·X̂)).",
@@ -618,10 +692,27 @@ def bn_layer_cases(rng):
 
 def _layer(X, gamma, beta, rm, rv, training, momentum=0.9, eps=1e-5, update_in=(True,),
            batch_stats_in=(True,), swap_momentum=False, ddof=0, store_std=False, replace=False,
-           eps_at_inference=True, update_var=True, root_at_inference=True):
+           eps_at_inference=True, update_var=True, root_at_inference=True, fresh=False,
+           affine_at_inference=True, swap_out=False, uncentred=False, per_sample=False):
     """The layer's forward with one rule changed (the keywords make the known mistakes)."""
     X = np.asarray(X, np.float64)
     mu, var = X.mean(axis=0), X.var(axis=0)
+    if training and (fresh or uncentred or per_sample or swap_out):
+        if per_sample:
+            mu_s, var_s = X.mean(axis=1, keepdims=True), X.var(axis=1, keepdims=True)
+            Y = gamma * (X - mu_s) / np.sqrt(var_s + eps) + beta
+            mu, var = mu_s.mean(), var_s.mean()
+        batch_var = (X ** 2).mean(axis=0) if uncentred else var
+        rm, rv = momentum * rm + (1 - momentum) * mu, momentum * rv + (1 - momentum) * batch_var
+        if fresh:
+            Y = gamma * (X - rm) / np.sqrt(rv + eps) + beta
+        elif not per_sample:
+            Y = normalization.batchnorm_forward(X, gamma, beta, eps)
+        return (Y, rv, rm) if swap_out else (Y, rm, rv)
+    if not training and not affine_at_inference:
+        return (X - rm) / np.sqrt(rv + eps), rm, rv
+    if not training and swap_out:
+        return gamma * (X - rm) / np.sqrt(rv + eps) + beta, rv, rm
     if training in batch_stats_in:
         Y = normalization.batchnorm_forward(X, gamma, beta, eps)
     else:
@@ -640,6 +731,19 @@ def _layer(X, gamma, beta, rm, rv, training, momentum=0.9, eps=1e-5, update_in=(
 
 
 BN_LAYER_MISTAKES = [
+    Mistake("normalised with the updated running statistics", "in training, normalise with the "
+            "batch's own μ and σ² (batchnorm_forward); the running averages you update are for "
+            "inference only, not for this batch.", lambda *a: _layer(*a, fresh=True)),
+    Mistake("γ and β left out at inference", "at inference the output is still γ·(X − "
+            "running_mean)/√(running_var + ε) + β: only the statistics change, not the scale and "
+            "shift.", lambda *a: _layer(*a, affine_at_inference=False)),
+    Mistake("running statistics swapped", "return (Y, running_mean, running_var), in that order: "
+            "the mean first, then the variance.", lambda *a: _layer(*a, swap_out=True)),
+    Mistake("running variance not centred", "the running variance averages the batch's variance "
+            "mean((X − μ)²) = X.var(axis=0), not mean(X²).", lambda *a: _layer(*a, uncentred=True)),
+    Mistake("statistics per sample (axis=1)", "batch norm's statistics are per *feature*, over "
+            "the batch (axis=0); axis=1 normalises each sample over its features (layer norm).",
+            lambda *a: _layer(*a, per_sample=True)),
     Mistake("running statistics updated at inference", "at inference the running statistics "
             "must not change: predicting the validation set would otherwise change the network. "
             "Update them only when training is True.",
@@ -719,15 +823,20 @@ def dropout_cases(rng):
 
 
 def _drop(X, p, keep, training, scale=lambda p: 1 / (1 - p), invert=False, at_inference=None,
-          use_mask=True):
+          use_mask=True, minus_p=False):
     """Dropout with one rule changed (the keywords make the known mistakes)."""
     mask = ~np.asarray(keep) if invert else np.asarray(keep)
+    if training and minus_p:
+        return X * mask / 1 - p
     if training:
         return (X * mask if use_mask else X) * scale(p)
     return X if at_inference is None else at_inference(X, p, mask)
 
 
 DROPOUT_MISTAKES = [
+    Mistake("brackets missing around 1 − p", "X * keep / 1 - p divides by 1 and then subtracts "
+            "p (/ binds before −): write X * keep / (1 - p).",
+            lambda X, p, keep, training: _drop(X, p, keep, training, minus_p=True)),
     Mistake("no 1/(1 − p) scaling", "you dropped units but did not scale the kept ones: inverted "
             "dropout divides them by (1 − p), so that each output keeps its expected value and "
             "inference needs no change.", lambda *a: _drop(*a, scale=lambda p: 1.0)),
@@ -755,13 +864,37 @@ DROPOUT_MISTAKES = [
             lambda X, p, keep, training: (np.asarray(keep) / (1 - p)) if training else X),
 ]
 
+OWN_MASK = Mistake(
+    "a mask of its own", "every output is 0 or X/(1 − p), but not where `keep` says: you drew "
+    "a random mask yourself. Use the mask you are given, X * keep / (1 - p), so that the "
+    "backward pass (and the check) can use the same units.", None)
+
+
+def _judge_dropout(fn, ctx):
+    """The single-output judge, after looking for a mask of the learner's own in training."""
+    for case in dropout_cases(ctx.rng):
+        X, p, keep, training = case.args
+        got = ctx.call(fn, *case.args, case=case)
+        if training and isinstance(got, np.ndarray) and got.shape == np.shape(X):
+            scaled = np.asarray(X, np.float64) / (1 - p)
+            dropped = np.isclose(got, 0.0, atol=1e-12) & ~np.isclose(scaled, 0.0)
+            kept = np.isclose(got, scaled, rtol=1e-6, atol=1e-12)
+            mask = np.asarray(keep, bool)
+            if np.all(dropped | kept) and not kept.all() and not dropped.all() and not any(
+                    np.array_equal(kept, m) for m in (mask, ~mask)):   # known mistakes
+                ctx.fail_case(case, expected=regularization.dropout_forward(*case.args),
+                              got=got, problem="the zeros are not where keep is False",
+                              mistake=OWN_MASK)
+        ctx.compare(got, regularization.dropout_forward(*case.args), case, DROPOUT_MISTAKES,
+                    rtol=1e-12, atol=1e-14, wrong_here=True)
+
+
 exercise(
     id="nb11_dropout_forward", name="dropout_forward", notebook=NOTEBOOK, points=1,
     verifies="training: X·keep/(1 − p); inference: X unchanged; shape and dtype kept",
     reference=regularization.dropout_forward, mistakes=DROPOUT_MISTAKES,
     arg_names=("X", "p", "keep", "training"),
-)(single_output_judge(dropout_cases, regularization.dropout_forward, DROPOUT_MISTAKES,
-                      rtol=1e-12, atol=1e-14))
+)(_judge_dropout)
 
 # nnlib code that also *is* an answer (the layers that call these functions): a learner's
 # function that calls it is flagged by the grader as using the course's answer.

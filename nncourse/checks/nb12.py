@@ -24,7 +24,7 @@ from nnlib.losses import softmax_cross_entropy_grad
 from nnlib.network import Network
 from nnlib.optimizers import Adam
 from nncourse.checks.drivers.nb12 import (
-    drive_candidates, drive_choose, drive_minibatches, drive_my_network, drive_save_and_reload,
+    drive_candidates, drive_choose, drive_minibatches, drive_minibatches_type, drive_my_network, drive_save_and_reload,
     drive_train)
 from nncourse.checks.judging import Said, as_named, problem, verdict_wrong
 from nncourse.checks.mistakes import variants
@@ -57,7 +57,7 @@ def _softmax(Z):
 
 
 def forward(params, X, hidden="relu", output_relu=False, stable=True, axis=1, cache_A=False,
-            bias=True, output="softmax", cache_next=False):
+            bias=True, output="softmax", cache_next=False, cache_swapped=False):
     """``(y_hat, cache)`` with ``cache[l] = (A_in, Z)`` for layer l: ReLU hidden layers, a
     softmax output. (The keywords make the known mistakes.)"""
     cache, A = [], X
@@ -78,14 +78,16 @@ def forward(params, X, hidden="relu", output_relu=False, stable=True, axis=1, ca
             else:
                 E = np.exp(Zo)
             A_next = E / E.sum(axis=axis, keepdims=True)
-        cache.append((A_next if cache_next else A, A_next if cache_A else Z))
+        pair = (A_next if cache_next else A, A_next if cache_A else Z)
+        cache.append(pair[::-1] if cache_swapped else pair)
         A = A_next
     return A, cache
 
 
 def backward(params, cache, Y, per_sample=False, db_mean=False, relu_grad=True,
              transposed_dW=False, no_transpose_dA=False, sign=1, slope_from_A=False,
-             sum_keepdims=False, no_softmax=False, per_layer_n=False):
+             sum_keepdims=False, no_softmax=False, per_layer_n=False, slope_at="own",
+             reverse_out=False, w_below=False):
     """``[dW1, db1, ...]`` of the mean cross-entropy, with the fused (softmax − Y)/N at the
     output."""
     L = len(params) // 2
@@ -95,7 +97,11 @@ def backward(params, cache, Y, per_sample=False, db_mean=False, relu_grad=True,
     dZ, dA = sign * (P - Y) / N, None
     for l in reversed(range(L)):
         A_in, Z = cache[l]
-        if l < L - 1 and relu_grad:
+        if l < L - 1 and relu_grad and slope_at == "above":
+            dZ = dA * (cache[l + 1][1] > 0)
+        elif l < L - 1 and relu_grad and slope_at == "sigmoid":
+            dZ = dA * (1 / (1 + np.exp(-Z))) * (1 - 1 / (1 + np.exp(-Z)))
+        elif l < L - 1 and relu_grad:
             dZ = dA * ((cache[l + 1][0] > 0) if slope_from_A else (Z > 0))
         elif l < L - 1:
             dZ = dA
@@ -103,8 +109,10 @@ def backward(params, cache, Y, per_sample=False, db_mean=False, relu_grad=True,
             dZ = dZ / N
         grads[2 * l] = (dZ.T @ A_in) if transposed_dW else A_in.T @ dZ
         grads[2 * l + 1] = dZ.mean(axis=0) if db_mean else dZ.sum(axis=0, keepdims=sum_keepdims)
-        W = params[2 * l]
+        W = params[2 * (l - 1)] if w_below and l > 0 else params[2 * l]
         dA = dZ @ (W if no_transpose_dA else W.T)
+    if reverse_out:
+        return [g for l in reversed(range(L)) for g in (grads[2 * l], grads[2 * l + 1])]
     return grads
 
 
@@ -129,15 +137,17 @@ def _cost(P, Y):
 
 def train(params, X, Y, epochs, batch_size, lr, seed, l2=0.0, shuffle="once", weighted=True,
           after=False, t_per_epoch=False, sgd=False, l2_biases=False, l2_factor=1.0,
-          penalty=0.5, decoupled=False, l2_over_n=False, per_batch=False):
+          penalty=0.5, decoupled=False, l2_over_n=False, per_batch=False, t_reset=False,
+          moments_reset=False, seed_shift=0, cost_biases=False):
     """Adam on mini-batches, with an L2 penalty (λ/2)·Σ‖W‖² on the weights; returns
     ``(params, costs)`` with one cost per epoch: the mean of the batches' costs (each weighted
     by its size, penalty included), measured before each update."""
     params = [p.copy() for p in params]
     m = [np.zeros_like(p) for p in params]
     v = [np.zeros_like(p) for p in params]
-    rng, t, costs = np.random.default_rng(seed), 0, []
+    rng, t, costs = np.random.default_rng(seed + seed_shift), 0, []
     for epoch in range(epochs):
+        t = 0 if t_reset else t
         if shuffle == "every epoch":
             rng = np.random.default_rng(seed)
         batches = [np.arange(s, min(s + batch_size, len(X))) for s in range(0, len(X), batch_size)] \
@@ -146,12 +156,16 @@ def train(params, X, Y, epochs, batch_size, lr, seed, l2=0.0, shuffle="once", we
         if t_per_epoch:
             t += 1
         for idx in batches:
+            if moments_reset:
+                m = [np.zeros_like(p) for p in params]
+                v = [np.zeros_like(p) for p in params]
             penalised = [i for i in range(len(params)) if i % 2 == 0 or l2_biases]
+            in_cost = range(len(params)) if cost_biases else penalised
             y_hat, cache = forward(params, X[idx])
             grads = backward(params, cache, Y[idx])
             lam = l2 / len(idx) if l2_over_n else l2
             before = _cost(y_hat, Y[idx]) + penalty * lam * sum(
-                float(np.sum(params[i] ** 2)) for i in penalised)
+                float(np.sum(params[i] ** 2)) for i in in_cost)
             if not decoupled:
                 for i in penalised:
                     grads[i] = grads[i] + l2_factor * lam * params[i]
@@ -299,6 +313,9 @@ def forward_cases(rng):
 
 
 FORWARD_MISTAKES = [
+    Mistake("cache pairs as (Z, A_in)",
+            "each cache entry is the pair (A_in, Z), the layer's input first: backward reads "
+            "A_in, Z = cache[l].", lambda p, X: forward(p, X, cache_swapped=True)),
     Mistake("ReLU on the output layer",
             "the last layer's logits went through ReLU before the softmax: only the hidden "
             "layers use ReLU; the output layer is softmax(A·W + b) of the raw logits.",
@@ -418,6 +435,23 @@ BACKWARD_MISTAKES = [
     Mistake("db kept as a row",
             "db must have b's shape (M,): sum over the samples without keepdims, "
             "dZ.sum(axis=0).", lambda p, c, Y: backward(p, c, Y, sum_keepdims=True)),
+    Mistake("ReLU slope of the layer above",
+            "the slope that multiplies dA is ReLU's at the Z of the layer dA belongs to, the "
+            "one below the weights you just went through: dZ = (dZ_above @ W_aboveᵀ) * "
+            "(Z > 0) with that lower layer's Z (cache[l][1] for layer l), not the upper one's.",
+            lambda p, c, Y: backward(p, c, Y, slope_at="above")),
+    Mistake("sigmoid's slope for the hidden layers",
+            "the hidden layers are ReLUs: their slope is (Z > 0), not σ(Z)(1 − σ(Z)).",
+            lambda p, c, Y: backward(p, c, Y, slope_at="sigmoid")),
+    Mistake("gradients in reverse order",
+            "you appended the gradients while walking from the output down, so the list is "
+            "[dW_L, db_L, ..., dW1, db1]: return them in params' order, [dW1, db1, ...] "
+            "(fill grads[2 * l] and grads[2 * l + 1], or reverse the layers at the end).",
+            lambda p, c, Y: backward(p, c, Y, reverse_out=True)),
+    Mistake("dA with the weights of the layer below",
+            "dA, passed down from layer l, is dZ·Wᵀ with layer l's own W (the weights dZ went "
+            "through), not the next layer down's.",
+            lambda p, c, Y: backward(p, c, Y, w_below=True)),
     Mistake("divided by N at every layer",
             "the 1/N enters once, in the output's dZ = (ŷ − Y)/N; the layers below inherit it "
             "through dA, so do not divide again.",
@@ -491,7 +525,38 @@ def _mb_merge_last(N, batch_size, rng):
     return batches
 
 
+def _mb_per_batch(N, batch_size, rng):
+    return [rng.permutation(N)[s:s + batch_size] for s in range(0, N, batch_size)]
+
+
+def _mb_even(N, batch_size, rng):
+    return np.array_split(rng.permutation(N), max(1, N // batch_size))
+
+
+def _mb_uncut(N, batch_size, rng):
+    return [rng.permutation(N)]
+
+
+def _mb_small_perm(N, batch_size, rng):
+    order = rng.permutation(batch_size)
+    return [order[s:s + batch_size] for s in range(0, N, batch_size)]
+
+
 MINIBATCH_MISTAKES = [
+    Mistake("a new permutation for every batch",
+            "you drew a fresh rng.permutation(N) for each batch, so an epoch repeats some "
+            "samples and misses others: draw one order per call, then cut it.",
+            _mb_per_batch),
+    Mistake("split evenly into N // batch_size batches",
+            "np.array_split spreads the samples evenly over N // batch_size batches; every "
+            "batch has batch_size samples but the last: order[s:s + batch_size] for s in "
+            "range(0, N, batch_size).", _mb_even),
+    Mistake("not cut into batches",
+            "you returned the whole shuffled order as one batch: cut it into pieces of "
+            "batch_size, order[s:s + batch_size] for s in range(0, N, batch_size).", _mb_uncut),
+    Mistake("permutation of batch_size, not N",
+            "rng.permutation(batch_size) shuffles only 0 .. batch_size − 1: shuffle all the "
+            "samples, order = rng.permutation(N).", _mb_small_perm),
     Mistake("not shuffled",
             "the batches are in the samples' own order: shuffle first, with the generator you "
             "were given, order = rng.permutation(N).", _mb_no_shuffle),
@@ -521,10 +586,22 @@ OTHER_ORDER = Mistake(
     lambda N, batch_size, rng: minibatches(N, batch_size, np.random.default_rng(12345)))
 
 
+def _mb_generator(N, batch_size, rng):
+    yield from minibatches(N, batch_size, rng)
+
+
+NOT_A_LIST = Mistake(
+    "a generator, not a list",
+    "your minibatches yields its batches (a generator, as nnlib's train.minibatches does); the "
+    "statement asks for a list of index arrays, which can be counted and read twice: build "
+    "the list and return it, [order[s:s + batch_size] for s in range(0, N, batch_size)].",
+    _mb_generator)
+
+
 @exercise(id="nb12_minibatches", name="minibatches", notebook=NOTEBOOK, points=1,
-          verifies="rng.permutation order, every sample once per epoch, a smaller last batch, "
-                   "two epochs from one generator",
-          reference=minibatches, mistakes=MINIBATCH_MISTAKES + [OTHER_ORDER])
+          verifies="a list, rng.permutation order, every sample once per epoch, a smaller last "
+                   "batch, two epochs from one generator",
+          reference=minibatches, mistakes=MINIBATCH_MISTAKES + [OTHER_ORDER, NOT_A_LIST])
 def judge_minibatches(fn, ctx):
     for N, bs in ((10, 4), (12, 3), (7, 10), (100, 32)):
         seed = int(ctx.rng.integers(2**31))
@@ -563,6 +640,11 @@ def judge_minibatches(fn, ctx):
         ctx.compare(g, flat(expected), Case(f"{description}: the indices, batch after batch, "
                                             "both epochs", ()), _named(hints, g),
                     rtol=0, atol=0, check_dtype=False)
+    kind = ctx.call(fn, 10, 4, 0, driver=drive_minibatches_type, check_mutation=False)
+    if kind != "list":
+        ctx.fail_case("N = 10, batch_size = 4: what minibatches returns",
+                      expected=Said("a list of index arrays"), got=Said(f"a {kind}"),
+                      mistake=NOT_A_LIST if kind == "generator" else None)
 
 
 # --- exercise 4: adam_step --------------------------------------------------------------------
@@ -629,6 +711,15 @@ def _adam_no_one_minus(w, dw, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
 
 
 ADAM_MISTAKES += [
+    Mistake("returned (w, v, m)",
+            "return the new values in the order (w, m, v): the first moment m before the "
+            "second v.", lambda *a, **k: (lambda w, m, v: (w, v, m))(*adam_step(*a, **k))),
+    Mistake("ε added to the step",
+            "brackets: lr·m̂ / (√v̂ + ε) puts ε in the denominator; lr·m̂/√v̂ + ε adds ε to every "
+            "step.", lambda w, dw, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8: (
+                lambda w2, m2, v2: (w - (lr * (m2 / (1 - beta1 ** t))
+                                        / np.sqrt(v2 / (1 - beta2 ** t)) + eps), m2, v2))(
+                *adam_step(w, dw, m, v, t, lr, beta1, beta2, eps))),
     Mistake("betas swapped",
             "β₁ (0.9) averages the gradient into m, β₂ (0.999) its square into v: you used "
             "them the other way round.", _adam_betas_swapped),
@@ -741,6 +832,41 @@ TRAIN_MISTAKES = [
 ]
 
 
+def _train_in_place(params, X, Y, epochs, batch_size, lr, seed, l2=0.0):
+    trained, costs = train(params, X, Y, epochs, batch_size, lr, seed, l2=l2)
+    params[:] = trained
+    return params, costs
+
+
+CALLERS_LIST = Mistake(
+    "the caller's list changed",
+    "train replaced the arrays of the list it was given (params[i] = ... on the caller's own "
+    "list, or an update in place): the caller keeps its initial parameters. Start with a new "
+    "list, params = list(params), and replace its items.", _train_in_place)
+TRAIN_MISTAKES += [
+    CALLERS_LIST,
+    Mistake("Adam's t restarted every epoch",
+            "t counts every update of the whole run: set t = 0 once, before the first epoch, "
+            "not at the start of each (Adam's bias correction would restart).",
+            _train_mistake(t_reset=True)),
+    Mistake("m and v restarted every batch",
+            "one m and one v per parameter for the whole run, made once before the loop: "
+            "restarting them at zeros every batch throws Adam's running averages away.",
+            _train_mistake(moments_reset=True)),
+    Mistake("a different seed",
+            "make the generator from the seed you are given, np.random.default_rng(seed), "
+            "exactly: any other seed (seed + 1, a fixed number) shuffles differently.",
+            _train_mistake(seed_shift=1)),
+    Mistake("λ·W not added to the gradients",
+            "the penalty is in the cost, but its gradient λ·W must also be added to each "
+            "weight's gradient before adam_step: grads[i] = grads[i] + l2 * params[i] for "
+            "even i.", _train_mistake(l2_factor=0.0)),
+    Mistake("penalty over the biases too",
+            "the penalty (λ/2)·Σ‖W‖² in the cost runs over the weights only, params[0::2], "
+            "not the biases.", _train_mistake(cost_biases=True)),
+]
+
+
 def train_cases(rng):
     cases = []
     for description, sizes, N, epochs, bs, lr, l2 in (
@@ -773,6 +899,10 @@ def judge_train(fn, ctx):
         if got["nnlib"]:
             _fail_nnlib(ctx, description, got["nnlib"])
         n = len(args[0])
+        if got["changed"]:
+            ctx.fail_case(description, problem="the list of initial parameters you were given "
+                          "was changed (its arrays replaced or updated in place)",
+                          mistake=CALLERS_LIST)
         if got["costs"] is None or not _is_list_of_arrays(got["params"], n):
             _fail_structure(ctx, description, f"return the pair (params, costs): the {n} "
                             "trained arrays and one cost per epoch")
@@ -938,7 +1068,8 @@ def judge_candidates(fn, ctx):
 
 def choose(configs, X_train, Y_train, X_val, y_val, seed, score_on="val", pick="first",
            scale=1.0, train_on="train", untrained=False, seed_per_config=False, offset=0,
-           error_rate=False, fixed_seed=None, sort_scores=False, by_cost=False):
+           error_rate=False, fixed_seed=None, sort_scores=False, by_cost=False,
+           confidence=False):
     """``(best, val_accuracies)``: each configuration trained on the training set with one seed,
     scored on the validation set; the index of the first best."""
     scores = []
@@ -961,7 +1092,9 @@ def choose(configs, X_train, Y_train, X_val, y_val, seed, score_on="val", pick="
             a = -float(np.mean(np.log(np.clip(P[np.arange(len(y_val)), y_val], 1e-300, None))))
             scores.append(a)
             continue
-        if score_on == "train":
+        if confidence:
+            a = float(np.mean(forward(params, X_val)[0].max(axis=1)))
+        elif score_on == "train":
             a = accuracy(params, X_train, Y_train.argmax(axis=1))
         else:
             a = accuracy(params, X_val, y_val)
@@ -977,6 +1110,10 @@ def choose(configs, X_train, Y_train, X_val, y_val, seed, score_on="val", pick="
 
 
 CHOOSE_MISTAKES = [
+    Mistake.variant("mean of the largest probability",
+                    "a validation accuracy is the share of digits predicted right, "
+                    "np.mean(predict(params, X_val) == y_val), not the mean of the largest "
+                    "probability (the network's confidence).", choose, confidence=True),
     Mistake.variant("tuned on training accuracy",
                     "you scored each candidate on the training digits it learned from: a "
                     "network that memorises them scores best there. Score on the validation "
@@ -1145,6 +1282,26 @@ def save_and_reload(params, path):
         return [f[name] for name in names]
 
 
+def save_then_names(params, path, rename=None, keys=None):
+    keys = keys or [rename(k) for k in _keys(len(params))]
+    np.savez(path, **dict(zip(keys, params)))
+    with np.load(path) as f:
+        return [f[k] for k in keys]
+
+
+def _sr_pickled(params, path):
+    import pickle
+    with open(path, "wb") as f:
+        pickle.dump(list(params), f)
+    with open(path, "rb") as f:
+        return pickle.load(f)
+
+
+def _sr_given_back(params, path):
+    save_and_reload(params, path)
+    return params
+
+
 def _sr_weights_only(params, path):
     np.savez(path, **{f"W{l + 1}": W for l, W in enumerate(params[0::2])})
     with np.load(path) as f:
@@ -1253,6 +1410,23 @@ SAVE_MISTAKES = [
     Mistake("biases not reloaded",
             "only the weights came back: return every array, [W1, b1, W2, b2, ...].",
             _sr_biases_not_reloaded),
+    Mistake("lower-case names",
+            "the names are W1, b1, W2, b2, ...: a capital W for the weights, a small b for the "
+            "biases (the names are case-sensitive).",
+            lambda params, path: save_then_names(params, path, lambda n: n.lower())),
+    Mistake("every array named W",
+            "the biases are named b: W1, b1, W2, b2, ... by layer, f\"{'W' if i % 2 == 0 "
+            "else 'b'}{i // 2 + 1}\" for the array at position i, not W1, W2, W3, W4 by "
+            "position.", lambda params, path: save_then_names(
+                params, path, None, [f"W{i + 1}" for i in range(len(params))])),
+    Mistake("pickled, not np.savez",
+            "the file is a pickle (np.save or pickle.dump of the list): save an .npz archive "
+            "with np.savez(path, W1=..., b1=..., ...), one named array each.", _sr_pickled),
+    Mistake("returned params, not the file's",
+            "your function saved the file but returned the list it was given: return the "
+            "arrays read back from the file, with np.load(path) as f: [f[name] for name in "
+            "names], so that the check (and you) can see that the file holds the network.",
+            _sr_given_back),
     Mistake("returned the file's contents as a dict",
             "return a list of arrays in params' order, [W1, b1, W2, b2, ...], not a dict or "
             "the NpzFile itself.", _sr_npzfile),
@@ -1296,7 +1470,9 @@ def judge_save_and_reload(fn, ctx):
                           mistake=known)
         if "error" in saved:
             ctx.fail_case(case, problem=f"the file at path is not an .npz archive "
-                          f"({saved['error']}): save it with np.savez")
+                          f"({saved['error']}): save it with np.savez",
+                          mistake=M["pickled, not np.savez"] if "pickle" in saved["error"]
+                          else None)
         keys = saved["keys"]
         if sorted(keys) != sorted(names):
             known = None
@@ -1309,6 +1485,10 @@ def judge_save_and_reload(fn, ctx):
                 known = M["names counted from 0"]
             elif sorted(keys) == ["W1", "b1"]:
                 known = M["first layer only"]
+            elif sorted(keys) == sorted(k.lower() for k in names):
+                known = M["lower-case names"]
+            elif sorted(keys) == sorted(f"W{i + 1}" for i in range(len(params))):
+                known = M["every array named W"]
             ctx.fail_case(case, expected=Said(f"a file with the arrays {names}"),
                           got=Said(f"a file with the arrays {keys}"), mistake=known)
         arrays = dict(zip(keys, saved["arrays"]))
@@ -1324,6 +1504,9 @@ def judge_save_and_reload(fn, ctx):
             ctx.fail_case(case, problem=f"returned {type(out).__name__}; return the reloaded "
                           "list [W1, b1, W2, b2, ...]",
                           mistake=M["returned the file's contents as a dict"])
+        if got["returned_given"]:
+            ctx.fail_case(case, problem="returned the arrays you were given, not the ones read "
+                          "back from the file", mistake=M["returned params, not the file's"])
         if len(out) != len(params):
             known = M["biases not reloaded"] if len(out) == len(params) // 2 else None
             ctx.fail_case(case, problem=f"returned {len(out)} arrays; params has "
@@ -1382,6 +1565,14 @@ def _my_forward_pair(X):
     return forward(_trained("params", CHOSEN), X)
 
 
+def _my_list(X):
+    return [int(k) for k in my_network(X)]
+
+
+def _my_float(X):
+    return my_network(X).astype(np.float64)
+
+
 def _my_test_set(X):
     return my_network(digits_split()[4])
 
@@ -1390,7 +1581,15 @@ def _my_ignores_X(X):
     return my_network(digits_split()[2])
 
 
+NOT_RELOADED = Mistake(
+    "not the reloaded parameters",
+    "the statement asks for the network *as reloaded from its file*: predict with `reloaded` "
+    "(what save_and_reload read back), not with the arrays you trained, so that what you "
+    "judge is what the file holds.", None)
 MY_MISTAKES = {m.name: m for m in [
+    Mistake("labels as a column",
+            "return one label per digit as a flat array of shape (N,), not a column (N, 1): "
+            "np.argmax(y_hat, axis=1) without keepdims.", lambda X: my_network(X)[:, None]),
     Mistake("untrained network",
             "accuracy near chance (10%): the network that predicts was not trained. Predict "
             "with the parameters you reloaded *after* training (saving before training saves "
@@ -1409,6 +1608,12 @@ MY_MISTAKES = {m.name: m for m in [
             "forward returns the pair (y_hat, cache): my_network returns the predicted "
             "classes, the argmax of each row of y_hat, as predict(reloaded, X) does.",
             _my_forward_pair),
+    Mistake("a list, not an array",
+            "return the labels as one integer numpy array of shape (N,), as predict returns "
+            "them (np.argmax(y_hat, axis=1)), not a Python list.", _my_list),
+    Mistake("labels not integers",
+            "the labels are class numbers, an integer array (np.argmax gives int64): do not "
+            "turn them into floats.", _my_float),
     Mistake("predicted the test set",
             "my_network reads the notebook's test digits: it must predict the X it is given, "
             "predict(reloaded, X), and the test set stays closed until section 14.", _my_test_set),
@@ -1445,6 +1650,10 @@ def judge_my_network(fn, ctx):
     if not isinstance(pred, np.ndarray):
         ctx.fail_case(description, problem=f"returned {type(pred).__name__}; return an integer "
                       f"array of shape ({len(X_val)},)")
+    if got["type"] in ("list", "tuple") and pred.ndim == 1:
+        _fail_my(ctx, description, f"returned a {got['type']}", "a list, not an array")
+    if pred.shape == (len(X_val), 1):
+        _fail_my(ctx, description, f"returned shape {pred.shape}", "labels as a column")
     if pred.ndim == 2 and pred.shape[0] == len(X_val):
         _fail_my(ctx, description, f"returned shape {pred.shape}", "probabilities returned")
     if pred.shape == (10,):
@@ -1455,6 +1664,8 @@ def judge_my_network(fn, ctx):
         ctx.fail_case(description, problem=f"returned shape {pred.shape}, expected "
                       f"({len(X_val)},): one label per row of X")
     correct = int(np.sum(pred == y_val))
+    if not np.issubdtype(pred.dtype, np.integer):
+        _fail_my(ctx, description, f"returned dtype {pred.dtype}", "labels not integers")
     if correct < 0.3 * len(y_val):
         _fail_my(ctx, description, f"{correct} of {len(y_val)} right ({correct / len(y_val):.1%})",
                  "untrained network")
@@ -1471,6 +1682,10 @@ def judge_my_network(fn, ctx):
         _fail_my(ctx, "the same digits in another order", "the predictions did not follow the "
                  "new order", "X ignored")
     ctx.pass_case()
+    if got["other_params"]:
+        ctx.fail_case(description, problem=f"your code predicts with "
+                      f"{', '.join(got['other_params'])}, not with `reloaded`",
+                      mistake=NOT_RELOADED)
     ctx.fail(f"✔ {ctx.name} — 2/2 cases: your network reads {correct} of the {len(y_val)} "
              f"validation digits right ({correct / len(y_val):.1%}), the linear baseline "
              f"{BASELINE_VAL_CORRECT} ({BASELINE_VAL_CORRECT / len(y_val):.1%}); your own code, "
@@ -1481,10 +1696,12 @@ def judge_my_network(fn, ctx):
 
 def test_report(params, X, y, n=None, n_minus_1=False, se_scale=1.0, acc_scale=1.0,
                 power=0.5, over_n=False, no_n=False, error_rate=False, p_half=False,
-                count=False, z=1.0, swap=False, percent_inside=False):
+                count=False, z=1.0, swap=False, percent_inside=False, confidence=False):
     """``(accuracy, standard_error)`` of the network on (X, y): the fraction right and
     √(p(1 − p)/n) with n = len(y)."""
     p = float(np.mean(predict(params, X) == y))
+    if confidence:
+        p = float(np.mean(forward(params, X)[0].max(axis=1)))
     p = 1 - p if error_rate else p
     n = len(y) if n is None else n
     q = 0.5 if p_half else p
@@ -1539,6 +1756,9 @@ REPORT_MISTAKES = variants(test_report, [
     ("error rate", "you returned the error rate (1 − accuracy); the report gives the accuracy "
      "(the standard error is the same).", {"error_rate": True}),
     ("swapped", "return (accuracy, standard_error) in this order.", {"swap": True}),
+    ("mean of the largest probability", "the accuracy is the share of digits whose predicted "
+     "class, the argmax, equals y: np.mean(predict(params, X) == y), not the mean of the "
+     "largest probability (the network's confidence).", {"confidence": True}),
 ])
 
 

@@ -555,7 +555,7 @@ WRONG += [
     (E, "returned the mask", drop_returns_mask),
     (E, says("wrong dtype"), drop_int_mask),
     (E, says("changed its input `X` in place"), drop_in_place),
-    (E, says("values differ"), drop_own_mask),
+    (E, "a mask of its own", drop_own_mask),
 ]
 RIGHT += [
     (E, drop()),
@@ -565,6 +565,140 @@ RIGHT += [
     (E, lambda X, p, keep, training=True: (X * keep) / (1 - p) if training and p > 0 else
      X * keep if training else X),
 ]
+
+# --- more slips, each a one-line change of a learner's own version -------------------------------
+
+
+def ratio_col_mean(W_before, W_after):
+    ratios = [np.linalg.norm(W_after[:, j] - W_before[:, j]) / np.linalg.norm(W_before[:, j])
+              for j in range(W_before.shape[1])] if W_before.ndim == 2 else \
+        [np.linalg.norm(W_after - W_before) / np.linalg.norm(W_before)]
+    return float(sum(ratios) / len(ratios))
+
+
+def ratio_sums(W_before, W_after):
+    return float(np.abs((W_after - W_before).sum()) / np.abs(W_before.sum()))
+
+
+def clip_no_max(grads, max_norm):
+    total = math.sqrt(sum(float((g.astype(np.float64) ** 2).sum()) for g in grads))
+    factor = 1.0 / total if total > max_norm else 1.0
+    return [(g * factor).astype(g.dtype) for g in grads], total
+
+
+def clip_one_vector(grads, max_norm):
+    v = np.concatenate([g.ravel() for g in grads])
+    n = float(np.sqrt(v @ v))
+    return (v * (max_norm / n) if n > max_norm else v.copy()), n
+
+
+def sched(ramp=lambda t, W: (t + 1) / W, wave=lambda p: 1 + math.cos(math.pi * p), after=None):
+    def warmup_cosine(t, lr, warmup, total, lr_min=0.0):
+        if after is not None and t >= total:
+            return after
+        if t < warmup:
+            return ramp(t, warmup) * lr
+        p = min((t - warmup) / (total - warmup), 1.0)
+        return lr_min + (lr - lr_min) * wave(p) / 2
+    return warmup_cosine
+
+
+def sched_from_min(t, lr, warmup, total, lr_min=0.0):
+    if t < warmup:
+        return lr_min + (t + 1) * (lr - lr_min) / warmup
+    return sched()(t, lr, warmup, total, lr_min)
+
+
+def bn_no_shift(X, gamma, beta, eps=1e-5):
+    Z = X - X.mean(0)
+    return gamma * Z / np.sqrt((Z * Z).mean(0) + eps)
+
+
+def bn_scale_first(X, gamma, beta, eps=1e-5):
+    S = X * gamma
+    return (S - X.mean(0)) / np.sqrt(X.var(0) + eps) + beta
+
+
+def bn_raw_var(X, gamma, beta, eps=1e-5):
+    m = X.mean(0)
+    return gamma * (X - m) / np.sqrt(np.mean(X * X, axis=0) + eps) + beta
+
+
+def bn_features_first(X, gamma, beta, eps=1e-5):
+    F = X.T
+    Fh = (F - F.mean(1, keepdims=True)) / np.sqrt(F.var(1, keepdims=True) + eps)
+    return Fh * gamma[:, None] + beta[:, None]
+
+
+def bnb_form(center=lambda a: a.mean(axis=0), sign=-1.0, scale_dgamma=False, first=1.0):
+    def batchnorm_backward(dout, X, gamma, eps=1e-5):
+        inv = (X.var(axis=0) + eps) ** -0.5
+        xh = (X - X.mean(axis=0)) * inv
+        dxh = dout * gamma
+        dX = inv * (first * dxh + sign * center(dxh) - xh * center(dxh * xh))
+        dgamma = (dout * xh).sum(axis=0) * (gamma if scale_dgamma else 1)
+        return dX, dgamma, dout.sum(axis=0)
+    return batchnorm_backward
+
+
+def bn_layer(train_with="batch", infer_affine=True, out_order="mv", var_of=lambda X, mu: X.var(0)):
+    def batchnorm(X, gamma, beta, running_mean, running_var, training, momentum=0.9, eps=1e-5):
+        if not training:
+            Xh = (X - running_mean) / np.sqrt(running_var + eps)
+            Y = gamma * Xh + beta if infer_affine else Xh
+            return (Y, running_mean.copy(), running_var.copy()) if out_order == "mv" else \
+                (Y, running_var.copy(), running_mean.copy())
+        mu = X.mean(0)
+        rm = momentum * running_mean + (1 - momentum) * mu
+        rv = momentum * running_var + (1 - momentum) * var_of(X, mu)
+        m, v = (rm, rv) if train_with == "running" else (mu, X.var(0))
+        Y = gamma * (X - m) / np.sqrt(v + eps) + beta
+        return (Y, rm, rv) if out_order == "mv" else (Y, rv, rm)
+    return batchnorm
+
+
+WRONG += [
+    ("nb11_update_ratio", "norms per column, averaged", ratio_col_mean),
+    ("nb11_update_ratio", "sums, not norms", ratio_sums),
+    ("nb11_clip_by_global_norm", "max_norm left out of the scale", clip_no_max),
+    ("nb11_clip_by_global_norm", "returned one flat vector", clip_one_vector),
+    ("nb11_warmup_cosine", "integer division in the warm-up",
+     sched(ramp=lambda t, W: (t + 1) // W)),
+    ("nb11_warmup_cosine", "1 − cos", sched(wave=lambda p: 1 - math.cos(math.pi * p))),
+    ("nb11_warmup_cosine", "linear decay", sched(wave=lambda p: 2 - 2 * p)),
+    ("nb11_warmup_cosine", "0 after total", sched(after=0.0)),
+    ("nb11_warmup_cosine", "warm-up from lr_min", sched_from_min),
+    ("nb11_batchnorm_forward", "no β", bn_no_shift),
+    ("nb11_batchnorm_forward", "γ applied before normalising", bn_scale_first),
+    ("nb11_batchnorm_forward", "variance not centred", bn_raw_var),
+    ("nb11_batchnorm_forward", "transposed, not transposed back", bn_features_first),
+    ("nb11_batchnorm_backward", "means over the whole array", bnb_form(center=np.mean)),
+    ("nb11_batchnorm_backward", "mean(dout) added, not subtracted", bnb_form(sign=1.0)),
+    ("nb11_batchnorm_backward", "sums instead of means in dX",
+     bnb_form(center=lambda a: a.sum(axis=0))),
+    ("nb11_batchnorm_backward", "the N on dout missing",
+     lambda dout, X, gamma, eps=1e-5: tuple(
+         [bnb_form(center=lambda a: a.sum(axis=0))(dout, X, gamma, eps)[0] / len(X)]
+         + list(bnb_form()(dout, X, gamma, eps)[1:]))),
+    ("nb11_batchnorm_backward", "dgamma times γ", bnb_form(scale_dgamma=True)),
+    ("nb11_batchnorm", "normalised with the updated running statistics",
+     bn_layer(train_with="running")),
+    ("nb11_batchnorm", "γ and β left out at inference", bn_layer(infer_affine=False)),
+    ("nb11_batchnorm", "running statistics swapped", bn_layer(out_order="vm")),
+    ("nb11_batchnorm", "running variance not centred",
+     bn_layer(var_of=lambda X, mu: (X ** 2).mean(0))),
+    ("nb11_dropout_forward", "a mask of its own",
+     lambda X, p, keep, training=True: X * (np.random.default_rng(7).random(X.shape) >= p)
+     / (1 - p) if training else X),
+    ("nb11_dropout_forward", "brackets missing around 1 − p",
+     lambda X, p, keep, training=True: np.where(keep, X, 0) / 1 - p if training else X),
+]
+RIGHT += [
+    ("nb11_batchnorm", bn_layer()),
+    ("nb11_batchnorm_backward", bnb_form()),
+    ("nb11_warmup_cosine", sched()),
+]
+
 
 globals().update(catalog_tests(IDS, WRONG, RIGHT))
 

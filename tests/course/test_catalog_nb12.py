@@ -716,10 +716,17 @@ WRONG += [
     (E, "nnlib in the code path", lambda X: as_nnlib(chosen()).predict(X).argmax(1)),
     (E, says(f"expected ({len(X_val)},)"), lambda X: predict(chosen(), X_train)),
 ]
+WRONG += [   # the statement asks for an integer array
+    (E, "a list, not an array", lambda X: list(np.argmax(nb12.forward(chosen(), X)[0], axis=1))),
+    (E, "a list, not an array", lambda X: predict(chosen(), X).tolist()),
+    (E, "labels not integers", lambda X: nb12.forward(chosen(), X)[0].argmax(-1).astype(float)),
+    (E, "labels not integers",
+     lambda X: np.array([float(np.argmax(row)) for row in nb12.forward(chosen(), X)[0]])),
+]
 RIGHT += [
     (E, lambda X: predict(chosen(), X)),
-    (E, lambda X: list(np.argmax(nb12.forward(chosen(), X)[0], axis=1))),
-    (E, lambda X: nb12.forward(chosen(), X)[0].argmax(-1).astype(float)),
+    (E, lambda X: np.argmax(nb12.forward(chosen(), X)[0], axis=1).astype(np.int32)),
+    (E, lambda X: np.array([int(np.argmax(row)) for row in nb12.forward(chosen(), X)[0]])),
 ]
 
 
@@ -784,6 +791,200 @@ RIGHT += [
     (E, report_from_scores),
     (E, lambda params, X, y: np.array(report(params, X, y))),
     (E, lambda params, X, y: report(params, X, y, se=lambda p, n: np.sqrt(p - p * p) / np.sqrt(n))),
+]
+
+# --- what the statements ask for besides the numbers (a list; new arrays; an integer array) ----
+
+
+def minibatches_yield(N, batch_size, rng):
+    order = rng.permutation(N)
+    for start in range(0, N, batch_size):
+        yield order[start:start + batch_size]
+
+
+def train_on_callers_list(params, X, Y, epochs, batch_size, lr, seed, l2=0.0):
+    trained, costs = my_train(params, X, Y, epochs, batch_size, lr, seed, l2=l2)
+    for i, p in enumerate(trained):
+        params[i] = p                    # writes into the caller's list
+    return params, costs
+
+
+def train_in_place(params, X, Y, epochs, batch_size, lr, seed, l2=0.0):
+    trained, costs = my_train(params, X, Y, epochs, batch_size, lr, seed, l2=l2)
+    for p, new in zip(params, trained):
+        p[...] = new                     # the caller's arrays overwritten
+    return list(params), costs
+
+
+def save_keep_given(params, path):
+    np.savez(path, **dict(zip(names_of(params), params)))
+    return params
+
+
+def save_keep_given_copy_list(params, path):
+    np.savez(path, **{n: p for n, p in zip(names_of(params), params)})
+    return list(params)
+
+
+WRONG += [
+    ("nb12_minibatches", "a generator, not a list", minibatches_yield),
+    ("nb12_minibatches", "a generator, not a list",
+     lambda N, batch_size, rng: (b for b in cut(rng.permutation(N), batch_size))),
+    ("nb12_train", "the caller's list changed", train_on_callers_list),
+    ("nb12_train", "the caller's list changed", train_in_place),
+    ("nb12_save_and_reload", "returned params, not the file's", save_keep_given),
+    ("nb12_save_and_reload", "returned params, not the file's", save_keep_given_copy_list),
+]
+
+# --- more slips of our own, one line each off a learner's version --------------------------------
+
+
+def fwd_pairs_swapped(params, X):
+    y_hat, cache = nb12.forward(params, X)
+    return y_hat, [(Z, A) for A, Z in cache]
+
+
+def bwd_loop(params, cache, Y, slope=lambda Z: Z > 0, order="layers", W_of=lambda l: 2 * l):
+    L = len(params) // 2
+    P = softmax_rows(cache[-1][1])
+    dZ = (P - Y) / len(Y)
+    out = {}
+    for l in range(L - 1, -1, -1):
+        A_in = cache[l][0]
+        out[l] = (A_in.T @ dZ, dZ.sum(axis=0))
+        if l:
+            dZ = dZ @ params[W_of(l)].T * slope(cache[l - 1][1] if slope != "above"
+                                                else cache[l][1])
+    layers = sorted(out, reverse=(order == "reversed"))
+    return [g for l in layers for g in out[l]]
+
+
+def bwd_above(params, cache, Y):
+    L = len(params) // 2
+    dZ = (softmax_rows(cache[-1][1]) - Y) / len(Y)
+    grads = [None] * (2 * L)
+    for l in reversed(range(L)):
+        grads[2 * l], grads[2 * l + 1] = cache[l][0].T @ dZ, dZ.sum(axis=0)
+        if l > 0:
+            dZ = (dZ @ params[2 * l].T) * (cache[l][1] > 0)
+    return grads
+
+
+def sigmoid_slope(Z):
+    s = 1 / (1 + np.exp(-Z))
+    return s * (1 - s)
+
+
+def adam_mine(w, dw, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8, out="wmv", eps_on_step=False):
+    m = beta1 * m + (1 - beta1) * dw
+    v = beta2 * v + (1 - beta2) * np.square(dw)
+    m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+    step = lr * m_hat / np.sqrt(v_hat) + eps if eps_on_step else lr * m_hat / (np.sqrt(v_hat) + eps)
+    return (w - step, m, v) if out == "wmv" else (w - step, v, m)
+
+
+def train_mine(params, X, Y, epochs, batch_size, lr, seed, l2=0.0, t_each_epoch=False,
+               fresh_moments=False, rng_seed=lambda s: s, grad_l2=True, cost_over="weights"):
+    params = list(params)
+    m = [np.zeros_like(p) for p in params]
+    v = [np.zeros_like(p) for p in params]
+    rng, t, costs = np.random.default_rng(rng_seed(seed)), 0, []
+    for _ in range(epochs):
+        if t_each_epoch:
+            t = 0
+        total = 0.0
+        for idx in nb12.minibatches(len(X), batch_size, rng):
+            if fresh_moments:
+                m = [np.zeros_like(p) for p in params]
+                v = [np.zeros_like(p) for p in params]
+            y_hat, cache = nb12.forward(params, X[idx])
+            grads = nb12.backward(params, cache, Y[idx])
+            arrays = params[0::2] if cost_over == "weights" else params
+            cost = -np.mean(np.log(y_hat[Y[idx] == 1])) + l2 / 2 * sum(
+                float((a * a).sum()) for a in arrays)
+            t += 1
+            for i in range(len(params)):
+                g = grads[i] + (l2 * params[i] if i % 2 == 0 and grad_l2 else 0)
+                params[i], m[i], v[i] = nb12.adam_step(params[i], g, m[i], v[i], t, lr)
+            total += cost * len(idx)
+        costs.append(total / len(X))
+    return params, costs
+
+
+def mb_fresh_each(N, batch_size, rng):
+    return [rng.permutation(N)[:batch_size] if s == 0 else rng.permutation(N)[s:s + batch_size]
+            for s in range(0, N, batch_size)]
+
+
+def save_named(params, path, name_of):
+    names = [name_of(i) for i in range(len(params))]
+    np.savez(path, **{k: a for k, a in zip(names, params)})
+    f = np.load(path)
+    out = [f[k] for k in names]
+    f.close()
+    return out
+
+
+def save_np_save(params, path):
+    with open(path, "wb") as fh:
+        np.save(fh, np.array(params, dtype=object), allow_pickle=True)
+    return [p.copy() for p in params]
+
+
+def report_confidence(params, X, y):
+    p = float(nb12.forward(params, X)[0].max(axis=1).mean())
+    return p, math.sqrt(p * (1 - p) / len(y))
+
+
+def choose_confidence(configs, X_train, Y_train, X_val, y_val, seed):
+    scores = [float(np.max(nb12.forward(fit(c, X_train, Y_train, seed), X_val)[0], axis=1).mean())
+              for c in configs]
+    return scores.index(max(scores)), scores
+
+
+WRONG += [
+    ("nb12_forward", "cache pairs as (Z, A_in)", fwd_pairs_swapped),
+    ("nb12_backward", "ReLU slope of the layer above", bwd_above),
+    ("nb12_backward", "sigmoid's slope for the hidden layers", lambda p, c, Y: bwd_loop(
+        p, c, Y, slope=sigmoid_slope)),
+    ("nb12_backward", "gradients in reverse order", lambda p, c, Y: bwd_loop(
+        p, c, Y, order="reversed")),
+    ("nb12_backward", "dA with the weights of the layer below", lambda p, c, Y: bwd_loop(
+        p, c, Y, W_of=lambda l: 2 * (l - 1))),
+    ("nb12_adam_step", "returned (w, v, m)", lambda *a, **k: adam_mine(*a, **k, out="wvm")),
+    ("nb12_adam_step", "ε added to the step",
+     lambda *a, **k: adam_mine(*a, **k, eps_on_step=True)),
+    ("nb12_train", "Adam's t restarted every epoch",
+     lambda *a, **k: train_mine(*a, **k, t_each_epoch=True)),
+    ("nb12_train", "m and v restarted every batch",
+     lambda *a, **k: train_mine(*a, **k, fresh_moments=True)),
+    ("nb12_train", "a different seed",
+     lambda *a, **k: train_mine(*a, **k, rng_seed=lambda s: s + 1)),
+    ("nb12_train", "λ·W not added to the gradients",
+     lambda *a, **k: train_mine(*a, **k, grad_l2=False)),
+    ("nb12_train", "penalty over the biases too",
+     lambda *a, **k: train_mine(*a, **k, cost_over="all")),
+    ("nb12_minibatches", "a new permutation for every batch", mb_fresh_each),
+    ("nb12_minibatches", "split evenly into N // batch_size batches",
+     lambda N, batch_size, rng: np.array_split(rng.permutation(N), N // batch_size or 1)),
+    ("nb12_minibatches", "not cut into batches", lambda N, batch_size, rng: [rng.permutation(N)]),
+    ("nb12_minibatches", "permutation of batch_size, not N",
+     lambda N, batch_size, rng: cut(rng.permutation(batch_size), batch_size)[:len(
+         range(0, N, batch_size))] + [np.zeros(0, int)] * (len(range(0, N, batch_size)) - 1)),
+    ("nb12_save_and_reload", "lower-case names",
+     lambda params, path: save_named(params, path, lambda i: ("w" if i % 2 == 0 else "b")
+                                     + str(i // 2 + 1))),
+    ("nb12_save_and_reload", "every array named W",
+     lambda params, path: save_named(params, path, lambda i: f"W{i + 1}")),
+    ("nb12_save_and_reload", "pickled, not np.savez", save_np_save),
+    ("nb12_test_report", "mean of the largest probability", report_confidence),
+    ("nb12_choose", "mean of the largest probability", choose_confidence),
+    ("nb12_my_network", "labels as a column", lambda X: predict(chosen(), X).reshape(-1, 1)),
+]
+RIGHT += [
+    ("nb12_backward", bwd_loop),
+    ("nb12_adam_step", adam_mine),
+    ("nb12_train", train_mine),
 ]
 
 globals().update(catalog_tests(IDS, WRONG, RIGHT))

@@ -51,10 +51,12 @@ def minibatches_generator(N, batch_size, rng):
         order = order[batch_size:]
 
 
-def test_minibatches_accepts_a_generator_and_nnlibs(judge):
+def test_minibatches_names_a_generator_the_statement_asks_for_a_list(judge):
     from nnlib.train import minibatches
     for fn in (minibatches_generator, minibatches):
-        assert judge("nb12_minibatches", fn).passed
+        r = judge("nb12_minibatches", fn)
+        assert not r.passed and r.mistake.name == "a generator, not a list", r.message
+    assert judge("nb12_minibatches", lambda N, b, rng: list(minibatches(N, b, rng))).passed
 
 
 def adam_in_place_on_copies(w, dw, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
@@ -167,3 +169,18 @@ def test_until_implemented_waits_for_stubs_and_names_it_was_told_of(capsys):
     assert "when you have written forward" in out and "uses `best`" in out
     with pytest.raises(NameError), until_implemented("choose", after=("best",)):
         bset  # noqa: B018, F821  (a typo is the learner's own error)
+
+
+def test_my_network_must_predict_with_the_reloaded_parameters(judge):
+    from nncourse.checks import nb12
+    trained = nb12._trained("params", nb12.CHOSEN)
+    ns = {"predict": nb12.predict, "np": np, "reloaded": [p.copy() for p in trained],
+          "final_params": trained}
+    exec("def with_trained(X):\n    return predict(final_params, X)\n"
+         "best = reloaded\n"
+         "def with_alias(X):\n    return predict(best, X)\n"
+         "def with_reloaded(X):\n    return predict(reloaded, X)\n", ns)
+    r = judge("nb12_my_network", ns["with_trained"])
+    assert not r.passed and r.mistake.name == "not the reloaded parameters", r.message
+    assert judge("nb12_my_network", ns["with_alias"]).passed
+    assert judge("nb12_my_network", ns["with_reloaded"]).passed

@@ -78,15 +78,24 @@ def drive_minibatches(fn, N, batch_size, seed):
     return [[np.asarray(b) for b in fn(N, batch_size, rng)] for _ in range(2)]
 
 
+def drive_minibatches_type(fn, N, batch_size, seed):
+    """The type's name of what ``fn`` returns (the statement asks for a list)."""
+    return type(fn(N, batch_size, np.random.default_rng(seed))).__name__
+
+
 def drive_train(fn, params, X, Y, epochs, batch_size, lr, seed, l2):
     """The learner's ``train`` (``l2`` passed by keyword) and what its code path reaches."""
     found = reached(fn)
-    out = fn([p.copy() for p in params], X, Y, epochs, batch_size, lr, seed, l2=l2)
+    given = [p.copy() for p in params]
+    items = list(given)
+    out = fn(given, X, Y, epochs, batch_size, lr, seed, l2=l2)
+    changed = len(given) != len(items) or any(
+        a is not b or not np.array_equal(a, p) for a, b, p in zip(given, items, params))
     if isinstance(out, tuple) and len(out) == 2:
         trained, costs = out
         return {"nnlib": found["nnlib"], "params": list(trained),
-                "costs": np.asarray(costs, dtype=np.float64)}
-    return {"nnlib": found["nnlib"], "params": None, "costs": None}
+                "costs": np.asarray(costs, dtype=np.float64), "changed": changed}
+    return {"nnlib": found["nnlib"], "params": None, "costs": None, "changed": changed}
 
 
 def drive_candidates(fn):
@@ -106,7 +115,10 @@ def drive_save_and_reload(fn, params):
     (its keys in the file's order)."""
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "network.npz")
-        out = fn([p.copy() for p in params], path)
+        given = [p.copy() for p in params]
+        out = fn(given, path)
+        returned_given = isinstance(out, (list, tuple)) and len(out) > 0 and any(
+            any(a is g for g in given) for a in out)
         if isinstance(out, (list, tuple)):
             out = [np.asarray(a) if isinstance(a, np.ndarray) else a for a in out]
         files = sorted(os.listdir(folder))
@@ -117,13 +129,23 @@ def drive_save_and_reload(fn, params):
                     saved = {"keys": list(f.files), "arrays": [f[k] for k in f.files]}
             except Exception as exc:    # not an .npz file (np.save, pickle, text)
                 saved = {"error": f"{type(exc).__name__}: {exc}"[:300]}
-    return {"out": out, "files": files, "saved": saved}
+    return {"out": out, "files": files, "saved": saved, "returned_given": returned_given}
 
 
 def drive_my_network(fn, X):
     """The learner's predictions for ``X`` and what its code path reaches."""
     found = reached(fn)
+    home = getattr(fn, "__globals__", {})
+    reloaded = home.get("reloaded")
+    # the lists of arrays its code reads that are not the notebook's `reloaded` (an alias of
+    # it is the same object); only when the notebook has made `reloaded`
+    found["other_params"] = [] if reloaded is None else sorted(
+        name for name in found["arrays"]
+        if isinstance(home.get(name), (list, tuple)) and home.get(name) is not reloaded
+        and len(home.get(name)) >= 2
+        and all(isinstance(a, np.ndarray) for a in home.get(name)))
     out = fn(X)
+    found["type"] = type(out).__name__
     if isinstance(out, (list, tuple)):
         try:
             out = np.asarray(out)
