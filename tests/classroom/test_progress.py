@@ -23,7 +23,8 @@ from nncourse.learner.workspace import Workspace
 
 START = "00_start_here.ipynb"
 NB1, NB2 = "01_input_flattening.ipynb", "02_the_neuron.ipynb"
-SOLUTION_RUN = ("Well done", "All exercises pass", "92/92", "79/79")
+TOTAL = sum(e.points for e in registry.load_all().values())   # the course's points
+SOLUTION_RUN = ("Well done", "All exercises pass", f"{TOTAL}/{TOTAL}", "92/92", "79/79")
 NNCOURSE = [sys.executable, "-m", "nncourse"]
 FLATTEN = registry.load_all()["nb01_flatten"].points
 
@@ -81,7 +82,7 @@ def test_no_route_to_a_learner_carries_the_solution_run(tmp_path):
     out = subprocess.run([sys.executable, "-c", "from nncourse import show_progress; "
                           "show_progress()"], cwd=ws.path, capture_output=True, text=True,
                          check=True).stdout
-    assert "total" in out and " 0/92" in out and "Well done" not in out, out
+    assert "total" in out and f" 0/{TOTAL}" in out and "Well done" not in out, out
 
 
 # --- nncourse progress --------------------------------------------------------------------------
@@ -133,7 +134,7 @@ def test_each_notebook_counts_once(workspace):
                        "02_the_neuron": workspace / "02_the_neuron_mine.ipynb"}
     assert others == [workspace / "01_input_flattening-Copy1.ipynb"]
     reports = saved_progress(workspace)
-    assert sum(r.max_score for r in reports) == 92
+    assert sum(r.max_score for r in reports) == TOTAL
     assert sum(r.score for r in reports) == FLATTEN
 
 
@@ -143,7 +144,7 @@ def test_progress_run_agrees_with_saved_and_shows_each_notebook(workspace):
     ran = subprocess.run(NNCOURSE + ["progress", str(workspace), "--jobs", "2"],
                          capture_output=True, text=True, check=True, timeout=600)
     assert table(saved.stdout) == table(ran.stdout), (saved.stdout, ran.stdout)
-    assert table(ran.stdout)["total"] == f"{FLATTEN}/92"
+    assert table(ran.stdout)["total"] == f"{FLATTEN}/{TOTAL}"
     assert table(ran.stdout)["01_input_flattening"] == f"{FLATTEN}/6"
     assert "counted from 02_the_neuron_mine.ipynb" in ran.stdout
     assert "not counted: 01_input_flattening-Copy1.ipynb" in ran.stdout
