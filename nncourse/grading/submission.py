@@ -11,7 +11,6 @@ that cannot be graded raises :class:`SubmissionError` with its kind and the reas
 """
 
 import ast
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,11 +19,9 @@ from nncourse.checks import registry
 from nncourse.grading.reading import (  # noqa: F401  (Cell, SubmissionError: this module's API)
     MAX_CELL_CHARS, MAX_CODE_CHARS, Cell, ShapeError, SubmissionError, not_a_notebook, read_file,
     read_notebook)
+from nncourse.pysource import parse
 
 NBGRADER_KEY = "nbgrader"
-# CPython 3.11's ast.parse is not safe in two threads at once ("SystemError: AST constructor
-# recursion depth mismatch", python/cpython#106905), and the grader reads submissions in threads.
-_PARSING = threading.Lock()
 
 
 @dataclass
@@ -177,8 +174,7 @@ def copied_references(cells, course_exercises, unreadable=None):
         if cell.cell_type != "code":
             continue
         try:
-            with _PARSING:
-                tree = ast.parse(cell.source)
+            tree = parse(cell.source)
         except (SyntaxError, ValueError):
             continue
         except (RecursionError, MemoryError):

@@ -43,6 +43,7 @@ import nnlib
 import nncourse
 from nncourse.checks import registry
 from nncourse.checks.mistakes import Mistake
+from nncourse.pysource import parse
 
 EVENT = "nncourse.reference"     # the audit event a stub sends: args (exercise ids, "a,b")
 KEEP_METHODS = ("__init__", "__repr__", "__init_subclass__")   # a stubbed class's kept methods
@@ -212,7 +213,7 @@ def _called_at_import(tree):
 def rewrite(text, lines):
     """``text`` with the functions starting at ``lines`` ({line: ids}) stubbed (or given the
     body ``ids`` when it is a string)."""
-    tree = ast.parse(text)
+    tree = parse(text)
     at = _offsets(text)
     at_import = _called_at_import(tree)
     edits = []
@@ -241,7 +242,7 @@ def rewrite(text, lines):
     out = text
     for start, stop, new in sorted(edits, reverse=True):
         out = out[:start] + new + out[stop:]
-    ast.parse(out)    # the view must import: a broken rewrite fails here, in the grader
+    parse(out)    # the view must import: a broken rewrite fails here, in the grader
     return out
 
 
@@ -302,7 +303,8 @@ def binds(notebook, only=None):
             if _root is None:
                 _root = tempfile.mkdtemp(prefix="nncourse-view-")
                 atexit.register(shutil.rmtree, _root, True)
-            folder = Path(_root) / f"{key[0] or 'none'}-{only or 'all'}"
-            folder.mkdir()
+            # a fresh folder each time: a build that failed leaves its half behind, unused
+            folder = Path(tempfile.mkdtemp(prefix=f"{key[0] or 'none'}-{only or 'all'}-",
+                                           dir=_root))
             _views[key] = build(key[0], folder, only)
         return list(_views[key])

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import nbformat
 
 from nncourse.checks import registry
+from nncourse.pysource import parse
 
 MARK = "previous_answer"       # cell metadata (under "nncourse"): an earlier answer, kept
 YOURS = "your_version_of"      # cell metadata (under "nncourse"): the learner's version of a cell
@@ -70,7 +71,7 @@ def _defined(source):
     """Top-level function and class names of ``source`` when it holds only definitions (and
     imports, docstrings); else None."""
     try:
-        tree = ast.parse(source)
+        tree = parse(source)
     except SyntaxError:
         return None
     names = []
