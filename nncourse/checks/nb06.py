@@ -643,9 +643,10 @@ optimizer_exercise(
                 "of its own past updates, √(Ex + eps), which sets the step's size "
                 "(lr only scales the final step).",
                 _adadelta(numerator="lr")),
-        Mistake("no epsilon in the numerator",
-                "w never moves: Ex starts at 0, so √Ex = 0 and every step is 0. Put eps inside "
-                "both roots: √(Ex + eps) / √(Eg + eps).",
+        Mistake("no epsilon inside the numerator's root",
+                "w (almost) never moves: Ex starts at 0, so the numerator √Ex is 0 (or, with eps "
+                "added outside the root, √Ex + eps, tiny) and every step is (nearly) 0. Put eps "
+                "inside both roots: √(Ex + eps) / √(Eg + eps).",
                 _adadelta(eps_at="numerator_none")),
         Mistake("epsilon outside the roots",
                 "eps is added outside the roots; Adadelta puts it inside both: "
@@ -705,6 +706,12 @@ def _rmsprop_old_s(w, dw, state, lr, rho, eps):
     return w
 
 
+def _rmsprop_abs(w, dw, state, lr, rho, eps, root=True):
+    s = rho * state.get("s", np.zeros_like(w)) + (1 - rho) * np.abs(dw)
+    state["s"] = s
+    return w - lr * dw / ((np.sqrt(s) if root else s) + eps)
+
+
 def _rmsprop_no_root(w, dw, state, lr, rho, eps):
     s = rho * state.get("s", np.zeros_like(w)) + (1 - rho) * dw * dw
     state["s"] = s
@@ -725,14 +732,26 @@ def _adam_rule(m_new=1, v_square=True, v_corrected_after_root=False, fix=lambda 
     return update
 
 
-def _adadelta_rule(upside_down=False, eg_new=True):
+_EPS_AT = {"inside": lambda x, eps: np.sqrt(x + eps), "outside": lambda x, eps: np.sqrt(x) + eps,
+           "none": lambda x, eps: np.sqrt(x), "no root": lambda x, eps: x + eps}
+
+
+def _adadelta_rule(upside_down=False, eg_new=True, ex_new=True, num="inside", den="inside",
+                   lr_in_Ex=False, swap_rho="", Ex_carry=True):
+    """Adadelta written out, with the slips a learner makes: where ε goes (and whether the
+    roots are taken) in the numerator ``num`` and the denominator ``den`` (see _EPS_AT), the
+    (1 − ρ) factors, ρ swapped in "Eg" or "Ex", lr inside the squared update that Ex averages,
+    Ex not carried over."""
     def update(w, dw, state, lr, rho, eps):
-        Eg = rho * state.get("Eg", np.zeros_like(w)) + ((1 - rho) if eg_new else 1) * dw * dw
-        Ex = state.get("Ex", np.zeros_like(w))
-        ratio = np.sqrt(Eg + eps) / np.sqrt(Ex + eps) if upside_down \
-            else np.sqrt(Ex + eps) / np.sqrt(Eg + eps)
-        delta = -ratio * dw
-        state.update(Eg=Eg, Ex=rho * Ex + (1 - rho) * delta * delta)
+        keep = {k: (1 - rho if k in swap_rho else rho) for k in ("Eg", "Ex")}
+        Eg = keep["Eg"] * state.get("Eg", np.zeros_like(w)) \
+            + ((1 - keep["Eg"]) if eg_new else 1) * dw * dw
+        Ex = state.get("Ex", np.zeros_like(w)) if Ex_carry else np.zeros_like(w)
+        rms_x, rms_g = _EPS_AT[num](Ex, eps), _EPS_AT[den](Eg, eps)
+        delta = -(rms_g / rms_x if upside_down else rms_x / rms_g) * dw
+        step = lr * delta if lr_in_Ex else delta
+        Ex = keep["Ex"] * Ex + ((1 - keep["Ex"]) if ex_new else 1) * step * step
+        state.update(Eg=Eg, Ex=Ex)
         return w + lr * delta
     return update
 
@@ -764,7 +783,11 @@ _more("nb06_rmsprop_update",
               "this step's dw² first, then step with the new s.", _rmsprop_old_s),
       Mistake("no square root",
               "you divided by s itself: RMSprop divides by its square root, √s + ε (the root "
-              "mean square of the gradients).", _rmsprop_no_root))
+              "mean square of the gradients).", _rmsprop_no_root),
+      *[Mistake("|dw| averaged instead of dw²",
+                "s averages the sizes |dw| of the gradients; RMSprop averages their squares, "
+                "s ← ρs + (1 − ρ)·dw², and divides by √s + ε (the root mean square).",
+                functools.partial(_rmsprop_abs, root=root)) for root in (True, False)])
 _more("nb06_adam_update",
       Mistake("v averages dw, not dw²",
               "v averaged the gradients themselves: Adam's v is the running average of the "
@@ -785,4 +808,44 @@ _more("nb06_adadelta_update",
               "updates over the RMS of the gradients.", _adadelta_rule(upside_down=True)),
       Mistake("(1 − ρ) factor missing in Eg",
               "E_g ← ρE_g + dw² is a sum, not an average: E_g ← ρE_g + (1 − ρ)·dw².",
-              _adadelta_rule(eg_new=False)))
+              _adadelta_rule(eg_new=False)),
+      Mistake("(1 − ρ) factor missing in Ex",
+              "E_x ← ρE_x + Δw² is a sum, not an average: E_x ← ρE_x + (1 − ρ)·Δw².",
+              _adadelta_rule(ex_new=False)),
+      Mistake("lr inside the update that Ex averages",
+              "E_x averaged (lr·Δw)², the scaled step: it averages Δw² itself, "
+              "Δw = −√(E_x + ε) / √(E_g + ε) · dw, before lr scales the step w ← w + lr·Δw.",
+              _adadelta_rule(lr_in_Ex=True)),
+      Mistake("no square roots",
+              "you divided the averages themselves, (E_x + ε) / (E_g + ε): Adadelta divides "
+              "their square roots, the RMS values, √(E_x + ε) / √(E_g + ε).",
+              _adadelta_rule(num="no root", den="no root")),
+      Mistake("no square root in the denominator",
+              "the denominator has no square root: both are RMS values, "
+              "Δw = −√(E_x + ε) / √(E_g + ε) · dw.", _adadelta_rule(den="no root")),
+      Mistake("epsilon outside the denominator's root",
+              "the denominator is √E_g + ε (RMSprop's way): Adadelta puts ε inside both roots, "
+              "Δw = −√(E_x + ε) / √(E_g + ε) · dw.", _adadelta_rule(den="outside")),
+      Mistake("no epsilon in the denominator",
+              "the denominator is √E_g, without ε (NaN or inf where the gradients have been "
+              "0): Adadelta puts ε inside both roots, √(E_x + ε) / √(E_g + ε).",
+              _adadelta_rule(den="none")),
+      *[Mistake("no epsilon inside the numerator's root",
+                "w (almost) never moves: E_x starts at 0, so the numerator √E_x is 0 (or, with "
+                "eps added outside the root, √E_x + eps, tiny) and every step is (nearly) 0. Put "
+                "eps inside both roots: √(E_x + eps) / √(E_g + eps).",
+                _adadelta_rule(num=num, den=den))
+        for num, den in (("none", "outside"), ("none", "none"), ("outside", "inside"),
+                         ("outside", "none"))],
+      *[Mistake("rho swapped",
+                f"ρ and 1 − ρ are swapped in {where}: the old average keeps the weight ρ, the "
+                "new square gets (1 − ρ): E_g ← ρE_g + (1 − ρ)·dw², E_x ← ρE_x + (1 − ρ)·Δw².",
+                _adadelta_rule(swap_rho=key))
+        for key, where in (("Eg", "E_g"), ("Ex", "E_x"), ("EgEx", "both averages"))],
+      Mistake("steps in the wrong order",
+              "every step came out as −lr·dw: the ratio √(Ex + eps) / √(Eg + eps) stayed 1, "
+              "because Ex averaged this step's dw² before Δw was computed: Eg first, then Δw, "
+              "then Ex from Δw².", _adadelta(Ex_from="dw_before")),
+      Mistake("Ex not carried over",
+              "E_x is not carried from step to step (each step starts it from 0): keep it in "
+              "the state dict, E_x ← ρE_x + (1 − ρ)·Δw².", _adadelta_rule(Ex_carry=False)))

@@ -61,6 +61,19 @@ WRONG += [
      lambda y, y_hat: np.sqrt(0.5 * np.mean((y - y_hat) ** 2))),
     ("nb04_rmse", "roots over the samples only",
      lambda y, y_hat: np.sqrt(np.mean((y - y_hat) ** 2, axis=0))),
+    ("nb04_rmse", "one RMSE per sample",
+     lambda y, y_hat: np.sqrt(((y_hat - y) ** 2).mean(axis=1))),
+    ("nb04_rmse", "mean of per-output roots",
+     lambda y, y_hat: np.sqrt(((y_hat - y) ** 2).mean(axis=0)).mean()),
+    ("nb04_rmse", "mean of per-sample lengths",
+     lambda y, y_hat: np.mean(np.linalg.norm(np.atleast_2d((y_hat - y).T).T, axis=1))),
+    ("nb04_rmse", "root of the SSR divided by N·K",
+     lambda y, y_hat: np.linalg.norm(y - y_hat) / y.size),
+    ("nb04_rmse", "divided by N − 1",
+     lambda y, y_hat: np.sqrt(np.sum((y_hat - y) ** 2) / (y.size - 1))),
+    ("nb04_rmse", "divided by N − 1",
+     lambda y, y_hat: np.sqrt(np.sum((y_hat - y) ** 2) / (len(y) - 1))),
+    ("nb04_rmse", "standard deviation with ddof=1", lambda y, y_hat: np.std(y_hat - y, ddof=1)),
 ]
 
 RIGHT += [
