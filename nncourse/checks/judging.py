@@ -50,7 +50,8 @@ import numpy as np
 from nncourse.checks.comparing import (  # noqa: F401  (the toolkit's names, one import)
     Said, _has_opaque, _kind, _same, agree, as_named, describe_args, kind, matches, mistakes_behind,
     named_problems, problem, show, show_named, show_pair, verdict_off, verdict_wrong)
-from nncourse.checks.mistakes import INPUT_CHANGED, Mistake, replay, variants  # noqa: F401
+from nncourse.checks.mistakes import (  # noqa: F401
+    INPUT_CHANGED, Mistake, replay, variants, widened)
 from nncourse.checks.verdict import STYLES, Result, render_html  # noqa: F401
 from nncourse.checks.running import (  # noqa: F401
     CheckTimeout, LocalRunner, Reply, _learner_error, call_here, cell_label,
@@ -227,7 +228,7 @@ class Context:
             found = still or found
             if len(found) == 1:
                 break
-        mistake = found[0] if found else None
+        mistake = found[0] if found else widened(got, expected)
         self.fail_case(case, expected=expected, got=got, problem=why, mistake=mistake,
                        show_input=True)
 

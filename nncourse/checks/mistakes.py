@@ -46,6 +46,28 @@ INPUT_CHANGED = Mistake(
     "wrote into the caller's array: work on a copy or build a new array.", None)
 
 
+# Named by the toolkit itself when a float32 (or float16) answer comes back with the right values
+# in a wider float dtype (the statements ask to keep the inputs' dtype).
+FLOAT64_RESULT = Mistake(
+    "float64 result for float32 inputs",
+    "the values are right, but float32 inputs gave a float64 result: something in your code is "
+    "float64 (np.asarray(..., dtype=float) or .astype(np.float64), np.zeros(shape) without a "
+    "dtype, a numpy float64 number, an int64 array mixed in). Compute with the arrays as "
+    "given, or convert back at the end with .astype(X.dtype).", None)
+
+
+def widened(got, expected):
+    """FLOAT64_RESULT when ``got`` is ``expected`` in a wider float dtype, else None."""
+    if isinstance(got, np.ndarray) and isinstance(expected, np.ndarray) \
+            and got.shape == expected.shape and got.dtype.kind == expected.dtype.kind == "f" \
+            and got.dtype.itemsize > expected.dtype.itemsize:
+        with np.errstate(all="ignore"):
+            if np.allclose(got.astype(expected.dtype), expected, rtol=1e-4, atol=1e-6,
+                           equal_nan=True):
+                return FLOAT64_RESULT
+    return None
+
+
 def variants(reference, table):
     """``[Mistake.variant(name, hint, reference, **changed) for name, hint, changed in table]``."""
     return [Mistake.variant(name, hint, reference, **changed) for name, hint, changed in table]

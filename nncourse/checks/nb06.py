@@ -628,6 +628,15 @@ def _adadelta(numerator="rms_x", old_Eg=False, Ex_from="delta", eps_at="inside",
     return update
 
 
+_NUMERATOR_HINT = (
+    "w (almost) never moves: Ex starts at 0, so the numerator √Ex is 0 (or, with eps added "
+    "outside the root, √Ex + eps, tiny) and every step is (nearly) 0. Put eps inside both "
+    "roots: √(Ex + eps) / √(Eg + eps).")
+_ORDER_HINT = (
+    "the ratio √(Ex + eps) / √(Eg + eps) did not come out as it should: that happens when Δw "
+    "is computed before Eg takes this step's dw² (the first step is then −lr·dw), or when Ex "
+    "is updated (with dw²) before Δw exists: Eg first, then Δw, then Ex from Δw².")
+
 optimizer_exercise(
     id="nb06_adadelta_update", name="adadelta_update", points=2,
     verifies="both running averages over 3 to 8 steps, their order, ε in both roots, lr, "
@@ -644,18 +653,14 @@ optimizer_exercise(
                 "(lr only scales the final step).",
                 _adadelta(numerator="lr")),
         Mistake("no epsilon inside the numerator's root",
-                "w (almost) never moves: Ex starts at 0, so the numerator √Ex is 0 (or, with eps "
-                "added outside the root, √Ex + eps, tiny) and every step is (nearly) 0. Put eps "
-                "inside both roots: √(Ex + eps) / √(Eg + eps).",
+                _NUMERATOR_HINT,
                 _adadelta(eps_at="numerator_none")),
         Mistake("epsilon outside the roots",
                 "eps is added outside the roots; Adadelta puts it inside both: "
                 "Δw = −√(Ex + eps) / √(Eg + eps) · dw.",
                 _adadelta(eps_at="outside")),
         Mistake("steps in the wrong order",
-                "every step came out as −lr·dw: the ratio √(Ex + eps) / √(Eg + eps) stayed 1. "
-                "That happens when Δw is computed before Eg takes this step's dw², or when Ex "
-                "is updated (with dw²) before Δw exists: Eg first, then Δw, then Ex from Δw².",
+                _ORDER_HINT,
                 _adadelta(old_Eg=True)),
         Mistake("Ex averages dw²",
                 "Ex averages the squared gradients; it must average the squared updates: "
@@ -831,9 +836,7 @@ _more("nb06_adadelta_update",
               "0): Adadelta puts ε inside both roots, √(E_x + ε) / √(E_g + ε).",
               _adadelta_rule(den="none")),
       *[Mistake("no epsilon inside the numerator's root",
-                "w (almost) never moves: E_x starts at 0, so the numerator √E_x is 0 (or, with "
-                "eps added outside the root, √E_x + eps, tiny) and every step is (nearly) 0. Put "
-                "eps inside both roots: √(E_x + eps) / √(E_g + eps).",
+                _NUMERATOR_HINT,
                 _adadelta_rule(num=num, den=den))
         for num, den in (("none", "outside"), ("none", "none"), ("outside", "inside"),
                          ("outside", "none"))],
@@ -843,9 +846,7 @@ _more("nb06_adadelta_update",
                 _adadelta_rule(swap_rho=key))
         for key, where in (("Eg", "E_g"), ("Ex", "E_x"), ("EgEx", "both averages"))],
       Mistake("steps in the wrong order",
-              "every step came out as −lr·dw: the ratio √(Ex + eps) / √(Eg + eps) stayed 1, "
-              "because Ex averaged this step's dw² before Δw was computed: Eg first, then Δw, "
-              "then Ex from Δw².", _adadelta(Ex_from="dw_before")),
+              _ORDER_HINT, _adadelta(Ex_from="dw_before")),
       Mistake("Ex not carried over",
               "E_x is not carried from step to step (each step starts it from 0): keep it in "
               "the state dict, E_x ← ρE_x + (1 − ρ)·Δw².", _adadelta_rule(Ex_carry=False)))

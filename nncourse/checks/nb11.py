@@ -557,7 +557,8 @@ def bn_backward_cases(rng):
 def _bn_backward(dout, X, gamma, eps=1e-5, ddof=0, constant=False, mean_term=True, var_term=True,
                  with_gamma=True, swap=False, dgamma_from_X=False, means=False, axis=0,
                  sign=1.0, times_n=False, no_eps=False, whole=False, mean_sign=1.0, sums=False,
-                 first_over_n=False, dgamma_gamma=False):
+                 first_over_n=False, dgamma_gamma=False, feat=False, var_sign=1.0,
+                 no_inv=False):
     """Batch norm's backward with one rule changed (the keywords make the known mistakes)."""
     dout, X = np.asarray(dout, np.float64), np.asarray(X, np.float64)
     N = X.shape[0]
@@ -570,13 +571,14 @@ def _bn_backward(dout, X, gamma, eps=1e-5, ddof=0, constant=False, mean_term=Tru
     else:
         gd = dout * g                   # the gradient reaching X̂
         inner = gd * (N if times_n else 1) / (N if first_over_n else 1)
-        ax = None if whole else 0
-        red = (lambda a: a.sum(axis=ax)) if times_n or sums else (lambda a: a.mean(axis=ax))
+        ax = None if whole else (1 if feat else 0)
+        red = (lambda a: a.sum(axis=ax, keepdims=True)) if times_n or sums \
+            else (lambda a: a.mean(axis=ax, keepdims=True))
         if mean_term:
             inner = inner - sign * mean_sign * red(gd)
         if var_term:
-            inner = inner - sign * X_hat * red(gd * X_hat)
-        dX = inv * inner
+            inner = inner - sign * var_sign * X_hat * red(gd * X_hat)
+        dX = inner if no_inv else inv * inner
     reduce = (lambda a: a.mean(axis=axis)) if means else (lambda a: a.sum(axis=axis))
     dbeta = reduce(dout)
     dgamma = reduce(dout * (X if dgamma_from_X else X_hat)) * (gamma if dgamma_gamma else 1.0)
@@ -617,6 +619,15 @@ BN_BACKWARD_MISTAKES = [
             "constants, but every sample moves them: subtract the mean of dout and the mean of "
             "dout·X̂ times X̂, dX = γ/√(σ² + ε)·(dout − mean(dout) − X̂·mean(dout·X̂)).",
             lambda *a: _bn_backward(*a, constant=True)),
+    Mistake("means over the features (axis=1)", "the means in dX's bracket are per feature, "
+            "over the batch (axis=0): mean(g, axis=0) and mean(g·X̂, axis=0); axis=1 averages "
+            "each sample's features instead.", lambda *a: _bn_backward(*a, feat=True)),
+    Mistake("σ² term added, not subtracted", "the term from σ² is subtracted: dX = "
+            "γ/√(σ² + ε)·(dout − mean(dout) − X̂·mean(dout·X̂)); you added X̂·mean(dout·X̂).",
+            lambda *a: _bn_backward(*a, var_sign=-1.0)),
+    Mistake("1/√(σ² + ε) left out of dX", "X̂ = (X − μ)/√(σ² + ε), so dX carries the factor "
+            "1/√(σ² + ε) in front of the bracket: γ/√(σ² + ε)·(dout − mean(dout) − "
+            "X̂·mean(dout·X̂)).", lambda *a: _bn_backward(*a, no_inv=True)),
     Mistake("mean term missing", "your dX misses the term from μ: subtract mean(dout) (over the "
             "batch, axis 0) inside the bracket.", lambda *a: _bn_backward(*a, mean_term=False)),
     Mistake("variance term missing", "your dX misses the term from σ²: subtract "
@@ -642,7 +653,9 @@ BN_BACKWARD_MISTAKES = [
     Mistake("no ε", "use the same √(σ² + ε) as the forward pass, ε included.",
             lambda *a: _bn_backward(*a, no_eps=True)),
     Mistake("∂σ² with the power −½", "∂/∂σ² of (σ² + ε)^(−½) is −½·(σ² + ε)^(−3/2): the power "
-            "goes down by one, to −3/2.", lambda *a: _bn_staged(*a, power=-0.5)),
+            "goes down by one, to −3/2. (In the compact form the same slip is X − μ where X̂ "
+            "belongs: the σ² term is X̂·mean(dout·γ·X̂), normalised both times.)",
+            lambda *a: _bn_staged(*a, power=-0.5)),
     Mistake("the 2 of ∂σ²/∂X left out", "σ² = mean((X − μ)²), so ∂σ²/∂X = 2(X − μ)/N: keep the "
             "2.", lambda *a: _bn_staged(*a, two=1.0)),
 ]

@@ -300,7 +300,7 @@ WRONG += [
     (E, "not centred", bn(center=False)),
     (E, "not divided by the spread", bn(scale=False)),
     (E, says("changed its input `X` in place"), bn_in_place),
-    (E, says("wrong dtype"), bn(copy_dtype=np.float64)),
+    (E, "float64 result for float32 inputs", bn(copy_dtype=np.float64)),
 ]
 
 
@@ -553,7 +553,7 @@ WRONG += [
     (E, "scaled at inference (non-inverted dropout)", drop(inference=lambda X, p, keep: X * (1 - p))),
     (E, "divided at inference", drop(inference=lambda X, p, keep: X / (1 - p))),
     (E, "returned the mask", drop_returns_mask),
-    (E, says("wrong dtype"), drop_int_mask),
+    (E, "float64 result for float32 inputs", drop_int_mask),
     (E, says("changed its input `X` in place"), drop_in_place),
     (E, "a mask of its own", drop_own_mask),
 ]
@@ -641,6 +641,27 @@ def bnb_form(center=lambda a: a.mean(axis=0), sign=-1.0, scale_dgamma=False, fir
     return batchnorm_backward
 
 
+def bnb_var_plus(dout, X, gamma, eps=1e-5):
+    std = np.sqrt(X.var(axis=0) + eps)
+    xh = (X - X.mean(axis=0)) / std
+    g = gamma * dout
+    return (g - g.mean(axis=0) + xh * (g * xh).mean(axis=0)) / std, (dout * xh).sum(0), dout.sum(0)
+
+
+def bnb_no_inv(dout, X, gamma, eps=1e-5):
+    xh = (X - X.mean(axis=0)) / np.sqrt(X.var(axis=0) + eps)
+    g = dout * gamma
+    return g - g.mean(0) - xh * np.mean(g * xh, axis=0), np.sum(dout * xh, 0), np.sum(dout, 0)
+
+
+def bnb_centred(dout, X, gamma, eps=1e-5):
+    xc = X - X.mean(axis=0)
+    std = np.sqrt(X.var(axis=0) + eps)
+    g = dout * gamma
+    return (g - g.mean(0) - xc * np.mean(g * xc, axis=0)) / std, np.sum(dout * xc / std, 0), \
+        dout.sum(0)
+
+
 def bn_layer(train_with="batch", infer_affine=True, out_order="mv", var_of=lambda X, mu: X.var(0)):
     def batchnorm(X, gamma, beta, running_mean, running_var, training, momentum=0.9, eps=1e-5):
         if not training:
@@ -681,6 +702,13 @@ WRONG += [
          [bnb_form(center=lambda a: a.sum(axis=0))(dout, X, gamma, eps)[0] / len(X)]
          + list(bnb_form()(dout, X, gamma, eps)[1:]))),
     ("nb11_batchnorm_backward", "dgamma times γ", bnb_form(scale_dgamma=True)),
+    ("nb11_batchnorm_backward", "means over the features (axis=1)",
+     bnb_form(center=lambda a: a.mean(axis=1, keepdims=True))),
+    ("nb11_batchnorm_backward", "means over the features (axis=1)",
+     bnb_form(center=lambda a: a.mean(axis=-1)[:, None])),
+    ("nb11_batchnorm_backward", "σ² term added, not subtracted", bnb_var_plus),
+    ("nb11_batchnorm_backward", "1/√(σ² + ε) left out of dX", bnb_no_inv),
+    ("nb11_batchnorm_backward", "∂σ² with the power −½", bnb_centred),
     ("nb11_batchnorm", "normalised with the updated running statistics",
      bn_layer(train_with="running")),
     ("nb11_batchnorm", "γ and β left out at inference", bn_layer(infer_affine=False)),
