@@ -1,5 +1,7 @@
 """Checks for notebook 01, input flattening."""
 
+import functools
+
 import numpy as np
 
 from nnlib import data, features
@@ -93,6 +95,16 @@ function_exercise(
                 "the result is (height, width, N): the batch axis went last. The course puts it "
                 "first: (N, height, width).",
                 lambda X, h, w: X.reshape(h, w, -1)),
+        Mistake("reshaped batch-last, then moved to the front",
+                "you reshaped to (height, width, N) and then moved the batch axis to the front: "
+                "the reshape already read X's values in the wrong order (it fills the last axis "
+                "fastest, so consecutive pixels of one image went to different images). "
+                "Reshape straight to (N, height, width).",
+                lambda X, h, w: np.moveaxis(X.reshape(h, w, -1), -1, 0)),
+        Mistake("images transposed",
+                "each image is transposed, shape (N, width, height): reshape straight to "
+                "(N, height, width), with no transpose or swapaxes.",
+                lambda X, h, w: X.reshape(len(X), h, w).transpose(0, 2, 1)),
         Mistake("X read as one column per image",
                 "you transposed X first: X has one *row* per image, shape (N, height*width), "
                 "so X.T mixes pixels of different images.",
@@ -291,6 +303,20 @@ def _first_seen(column):
     return list(dict.fromkeys(column))
 
 
+def _searchsorted(column, categories, side="left"):
+    """One-hot by binary search in ``categories`` as given (right only if it is sorted),
+    positions past the end clipped to the last column."""
+    cats, col = np.asarray(categories), np.asarray(column)
+    if side == "right":
+        idx = np.searchsorted(cats, col, side="right") - 1
+    else:
+        idx = np.searchsorted(cats, col)
+    idx = np.clip(idx, 0, len(cats) - 1)
+    out = np.zeros((len(col), len(cats)))
+    out[np.arange(len(col)), idx] = 1.0
+    return out
+
+
 ONE_HOT_MISTAKES = [
         Mistake("True/False instead of floats",
                 "the values are True/False (or integers): the network multiplies its inputs by "
@@ -327,6 +353,12 @@ ONE_HOT_MISTAKES = [
             "so setting a 1 in one row sets it in all. Build a new list per row "
             "([[0.0] * K for _ in range(N)]) or use np.zeros((N, K)).",
             lambda col, cats: np.tile(one_hot_column(col, cats).max(axis=0), (len(col), 1))),
+    *[Mistake("positions found as if the categories were sorted",
+              "np.searchsorted (or bisect, np.digitize) finds a position by binary search, "
+              "which is right only when `categories` is sorted; here it is in its own order. "
+              "Look each value up by equality instead: categories.index(value), or compare "
+              "np.asarray(column)[:, None] == np.asarray(categories).",
+              functools.partial(_searchsorted, side=side)) for side in ("left", "right")],
     Mistake("category codes instead of one-hot",
                 "you returned each value's category number (shape (N,)): a network would read "
                 "'blue = 2' as twice 'green = 1'. Return a row of K zeros with a 1 at that "

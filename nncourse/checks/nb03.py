@@ -446,6 +446,16 @@ PLAIN_MISTAKES = [
             "other): return a list of N rows, each a list of M numbers (append each row to "
             "Z, not its values).",
             lambda X, W, b: [z for row in dense_forward_plain_reference(X, W, b) for z in row]),
+    Mistake("one row list reused for every sample",
+            "every row is the last sample's: you filled *one* row list and appended it N times, "
+            "so each append adds the same list, and filling it for the next sample changes the "
+            "rows already in Z. Make a new list for each sample (row = [] or [0.0] * M inside "
+            "the loop over the samples).",
+            lambda X, W, b: [dense_forward_plain_reference(X, W, b)[-1]] * len(X)),
+    Mistake("one row per neuron",
+            "the result has one row per neuron (M rows of N values): the loops are the wrong "
+            "way round. Z has one row per sample, each holding that sample's M neuron values.",
+            lambda X, W, b: [list(col) for col in zip(*dense_forward_plain_reference(X, W, b))]),
     Mistake("only the first sample",
             "you returned one row (the first sample's) instead of one row per sample: loop over "
             "every row of X and collect a list of N rows.",

@@ -289,6 +289,22 @@ def _unfused_skipping_softmax(network, optimizer, X, y):
     return _cost(y, y_hat)
 
 
+def _fused_scaled(scale):
+    """The fused gradient ŷ − y written out by hand, times ``scale(y)`` instead of 1/N."""
+    def step(network, optimizer, X, y):
+        y_hat = network.forward(X)
+        optimizer.zero_grad()
+        network.backward((y_hat - y) * scale(y), start=-1)
+        optimizer.step()
+        return _cost(y, y_hat)
+    return step
+
+
+def _cost_summed(network, optimizer, X, y):
+    _, y_hat = train.train_step(network, optimizer, X, y, cost=CCE)
+    return _cost(y, y_hat) * len(y)
+
+
 def _mse_reported(network, optimizer, X, y):
     _, y_hat = train.train_step(network, optimizer, X, y, cost=CCE)
     return losses.mse(y, y_hat)
@@ -343,6 +359,25 @@ TRAIN_STEP_MISTAKES = [
             "it must go back through the softmax: network.backward(dout) without start=-1 (or "
             "use the fused softmax_cross_entropy_grad(y, Z) with start=-1).",
             _unfused_skipping_softmax),
+    Mistake("fused gradient without the 1/N",
+            "the gradient you sent back is ŷ − y, the gradient of the *summed* cost: the cost is "
+            "the mean over the N samples of the batch, so its gradient with respect to Z is "
+            "(ŷ − y) / N (what losses.softmax_cross_entropy_grad(y, Z) returns).",
+            _fused_scaled(lambda y: 1.0)),
+    Mistake("fused gradient divided by N·K",
+            "you divided ŷ − y by N·K (y.size): the cost averages over the N samples only (each "
+            "sample's cross-entropy is a sum over its K classes), so the gradient with respect "
+            "to Z is (ŷ − y) / N, with N = len(y).",
+            _fused_scaled(lambda y: 1.0 / y.size)),
+    Mistake("gradient sign flipped",
+            "the gradient you sent back is (y − ŷ) / N, the wrong sign, so the step goes "
+            "uphill: the gradient of the cost with respect to Z is (ŷ − y) / N.",
+            _fused_scaled(lambda y: -1.0 / len(y))),
+    Mistake("cost summed over the batch",
+            "the cost you returned is N times the right one: the cross-entropy is the *mean* "
+            "over the batch's samples (losses.categorical_cross_entropy(y, y_hat)), not their "
+            "sum.",
+            _cost_summed),
     Mistake("SGD by hand",
             "you updated the parameters yourself with the SGD rule w -= lr * grad, which is "
             "wrong for any other optimizer (Adam here): call optimizer.step(), which applies "

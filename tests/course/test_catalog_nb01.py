@@ -27,6 +27,14 @@ def _flatten_zeros_loop(images):
     return out
 
 
+def _one_hot_bisect(column, categories):
+    import bisect
+    out = np.zeros((len(column), len(categories)))
+    for n, value in enumerate(column):
+        out[n, min(bisect.bisect_left(categories, value), len(categories) - 1)] = 1
+    return out
+
+
 WRONG = [
     ("nb01_flatten", "whole batch in one vector", lambda images: images.reshape(-1)),
     ("nb01_flatten", "whole batch in one vector", lambda images: images.flatten()),
@@ -78,6 +86,9 @@ WRONG += [
     ("nb01_unflatten", "batch axis lost", lambda X, h, w: X.reshape(h, w)),
     ("nb01_unflatten", "batch axis last", lambda X, h, w: X.reshape(h, w, -1)),
     ("nb01_unflatten", "X read as one column per image", lambda X, h, w: X.T.reshape(-1, h, w)),
+    ("nb01_unflatten", "reshaped batch-last, then moved to the front",
+     lambda X, h, w: X.reshape(h, w, len(X)).transpose(2, 0, 1)),
+    ("nb01_unflatten", "images transposed", lambda X, h, w: np.swapaxes(X.reshape(-1, h, w), 1, 2)),
     ("nb01_unflatten", "converted to float",
      lambda X, h, w: X.reshape(len(X), h, w).astype(float)),
     ("nb01_unflatten", says("return a numpy array"),
@@ -241,6 +252,11 @@ WRONG += [
      lambda column, categories: _one_hot_loop(column, categories).T),
     ("nb01_one_hot_column", "category codes instead of one-hot",
      lambda column, categories: np.array([list(categories).index(v) for v in column], float)),
+    ("nb01_one_hot_column", "positions found as if the categories were sorted",
+     _one_hot_bisect),
+    ("nb01_one_hot_column", "positions found as if the categories were sorted",
+     lambda column, categories: np.eye(len(categories))[
+         np.minimum(np.searchsorted(categories, column), len(categories) - 1)]),
     ("nb01_one_hot_column", "column index off by one",
      lambda column, categories: _one_hot_loop(column, categories, shift=-1)),
     ("nb01_one_hot_column", says("return a numpy array"),

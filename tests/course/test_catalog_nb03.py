@@ -241,6 +241,15 @@ def _plain_with_numpy_inside(X, W, b):
     return (numpy.array(X) @ numpy.array(W) + numpy.array(b)).tolist()
 
 
+def _plain_one_row_list(X, W, b):
+    Z, row = [], [0.0] * len(b)
+    for x in X:
+        for m in range(len(b)):
+            row[m] = b[m] + sum(xk * Wk[m] for xk, Wk in zip(x, W))
+        Z.append(row)
+    return Z
+
+
 def _plain_writes_into_X(X, W, b):
     for n, x in enumerate(X):
         X[n] = [sum(x[k] * W[k][m] for k in range(len(x))) + b[m] for m in range(len(b))]
@@ -260,6 +269,9 @@ WRONG += [
     ("nb03_dense_forward_plain", "activation applied",
      lambda X, W, b: _plain(X, W, b, activation=lambda z: 1 / (1 + math.exp(-z)))),
     ("nb03_dense_forward_plain", "one flat list", lambda X, W, b: _plain(X, W, b, rows=False)),
+    ("nb03_dense_forward_plain", "one row list reused for every sample", _plain_one_row_list),
+    ("nb03_dense_forward_plain", "one row per neuron", lambda X, W, b: [
+        [sum(x[k] * W[k][m] for k in range(len(x))) + b[m] for x in X] for m in range(len(b))]),
     ("nb03_dense_forward_plain", "only the first sample",
      lambda X, W, b: _plain(X, W, b, first_only=True)),
     ("nb03_dense_forward_plain", "numpy used",

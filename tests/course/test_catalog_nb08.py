@@ -116,6 +116,17 @@ def ts(zero=True, step=True, start=-1, fused=True, from_probs=False, after=False
     return train_step
 
 
+def ts_by_hand(grad, summed=False):
+    def train_step(network, optimizer, X, y):
+        P = network.forward(X)
+        optimizer.zero_grad()
+        network.backward(grad(P, y), start=-1)
+        optimizer.step()
+        cost = -np.sum(y * np.log(np.clip(P, 1e-12, 1)))
+        return float(cost if summed else cost / len(y))
+    return train_step
+
+
 def ts_zero_first(network, optimizer, X, y):
     optimizer.zero_grad()
     probs = network.forward(X)
@@ -135,11 +146,16 @@ WRONG += [
     (E, "softmax skipped", ts(fused=False)),
     (E, "SGD by hand", ts(manual=True)),
     (E, says("tuple"), ts(ret_tuple=True)),
+    (E, "fused gradient without the 1/N", ts_by_hand(lambda P, y: P - y)),
+    (E, "fused gradient divided by N·K", ts_by_hand(lambda P, y: (P - y) / np.prod(y.shape))),
+    (E, "gradient sign flipped", ts_by_hand(lambda P, y: (y - P) / y.shape[0])),
+    (E, "cost summed over the batch", ts_by_hand(lambda P, y: (P - y) / len(y), summed=True)),
 ]
 RIGHT += [
     (E, ts()),
     (E, ts(fused=False, start=None)),
     (E, ts_zero_first),
+    (E, ts_by_hand(lambda P, y: (P - y) / len(y))),
 ]
 
 
