@@ -57,14 +57,15 @@ def _softmax(Z):
 
 
 def forward(params, X, hidden="relu", output_relu=False, stable=True, axis=1, cache_A=False,
-            bias=True, output="softmax", cache_next=False, cache_swapped=False):
+            bias=True, output="softmax", cache_next=False, cache_swapped=False,
+            transposed=False):
     """``(y_hat, cache)`` with ``cache[l] = (A_in, Z)`` for layer l: ReLU hidden layers, a
     softmax output. (The keywords make the known mistakes.)"""
     cache, A = [], X
     L = len(params) // 2
     for l in range(L):
         W, b = params[2 * l], params[2 * l + 1]
-        Z = A @ W + (b if bias else 0)
+        Z = A @ (W.T if transposed else W) + (b if bias else 0)
         if l < L - 1:
             A_next = np.maximum(Z, 0) if hidden == "relu" else (
                 1 / (1 + np.exp(-Z)) if hidden == "sigmoid" else _softmax(Z) if
@@ -358,6 +359,11 @@ FORWARD_MISTAKES = [
             "the hidden layers went through the softmax too: only the output layer applies "
             "it; the hidden layers use ReLU, np.maximum(Z, 0).",
             lambda p, X: forward(p, X, hidden="softmax")),
+    Mistake("W transposed (A·Wᵀ)",
+            "you multiplied by W transposed, A @ W.T (the W·x convention of other courses, "
+            "where W is (M_out, M_in)): here W has shape (M_in, M_out), one row per input, so "
+            "Z = A @ W + b. (A square W hides the slip; the other shapes raise an error.)",
+            lambda p, X: forward(p, X, transposed=True)),
     Mistake("softmax over all entries",
             "each row must sum to 1: normalise each sample's exponentials by their own row sum, "
             "E.sum(axis=1, keepdims=True), not by the sum over the whole batch.",
@@ -1373,6 +1379,14 @@ def _sr_biases_not_reloaded(params, path):
         return [f[k] for k in names if k.startswith("W")]
 
 
+_NUMBERINGS = [   # layer numbers a learner gets wrong: the biases' (or weights') count off by
+    # one, or numbered by position in params (from 1 or from 0)
+    lambda n: [f"W{i // 2 + 1}" if i % 2 == 0 else f"b{i // 2}" for i in range(n)],
+    lambda n: [f"W{i // 2}" if i % 2 == 0 else f"b{i // 2 + 1}" for i in range(n)],
+    lambda n: [f"{'W' if i % 2 == 0 else 'b'}{i + 1}" for i in range(n)],
+    lambda n: [f"{'W' if i % 2 == 0 else 'b'}{i}" for i in range(n)],
+]
+
 SAVE_MISTAKES = [
     Mistake("no file at path",
             "there is no file at `path` after your function ran: save to the path you are "
@@ -1391,6 +1405,18 @@ SAVE_MISTAKES = [
     Mistake("names counted from 0",
             "the layers are counted from 1: W1, b1, W2, b2, ... (W1 is the first layer's).",
             _sr_from_zero),
+    Mistake("layers numbered wrong",
+            "each array is named by its layer, counted from 1, and a layer's W and b share "
+            "its number: W1, b1, W2, b2, ... The name of the array at position i is "
+            "f\"{'W' if i % 2 == 0 else 'b'}{i // 2 + 1}\" (not numbered by position, nor "
+            "with the biases' count off by one).",
+            lambda params, path: save_then_names(params, path, None, _NUMBERINGS[0](len(params)))),
+    Mistake("other names than W1, b1, ...",
+            "the file holds the right number of arrays but not under the names the statement "
+            "gives: W1, b1, W2, b2, ... exactly (a capital W, a small b, the layer's number "
+            "from 1, nothing else), since np.load and the notebook's later cells read them by "
+            "these names.",
+            lambda params, path: save_then_names(params, path, lambda n: n[0] + "_" + n[1:])),
     Mistake("first layer only",
             "only the first layer was saved: loop over every layer (len(params) // 2 of "
             "them).", _sr_first_layer),
@@ -1489,6 +1515,10 @@ def judge_save_and_reload(fn, ctx):
                 known = M["lower-case names"]
             elif sorted(keys) == sorted(f"W{i + 1}" for i in range(len(params))):
                 known = M["every array named W"]
+            elif any(sorted(keys) == sorted(numbering(len(params))) for numbering in _NUMBERINGS):
+                known = M["layers numbered wrong"]
+            elif len(keys) == len(names):
+                known = M["other names than W1, b1, ..."]
             ctx.fail_case(case, expected=Said(f"a file with the arrays {names}"),
                           got=Said(f"a file with the arrays {keys}"), mistake=known)
         arrays = dict(zip(keys, saved["arrays"]))
@@ -1696,7 +1726,8 @@ def judge_my_network(fn, ctx):
 
 def test_report(params, X, y, n=None, n_minus_1=False, se_scale=1.0, acc_scale=1.0,
                 power=0.5, over_n=False, no_n=False, error_rate=False, p_half=False,
-                count=False, z=1.0, swap=False, percent_inside=False, confidence=False):
+                count=False, z=1.0, swap=False, percent_inside=False, confidence=False,
+                var_form=None):
     """``(accuracy, standard_error)`` of the network on (X, y): the fraction right and
     √(p(1 − p)/n) with n = len(y)."""
     p = float(np.mean(predict(params, X) == y))
@@ -1707,7 +1738,8 @@ def test_report(params, X, y, n=None, n_minus_1=False, se_scale=1.0, acc_scale=1
     q = 0.5 if p_half else p
     if percent_inside:
         q = 100 * q
-    var = q * (1 - q)
+    var = {None: lambda: q * (1 - q), "p": lambda: q, "1 - p": lambda: 1 - q,
+           "p(1 + p)": lambda: q * (1 + q), "p²": lambda: q * q}[var_form]()
     if count:
         se = np.sqrt(n * var)
     elif no_n:
@@ -1749,6 +1781,14 @@ REPORT_MISTAKES = variants(test_report, [
      {"no_n": True}),
     ("SE of the count", "√(n·p(1 − p)) is the standard error of the *number* right; the "
      "accuracy's is √(p(1 − p)/n).", {"count": True}),
+    ("(1 − p) factor missing", "under the root goes p(1 − p)/n, the variance of one digit's "
+     "0/1 score over n: you left out the (1 − p) factor, √(p/n).", {"var_form": "p"}),
+    ("p factor missing", "under the root goes p(1 − p)/n, the variance of one digit's 0/1 "
+     "score over n: you left out the factor p, √((1 − p)/n).", {"var_form": "1 - p"}),
+    ("p(1 + p) instead of p(1 − p)", "the variance of a 0/1 score is p(1 − p), with a minus: "
+     "√(p(1 − p)/n).", {"var_form": "p(1 + p)"}),
+    ("p² instead of p(1 − p)", "the variance of a 0/1 score is p(1 − p) = p − p², not p²: "
+     "√(p(1 − p)/n).", {"var_form": "p²"}),
     ("worst case p = 0.5", "use the measured accuracy p in √(p(1 − p)/n), not 0.5 (the worst "
      "case, which is what a sample size is planned with).", {"p_half": True}),
     ("1.96 × SE", "1.96 × SE is the half-width of a 95% interval: return the standard error "

@@ -51,6 +51,15 @@ def fwd(params, X, act=relu, out=softmax_rows, cache_what="Z", bias=True, out_re
     return A, cache
 
 
+def fwd_transposed(params, X):
+    A, cache = X, []
+    for l in range(len(params) // 2):
+        Z = np.dot(A, params[2 * l].T) + params[2 * l + 1]
+        cache.append((A, Z))
+        A = relu(Z)
+    return softmax_rows(Z), cache
+
+
 def softmax_unstable(Z):
     return np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)
 
@@ -978,6 +987,25 @@ WRONG += [
      lambda params, path: save_named(params, path, lambda i: f"W{i + 1}")),
     ("nb12_save_and_reload", "pickled, not np.savez", save_np_save),
     ("nb12_test_report", "mean of the largest probability", report_confidence),
+    ("nb12_test_report", "(1 − p) factor missing",
+     lambda params, X, y: report(params, X, y, se=lambda p, n: (p / n) ** 0.5)),
+    ("nb12_test_report", "p factor missing",
+     lambda params, X, y: report(params, X, y, se=lambda p, n: math.sqrt((1 - p) / n))),
+    ("nb12_test_report", "p(1 + p) instead of p(1 − p)",
+     lambda params, X, y: report(params, X, y, se=lambda p, n: math.sqrt(p * (1 + p) / n))),
+    ("nb12_test_report", "p² instead of p(1 − p)",
+     lambda params, X, y: report(params, X, y, se=lambda p, n: p / math.sqrt(n))),
+    ("nb12_save_and_reload", "layers numbered wrong",
+     lambda params, path: save_named(params, path, lambda i: f"W{i // 2 + 1}" if i % 2 == 0
+                                     else f"b{i // 2}")),
+    ("nb12_save_and_reload", "layers numbered wrong",
+     lambda params, path: save_named(params, path, lambda i: ("W" if i % 2 == 0 else "b")
+                                     + str(i + 1))),
+    ("nb12_save_and_reload", "other names than W1, b1, ...",
+     lambda params, path: save_named(params, path, lambda i: ("weight" if i % 2 == 0 else "bias")
+                                     + str(i // 2 + 1))),
+    ("nb12_forward", "W transposed (A·Wᵀ)", fwd_transposed),
+
     ("nb12_choose", "mean of the largest probability", choose_confidence),
     ("nb12_my_network", "labels as a column", lambda X: predict(chosen(), X).reshape(-1, 1)),
 ]
