@@ -303,6 +303,13 @@ FORWARD_MISTAKES = [
             "belongs inside, A = f(A @ W + b).",
             lambda X, layers: functools.reduce(lambda A, l: _f(l[2])(A @ l[0]) + l[1], layers,
                                                X)),
+    Mistake("the activation's backward used",
+            "get_activation(name) returns the pair (f, backward): the first is the activation, "
+            "the second its backward pass, backward(Z, dout) = f′(Z)·dout. You applied the "
+            "second: take the first, f, _ = activations.get_activation(name).",
+            lambda X, layers: functools.reduce(
+                lambda A, l: activations.get_activation(l[2])[1](
+                    A @ l[0] + l[1], np.ones_like(A @ l[0] + l[1])), layers, X)),
     Mistake("activation before the product",
             "each layer applied its activation to its input, before the product: a layer "
             "computes Z = A @ W + b first, then A = f(Z).",
@@ -352,13 +359,20 @@ def forward_cases(rng):
     ]
 
 
+UNKNOWN_NAME_HINT = (
+    "a layer's activation name was not found: a layer may use any name "
+    "activations.get_activation knows (sigmoid, relu, leaky_relu, tanh, softmax, identity, "
+    "step). Look each one up with f, _ = activations.get_activation(name) rather than in a "
+    "table of your own.")
+
+
 @exercise(id="nb03_forward", name="forward", notebook=NOTEBOOK, points=2,
           verifies="layer order, each layer's activation, output only, shapes, dtype kept",
           reference=forward_reference, mistakes=FORWARD_MISTAKES, arg_names=("X", "layers"))
 def judge_forward(fn, ctx):
     for case in forward_cases(ctx.rng):
         expected = forward_reference(*case.args)
-        got = ctx.call(fn, *case.args, case=case)
+        got = ctx.call(fn, *case.args, case=case, error_hints={KeyError: UNKNOWN_NAME_HINT})
         if isinstance(got, (list, tuple)):
             ctx.fail_case(case, expected=expected,
                           got=Said(f"a {type(got).__name__} of {len(got)} items"),
@@ -446,6 +460,12 @@ PLAIN_MISTAKES = [
             "other): return a list of N rows, each a list of M numbers (append each row to "
             "Z, not its values).",
             lambda X, W, b: [z for row in dense_forward_plain_reference(X, W, b) for z in row]),
+    Mistake("the first neuron's weights for every neuron",
+            "every neuron used the weights of neuron 0 (W[k][0], e.g. from zip(x, W) with "
+            "w[0]): neuron m's weight from input k is W[k][m], so index the weights with the "
+            "neuron's own m.",
+            lambda X, W, b: [[sum(x[k] * W[k][0] for k in range(len(x))) + b[m]
+                              for m in range(len(b))] for x in X]),
     Mistake("one row list reused for every sample",
             "every row is the last sample's: you filled *one* row list and appended it N times, "
             "so each append adds the same list, and filling it for the next sample changes the "

@@ -300,6 +300,19 @@ def _fused_scaled(scale):
     return step
 
 
+def _cost_arguments_swapped(network, optimizer, X, y):
+    _, y_hat = train.train_step(network, optimizer, X, y, cost=CCE)
+    return _cost(y_hat, y)
+
+
+def _fused_arguments_swapped(network, optimizer, X, y):
+    y_hat = network.forward(X)
+    optimizer.zero_grad()
+    network.backward(losses.softmax_cross_entropy_grad(_logits(network), y), start=-1)
+    optimizer.step()
+    return _cost(y, y_hat)
+
+
 def _cost_summed(network, optimizer, X, y):
     _, y_hat = train.train_step(network, optimizer, X, y, cost=CCE)
     return _cost(y, y_hat) * len(y)
@@ -378,6 +391,16 @@ TRAIN_STEP_MISTAKES = [
             "over the batch's samples (losses.categorical_cross_entropy(y, y_hat)), not their "
             "sum.",
             _cost_summed),
+    Mistake("cost's arguments swapped",
+            "the cost is losses.categorical_cross_entropy(y, y_hat): the targets first, then "
+            "the predictions (you passed y_hat first, so the log was taken of the 0/1 "
+            "targets).",
+            _cost_arguments_swapped),
+    Mistake("fused gradient's arguments swapped",
+            "losses.softmax_cross_entropy_grad(y, Z) takes the targets first, then the logits "
+            "Z = network.layers[-1].Z: with (Z, y) it returned (softmax(y) − Z) / N, not "
+            "(softmax(Z) − y) / N.",
+            _fused_arguments_swapped),
     Mistake("SGD by hand",
             "you updated the parameters yourself with the SGD rule w -= lr * grad, which is "
             "wrong for any other optimizer (Adam here): call optimizer.step(), which applies "

@@ -241,6 +241,23 @@ def _plain_with_numpy_inside(X, W, b):
     return (numpy.array(X) @ numpy.array(W) + numpy.array(b)).tolist()
 
 
+def _forward_backward_fn(X, layers):
+    A = X
+    for W, b, name in layers:
+        Z = A @ W + b
+        A = activations.get_activation(name)[1](Z, np.ones_like(Z))
+    return A
+
+
+def _forward_own_table(X, layers):
+    table = {"sigmoid": lambda Z: 1 / (1 + np.exp(-Z)), "relu": lambda Z: np.maximum(Z, 0),
+             "identity": lambda Z: Z, "tanh": np.tanh}
+    A = X
+    for W, b, name in layers:
+        A = table[name](A @ W + b)
+    return A
+
+
 def _plain_one_row_list(X, W, b):
     Z, row = [], [0.0] * len(b)
     for x in X:
@@ -270,6 +287,11 @@ WRONG += [
      lambda X, W, b: _plain(X, W, b, activation=lambda z: 1 / (1 + math.exp(-z)))),
     ("nb03_dense_forward_plain", "one flat list", lambda X, W, b: _plain(X, W, b, rows=False)),
     ("nb03_dense_forward_plain", "one row list reused for every sample", _plain_one_row_list),
+    ("nb03_dense_forward_plain", "the first neuron's weights for every neuron",
+     lambda X, W, b: [[b[m] + sum(xk * Wk[0] for xk, Wk in zip(x, W)) for m in range(len(b))]
+                      for x in X]),
+    ("nb03_forward", "the activation's backward used", _forward_backward_fn),
+    ("nb03_forward", says("activations.get_activation knows"), _forward_own_table),
     ("nb03_dense_forward_plain", "one row per neuron", lambda X, W, b: [
         [sum(x[k] * W[k][m] for k in range(len(x))) + b[m] for x in X] for m in range(len(b))]),
     ("nb03_dense_forward_plain", "only the first sample",

@@ -116,6 +116,19 @@ def ts(zero=True, step=True, start=-1, fused=True, from_probs=False, after=False
     return train_step
 
 
+def ts_swapped(cost=False, grad=False):
+    def train_step(network, optimizer, X, y):
+        out = network.forward(X)
+        Z = network.layers[-1].Z
+        value = losses.categorical_cross_entropy(*((out, y) if cost else (y, out)))
+        optimizer.zero_grad()
+        network.backward(losses.softmax_cross_entropy_grad(*((Z, y) if grad else (y, Z))),
+                         start=-1)
+        optimizer.step()
+        return float(value)
+    return train_step
+
+
 def ts_by_hand(grad, summed=False):
     def train_step(network, optimizer, X, y):
         P = network.forward(X)
@@ -147,6 +160,8 @@ WRONG += [
     (E, "SGD by hand", ts(manual=True)),
     (E, says("tuple"), ts(ret_tuple=True)),
     (E, "fused gradient without the 1/N", ts_by_hand(lambda P, y: P - y)),
+    (E, "cost's arguments swapped", ts_swapped(cost=True)),
+    (E, "fused gradient's arguments swapped", ts_swapped(grad=True)),
     (E, "fused gradient divided by N·K", ts_by_hand(lambda P, y: (P - y) / np.prod(y.shape))),
     (E, "gradient sign flipped", ts_by_hand(lambda P, y: (y - P) / y.shape[0])),
     (E, "cost summed over the batch", ts_by_hand(lambda P, y: (P - y) / len(y), summed=True)),
