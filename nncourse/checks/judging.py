@@ -270,7 +270,9 @@ class Context:
         outputs = [(m, extract(replay(m, case.args))) for m in mistakes]
         outputs = [(m, out) for m, out in outputs
                    if out is not None and not matches(out, expected_n, rtol, atol)]
-        found = mistakes_behind(got_n, expected_n, outputs, names, wrong, rtol, atol, each)
+        found = mistakes_behind(got_n, expected_n, outputs, names, wrong, rtol, atol, each) or [
+            m for m in [widened(got_n[wrong[0]], expected_n[wrong[0]])] if m is not None and all(
+                widened(got_n[k], expected_n[k]) for k in wrong)]
         self.failure(f"case {self._total}: {case.description}", *lines,
                      mistake=found[0] if len(found) == 1 else None,
                      hints=[m.hint for m in found])

@@ -51,9 +51,10 @@ INPUT_CHANGED = Mistake(
 FLOAT64_RESULT = Mistake(
     "float64 result for float32 inputs",
     "the values are right, but float32 inputs gave a float64 result: something in your code is "
-    "float64 (np.asarray(..., dtype=float) or .astype(np.float64), np.zeros(shape) without a "
-    "dtype, a numpy float64 number, an int64 array mixed in). Compute with the arrays as "
-    "given, or convert back at the end with .astype(X.dtype).", None)
+    "float64 or int64 (np.asarray(..., dtype=float) or .astype(np.float64), np.zeros(shape) "
+    "without a dtype, a numpy number such as np.prod(y.shape) or np.float64(...), an int64 "
+    "array mixed in). Compute with the arrays as given and plain Python numbers (y.size, "
+    "len(y)), or convert back at the end with .astype(X.dtype).", None)
 
 
 def widened(got, expected):

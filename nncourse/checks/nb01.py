@@ -348,6 +348,11 @@ ONE_HOT_MISTAKES = [
             "wrapped round to the last column, as X[n, -1] does): category k's 1 goes in "
             "column k = categories.index(value), counted from 0, with no - 1.",
             lambda col, cats: np.roll(one_hot_column(col, cats), -1, axis=1)),
+    Mistake("column index off by one",
+            "every 1 is one column to the right of where it belongs (the last category's "
+            "wrapped round to column 0): category k's 1 goes in column k = "
+            "categories.index(value), counted from 0, with no + 1.",
+            lambda col, cats: np.roll(one_hot_column(col, cats), 1, axis=1)),
     Mistake("every row the same list",
             "every row shows the 1s of all rows: [[0.0] * K] * N repeats *one* list N times, "
             "so setting a 1 in one row sets it in all. Build a new list per row "
@@ -373,10 +378,11 @@ ONE_HOT_MISTAKES = [
           arg_names=("column", "categories"))
 def judge_one_hot_column(fn, ctx):
     # "a float array": float64 or float32 alike; True/False or integers are not floats
-    for case in one_hot_cases(ctx.rng):
+    cases = one_hot_cases(ctx.rng)
+    for i, case in enumerate(cases):
         got = ctx.call(fn, *case.args, case=case)
         ctx.compare(got, one_hot_column(*case.args), case, ONE_HOT_MISTAKES, rtol=0, atol=0,
-                    check_dtype=False)
+                    check_dtype=False, ahead=ctx.answers(fn, cases[i + 1:]))
         if got.dtype.kind != "f":
             ctx.fail_case(case, problem=f"the 0s and 1s are right but their dtype is "
                           f"{got.dtype}, not a float dtype", mistake=ONE_HOT_MISTAKES[0])

@@ -106,6 +106,14 @@ function_exercise(
                 "first (np.argmax gives the first largest entry).",
                 lambda y, y_hat: float(np.mean(
                     np.shape(y_hat)[1] - 1 - np.asarray(y_hat)[:, ::-1].argmax(axis=1) == y))),
+        Mistake("floor division //",
+                "count // N is floor division: 0 unless every sample is right. Divide with /, "
+                "or take np.mean of the True/False array.",
+                lambda y, y_hat: int(np.sum(_predicted(y_hat) == y)) // len(y)),
+        Mistake("argmin instead of argmax",
+                "you took each row's *smallest* probability (argmin) as its predicted class: "
+                "the predicted class is the most probable one, y_hat.argmax(axis=1).",
+                lambda y, y_hat: float(np.mean(np.asarray(y_hat).argmin(axis=1) == y))),
         Mistake("divided by the number of classes",
                 "you divided the number of right predictions by the number of classes "
                 "(y_hat.shape[1]); divide by the number of samples, len(y).",

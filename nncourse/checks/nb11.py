@@ -30,10 +30,11 @@ def single_output_judge(cases, reference, mistakes, rtol, atol):
     """The judge of a one-output exercise: the learner's function against ``reference`` on every
     case of ``cases(rng)`` (``ctx.compare`` names only mistakes that are wrong on the case)."""
     def judge(fn, ctx):
-        for case in cases(ctx.rng):
+        every = cases(ctx.rng)
+        for i, case in enumerate(every):
             got = ctx.call(fn, *case.args, case=case)
             ctx.compare(got, reference(*case.args), case, mistakes, rtol=rtol, atol=atol,
-                        wrong_here=True)
+                        wrong_here=True, ahead=ctx.answers(fn, every[i + 1:]))
     return judge
 
 
@@ -105,6 +106,10 @@ UPDATE_RATIO_MISTAKES = [
             "of it shows.", lambda b, a: math.log10(_norm(_d(b, a)) / _norm(b))),
     Mistake("percent", "return the ratio as a fraction (0.1), not a percentage (10).",
             lambda b, a: 100 * _norm(_d(b, a)) / _norm(b)),
+    Mistake("relative change entry by entry", "you divided entry by entry, ‖ΔW / W‖: the "
+            "ratio is one division of two norms, ‖ΔW‖ / ‖W‖ (an entry of W near 0 would blow "
+            "the entrywise ratio up).",
+            lambda b, a: float(_norm(_d(b, a) / np.asarray(b, np.float64)))),
     Mistake("largest entries", "you divided the largest entries (max |ΔW| / max |W|); use the "
             "norms of the whole arrays.",
             lambda b, a: float(np.max(np.abs(_d(b, a))) / np.max(np.abs(b)))),

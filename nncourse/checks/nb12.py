@@ -716,7 +716,17 @@ def _adam_no_one_minus(w, dw, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
     return w - lr * (m / (1 - beta1 ** t)) / (np.sqrt(v / (1 - beta2 ** t)) + eps), m, v
 
 
+def _adam_corrected_state(w, dw, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    new, m, v = adam_step(w, dw, m, v, t, lr, beta1, beta2, eps)
+    return new, m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+
+
 ADAM_MISTAKES += [
+    Mistake("bias-corrected m̂, v̂ returned as the state",
+            "the new w is right, but you returned m̂ and v̂, the bias-corrected moments: the "
+            "state carried to the next step is the running averages m and v themselves (the "
+            "correction is recomputed at every step from t, and would compound otherwise).",
+            _adam_corrected_state),
     Mistake("returned (w, v, m)",
             "return the new values in the order (w, m, v): the first moment m before the "
             "second v.", lambda *a, **k: (lambda w, m, v: (w, v, m))(*adam_step(*a, **k))),
@@ -996,6 +1006,14 @@ CANDIDATE_MISTAKES = [
             "lr must be a number above 0, l2 a number at least 0, epochs a whole number at "
             "least 1, and every hidden size a whole number at least 1.",
             _plan({"lr": 3e-3}, {"lr": 0}, {"lr": -1e-3})),
+    Mistake("a number written as text",
+            "a setting is a string ('3e-3'): write the numbers themselves, 3e-3, 64, 40, "
+            "without quotes (fit computes with them).",
+            _plan({"lr": "3e-3"}, {"lr": "1e-2"}, {"l2": 1e-4})),
+    Mistake("a count written as a float",
+            "epochs and the hidden sizes are counts: write them as ints, 40 and not 40.0 "
+            "(fit runs range(epochs) and builds arrays of those sizes, and both need ints).",
+            _plan({"epochs": 40.0}, {"lr": 1e-2, "epochs": 30.0}, {"l2": 1e-4})),
     Mistake("over the time budget",
             f"the candidates' parameters × epochs add up to more than {BUDGET:,}: the search "
             "would take too long. Use fewer or smaller networks, or fewer epochs (notebook "
@@ -1035,6 +1053,12 @@ def candidate_problem(plan):
             return M["a key missing or misspelled"], f"candidate {k} has the keys {sorted(c)}"
         if not isinstance(c["hidden"], (list, tuple)):
             return M["hidden as a number"], f"candidate {k}: hidden = {c['hidden']!r}"
+        if any(isinstance(x, str) for x in list(c["hidden"]) + [c["lr"], c["l2"], c["epochs"]]):
+            return M["a number written as text"], f"candidate {k}: {c!r}"
+        counts = list(c["hidden"]) + [c["epochs"]]
+        if any(isinstance(x, (float, np.floating)) and np.isfinite(x) and x == int(x) and x >= 1
+               for x in counts) and all(_whole(x, 1) or _number(x) for x in counts):
+            return M["a count written as a float"], f"candidate {k}: {c!r}"
         if not (all(_whole(h, 1) for h in c["hidden"]) and _number(c["lr"]) and c["lr"] > 0
                 and _number(c["l2"]) and c["l2"] >= 0 and _whole(c["epochs"], 1)):
             return M["not a positive number"], f"candidate {k}: {c!r}"
@@ -1624,6 +1648,10 @@ MY_MISTAKES = {m.name: m for m in [
             "accuracy near chance (10%): the network that predicts was not trained. Predict "
             "with the parameters you reloaded *after* training (saving before training saves "
             "the initial weights).", _my_untrained),
+    Mistake("labels counted from 1",
+            "your labels are shifted by one (argmax + 1, the 1-to-10 numbering of other "
+            "courses): the digits' labels are the classes 0 to 9, exactly np.argmax(y_hat, "
+            "axis=1), as predict returns them.", lambda X: my_network(X) + 1),
     Mistake("not above the baseline",
             "your network does not beat the linear baseline on the validation digits: go back "
             "to your candidates (a hidden layer, the learning rate, L2, the epochs) and choose "
@@ -1696,6 +1724,10 @@ def judge_my_network(fn, ctx):
     correct = int(np.sum(pred == y_val))
     if not np.issubdtype(pred.dtype, np.integer):
         _fail_my(ctx, description, f"returned dtype {pred.dtype}", "labels not integers")
+    shifted = max((int(np.sum(pred - k == y_val)), k) for k in (1, -1))
+    if correct < 0.3 * len(y_val) and shifted[0] > BASELINE_VAL_CORRECT:
+        _fail_my(ctx, description, f"{correct} of {len(y_val)} right; your labels minus "
+                 f"{shifted[1]} would give {shifted[0]}", "labels counted from 1")
     if correct < 0.3 * len(y_val):
         _fail_my(ctx, description, f"{correct} of {len(y_val)} right ({correct / len(y_val):.1%})",
                  "untrained network")

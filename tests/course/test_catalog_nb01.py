@@ -259,6 +259,8 @@ WRONG += [
          np.minimum(np.searchsorted(categories, column), len(categories) - 1)]),
     ("nb01_one_hot_column", "column index off by one",
      lambda column, categories: _one_hot_loop(column, categories, shift=-1)),
+    ("nb01_one_hot_column", "column index off by one",
+     lambda column, categories: _one_hot_loop(column, categories, shift=1)),
     ("nb01_one_hot_column", says("return a numpy array"),
      lambda column, categories: _one_hot_loop(column, categories).tolist()),
     ("nb01_one_hot_column", says("changed its input `categories` in place"),

@@ -164,6 +164,8 @@ WRONG += [
      lambda *a: {k[1:]: v for k, v in _tl(*a).items()}),
     (E, says("'dW1', 'db1', 'dW2', 'db2'"), lambda *a: {"dW1": _tl(*a)["dW1"]}),
     (E, "dW1 from A1, not X", _tl_dW1_from_A1),
+    (E, "float64 result for float32 inputs",
+     lambda X, y, *w: _tl(X, y, *w, dA=lambda y, A: 2 * (A - y) / np.prod(y.shape))),
     (E, "dW2 from A2, not A1", _tl_dW2_from_A2),
 ]
 RIGHT += [

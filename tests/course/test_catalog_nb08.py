@@ -198,6 +198,10 @@ def _confusion_or(y, y_pred, n_classes):
 
 WRONG += [
     ("nb08_accuracy", "a tie counted as right", _accuracy_tie_is_right),
+    ("nb08_accuracy", "floor division //",
+     lambda y, y_hat: np.count_nonzero(y_hat.argmax(1) == y) // y.shape[0]),
+    ("nb08_accuracy", "argmin instead of argmax",
+     lambda y, y_hat: float((np.argmin(y_hat, axis=1) == y).mean())),
     ("nb08_accuracy", "the last of a tie",
      lambda y, y_hat: float(np.mean(y_hat.shape[1] - 1 - np.argmax(y_hat[:, ::-1], axis=1) == y))),
     ("nb08_confusion_matrix", "only the diagonal", _confusion_diagonal),

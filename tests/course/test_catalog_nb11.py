@@ -681,6 +681,8 @@ def bn_layer(train_with="batch", infer_affine=True, out_order="mv", var_of=lambd
 WRONG += [
     ("nb11_update_ratio", "norms per column, averaged", ratio_col_mean),
     ("nb11_update_ratio", "sums, not norms", ratio_sums),
+    ("nb11_update_ratio", "relative change entry by entry",
+     lambda W_before, W_after: float(np.linalg.norm((W_after - W_before) / W_before))),
     ("nb11_clip_by_global_norm", "max_norm left out of the scale", clip_no_max),
     ("nb11_clip_by_global_norm", "returned one flat vector", clip_one_vector),
     ("nb11_warmup_cosine", "integer division in the warm-up",

@@ -442,6 +442,12 @@ WRONG += [
      lambda: [config(), config(lr=1e-2), config(hidden=(128,), l2=-1e-3)]),
     (E, "not a positive number",
      lambda: [config(), config(lr=1e-2, l2=1e-3), config(hidden=(128,), epochs=40.5)]),
+    (E, "a count written as a float",
+     lambda: [config(epochs=40.0), config(lr=1e-2, l2=1e-3), config(hidden=(128,))]),
+    (E, "a number written as text",
+     lambda: [config(lr="3e-3"), config(lr="1e-2", l2=1e-3), config(hidden=(128,), lr="3e-3")]),
+    (E, "a count written as a float",
+     lambda: [config(hidden=(64.0,)), config(lr=1e-2, l2=1e-3), config(hidden=(128,))]),
     (E, "over the time budget",
      lambda: [config(hidden=(512,), lr=lr, l2=l2) for lr, l2 in
               ((3e-3, 0.0), (1e-2, 1e-3), (3e-3, 1e-3), (1e-3, 0.0))]),
@@ -892,6 +898,12 @@ def adam_mine(w, dw, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8, out="wmv", e
     return (w - step, m, v) if out == "wmv" else (w - step, v, m)
 
 
+def adam_hat_state(w, dw, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    m_hat = (beta1 * m + (1 - beta1) * dw) / (1 - beta1 ** t)
+    v_hat = (beta2 * v + (1 - beta2) * dw * dw) / (1 - beta2 ** t)
+    return w - lr * m_hat / (np.sqrt(v_hat) + eps), m_hat, v_hat
+
+
 def train_mine(params, X, Y, epochs, batch_size, lr, seed, l2=0.0, t_each_epoch=False,
                fresh_moments=False, rng_seed=lambda s: s, grad_l2=True, cost_over="weights"):
     params = list(params)
@@ -961,6 +973,9 @@ WRONG += [
     ("nb12_backward", "dA with the weights of the layer below", lambda p, c, Y: bwd_loop(
         p, c, Y, W_of=lambda l: 2 * (l - 1))),
     ("nb12_adam_step", "returned (w, v, m)", lambda *a, **k: adam_mine(*a, **k, out="wvm")),
+    ("nb12_adam_step", "bias-corrected m̂, v̂ returned as the state", adam_hat_state),
+    ("nb12_my_network", "labels counted from 1",
+     lambda X: predict(chosen(), X) + 1),
     ("nb12_adam_step", "ε added to the step",
      lambda *a, **k: adam_mine(*a, **k, eps_on_step=True)),
     ("nb12_train", "Adam's t restarted every epoch",
