@@ -97,6 +97,7 @@ class Context:
         self._passed = self._total = 0
         self._last, self._last_passed = None, False    # the case counted last
         self.warnings = ()            # what the last call of learner code warned
+        self.errors = {}              # text of a learner's error -> its Mistake (or a hint)
 
     # the counters: read them; compare, compare_named, pass_case and fail_case keep them
     @property
@@ -180,9 +181,11 @@ class Context:
         where = f" on case {self._total + 1}: {case.description}" if case else ""
         if reply.status == "error":
             mro = reply.error.get("mro", [])
-            hint = next((h for t, h in (error_hints or {}).items() if t.__name__ in mro), None)
-            self.fail(f"✘ {self.name} — your code raised an error{where}\n  "
-                      f"{reply.error['text']}" + (f"\n  hint: {hint}" if hint else ""), "error")
+            hint = next((h for t, h in {**self.errors, **(error_hints or {})}.items() if (
+                t in reply.error["text"] if isinstance(t, str) else t.__name__ in mro)), None)
+            self.fail(f"✘ {self.name} — your code raised an error{where}\n  {reply.error['text']}"
+                      + (f"\n  hint: {getattr(hint, 'hint', hint)}" if hint else ""), "error",
+                      hint if isinstance(hint, Mistake) else None)
         if check_mutation:
             names = self.arg_names or [f"argument {i + 1}" for i in range(len(args))]
             for name, old, new in zip(names, sent, reply.args_after):
@@ -313,16 +316,14 @@ class Context:
         mistake = self.find_mistake(got, case, mistakes, rtol, atol)
         return mistake.hint if mistake else None
 
-    _problem = staticmethod(problem)
-
 
 def run(exercise, fn, seed=None, check_time=CHECK_TIME, runner=None):
     """Judge ``fn`` for ``exercise``; returns a :class:`Result`, never raises. With a
     ``runner`` (the grader's sandbox) the time limit is that runner's to enforce."""
-    import time
     rng = np.random.default_rng(exercise.default_seed if seed is None else seed)
     deadline = None if runner is None else time.monotonic() + check_time
     ctx = Context(exercise.name, rng, exercise.arg_names, runner, deadline)
+    ctx.errors = dict(getattr(exercise, "errors", {}))
     if runner is None and (fn is None or not callable(fn)):
         return Result(exercise.id, exercise.name, "error",
                       f"✘ {exercise.name} — expected a function, got {type(fn).__name__}. "

@@ -57,6 +57,19 @@ FLOAT64_RESULT = Mistake(
     "len(y)), or convert back at the end with .astype(X.dtype).", None)
 
 
+# Named from the text of a learner's error (registry.name_errors), for elementwise exercises.
+ARRAY_IF = Mistake(
+    "an `if` on an array",
+    "`if z >= 0:` (or `and`, `or`, `max(...)`) asks one True/False of a whole array: choose "
+    "element by element with np.where(condition, a, b), or with a boolean mask.", None)
+MATH_ON_ARRAY = Mistake(
+    "math on an array",
+    "math.exp works on one number at a time (math.sqrt too): for an array z use np.exp(z) "
+    "(np.sqrt), which works element by element.", None)
+ELEMENTWISE_ERRORS = {"truth value of an array": ARRAY_IF,      # numpy's words for each
+                      "can be converted to Python scalars": MATH_ON_ARRAY}
+
+
 def widened(got, expected):
     """FLOAT64_RESULT when ``got`` is ``expected`` in a wider float dtype, else None."""
     if isinstance(got, np.ndarray) and isinstance(expected, np.ndarray) \

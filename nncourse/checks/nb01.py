@@ -5,7 +5,7 @@ import functools
 import numpy as np
 
 from nnlib import data, features
-from nncourse.checks.registry import Case, Mistake, exercise, function_exercise
+from nncourse.checks.registry import Case, Mistake, exercise, function_exercise, name_errors
 
 NOTEBOOK = "01_input_flattening"
 
@@ -386,3 +386,16 @@ def judge_one_hot_column(fn, ctx):
         if got.dtype.kind != "f":
             ctx.fail_case(case, problem=f"the 0s and 1s are right but their dtype is "
                           f"{got.dtype}, not a float dtype", mistake=ONE_HOT_MISTAKES[0])
+
+
+RESHAPE_SIZES = Mistake(
+    "a reshape to sizes that do not fit",
+    "the shape you reshaped to does not hold as many values as the array: take the sizes from "
+    "the input itself (N, H, W = images.shape; height and width are arguments), not fixed "
+    "numbers like 32 or 1024, and not H twice or √D (an image need not be square).", None)
+name_errors("nb01_flatten", {"cannot reshape array": RESHAPE_SIZES})
+name_errors("nb01_unflatten", {"cannot reshape array": RESHAPE_SIZES})
+name_errors("nb01_scale_pixels", {"Cannot cast ufunc 'divide' output": Mistake(
+    "divided in place on integers",
+    "X /= 255 writes the float results back into X's own integer array, which cannot hold "
+    "them (and would change the caller's array): build a new array, X / 255.", None)})

@@ -7,7 +7,7 @@ import numpy as np
 from nnlib import activations, examples, plain
 from nncourse.checks.drivers.nb03 import drive_watching_numpy
 from nncourse.checks.judging import Said
-from nncourse.checks.registry import Case, Mistake, exercise, function_exercise
+from nncourse.checks.registry import Case, Mistake, exercise, function_exercise, name_errors
 from nnlib.layers import Activation, Dense
 from nnlib.network import Network
 
@@ -535,3 +535,10 @@ def judge_dense_forward_plain(fn, ctx):
         if reply["numpy"]:      # right values, but the statement says: no numpy
             ctx.fail_case(case, problem=f"your function used numpy ({', '.join(reply['numpy'])})",
                           mistake=NUMPY_USED)
+
+
+name_errors("nb03_dense_forward_plain", {"list index out of range": Mistake(
+    "a loop over the wrong length",
+    "an index ran past the end of a list: loop over the neurons with range(len(b)) (M = len(b) "
+    "= len(W[0]), not len(W), which is D) and over the inputs with range(len(x)) (D = len(x) "
+    "= len(W)); W[k][m] is input k's weight into neuron m.", None)})

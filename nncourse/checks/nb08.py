@@ -10,7 +10,7 @@ import numpy as np
 
 from nnlib import data, losses, metrics, train
 from nncourse.checks.drivers.nb08 import drive_train_step, setup
-from nncourse.checks.registry import Case, Mistake, exercise, function_exercise
+from nncourse.checks.registry import Case, Mistake, exercise, function_exercise, name_errors
 
 NOTEBOOK = "08_capstone_digits"
 
@@ -511,3 +511,13 @@ def _matches(wrong_step, got, config, seed, batches, rtol, atol):
     except Exception:
         return False
     return _same_run(got, wrong, rtol, atol)
+
+
+name_errors("nb08_accuracy", {"axis 1 is out of bounds for array of dimension 1": Mistake(
+    "y read as one-hot",
+    "y holds one class number per sample, shape (N,), not one-hot rows: compare it directly "
+    "with y_hat.argmax(axis=1), without an argmax of its own.", None)})
+name_errors("nb08_confusion_matrix", {"cannot reshape array": Mistake(
+    "np.bincount without minlength",
+    "np.bincount counts only up to the largest value it sees: when the last classes never "
+    "occur, there are fewer than K·K counts to reshape. Pass minlength=n_classes ** 2.", None)})

@@ -12,7 +12,7 @@ import numpy as np
 from nnlib import callbacks, metrics, regularization
 from nncourse.checks.judging import Stop, replay
 from nncourse.checks import registry
-from nncourse.checks.registry import Case, Mistake, exercise, function_exercise
+from nncourse.checks.registry import Case, Mistake, exercise, function_exercise, name_errors
 
 NOTEBOOK = "09_generalization"
 
@@ -468,3 +468,12 @@ for _id, _names in {"nb09_early_stopping": ("nncourse.checks.nb09.early_stopping
                                             "nnlib.callbacks.EarlyStopping"),
                     "nb09_standard_error": ("nncourse.checks.nb09.standard_error",)}.items():
     registry.EXERCISES[_id].implemented_by += _names
+
+
+STACKED = Mistake(
+    "the list of matrices made into one array",
+    "weights is a list of matrices of different shapes: numpy cannot stack it into one array "
+    "(np.sum(weights), np.array(weights)), and np.concatenate has nothing to join in an "
+    "empty list. Loop over the list: sum(np.sum(W ** 2) for W in weights).", None)
+name_errors("nb09_l2_penalty", {"inhomogeneous shape": STACKED,
+                                "need at least one array to concatenate": STACKED})

@@ -17,7 +17,7 @@ import numpy as np
 from nnlib import clipping, diagnostics, normalization, regularization, schedules
 from nncourse.checks.drivers.nb11 import drive_schedule
 from nncourse.checks.judging import matches, problem, show, verdict_wrong
-from nncourse.checks.registry import EXERCISES, Case, Mistake, exercise
+from nncourse.checks.registry import Case, EXERCISES, Mistake, exercise, name_errors
 
 NOTEBOOK = "11_when_training_fails"
 
@@ -921,3 +921,9 @@ for _id, _names in {"nb11_batchnorm": ("nnlib.normalization.BatchNorm",),
                     "nb11_clip_by_global_norm": ("nnlib.clipping.clip_gradients",),
                     "nb11_warmup_cosine": ("nnlib.schedules.get_schedule",)}.items():
     EXERCISES[_id].implemented_by += _names
+
+
+name_errors("nb11_warmup_cosine", {"division by zero": Mistake(
+    "the warm-up computed when warmup = 0",
+    "with warmup = 0 there is no warm-up, so (t + 1) / warmup divides by zero: compute it only "
+    "inside `if t < warmup:` (never true then).", None)})

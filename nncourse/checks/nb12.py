@@ -28,7 +28,7 @@ from nncourse.checks.drivers.nb12 import (
     drive_train)
 from nncourse.checks.judging import Said, as_named, problem, verdict_wrong
 from nncourse.checks.mistakes import variants
-from nncourse.checks.registry import Case, Mistake, exercise
+from nncourse.checks.registry import Case, Mistake, exercise, name_errors
 
 NOTEBOOK = "12_your_own_network"
 BATCH_SIZE = 32
@@ -1874,3 +1874,10 @@ def judge_test_report(fn, ctx):
         ctx.compare_named(got, want, case,
                           ("accuracy", "standard_error"), REPORT_MISTAKES, rtol=1e-9,
                           atol=1e-12)
+
+
+name_errors("nb12_save_and_reload", {"has no attribute 'open'": Mistake(
+    "file read after it was closed",
+    "np.load gives a lazy NpzFile: its arrays are read when you index it, so index it inside "
+    "the `with np.load(path) as f:` block, [f[name] for name in names], before the block "
+    "closes the file.", None)})

@@ -55,6 +55,7 @@ class Exercise:
     default_seed: int = 0
     implemented_by: tuple = ()  # dotted names of nnlib code that *is* the answer (copy check)
     cases: object = None        # cases(rng) -> [Case], for function exercises
+    errors: dict = field(default_factory=dict)  # text of a learner's error -> the Mistake it is
 
     def __post_init__(self):
         self.function = self.function or self.name
@@ -112,6 +113,13 @@ def function_exercise(id, name, notebook, points, verifies, reference, cases, mi
                               show_input=True)
     return _register(Exercise(id, name, notebook, points, verifies, judge, reference,
                               list(mistakes), function, tuple(arg_names), cases=cases))
+
+
+def name_errors(exercise_id, errors):
+    """Name the learner's errors of an exercise registered above: ``{text: Mistake}``, where
+    ``text`` is in the error's message only when that mistake made it (an in-place ``/=`` on
+    integers: "Cannot cast ufunc 'divide' output"). The judge's ``ctx.call`` names them."""
+    EXERCISES[exercise_id].errors.update(errors)
 
 
 _loaded = False

@@ -303,4 +303,20 @@ WRONG += [
     ("nb01_flatten", "input changed in place", _flatten_in_place),
 ]
 
+# --- errors named by their text -------------------------------------------------------------------
+
+def _scale_in_place(X):
+    X /= 255
+    return X
+
+
+WRONG += [
+    ("nb01_flatten", "a reshape to sizes that do not fit",
+     lambda images: images.reshape(images.shape[0], images.shape[1] ** 2)),
+    ("nb01_flatten", "a reshape to sizes that do not fit", lambda images: images.reshape(-1, 32 * 32)),
+    ("nb01_unflatten", "a reshape to sizes that do not fit",
+     lambda X, h, w: X.reshape(len(X), int(X.shape[1] ** 0.5), int(X.shape[1] ** 0.5))),
+    ("nb01_scale_pixels", "divided in place on integers", _scale_in_place),
+]
+
 globals().update(catalog_tests(IDS, WRONG, RIGHT))

@@ -112,7 +112,7 @@ WRONG += [
      lambda z: np.where(z >= 0, 1 / (1 + np.exp(-z)), np.exp(z) / (1 + np.exp(z)))),
     ("nb02_sigmoid", "float64 result", _sigmoid_float64_stable),
     ("nb02_sigmoid", "σ(|z|): the sign of z lost", _sigmoid_abs_wrong),
-    ("nb02_sigmoid", says("np.exp(z)"), _sigmoid_math),
+    ("nb02_sigmoid", "math on an array", _sigmoid_math),
     ("nb02_sigmoid", says("OverflowError"), _sigmoid_math_loop),
     ("nb02_sigmoid", says("changed its input `z` in place"), _sigmoid_in_place),
 ]
@@ -156,7 +156,7 @@ WRONG += [
     ("nb02_neuron", "sign of the exponent flipped", lambda X, w, b: 1 / (1 + np.exp(X @ w + b))),
     ("nb02_neuron", "bias subtracted", lambda X, w, b: _sig(X @ w - b)),
     ("nb02_neuron", "float64 result for float32 inputs", _neuron_zeros_loop),
-    ("nb02_neuron", says("np.exp(z)"), lambda X, w, b: 1 / (1 + math.exp(-(X @ w + b)))),
+    ("nb02_neuron", "math on an array", lambda X, w, b: 1 / (1 + math.exp(-(X @ w + b)))),
     ("nb02_neuron", "column (N, 1) returned", lambda X, w, b: _sig(X @ w[:, None] + b)),
 ]
 
@@ -176,5 +176,13 @@ WRONG += [
      lambda X, w, b: (X * w).sum(axis=1) / X.shape[1] + b),
     ("nb02_neuron", "bias forgotten", lambda X, w, b: 1 / (1 + np.exp(-np.dot(X, w)))),
 ]
+
+def _sigmoid_if(z):
+    if z >= 0:
+        return 1 / (1 + np.exp(-z))
+    return np.exp(z) / (1 + np.exp(z))
+
+
+WRONG += [("nb02_sigmoid", "an `if` on an array", _sigmoid_if)]
 
 globals().update(catalog_tests(IDS, WRONG, RIGHT))

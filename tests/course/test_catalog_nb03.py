@@ -359,4 +359,7 @@ WRONG += [
     ("nb03_dense_forward_plain", "last input skipped", _plain_skips_last_input),
 ]
 
+WRONG += [("nb03_dense_forward_plain", "a loop over the wrong length", lambda X, W, b: [
+    [b[m] + sum(x[k] * W[k][m] for k in range(len(x))) for m in range(len(W))] for x in X])]
+
 globals().update(catalog_tests(IDS, WRONG, RIGHT))

@@ -208,4 +208,14 @@ WRONG += [
     ("nb08_confusion_matrix", "| instead of &", _confusion_or),
 ]
 
+def _confusion_bincount(y, y_pred, n_classes):
+    return np.bincount(np.asarray(y) * n_classes + np.asarray(y_pred)).reshape(n_classes, n_classes)
+
+
+WRONG += [
+    ("nb08_accuracy", "y read as one-hot",
+     lambda y, y_hat: float(np.mean(y_hat.argmax(axis=1) == y.argmax(axis=1)))),
+    ("nb08_confusion_matrix", "np.bincount without minlength", _confusion_bincount),
+]
+
 globals().update(catalog_tests(IDS, WRONG, RIGHT, unnamed_messages=False))

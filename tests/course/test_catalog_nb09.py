@@ -67,7 +67,7 @@ WRONG = [
      lambda weights, lam: [float(lam / 2 * np.sum(W ** 2)) for W in weights]),
     (E, says("returned None"), lambda weights, lam: print(lam / 2 * sum(np.sum(W ** 2)
                                                                         for W in weights))),
-    (E, says("ValueError: need at least one array to concatenate"),
+    (E, "the list of matrices made into one array",
      lambda weights, lam: float(lam / 2 * np.sum(np.concatenate([W.ravel() for W in weights])
                                                  ** 2))),
 ]
@@ -320,5 +320,8 @@ RIGHT += [
     (E, lambda accuracy, n: math.sqrt(accuracy) * math.sqrt(1 - accuracy) / math.sqrt(n)),
     (E, lambda accuracy, n: math.sqrt(accuracy * (1 - accuracy) * (1 / n))),
 ]
+
+WRONG += [("nb09_l2_penalty", "the list of matrices made into one array",
+           lambda weights, lam: lam / 2 * float(np.sum(np.square(weights))))]
 
 globals().update(catalog_tests(IDS, WRONG, RIGHT))

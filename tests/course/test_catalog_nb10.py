@@ -546,4 +546,13 @@ RIGHT += [
     (E, lambda *a: mlp(*a) * 1.0),
 ]
 
+def bp_reverse_returns_none(root):
+    order = topological_order(root)
+    root.grad = 1.0
+    for node in order.reverse():
+        node._backward()
+
+
+WRONG += [("nb10_backprop", "looped over None", bp_reverse_returns_none)]
+
 globals().update(catalog_tests(IDS, WRONG, RIGHT))

@@ -1030,6 +1030,16 @@ RIGHT += [
     ("nb12_train", train_mine),
 ]
 
+def save_read_after_close(params, path):
+    names = [f"{'W' if i % 2 == 0 else 'b'}{i // 2 + 1}" for i in range(len(params))]
+    np.savez(path, **dict(zip(names, params)))
+    with np.load(path) as f:
+        files = f
+    return [files[n] for n in names]
+
+
+WRONG += [("nb12_save_and_reload", "file read after it was closed", save_read_after_close)]
+
 globals().update(catalog_tests(IDS, WRONG, RIGHT))
 
 
