@@ -723,16 +723,18 @@ def _rmsprop_no_root(w, dw, state, lr, rho, eps):
     return w - lr * dw / (s + eps)
 
 
-def _adam_rule(m_new=1, v_square=True, v_corrected_after_root=False, fix=lambda v: v):
+def _adam_rule(m_new=1, v_square=True, v_corrected_after_root=False, fix=lambda v: v,
+               v_new=1, times=False, only_v=False):
+    """``times``: the correction 1 − β·t instead of 1 − βᵗ; ``only_v``: m left uncorrected."""
     def update(w, dw, state, lr, beta1, beta2, eps):
         t = state.get("t", 0) + 1
         m = beta1 * state.get("m", np.zeros_like(w)) + (1 - beta1 if m_new else 1) * dw
-        v = beta2 * state.get("v", np.zeros_like(w)) + (1 - beta2) * (dw * dw if v_square
-                                                                         else dw)
+        v = beta2 * state.get("v", np.zeros_like(w)) + (1 - beta2 if v_new else 1) * (
+            dw * dw if v_square else dw)
         state.update(m=m, v=v, t=t)
-        m_hat = m / (1 - beta1 ** t)
-        root = np.sqrt(fix(v)) / (1 - beta2 ** t) if v_corrected_after_root \
-            else np.sqrt(fix(v / (1 - beta2 ** t)))
+        c1, c2 = (1 - beta1 * t, 1 - beta2 * t) if times else (1 - beta1 ** t, 1 - beta2 ** t)
+        m_hat = m if only_v else m / c1
+        root = np.sqrt(fix(v)) / c2 if v_corrected_after_root else np.sqrt(fix(v / c2))
         return w - lr * m_hat / (root + eps)
     return update
 
@@ -804,6 +806,15 @@ _more("nb06_adam_update",
       Mistake("(1 − β₁) factor missing in m",
               "m ← β₁m + dw is momentum's sum: Adam's m is an average, m ← β₁m + (1 − β₁)·dw.",
               _adam_rule(m_new=0)),
+      Mistake("(1 − β₂) factor missing in v",
+              "v ← β₂v + dw² is a sum, not an average: v ← β₂v + (1 − β₂)·dw².",
+              _adam_rule(v_new=0)),
+      Mistake("1 − β·t instead of 1 − βᵗ",
+              "the bias correction divides by 1 − β₁ᵗ and 1 − β₂ᵗ, β to the power t (beta1 ** t), "
+              "not 1 − β·t.", _adam_rule(times=True)),
+      Mistake("only v bias-corrected",
+              "you corrected v but not m: both start at 0, so both are divided, "
+              "m̂ = m / (1 − β₁ᵗ) and v̂ = v / (1 − β₂ᵗ).", _adam_rule(only_v=True)),
       Mistake("v corrected after the root",
               "you divided √v by 1 − β₂ᵗ: the correction belongs inside the root, "
               "v̂ = v / (1 − β₂ᵗ), then √v̂ + ε.", _adam_rule(v_corrected_after_root=True)))

@@ -716,6 +716,21 @@ def _adam_no_one_minus(w, dw, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
     return w - lr * (m / (1 - beta1 ** t)) / (np.sqrt(v / (1 - beta2 ** t)) + eps), m, v
 
 
+def _adam_slip(m_new=True, v_new=True, t_shift=0, correct_m=True, correct_v=True,
+               after_root=False):
+    """Adam with one slip: a (1 − β) factor left out, the correction's t shifted, m or v left
+    uncorrected, v corrected after the root."""
+    def step(w, dw, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+        m = beta1 * m + ((1 - beta1) if m_new else 1) * dw
+        v = beta2 * v + ((1 - beta2) if v_new else 1) * dw ** 2
+        c1, c2 = 1 - beta1 ** (t + t_shift), 1 - beta2 ** (t + t_shift)
+        m_hat = m / c1 if correct_m else m
+        root = np.sqrt(v) / c2 if after_root else np.sqrt(v / c2 if correct_v else v)
+        with np.errstate(all="ignore"):
+            return w - lr * m_hat / (root + eps), m, v
+    return step
+
+
 def _adam_corrected_state(w, dw, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
     new, m, v = adam_step(w, dw, m, v, t, lr, beta1, beta2, eps)
     return new, m / (1 - beta1 ** t), v / (1 - beta2 ** t)
@@ -727,6 +742,19 @@ ADAM_MISTAKES += [
             "state carried to the next step is the running averages m and v themselves (the "
             "correction is recomputed at every step from t, and would compound otherwise).",
             _adam_corrected_state),
+    Mistake("(1 − β₁) factor missing in m", "m is a running *average*: m = β₁·m + (1 − β₁)·dw "
+            "(v is right).", _adam_slip(m_new=False)),
+    Mistake("(1 − β₂) factor missing in v", "v is a running *average*: v = β₂·v + (1 − β₂)·dw² "
+            "(m is right).", _adam_slip(v_new=False)),
+    Mistake("bias correction with t − 1", "t counts the updates from 1, and the correction uses "
+            "t itself, 1 − β₁ᵗ: with t − 1 the first update divides by 1 − β⁰ = 0.",
+            _adam_slip(t_shift=-1)),
+    Mistake("only m bias-corrected", "v starts at 0 too: divide it by (1 − β₂ᵗ) as well, "
+            "v̂ = v / (1 − β₂ᵗ).", _adam_slip(correct_v=False)),
+    Mistake("only v bias-corrected", "m starts at 0 too: divide it by (1 − β₁ᵗ) as well, "
+            "m̂ = m / (1 − β₁ᵗ).", _adam_slip(correct_m=False)),
+    Mistake("v corrected after the root", "the correction belongs inside the root: "
+            "√(v / (1 − β₂ᵗ)), not √v / (1 − β₂ᵗ).", _adam_slip(after_root=True)),
     Mistake("returned (w, v, m)",
             "return the new values in the order (w, m, v): the first moment m before the "
             "second v.", lambda *a, **k: (lambda w, m, v: (w, v, m))(*adam_step(*a, **k))),

@@ -510,4 +510,21 @@ RIGHT += [
     (E, dd_rule(num=lambda x, e: np.sqrt((x + e) / 1.0))),
 ]
 
+def adam_slip(v_sum=False, times=False, only_v=False):
+    def update(w, dw, state, lr, b1, b2, eps):
+        t = state["t"] = state.get("t", 0) + 1
+        m = state["m"] = b1 * state.get("m", np.zeros_like(w)) + (1 - b1) * dw
+        v = state["v"] = b2 * state.get("v", np.zeros_like(w)) + (1 if v_sum else 1 - b2) * dw ** 2
+        m_hat = m if only_v else m / ((1 - b1 * t) if times else (1 - b1 ** t))
+        v_hat = v / ((1 - b2 * t) if times else (1 - b2 ** t))
+        return w - lr * m_hat / (np.sqrt(v_hat) + eps)
+    return update
+
+
+WRONG += [
+    ("nb06_adam_update", "(1 − β₂) factor missing in v", adam_slip(v_sum=True)),
+    ("nb06_adam_update", "1 − β·t instead of 1 − βᵗ", adam_slip(times=True)),
+    ("nb06_adam_update", "only v bias-corrected", adam_slip(only_v=True)),
+]
+
 globals().update(catalog_tests(IDS, WRONG, RIGHT, unnamed_messages=False))

@@ -1040,6 +1040,27 @@ def save_read_after_close(params, path):
 
 WRONG += [("nb12_save_and_reload", "file read after it was closed", save_read_after_close)]
 
+def adam_written(m_sum=False, v_sum=False, t0=False, hat="mv", after_root=False):
+    def adam_step(w, dw, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+        m = beta1 * m + (1 if m_sum else 1 - beta1) * dw
+        v = beta2 * v + (1 if v_sum else 1 - beta2) * dw * dw
+        k = t - 1 if t0 else t
+        m_hat = m / (1 - beta1 ** k) if "m" in hat else m
+        v_hat = v / (1 - beta2 ** k) if "v" in hat and not after_root else v
+        root = np.sqrt(v_hat) / (1 - beta2 ** k) if after_root else np.sqrt(v_hat)
+        return w - lr * m_hat / (root + eps), m, v
+    return adam_step
+
+
+WRONG += [
+    ("nb12_adam_step", "(1 − β₁) factor missing in m", adam_written(m_sum=True)),
+    ("nb12_adam_step", "(1 − β₂) factor missing in v", adam_written(v_sum=True)),
+    ("nb12_adam_step", "bias correction with t − 1", adam_written(t0=True)),
+    ("nb12_adam_step", "only m bias-corrected", adam_written(hat="m")),
+    ("nb12_adam_step", "only v bias-corrected", adam_written(hat="v")),
+    ("nb12_adam_step", "v corrected after the root", adam_written(after_root=True)),
+]
+
 globals().update(catalog_tests(IDS, WRONG, RIGHT))
 
 
