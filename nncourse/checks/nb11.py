@@ -880,6 +880,14 @@ DROPOUT_MISTAKES = [
             "training only.", lambda *a: _drop(*a, at_inference=lambda X, p, m: X / (1 - p))),
     Mistake("returned the mask", "return the layer's output X·keep/(1 − p), not the mask.",
             lambda X, p, keep, training: (np.asarray(keep) / (1 - p)) if training else X),
+    Mistake("dropped units not zeroed", "np.where(keep, X / (1 − p), X) scales the kept units "
+            "but leaves the dropped ones as they were: a dropped unit outputs 0, "
+            "np.where(keep, X / (1 - p), 0) or X * keep / (1 - p).",
+            lambda X, p, keep, training: np.where(keep, X / (1 - p), X) if training else X),
+    Mistake("training and inference swapped", "dropout works while training (training=True: "
+            "X·keep/(1 − p)) and does nothing at inference (training=False: X unchanged); your "
+            "branches are the other way round (e.g. `if not training:`).",
+            lambda X, p, keep, training: X if training else X * keep / (1 - p)),
 ]
 
 OWN_MASK = Mistake(

@@ -730,6 +730,13 @@ RIGHT += [
 ]
 
 
+WRONG += [
+    ("nb11_dropout_forward", "dropped units not zeroed",
+     lambda X, p, keep, training=True: np.where(keep, X / (1 - p), X) if training else X),
+    ("nb11_dropout_forward", "training and inference swapped",
+     lambda X, p, keep, training=True: X * keep / (1 - p) if not training else X),
+]
+
 globals().update(catalog_tests(IDS, WRONG, RIGHT))
 
 
