@@ -387,6 +387,15 @@ def _loose(names):
     return {n: (lambda g, e, rtol, atol: problem(g, e, rtol, atol, False)) for n in names}
 
 
+PAIR_SWAPPED = Mistake("the pair swapped", "return the pair in the order the statement gives "
+                       "((y_hat, cache) from forward, (best, val_accuracies) from choose).",
+                       None)
+CACHE_SHORT = Mistake("the output layer left out of the cache",
+                      "the cache has one pair (A_in, Z) for *every* layer, the output layer "
+                      "included: backward needs its Z for the fused gradient and its A_in for "
+                      "the last dW.", None)
+
+
 @exercise(id="nb12_forward", name="network_forward", notebook=NOTEBOOK, points=2,
           function="forward",
           verifies="y_hat and the cache (A_in, Z) of every layer, any depth, equal nnlib's",
@@ -398,6 +407,13 @@ def judge_forward(fn, ctx):
         got = ctx.call(fn, params, X, case=case)
         flat = _flat_forward(got)
         L = len(params) // 2
+        if isinstance(got, (tuple, list)) and len(got) == 2 and isinstance(got[1], np.ndarray) \
+                and isinstance(got[0], (list, tuple)):
+            _fail_structure(ctx, description, "returned (cache, y_hat)", PAIR_SWAPPED)
+        if isinstance(got, (tuple, list)) and len(got) == 2 and isinstance(got[1], (list, tuple)) \
+                and len(got[1]) == L - 1:
+            _fail_structure(ctx, description, f"the cache holds {L - 1} pairs for {L} layers",
+                            CACHE_SHORT)
         if flat is None or len(flat) != 1 + 2 * L:
             _fail_structure(ctx, description, f"return the pair (y_hat, cache), with cache a "
                             f"list of {L} pairs (A_in, Z), one per layer")
@@ -811,6 +827,10 @@ def judge_adam(fn, ctx):
             args = (w, g, m, v, t, lr) + ((betas[0], betas[1], 1e-8) if betas else ())
             case = Case(f"{description}: step t = {t}", args)
             got = ctx.call(fn, *args, case=case)
+            if isinstance(got, np.ndarray) and got.shape == w.shape:
+                _fail_structure(ctx, case.description, "returned only the new w", Mistake(
+                    "only w returned", "adam_step returns the new moments too, (w, m, v): the "
+                    "caller keeps m and v for the next step (nothing else stores them).", None))
             if not _is_list_of_arrays(got, 3):
                 _fail_structure(ctx, case.description, "return the tuple (w, m, v) of three "
                                 "new arrays")
@@ -1303,6 +1323,9 @@ def judge_choose(fn, ctx):
         if _network_names(got["nnlib"]):
             _fail_nnlib(ctx, case.description, _network_names(got["nnlib"]))
         out = _choose_named(got["out"])
+        if out is not None and isinstance(out[0], (list, tuple, np.ndarray)) and \
+                np.ndim(out[0]) == 1 and _number(out[1]):
+            ctx.fail_case(case, problem="returned (val_accuracies, best)", mistake=PAIR_SWAPPED)
         if out is not None and isinstance(out[0], dict):
             ctx.fail_case(case, problem="best is a dict", mistake=CONFIG_RETURNED)
         if out is not None and isinstance(out[1], dict):

@@ -737,6 +737,14 @@ WRONG += [
      lambda X, p, keep, training=True: X * keep / (1 - p) if not training else X),
 ]
 
+def drop_random(X, p, keep, training=True):
+    if not training:
+        return X
+    return X * (np.random.rand(*X.shape) >= p) / (1 - p)
+
+
+WRONG += [("nb11_dropout_forward", "a mask of its own", drop_random)]
+
 globals().update(catalog_tests(IDS, WRONG, RIGHT))
 
 

@@ -1061,6 +1061,28 @@ WRONG += [
     ("nb12_adam_step", "v corrected after the root", adam_written(after_root=True)),
 ]
 
+def fwd_swapped(params, X):
+    y_hat, cache = fwd(params, X)
+    return cache, y_hat
+
+
+def fwd_hidden_cache_only(params, X):
+    y_hat, cache = fwd(params, X)
+    return y_hat, cache[:-1]
+
+
+def choose_swapped(configs, X_train, Y_train, X_val, y_val, seed):
+    best, scores = nb12.choose(configs, X_train, Y_train, X_val, y_val, seed)
+    return list(scores), best
+
+
+WRONG += [
+    ("nb12_forward", "the pair swapped", fwd_swapped),
+    ("nb12_forward", "the output layer left out of the cache", fwd_hidden_cache_only),
+    ("nb12_adam_step", "only w returned", lambda *a, **k: adam_mine(*a, **k)[0]),
+    ("nb12_choose", "the pair swapped", choose_swapped),
+]
+
 globals().update(catalog_tests(IDS, WRONG, RIGHT))
 
 
