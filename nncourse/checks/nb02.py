@@ -259,6 +259,14 @@ NEURON_MISTAKES = [
             "the result is a column, shape (N, 1): with w of shape (D,), X @ w is already "
             "(N,). Do not reshape w into a column.",
             lambda X, w, b: neuron_reference(X, w, b)[:, None]),
+    Mistake("averaged over the batch",
+            "you returned one number, the mean over the samples: the neuron gives one value per "
+            "sample, a of shape (N,), with no mean.",
+            lambda X, w, b: float(np.mean(neuron_reference(X, w, b)))),
+    Mistake("products not summed",
+            "X * w multiplies each input by its weight but never adds them up, shape (N, D): "
+            "the weighted sum is X @ w (one number per sample), then the sigmoid.",
+            lambda X, w, b: activations.sigmoid(X * w + b)),
 ]
 
 

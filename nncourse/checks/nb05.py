@@ -266,6 +266,14 @@ DENSE_MISTAKES = [
             "your dX is X·W, the layer's forward output: the gradient flowing back to the "
             "input comes from dout, carried back along W (transposed), not from X.",
             lambda dout, X, W: (X @ W, X.T @ dout, dout.sum(axis=0))),
+    Mistake("dX transposed (W·doutᵀ)",
+            "your dX is W·doutᵀ, shape (D, N), the transpose: dX has X's shape (N, D), "
+            "dX = dout·Wᵀ (dout @ W.T).",
+            lambda dout, X, W: (W @ dout.T, X.T @ dout, dout.sum(axis=0))),
+    Mistake("db summed over everything",
+            "db = np.sum(dout) adds every entry into one number: db has one entry per neuron, "
+            "shape (M,), the sum over the samples only, dout.sum(axis=0).",
+            lambda dout, X, W: (dout @ W.T, X.T @ dout, dout.sum())),
 ]
 
 

@@ -70,6 +70,10 @@ function_exercise(
     reference=regularization.l2_penalty, cases=penalty_cases, arg_names=("weights", "lam"),
     rtol=1e-9, atol=1e-12,
     mistakes=[
+        Mistake("one penalty per matrix",
+                "you returned one penalty per matrix (a list or array): the penalty is one "
+                "number, their sum, (λ/2)·Σ‖W‖² over every matrix.",
+                lambda weights, lam: np.array([lam / 2 * np.sum(np.square(W)) for W in weights])),
         Mistake("no ½",
                 "twice the expected penalty: the course's L2 penalty is (λ/2)·Σ‖W‖² (the ½ makes "
                 "its gradient simply λ·W).",

@@ -185,4 +185,10 @@ def _sigmoid_if(z):
 
 WRONG += [("nb02_sigmoid", "an `if` on an array", _sigmoid_if)]
 
+WRONG += [
+    ("nb02_neuron", "averaged over the batch",
+     lambda X, w, b: (1 / (1 + np.exp(-(X @ w + b)))).mean()),
+    ("nb02_neuron", "products not summed", lambda X, w, b: 1 / (1 + np.exp(-(X * w + b)))),
+]
+
 globals().update(catalog_tests(IDS, WRONG, RIGHT))

@@ -209,4 +209,11 @@ WRONG += [
     ("nb05_two_layer_backward", "hidden slope from Z2 instead of Z1", _tl_hidden_at_Z2),
 ]
 
+WRONG += [
+    ("nb05_dense_backward", "dX transposed (W·doutᵀ)",
+     lambda dout, X, W: (W @ dout.T, X.T @ dout, dout.sum(axis=0))),
+    ("nb05_dense_backward", "db summed over everything",
+     lambda dout, X, W: (dout @ W.T, X.T @ dout, np.sum(dout))),
+]
+
 globals().update(catalog_tests(IDS, WRONG, RIGHT, unnamed_messages=False))

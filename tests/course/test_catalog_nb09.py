@@ -324,4 +324,7 @@ RIGHT += [
 WRONG += [("nb09_l2_penalty", "the list of matrices made into one array",
            lambda weights, lam: lam / 2 * float(np.sum(np.square(weights))))]
 
+WRONG += [("nb09_l2_penalty", "one penalty per matrix",
+           lambda weights, lam: lam / 2 * np.array([(W ** 2).sum() for W in weights]))]
+
 globals().update(catalog_tests(IDS, WRONG, RIGHT))
