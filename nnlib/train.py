@@ -130,7 +130,7 @@ def train_epoch(network, optimizer, X, y, batch_size, rng, cost="mse", l2=0.0, c
     weight_by_size = cost != "ssr"   # SSR is a sum, so an epoch's SSR adds the batches' up
     total, correct = 0.0, 0.0
     for idx in minibatches(len(X), batch_size, rng):
-        X_b, y_b = X[idx], y[idx]
+        X_b, y_b = X.take(idx, axis=0), y.take(idx, axis=0)   # X[idx], y[idx], copied faster
         if schedule is not None:
             optimizer.lr = schedule(t)
         batch_cost, y_hat = train_step(network, optimizer, X_b, y_b, cost, l2, clip)
