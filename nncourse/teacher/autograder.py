@@ -3,8 +3,9 @@ for each submission (:mod:`nncourse.teacher.gradescope` exports the zip).
 
 It grades the submitted notebook as ``nncourse grade`` does and turns the report into
 Gradescope's ``results.json`` (https://gradescope-autograders.readthedocs.io/en/latest/specs/).
-Without bubblewrap, as root, learner code runs as an unprivileged user, every process of which
-is killed before ``results.json`` is written, last.
+Without bubblewrap, as root, learner code runs as an unprivileged user whose Python sees only the
+grading view of the course (:mod:`nncourse.grading.hiding`: the real copies are hidden from it
+while it runs), every process of which is killed before ``results.json`` is written, last.
 """
 
 import argparse
@@ -16,6 +17,7 @@ import time
 from pathlib import Path
 
 from nncourse.files import write_atomic
+from nncourse.grading import hiding
 from nncourse.results import SubmissionReport
 from nncourse.teacher.gradescope import CONFIG
 
@@ -102,9 +104,15 @@ def run(root, config_path, unsandboxed=False, user=None):
         seed = secrets.randbelow(2**31) if seed is None else seed
         try:
             isolation = choose_isolation(unsandboxed, user)
-            report = grade_many([path], seed=seed, isolation=isolation,
-                                limits=Limits(user=user if isolation == "user" else None))[0]
-        except NoSandbox as exc:
+            # as the user, its Python sees only the grading view (the real course is hidden)
+            with hiding.hidden(user if isolation == "user" else None):
+                try:
+                    report = grade_many([path], seed=seed, isolation=isolation,
+                                        limits=Limits(user=user if isolation == "user" else None))[0]
+                finally:
+                    if user:
+                        kill_processes_of(user)    # before the course is readable again
+        except (NoSandbox, hiding.HidingError) as exc:
             report = SubmissionReport(str(path), error=str(exc), error_kind="grader", seed=seed)
     if user:
         kill_processes_of(user)

@@ -58,11 +58,29 @@ def _student_python():
 AS_STUDENT = _student_python()
 
 
+REUSE = {}
+
+
+def reused_packages(folder):
+    """This environment's packages for setup.sh to reuse, as Gradescope's pinned install would
+    give them: every one but the course's own editable install (whose finder points at this
+    checkout: the autograder's course is the zip's wheel)."""
+    reuse = folder / "reuse"
+    reuse.mkdir()
+    purelib = Path(AS_STUDENT[1])
+    for entry in purelib.iterdir():
+        if not entry.name.startswith(("__editable__", "nnlib_course")) and entry.suffix != ".pth":
+            os.symlink(entry, reuse / entry.name)
+    return str(reuse)
+
+
 @pytest.fixture(scope="module")
 def base():
     """Gradescope's /autograder stand-ins live where an unprivileged user may reach them."""
     folder = Path(tempfile.mkdtemp(prefix="nncourse-gradescope-"))
     folder.chmod(0o755)
+    if AS_STUDENT:
+        REUSE["path"] = reused_packages(folder)
     yield folder
     shutil.rmtree(folder, ignore_errors=True)
     if AS_STUDENT:
@@ -74,11 +92,13 @@ def autograder(base):
     zip_path = base / "autograder.zip"
     assert cli.main(["export", "gradescope", "notebooks/04_cost.ipynb", "-o", str(zip_path),
                      "--seed", str(tc.SEED)]) == 0
+    zip_path.chmod(0o600)      # it holds the course's sources (Gradescope keeps it to itself)
     return base, zip_path
 
 
-def env_for(root, path=None):
-    python, reuse = AS_STUDENT or (sys.executable, "1")
+def env_for(root, path=None, reuse=None):
+    python, reused = (AS_STUDENT[0], REUSE["path"]) if AS_STUDENT else (sys.executable, "1")
+    reuse = reuse or reused
     env = dict(os.environ, NNCOURSE_AUTOGRADER_ROOT=str(root), NNCOURSE_PYTHON=python,
                NNCOURSE_SKIP_REQUIREMENTS=reuse, NNCOURSE_AUTOGRADER_USER=STUDENT)
     env.pop("PYTHONPATH", None)
@@ -96,14 +116,14 @@ def gradescope_path(base):
     return bin_dir
 
 
-def install(base, zip_path, name):
+def install(base, zip_path, name, reuse=None):
     root = base / name
     (root / "source").mkdir(parents=True)
     with zipfile.ZipFile(zip_path) as z:
         z.extractall(root / "source")
     for script in ("setup.sh", "run_autograder"):   # zipfile drops the mode bits
         os.chmod(root / "source" / script, 0o755)
-    res = subprocess.run(["bash", str(root / "source" / "setup.sh")], env=env_for(root),
+    res = subprocess.run(["bash", str(root / "source" / "setup.sh")], env=env_for(root, None, reuse),
                          cwd=root / "source", capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stdout + res.stderr
     assert str(root / "nncourse-venv") in res.stdout   # the wheel's copy, not this checkout
@@ -118,6 +138,7 @@ def run_submission(base, first, path, name, content):
     root = base / f"root-{name}"
     for folder in ("submission", "results"):
         (root / folder).mkdir(parents=True)
+    (root / "submission").chmod(0o700)   # as Gradescope's: no later learner reads this one
     os.symlink(first / "source", root / "source")
     os.symlink(first / "nncourse-venv", root / "nncourse-venv")
     if content is not None:
@@ -127,6 +148,7 @@ def run_submission(base, first, path, name, content):
         else:
             nbformat.write(content, target)
         shutil.copy(target, base / f"{name}.ipynb")
+        (base / f"{name}.ipynb").chmod(0o600)    # the next learner's run may not read it
     res = subprocess.run([str(root / "source" / "run_autograder")], env=env_for(root, path),
                          cwd=root, capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stdout + res.stderr
@@ -294,18 +316,99 @@ def test_the_set_up_leaves_nothing_writable_or_secret_to_the_user(setup):
             assert p.stat().st_uid == 0 and not p.stat().st_mode & 0o022, p
 
 
-def test_with_bubblewrap_the_autograder_uses_its_sandbox(setup):
+# --- no reference to call in user mode: the learner's Python sees only the grading view --------
+
+MSE = "def mse(y, y_hat):\n"
+# notebook 04's mse answered with the course's own mse, by routes the copy check does not read
+ROUTES = {
+    "computed_import": MSE + "    m = __import__('nnlib.' + 'losses', fromlist=['_'])\n"
+                             "    return getattr(m, 'm' + 'se')(y, y_hat)",
+    "getattr_import": MSE + "    return getattr(__import__('nnlib.losses', fromlist=['_']), "
+                            "'mse')(y, y_hat)",
+    "exec_getsource": "import importlib, inspect\nL = importlib.import_module('nnlib.' + 'losses')\n"
+                      "ns = dict(vars(L))\nexec(inspect.getsource(L), ns)\nmse = ns['m' + 'se']",
+    "open_package_file": "import importlib, os\nL = importlib.import_module('nnlib.' + 'losses')\n"
+                         "ns = dict(vars(L))\n"
+                         "exec(open(os.path.join(os.path.dirname(L.__file__), 'losses.py')).read(), ns)\n"
+                         "mse = ns['m' + 'se']",
+    "registry_reference": MSE + "    import importlib\n"
+                                "    r = importlib.import_module('nncourse.checks.' + 'registry')\n"
+                                "    return r.by_name('m' + 'se').reference(y, y_hat)",
+    # the installed copy's file, found without importing it (the package's own records)
+    "installed_file": "import importlib.metadata as md, importlib\n"
+                      "L = importlib.import_module('nnlib.' + 'losses')\n"
+                      "ns = dict(vars(L))\nf = md.distribution('nnlib-course').locate_file('nnlib/losses.py')\n"
+                      "exec(open(f).read(), ns)\nmse = ns['m' + 'se']",
+    # a child Python without the view on its path (-I drops PYTHONPATH)
+    "child_python": "import subprocess, sys, importlib\n"
+                    "L = importlib.import_module('nnlib.' + 'losses')\nns = dict(vars(L))\n"
+                    "src = subprocess.run([sys.executable, '-I', '-c', 'import inspect, nnlib.losses "
+                    "as l; print(inspect.getsource(l))'], capture_output=True, text=True).stdout\n"
+                    "exec(src, ns)\nmse = ns['m' + 'se']",
+    # the autograder's wheel, the course's sources as a zip
+    "wheel": "import glob, zipfile, importlib\n"
+             "L = importlib.import_module('nnlib.' + 'losses')\nns = dict(vars(L))\n"
+             "w = glob.glob('ROOT/source/wheels/*.whl')\n"
+             "exec(zipfile.ZipFile(w[0]).read('nnlib/losses.py').decode(), ns)\nmse = ns['m' + 'se']",
+}
+
+
+def mse_answered(source):
+    """The solved notebook 04 whose mse answer cell is ``source``."""
+    nb = tc.solution(tc.NB04)
+    cell = next(c for c in nb.cells
+                if c.metadata.get("nbgrader", {}).get("grade_id") == "nb04_mse_solution")
+    cell.source = source
+    return nb
+
+
+@pytest.fixture(scope="module")
+def routes(setup):
+    base, first, path = setup
+    out = {}
+    for name, source in ROUTES.items():
+        source = source.replace("ROOT", str(first))
+        _, results = run_submission(base, first, path, f"route-{name}", mse_answered(source))
+        out[name] = json.loads(results.read_text(encoding="utf-8"))
+    return out
+
+
+@needs_student
+@pytest.mark.parametrize("route", sorted(ROUTES))
+def test_in_user_mode_no_route_reaches_the_course_s_mse(routes, route):
+    res = routes[route]
+    tests = {t["name"]: t for t in res["tests"]}
+    assert tests["mse"]["score"] == 0, tests["mse"]
+    assert res["extra_data"]["isolation"] == "user"
+    # every other exercise is the solution's: full marks (the view breaks nothing else)
+    assert all(t["score"] == t["max_score"] for n, t in tests.items() if n != "mse"), res
+
+
+@needs_student
+def test_the_real_course_is_readable_again_after_grading(routes, setup):
+    """The copies hidden while learner code ran are given back their modes."""
+    _, first, _ = setup
+    site = next((first / "nncourse-venv").glob("lib/python*/site-packages"))
+    for name in ("nnlib", "nncourse"):
+        assert (site / name).stat().st_mode & 0o755 == 0o755, name
+
+
+def test_with_bubblewrap_the_autograder_uses_its_sandbox(autograder):
     from nncourse.grading.sandbox import isolation_available
     if isolation_available() is None:
         pytest.skip("needs bubblewrap")
-    base, first, _ = setup
+    # this environment's packages as they are (the sandbox binds the folder a .pth names, not
+    # what symbolic links in it point to)
+    base, zip_path = autograder
+    reuse = AS_STUDENT[1] if AS_STUDENT else None
+    first = install(base, zip_path, "bwrap-setup", reuse)
     root = base / "root-bwrap"
     for folder in ("submission", "results"):
         (root / folder).mkdir(parents=True)
     os.symlink(first / "source", root / "source")
     os.symlink(first / "nncourse-venv", root / "nncourse-venv")
     nbformat.write(tc.solution(tc.NB04), root / "submission" / tc.NB04)
-    res = subprocess.run([str(root / "source" / "run_autograder")], env=env_for(root),
+    res = subprocess.run([str(root / "source" / "run_autograder")], env=env_for(root, None, reuse),
                          cwd=root, capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stdout + res.stderr
     results = json.loads((root / "results" / "results.json").read_text())
