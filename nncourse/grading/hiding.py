@@ -26,6 +26,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -163,6 +164,43 @@ def readable_by(user, paths):
     return json.loads(b"".join(chunks) or b"[]")
 
 
+def _pids_of(uid):
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.stat(f"/proc/{entry}").st_uid == uid:
+                    out.append(int(entry))
+            except OSError:
+                pass
+    return out
+
+
+def kill_processes_of(user, rounds=100):
+    """Kill every process of the system user ``user`` (what a submission left running, e.g.
+    to rewrite results.json later): a child that becomes ``user`` sends SIGKILL to all it may
+    signal, until none is left."""
+    import signal
+
+    from nncourse.grading.sandbox import run_as
+    uid, gid = run_as(user)
+    for _ in range(rounds):
+        if not _pids_of(uid):
+            return True
+        child = os.fork()
+        if child == 0:                       # pragma: no cover - the child only kills and exits
+            try:
+                os.setgroups([])
+                os.setgid(gid)
+                os.setuid(uid)
+                os.kill(-1, signal.SIGKILL)
+            finally:
+                os._exit(0)
+        os.waitpid(child, 0)
+        time.sleep(0.05)
+    return not _pids_of(uid)
+
+
 class HidingError(RuntimeError):
     """A copy of the course stayed readable by the learner's user."""
 
@@ -170,9 +208,9 @@ class HidingError(RuntimeError):
 @contextmanager
 def hidden(user, paths=None):
     """While the block runs, ``paths`` (default :func:`copies`) are root's, mode 0700/0600,
-    so that the system user ``user`` can read none of them; then given back their owner and
-    mode. Nothing is done unless the grader is root and ``user`` is given. Kill every process
-    of ``user`` inside the block: one left alive would read the packages once they are back."""
+    so that the system user ``user`` can read none of them; then every process of ``user`` is
+    killed (one left alive would read them once they are back) and they are given back their
+    owner and mode. Nothing is done unless the grader is root and ``user`` is given."""
     if not user or os.geteuid() != 0:
         yield []
         return
@@ -190,6 +228,7 @@ def hidden(user, paths=None):
                               + ", ".join(still[:5]))
         yield paths
     finally:
+        kill_processes_of(user)
         for p, mode, uid, gid in reversed(saved):
             try:
                 os.chown(p, uid, gid)

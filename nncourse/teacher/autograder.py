@@ -18,6 +18,7 @@ from pathlib import Path
 
 from nncourse.files import write_atomic
 from nncourse.grading import hiding
+from nncourse.grading.hiding import kill_processes_of
 from nncourse.results import SubmissionReport
 from nncourse.teacher.gradescope import CONFIG
 
@@ -105,13 +106,10 @@ def run(root, config_path, unsandboxed=False, user=None):
         try:
             isolation = choose_isolation(unsandboxed, user)
             # as the user, its Python sees only the grading view (the real course is hidden)
+            # (and every process of the user is killed before the course is readable again)
             with hiding.hidden(user if isolation == "user" else None):
-                try:
-                    report = grade_many([path], seed=seed, isolation=isolation,
-                                        limits=Limits(user=user if isolation == "user" else None))[0]
-                finally:
-                    if user:
-                        kill_processes_of(user)    # before the course is readable again
+                report = grade_many([path], seed=seed, isolation=isolation,
+                                    limits=Limits(user=user if isolation == "user" else None))[0]
         except (NoSandbox, hiding.HidingError) as exc:
             report = SubmissionReport(str(path), error=str(exc), error_kind="grader", seed=seed)
     if user:
@@ -121,43 +119,6 @@ def run(root, config_path, unsandboxed=False, user=None):
                  json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(results["output"])
     return results
-
-
-def _pids_of(uid):
-    out = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                if os.stat(f"/proc/{entry}").st_uid == uid:
-                    out.append(int(entry))
-            except OSError:
-                pass
-    return out
-
-
-def kill_processes_of(user, rounds=100):
-    """Kill every process of the system user ``user`` (what a submission left running, e.g.
-    to rewrite results.json later): a child that becomes ``user`` sends SIGKILL to all it may
-    signal, until none is left."""
-    import signal
-
-    from nncourse.grading.sandbox import run_as
-    uid, gid = run_as(user)
-    for _ in range(rounds):
-        if not _pids_of(uid):
-            return True
-        child = os.fork()
-        if child == 0:                       # pragma: no cover - the child only kills and exits
-            try:
-                os.setgroups([])
-                os.setgid(gid)
-                os.setuid(uid)
-                os.kill(-1, signal.SIGKILL)
-            finally:
-                os._exit(0)
-        os.waitpid(child, 0)
-        time.sleep(0.05)
-    return not _pids_of(uid)
 
 
 def main(argv=None):
