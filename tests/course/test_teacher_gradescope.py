@@ -393,6 +393,78 @@ def test_the_real_course_is_readable_again_after_grading(routes, setup):
         assert (site / name).stat().st_mode & 0o755 == 0o755, name
 
 
+@needs_student
+@pytest.mark.parametrize("notebook", ["02", "08", "10", "12"])
+def test_in_user_mode_the_solutions_keep_full_marks(setup, notebook):
+    """The view breaks nothing the exercises rightly use: notebook 02's neuron calling nnlib's
+    sigmoid (judged again), 08's data loaders, Network and SGD, 10's drivers around the
+    course's Value, the capstone; graded in user mode with the set-up's wheel and another
+    notebook's config."""
+    from nncourse.teacher.gradescope import CONFIG, export
+    base, first, path = setup
+    root = base / f"root-solution-{notebook}"
+    for folder in ("submission", "results"):
+        (root / folder).mkdir(parents=True)
+    zip_path = export(notebook, base / f"{notebook}.zip", seed=tc.SEED)
+    with zipfile.ZipFile(zip_path) as z:
+        (root / CONFIG).write_bytes(z.read(CONFIG))
+    config = json.loads((root / CONFIG).read_text())
+    shutil.copy(tc.SOLUTIONS / f"{config['notebook']}.ipynb", root / "submission")
+    res = subprocess.run([str(first / "nncourse-venv" / "bin" / "python"), "-m",
+                          "nncourse.teacher.autograder", "run", "--root", str(root), "--config",
+                          str(root / CONFIG), "--unsandboxed", "--run-as", STUDENT],
+                         env=env_for(root, path), cwd=root, capture_output=True, text=True,
+                         timeout=300)
+    assert res.returncode == 0, res.stdout + res.stderr
+    results = json.loads((root / "results" / "results.json").read_text())
+    assert results["extra_data"]["isolation"] == "user"
+    assert results["score"] == config["max_score"], [t for t in results["tests"]
+                                                     if t["score"] != t["max_score"]]
+
+
+def test_every_copy_on_a_python_s_path_is_found(tmp_path):
+    """What hiding hides: a package folder a .pth file adds, an egg-link's checkout (and its
+    answers), an editable finder's MAPPING (even from a folder whose .pth files Python does
+    not process), a zip of the course."""
+    from nncourse.grading import hiding
+    site, other, egg, mapped = (tmp_path / n for n in ("site", "other", "egg", "mapped"))
+    for folder in (other / "nnlib", egg / "nncourse", egg / "solutions", mapped / "nnlib"):
+        folder.mkdir(parents=True)
+    (egg / "pyproject.toml").write_text("")
+    site.mkdir()
+    (site / "a.pth").write_text(f"# a comment\nimport os\n{other}\n")
+    (site / "course.egg-link").write_text(f"{egg}\n.\n")
+    (site / "__editable___course_finder.py").write_text(f"MAPPING = {{'nnlib': '{mapped}/nnlib'}}\n")
+    with zipfile.ZipFile(site / "course.zip", "w") as z:
+        z.writestr("nncourse/__init__.py", "")
+    python = tmp_path / "python"
+    python.write_text(f"#!/bin/sh\nexec env PYTHONPATH={site}:{site / 'course.zip'} "
+                      f"{sys.executable} \"$@\"\n")
+    python.chmod(0o755)
+    found = set(hiding.copies([str(python)]))
+    assert {str(other / "nnlib"), str(egg / "nncourse"), str(egg / "solutions"),
+            str(mapped / "nnlib"), str(site / "course.zip")} <= found, found
+
+
+@needs_student
+def test_hidden_copies_are_unreadable_by_the_user_then_given_back(setup):
+    from nncourse.grading import hiding
+    where = setup[0] / "hide"      # a folder the user may reach
+    folder, file = where / "nnlib", where / "nnlib.py"
+    folder.mkdir(parents=True)
+    file.write_text("x = 1\n")
+    where.chmod(0o755)
+    os.chmod(folder, 0o755)
+    file.chmod(0o644)
+    paths = [str(folder), str(file)]
+    assert hiding.readable_by(STUDENT, paths) == paths
+    with hiding.hidden(STUDENT, paths):
+        assert hiding.readable_by(STUDENT, paths) == []
+        assert folder.stat().st_mode & 0o777 == 0o700 and file.stat().st_mode & 0o777 == 0o600
+    assert hiding.readable_by(STUDENT, paths) == paths
+    assert folder.stat().st_mode & 0o777 == 0o755 and file.stat().st_mode & 0o777 == 0o644
+
+
 def test_with_bubblewrap_the_autograder_uses_its_sandbox(autograder):
     from nncourse.grading.sandbox import isolation_available
     if isolation_available() is None:
