@@ -24,6 +24,10 @@ optimizers, data and plots, the course's drivers) is the real code; a notebook c
 stub fails in the sandbox, and the grader does not count that as the learner's error. Every
 course solution keeps its full marks under the views (``tests/course/test_grading_reference.py``
 and the solutions' grading).
+
+Without bubblewrap the same view is first on the worker's import path instead (:func:`folder`,
+``PYTHONPATH``; there ``nnlib.__file__`` names the view's folder), and where the worker runs as
+another user the real copies are hidden from it (:mod:`.hiding`).
 """
 
 import ast
