@@ -218,10 +218,13 @@ def hidden(user, paths=None):
     saved = []
     try:
         for p in paths:
-            st = os.stat(p)
-            saved.append((p, stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid))
-            os.chown(p, 0, 0)
-            os.chmod(p, 0o700 if stat.S_ISDIR(st.st_mode) else 0o600)
+            try:
+                st = os.stat(p)
+                saved.append((p, stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid))
+                os.chown(p, 0, 0)
+                os.chmod(p, 0o700 if stat.S_ISDIR(st.st_mode) else 0o600)
+            except OSError as exc:      # a read-only file system: grading would not be safe
+                raise HidingError(f"the course could not be hidden from {user}: {exc}") from None
         still = readable_by(user, paths)
         if still:
             raise HidingError(f"the course could not be hidden from {user}: it can still read "

@@ -339,6 +339,12 @@ ROUTES = {
                       "L = importlib.import_module('nnlib.' + 'losses')\n"
                       "ns = dict(vars(L))\nf = md.distribution('nnlib-course').locate_file('nnlib/losses.py')\n"
                       "exec(open(f).read(), ns)\nmse = ns['m' + 'se']",
+    # the view taken off the path, the imported modules forgotten: the installed copy imported
+    "path_without_view": "import sys, importlib\n"
+                         "sys.path[:] = [p for p in sys.path if 'nncourse-view' not in p]\n"
+                         "for k in [k for k in sys.modules if k.split('.')[0] == 'nnlib']:\n"
+                         "    del sys.modules[k]\n"
+                         "mse = importlib.import_module('nnlib.' + 'losses').mse",
     # a child Python without the view on its path (-I drops PYTHONPATH)
     "child_python": "import subprocess, sys, importlib\n"
                     "L = importlib.import_module('nnlib.' + 'losses')\nns = dict(vars(L))\n"
