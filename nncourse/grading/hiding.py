@@ -16,8 +16,9 @@ not: a learner can read them), an editable install's checkout (its finder module
 (:func:`hidden`), once every process of the user has been killed. A copy the user can still read
 after hiding (a file system that ignores modes) stops the grading with an error.
 
-Not covered: a copy of the course that is on no Python's path (another checkout elsewhere on
-disk, a zip the teacher left readable) stays as readable as it was.
+Not covered: a copy of the course that none of those Pythons imports or points to (another
+checkout or environment elsewhere on the disk, a zip the teacher left readable) stays as
+readable as it was.
 """
 
 import json
