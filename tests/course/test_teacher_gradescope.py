@@ -8,7 +8,10 @@ Each results.json is validated against a JSON Schema written from Gradescope's d
 Without bubblewrap, learner code runs as an unprivileged user that setup.sh makes: the attacks
 below (a process left behind to rewrite results.json, edits of the installed course and of the
 autograder's config, reading the seed) must fail, and a classmate graded next on the same set-up
-must get their own marks."""
+must get their own marks. That user's Python sees only the grading view of the course, as the
+sandbox does: every disguised route to the course's mse (a computed import, the file, its
+source, the registry, the installed copy, a child Python, the wheel) scores 0, while the
+solutions keep full marks."""
 
 import json
 import os
