@@ -24,6 +24,10 @@ optimizers, data and plots, the course's drivers) is the real code; a notebook c
 stub fails in the sandbox, and the grader does not count that as the learner's error. Every
 course solution keeps its full marks under the views (``tests/course/test_grading_reference.py``
 and the solutions' grading).
+
+Without bubblewrap the same view is first on the worker's import path instead (:func:`folder`,
+``PYTHONPATH``; there ``nnlib.__file__`` names the view's folder), and where the worker runs as
+another user the real copies are hidden from it (:mod:`.hiding`).
 """
 
 import ast
@@ -303,8 +307,27 @@ def binds(notebook, only=None):
             if _root is None:
                 _root = tempfile.mkdtemp(prefix="nncourse-view-")
                 atexit.register(shutil.rmtree, _root, True)
+                # without bubblewrap the learner's user reads its view in place (folder());
+                # it may not list this folder: another view's (random) name stays unknown
+                os.chmod(_root, 0o711)
             # a fresh folder each time: a build that failed leaves its half behind, unused
             folder = Path(tempfile.mkdtemp(prefix=f"{key[0] or 'none'}-{only or 'all'}-",
                                            dir=_root))
             _views[key] = build(key[0], folder, only)
+            _readable(folder)
         return list(_views[key])
+
+
+def _readable(folder):
+    """Everything in the view readable by all (a copy of a package hidden from the learner's
+    user, mode 0700, would be copied so)."""
+    for path, dirs, files in os.walk(folder):
+        os.chmod(path, 0o755)
+        for name in files:
+            os.chmod(os.path.join(path, name), 0o644)
+
+
+def folder(notebook, only=None):
+    """The folder holding the view's ``nnlib`` and ``nncourse``: what a worker that runs
+    without bubblewrap puts first on its import path (``PYTHONPATH``) instead of the binds."""
+    return str(Path(binds(notebook, only)[0][0]).parent)
