@@ -14,6 +14,15 @@ def _images(rng, n, h, w):
     return rng.integers(0, 256, size=(n, h, w), dtype=np.uint8)
 
 
+RESHAPE_SIZES_NAME = "sizes not taken from the input"
+RESHAPE_SIZES_HINT = (
+    "the shape you reshaped to is not built from the input's own sizes: take them from the "
+    "input (N, H, W = images.shape; unflatten's height and width are its arguments), not fixed "
+    "numbers like 32 or 1024, not H twice or √D (an image need not be square). numpy refuses "
+    "('cannot reshape') when the sizes do not fit, and with -1 quietly cuts the rows wrong when "
+    "they happen to divide.")
+
+
 def flatten_cases(rng):
     return [
         Case("a batch of 2 images, 2×3 pixels each, holding 0..11", (np.arange(12).reshape(2, 2, 3),)),
@@ -57,6 +66,8 @@ function_exercise(
                 "the first size you gave reshape is images.shape[1], the height H: the number of "
                 "images is images.shape[0] (or len(images)).",
                 lambda images: images.reshape(images.shape[1], -1)),
+        Mistake(RESHAPE_SIZES_NAME, RESHAPE_SIZES_HINT,     # H·H: numpy's -1 makes it fit
+                lambda images: images.reshape(-1, images.shape[1] ** 2)),
     ],
 )
 
@@ -388,11 +399,7 @@ def judge_one_hot_column(fn, ctx):
                           f"{got.dtype}, not a float dtype", mistake=ONE_HOT_MISTAKES[0])
 
 
-RESHAPE_SIZES = Mistake(
-    "a reshape to sizes that do not fit",
-    "the shape you reshaped to does not hold as many values as the array: take the sizes from "
-    "the input itself (N, H, W = images.shape; height and width are arguments), not fixed "
-    "numbers like 32 or 1024, and not H twice or √D (an image need not be square).", None)
+RESHAPE_SIZES = Mistake(RESHAPE_SIZES_NAME, RESHAPE_SIZES_HINT, None)
 name_errors("nb01_flatten", {"cannot reshape array": RESHAPE_SIZES})
 name_errors("nb01_unflatten", {"cannot reshape array": RESHAPE_SIZES})
 name_errors("nb01_scale_pixels", {"Cannot cast ufunc 'divide' output": Mistake(

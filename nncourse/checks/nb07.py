@@ -157,7 +157,10 @@ def judge_train_ssr(fn, ctx):
         got = _as_history(run["history"])
         if isinstance(got, np.ndarray) and got.ndim == 0 or isinstance(got, (float, int)):
             ctx.fail_case(case, "returned a single number; return the list of all the epochs' "
-                          "SSR values, one per epoch.")
+                          "SSR values, one per epoch.", mistake=Mistake(
+                              "one number, not the list", "train_ssr returns the SSR of every "
+                              "epoch, a list of `epochs` numbers (append each epoch's cost to "
+                              "a list and return the list), not only the last one.", None))
         if isinstance(got, np.ndarray) and got.shape != expected.shape:
             extra = got.size == epochs + 1 and np.allclose(got[:epochs], expected, rtol=1e-6)
             ctx.fail_case(case, f"returned {got.size} value(s) for {epochs} epoch(s): record "

@@ -813,8 +813,15 @@ def judge_bn_layer(fn, ctx):
     for case in bn_layer_cases(ctx.rng):
         expected = normalization.batchnorm(*case.args)
         got = ctx.call(fn, *case.args, case=case)
+        if isinstance(got, np.ndarray) and got.shape == np.shape(case.args[0]):
+            ctx.fail_case(case, problem="returned only Y", show_input=True, mistake=ONLY_Y)
         _judge_named(ctx, case, got, expected, LAYER_NAMES, BN_LAYER_MISTAKES, rtol=1e-7,
                      atol=1e-10)
+
+
+ONLY_Y = Mistake("only Y returned", "return the tuple (Y, running_mean, running_var) in both "
+                 "branches: at inference the running statistics come back unchanged, but they "
+                 "still come back (the caller keeps what you return).", None)
 
 
 # --- exercise 7: dropout_forward ---------------------------------------------------------------

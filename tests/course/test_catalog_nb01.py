@@ -311,12 +311,16 @@ def _scale_in_place(X):
 
 
 WRONG += [
-    ("nb01_flatten", "a reshape to sizes that do not fit",
+    ("nb01_flatten", "sizes not taken from the input",
      lambda images: images.reshape(images.shape[0], images.shape[1] ** 2)),
-    ("nb01_flatten", "a reshape to sizes that do not fit", lambda images: images.reshape(-1, 32 * 32)),
-    ("nb01_unflatten", "a reshape to sizes that do not fit",
+    ("nb01_flatten", "sizes not taken from the input", lambda images: images.reshape(-1, 32 * 32)),
+    ("nb01_unflatten", "sizes not taken from the input",
      lambda X, h, w: X.reshape(len(X), int(X.shape[1] ** 0.5), int(X.shape[1] ** 0.5))),
     ("nb01_scale_pixels", "divided in place on integers", _scale_in_place),
+    ("nb01_flatten", "sizes not taken from the input",
+     lambda images: images.reshape(-1, images.shape[1] * images.shape[1])),
+    ("nb01_unflatten", "sizes not taken from the input",
+     lambda X, height, width: X.reshape(len(X) * height // width, width, width)),
 ]
 
 globals().update(catalog_tests(IDS, WRONG, RIGHT))

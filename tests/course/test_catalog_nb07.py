@@ -78,7 +78,7 @@ WRONG = [
     (E, "gradient ascent", loop(sign=+1)),
     (E, "biases never updated", loop(skip_b=True)),
     (E, "the 2 of the square forgotten", loop(grad=lambda y, y_hat: y_hat - y)),
-    (E, says("single number"), loop(one_step=True)),
+    (E, "one number, not the list", loop(one_step=True)),
     (E, "an array, not a list", lambda *a: np.array(train_ssr_while(*a))),
     (E, "an array, not a list", lambda *a: np.asarray(loop()(*a), dtype=np.float32)),
 ]
