@@ -71,7 +71,14 @@ ELEMENTWISE_ERRORS = {"truth value of an array": ARRAY_IF,      # numpy's words 
 
 
 def widened(got, expected):
-    """FLOAT64_RESULT when ``got`` is ``expected`` in a wider float dtype, else None."""
+    """FLOAT64_RESULT when ``got`` is ``expected`` in a wider float dtype (for a list of arrays:
+    each one, and one at least), else None."""
+    if isinstance(got, (list, tuple)) and isinstance(expected, (list, tuple)) and \
+            len(got) == len(expected) and got:
+        same = [widened(g, e) is not None or (isinstance(g, np.ndarray) and isinstance(
+            e, np.ndarray) and g.dtype == e.dtype) for g, e in zip(got, expected)]
+        return FLOAT64_RESULT if all(same) and any(
+            widened(g, e) for g, e in zip(got, expected)) else None
     if isinstance(got, np.ndarray) and isinstance(expected, np.ndarray) \
             and got.shape == expected.shape and got.dtype.kind == expected.dtype.kind == "f" \
             and got.dtype.itemsize > expected.dtype.itemsize:

@@ -915,9 +915,10 @@ def _judge_dropout(fn, ctx):
             mask = np.asarray(keep, bool)
             own = np.all(dropped | kept) and not kept.all() and not dropped.all() and not any(
                 np.array_equal(kept, m) for m in (mask, ~mask))   # (else: known mistakes)
-            if not own and not np.allclose(got, regularization.dropout_forward(*case.args)):
-                again = ctx.call(fn, *case.args, case=case)    # a mask drawn at random anew
-                own = isinstance(again, np.ndarray) and again.shape == got.shape and \
+            for _ in range(3 if not own and not np.allclose(
+                    got, regularization.dropout_forward(*case.args)) else 0):
+                again = ctx.call(fn, *case.args, case=case)    # a mask drawn at random anew?
+                own = own or isinstance(again, np.ndarray) and again.shape == got.shape and \
                     not np.array_equal(again, got, equal_nan=True)
             if own:
                 ctx.fail_case(case, expected=regularization.dropout_forward(*case.args),

@@ -142,7 +142,7 @@ WRONG += [
     (E, "pair in the wrong order", clip_swapped),
     (E, says("changed its input `grads` in place"), clip_in_place),
     (E, says("return the pair (clipped, norm)"), clip_only_list),
-    (E, says("wrong dtype"), clip_float64),
+    (E, "float64 result for float32 inputs", clip_float64),
 ]
 
 
@@ -737,10 +737,13 @@ WRONG += [
      lambda X, p, keep, training=True: X * keep / (1 - p) if not training else X),
 ]
 
+_OWN_RNG = np.random.default_rng(5)     # a learner's own random mask, new at every call
+
+
 def drop_random(X, p, keep, training=True):
     if not training:
         return X
-    return X * (np.random.rand(*X.shape) >= p) / (1 - p)
+    return X * (_OWN_RNG.random(X.shape) >= p) / (1 - p)
 
 
 WRONG += [("nb11_dropout_forward", "a mask of its own", drop_random)]
