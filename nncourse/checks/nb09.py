@@ -7,6 +7,8 @@ and ``metrics.standard_error``. Each known mistake is a one-line variant of the 
 of ``_stopping``, the rule written with the choices a learner gets wrong as keywords).
 """
 
+import math
+
 import numpy as np
 
 from nnlib import callbacks, metrics, regularization
@@ -403,6 +405,12 @@ function_exercise(
                             (float(np.round(rng.uniform(0.6, 0.99), 3)),
                              int(rng.integers(50, 5000))))],
     mistakes=[
+        Mistake("the interval returned", "you returned the interval (a − SE, a + SE): "
+                "standard_error returns the standard error itself, one number, √(a(1 − a)/n).",
+                lambda a, n: (a - math.sqrt(a * (1 - a) / n), a + math.sqrt(a * (1 - a) / n))),
+        Mistake("formatted as text", "return the number itself, a float such as 0.0088; "
+                "format it only where you print it (f\"{se:.1%}\").",
+                lambda a, n: f"{math.sqrt(a * (1 - a) / n):.1%}"),
         Mistake("no square root",
                 "you returned the variance a(1 − a)/n; the standard error is its square root.",
                 lambda a, n: _se(a, n, root=False)),

@@ -327,4 +327,15 @@ WRONG += [("nb09_l2_penalty", "the list of matrices made into one array",
 WRONG += [("nb09_l2_penalty", "one penalty per matrix",
            lambda weights, lam: lam / 2 * np.array([(W ** 2).sum() for W in weights]))]
 
+def se_interval(accuracy, n):
+    se = (accuracy * (1 - accuracy) / n) ** 0.5
+    return accuracy - se, accuracy + se
+
+
+WRONG += [
+    ("nb09_standard_error", "the interval returned", se_interval),
+    ("nb09_standard_error", "formatted as text",
+     lambda accuracy, n: "{:.1%}".format(np.sqrt(accuracy * (1 - accuracy) / n))),
+]
+
 globals().update(catalog_tests(IDS, WRONG, RIGHT))
