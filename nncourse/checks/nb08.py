@@ -459,6 +459,13 @@ def _same_run(r1, r2, rtol, atol):
                for (c1, p1), (c2, p2) in zip(r1, r2))
 
 
+COST_TUPLE = Mistake(
+    "a tuple returned, not the cost",
+    "train_step returns the batch's cost, one number: nnlib's train.train_step returns the "
+    "pair (cost, y_hat), so return its first item (or the cost you computed), not the pair.",
+    None)
+
+
 @exercise(id="nb08_train_step", name="train_step", notebook=NOTEBOOK, points=3,
           verifies="cost before the update; every parameter after two steps, SGD and Adam",
           reference=_reference_train_step, mistakes=TRAIN_STEP_MISTAKES,
@@ -487,6 +494,11 @@ def train_step_judge(fn, ctx):
         # named by the known mistake whose whole two-step run it reproduces.
         matching = None
         for k, ((cost, params), (exp_cost, exp_params)) in enumerate(zip(got, expected), 1):
+            if isinstance(cost, (tuple, list)):
+                ctx.fail_case(f"{description} — step {k}: the cost it returned",
+                              expected=exp_cost, got=cost, mistake=COST_TUPLE,
+                              problem=f"returned a {type(cost).__name__}; expected a single "
+                              "number")
             differ = [(f"{name} after the update", v, e)
                       for (name, v), (_, e) in zip(params, exp_params)
                       if not _agree(v, e, rtol, atol)]
