@@ -130,15 +130,17 @@ def _judge(ex, session, seed, limits, is_copy, forbid_reference):
     result = judging.run(ex, RemoteFunction(ex.function), seed=seed,
                          check_time=limits.check_time, runner=session)
     # the course's implementations are stubs in the sandbox (.view): its own that ran while
-    # this answer was judged computed nothing for it, whatever route reached it
-    stubs = [i for i in session.stubs_called.get(ex.function, ()) if i == ex.id]
+    # this answer was judged computed nothing for it, whatever route reached it; its
+    # tripwires (kept for other cells) that ran then did its work
+    stubs = [i for i in {*session.stubs_called.get(ex.function, ()),
+                         *session.tripped.get(ex.function, ())} if i == ex.id]
     passed = result.passed and not (is_copy and forbid_reference) and not stubs
     message = result.message
     if stubs:
         names = ", ".join(_exercise_name(i) for i in stubs)
         message = (f"✘ {ex.name}: this answer calls the course's own implementation of "
-                   f"{names}, which is not available while grading, so it scores 0. Write the "
-                   "code yourself (your own functions from this notebook are fine to call).")
+                   f"{names}, which an answer may not use when graded, so it scores 0. Write "
+                   "the code yourself (your own functions from this notebook are fine to call).")
     elif is_copy:
         message += ("\n  note: this answer calls nnlib's own implementation of the exercise"
                     + (", so it scores 0 (--forbid-reference)." if forbid_reference else "."))

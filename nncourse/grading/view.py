@@ -46,6 +46,7 @@ from nncourse.checks.mistakes import Mistake
 from nncourse.pysource import parse
 
 EVENT = "nncourse.reference"     # the audit event a stub sends: args (exercise ids, "a,b")
+TRIPWIRE = "nncourse.tripwire"   # the event a tripwire sends: args (ids, a list the hook fills)
 KEEP_METHODS = ("__init__", "__repr__", "__init_subclass__")   # a stubbed class's kept methods
 
 _lock = threading.Lock()
@@ -166,16 +167,34 @@ def stubbed(notebook, only=None):
     return {key: sorted(set(ids)) for key, ids in found.items()}
 
 
+def tripwires(notebook):
+    """``[(function, exercise id)]``: the tripwires of ``notebook``'s exercises (their
+    ``tripwires``: nnlib code the notebook's other cells need, so kept, that is the answer while
+    the exercise's own answer runs)."""
+    exercises = [e for e in registry.load_all().values() if e.notebook == notebook]
+    return [(fn, ex.id) for ex in exercises for name in ex.tripwires
+            for fn in _functions(_resolve(name), set())]
+
+
 def own_implementations(exercise):
-    """``{code object: 'module.qualname'}``: what the view of ``exercise`` alone stubs, so what
-    scores it 0 when graded: its own implementations, which ``grader._judge`` names, and the
-    notebook's known mistakes (stubs in every view: the answer computes nothing). Another
+    """``{code object: 'module.qualname'}``: what scores ``exercise`` 0 when graded: what the
+    view of it alone stubs (its own implementations, which ``grader._judge`` names, and the
+    notebook's known mistakes: the answer computes nothing) and its tripwires. Another
     exercise's implementation (nb02's ``neuron`` calling nnlib's ``sigmoid``) is not in it."""
-    return {fn.__code__: f"{fn.__module__}.{fn.__qualname__}"
-            for fn, _ in implementations(exercise.notebook, exercise.id)}
+    found = implementations(exercise.notebook, exercise.id)
+    found += [(fn, i) for fn, i in tripwires(exercise.notebook) if i == exercise.id]
+    return {fn.__code__: f"{fn.__module__}.{fn.__qualname__}" for fn, _ in found}
 
 
 # --- rewriting a module's source ---------------------------------------------------------------
+
+def tripwire_statement(ids):
+    """The line a tripwire's body starts with: the event :data:`TRIPWIRE`, and then the body
+    runs only if the worker's audit hook said it saw it (so not in another interpreter or a
+    forked process, where no one would note it)."""
+    return (f'(lambda seen: __import__("sys").audit("{TRIPWIRE}", "{",".join(ids)}", seen) '
+            'or seen)([]) or (_ for _ in ()).throw(NotImplementedError())')
+
 
 def stub_statement(ids):
     return f'__import__("sys").audit("{EVENT}", "{",".join(ids)}"); raise NotImplementedError'
@@ -210,9 +229,10 @@ def _called_at_import(tree):
     return names
 
 
-def rewrite(text, lines):
+def rewrite(text, lines, trips=None):
     """``text`` with the functions starting at ``lines`` ({line: ids}) stubbed (or given the
-    body ``ids`` when it is a string)."""
+    body ``ids`` when it is a string), and those starting at ``trips`` ({line: ids}) made
+    tripwires: their body kept, after :func:`tripwire_statement`."""
     tree = parse(text)
     at = _offsets(text)
     at_import = _called_at_import(tree)
@@ -221,7 +241,8 @@ def rewrite(text, lines):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             first = min([node.lineno] + [d.lineno for d in node.decorator_list])
             ids = lines.get(first) or lines.get(node.lineno)
-            if not ids or node in tree.body and node.name in at_import:
+            trip = (trips or {}).get(first) or (trips or {}).get(node.lineno)
+            if not (ids or trip) or ids and node in tree.body and node.name in at_import:
                 continue
             body = node.body
             if isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
@@ -229,8 +250,13 @@ def rewrite(text, lines):
                 body = body[1:]           # the docstring stays: help() reads the same
             if not body:
                 continue
-            edits.append((at(body[0].lineno, body[0].col_offset),
-                          at(body[-1].end_lineno, body[-1].end_col_offset),
+            start = at(body[0].lineno, body[0].col_offset)
+            if not ids:                   # a tripwire: its line first, on the body's indent
+                indent = text[text.rfind("\n", 0, start) + 1:start]
+                edits.append((start, start, tripwire_statement(trip) + (
+                    "\n" + indent if not indent.strip() else "; ")))
+                continue
+            edits.append((start, at(body[-1].end_lineno, body[-1].end_col_offset),
                           ids if isinstance(ids, str) else stub_statement(ids)))
         elif isinstance(node, ast.Lambda) and lines.get(node.lineno):
             edits.append((at(node.body.lineno, node.body.col_offset),
@@ -251,9 +277,13 @@ def rewrite(text, lines):
 def build(notebook, root, only=None):
     """Write the view of ``notebook`` (``only`` one exercise of it) under ``root``;
     ``[(view folder, real folder)]``."""
-    by_file = {}
+    by_file, trips = {}, {}
     for (path, line), ids in stubbed(notebook, only).items():
         by_file.setdefault(path, {})[line] = ids
+    for fn, ex_id in tripwires(notebook):       # (a stub there wins: rewrite)
+        path = str(Path(fn.__code__.co_filename).resolve())
+        by_file.setdefault(path, {})
+        trips.setdefault(path, {}).setdefault(fn.__code__.co_firstlineno, []).append(ex_id)
     binds = []
     for name, real in package_dirs().items():
         target = Path(root) / name
@@ -263,8 +293,8 @@ def build(notebook, root, only=None):
         for path, lines in by_file.items():
             if Path(path).is_relative_to(real):
                 copy = target / Path(path).relative_to(real)
-                copy.write_text(rewrite(Path(path).read_text(encoding="utf-8"), lines),
-                                encoding="utf-8")
+                copy.write_text(rewrite(Path(path).read_text(encoding="utf-8"), lines,
+                                        trips.get(path)), encoding="utf-8")
         # compiled here, once: the sandbox (no bytecode written there) would compile every
         # module of both packages again on each start
         compileall.compile_dir(str(target), quiet=2)

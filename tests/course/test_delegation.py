@@ -113,3 +113,95 @@ def test_the_solutions_keep_their_marks_in_the_same_batch(graded, name):
     solved = graded["solved", name]["exercises"]
     assert all(r["points"] == r["max_points"] for r in solved), [
         (r["id"], r["message"][:200]) for r in solved if r["points"] != r["max_points"]]
+
+
+# --- tripwires: course code other cells need that is the answer while the answer is judged ---
+# Each answer hands its exercise to nnlib code that the view cannot stub, because the notebook's
+# other cells (a demo's fit, nb12's own training) need it working: the exercise's tripwires
+# (``Exercise.tripwires``). Each scores 0 in the real sandbox and is refused by the check.
+TRIP_ROUTES = {
+    "train_ssr_via_fit": ("07_sigmoid_vs_relu", "train_ssr", (
+        "from nnlib.train import fit\n"
+        "def train_ssr(network, X, y, lr, epochs):\n"
+        "    return fit(network, X, y, cost='ssr', optimizer='sgd', lr=lr, epochs=epochs)['cost']\n")),
+    "train_ssr_via_train_step": ("07_sigmoid_vs_relu", "train_ssr", (
+        "import nnlib\n"
+        "def train_ssr(network, X, y, lr, epochs):\n"
+        "    opt = nnlib.optimizers.SGD(network.parameters(), lr=lr)\n"
+        "    return [nnlib.train.train_step(network, opt, X, y, cost='ssr')[0]\n"
+        "            for _ in range(epochs)]\n")),
+    "train_ssr_via_backprop": ("07_sigmoid_vs_relu", "train_ssr", (
+        "from nnlib.objective import backprop\n"
+        "def train_ssr(network, X, y, lr, epochs):\n"
+        "    history = []\n"
+        "    for _ in range(epochs):\n"
+        "        network.zero_grad()\n"
+        "        history.append(backprop(network, X, y, 'ssr')[0])\n"
+        "        for p in network.parameters():\n"
+        "            p.value -= lr * p.grad\n"
+        "    return history\n")),
+    "train_step_via_nnlib": ("08_capstone_digits", "train_step", (
+        "import importlib\n"
+        "def train_step(network, optimizer, X, y):\n"
+        "    t = importlib.import_module('nnlib.' + 'train')\n"
+        "    return float(t.train_step(network, optimizer, X, y, "
+        "cost='categorical_cross_entropy')[0])\n")),
+    "train_step_via_fit_one_epoch": ("08_capstone_digits", "train_step", (
+        "from nnlib import fit\n"
+        "def train_step(network, optimizer, X, y):\n"
+        "    return fit(network, X, y, cost='categorical_cross_entropy', optimizer=optimizer,\n"
+        "               epochs=1)['cost'][0]\n")),
+    "train_step_via_backprop": ("08_capstone_digits", "train_step", (
+        "from nnlib.objective import backprop\n"
+        "def train_step(network, optimizer, X, y):\n"
+        "    optimizer.zero_grad()\n"
+        "    cost, _ = backprop(network, X, y, 'categorical_cross_entropy')\n"
+        "    optimizer.step()\n"
+        "    return cost\n")),
+    "minibatches_via_nnlib": ("12_your_own_network", "minibatches", (
+        "import nnlib.train\n"
+        "def minibatches(N, batch_size, rng):\n"
+        "    return list(nnlib.train.minibatches(N, batch_size, rng))\n")),
+    "minibatches_via_fit": ("12_your_own_network", "minibatches", (
+        "import numpy as np\nfrom nnlib import fit\nfrom nnlib.optimizers import SGD\n"
+        "from nnlib.layers import Parameter\n"
+        "class Recorder:\n"
+        "    output_activation, dense_layers = 'identity', []\n"
+        "    def __init__(self):\n        self.batches, self.p = [], Parameter(np.zeros(1), 'p')\n"
+        "    def forward(self, X, training=True):\n"
+        "        self.batches.append(X[:, 0].astype(np.int64))\n        return X * 0.0\n"
+        "    def backward(self, dout, start=None):\n        return None\n"
+        "    def parameters(self):\n        return [self.p]\n"
+        "def minibatches(N, batch_size, rng):\n"
+        "    net = Recorder()\n"
+        "    fit(net, np.arange(N, dtype=float)[:, None], np.zeros((N, 1)),\n"
+        "        optimizer=SGD(net.parameters(), lr=1.0),\n"
+        "        epochs=1, batch_size=batch_size, rng=rng)\n"
+        "    return net.batches\n")),
+    "dense_forward_via_Dense": ("03_forward_propagation", "dense_forward", (
+        "from nnlib.layers import Dense\n"
+        "def dense_forward(X, W, b):\n"
+        "    return Dense.from_arrays(W, b).forward(X)\n")),
+    "dense_forward_via_plain": ("03_forward_propagation", "dense_forward", (
+        "import numpy as np\nfrom nnlib import plain\n"
+        "def dense_forward(X, W, b):\n"
+        "    X, W, b = np.asarray(X), np.asarray(W), np.asarray(b)\n"
+        "    out = plain.dense_forward(X.tolist(), W.tolist(), b.tolist())\n"
+        "    return np.array(out, dtype=np.result_type(X, W, b)).reshape(len(X), W.shape[1])\n")),
+    "forward_via_Dense_and_Activation": ("03_forward_propagation", "forward", (
+        "from nnlib.layers import Activation, Dense\n"
+        "def forward(X, layers):\n"
+        "    A = X\n"
+        "    for W, b, name in layers:\n"
+        "        A = Activation(name).forward(Dense.from_arrays(W, b).forward(A))\n"
+        "    return A\n")),
+    "early_stopping_via_EarlyStopping": ("09_generalization", "early_stopping_epochs", (
+        "from nnlib.callbacks import EarlyStopping\n"
+        "def early_stopping_epochs(val_costs, patience):\n"
+        "    stop, history = EarlyStopping(patience=patience, restore_best=False), {'val_cost': []}\n"
+        "    for epoch, cost in enumerate(val_costs, start=1):\n"
+        "        history['val_cost'].append(cost)\n"
+        "        if stop(epoch, history):\n"
+        "            return stop.best_epoch, epoch\n"
+        "    return stop.best_epoch, None\n")),
+}
