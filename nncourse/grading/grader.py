@@ -33,6 +33,7 @@ from pathlib import Path
 from nncourse.checks import judging, registry
 from nncourse.grading.sandbox import SandboxLimits, isolation_available
 from nncourse.grading.session import RemoteFunction, Session
+from nncourse.grading.reading import hard_links
 from nncourse.grading.submission import SubmissionError, read_submission
 from nncourse.results import MAX_CELL_ERRORS, ExerciseResult, SubmissionReport
 from nncourse.text import printable
@@ -59,9 +60,24 @@ class NoSandbox(RuntimeError):
     """Raised by :func:`grade_many` when no sandbox can be made and none was waived."""
 
 
-def grade_file(path, seed=None, limits=None, isolation="bubblewrap", forbid_reference=False):
-    """Grade one submission; returns its :class:`SubmissionReport` (never raises)."""
+def course_files():
+    """The course's own notebooks (solutions and learner versions): a submission that is a
+    hard link to one is refused (:func:`reading.hard_links`)."""
+    from nncourse.build.notebooks import NOTEBOOKS, SOLUTIONS
+    return sorted(SOLUTIONS.glob("*.ipynb")) + sorted(NOTEBOOKS.glob("*.ipynb"))
+
+
+def grade_file(path, seed=None, limits=None, isolation="bubblewrap", forbid_reference=False,
+               linked=None):
+    """Grade one submission; returns its :class:`SubmissionReport` (never raises).
+    ``linked``: why it is not graded, found for its batch (a hard link, by :func:`grade_many`);
+    when None, the file alone is checked against the course's files."""
     try:
+        if linked is None:
+            linked = hard_links([path], course_files()).get(str(path))
+        if linked:
+            return SubmissionReport(str(path), error=linked, error_kind="not_a_file",
+                                    isolation=isolation, seed=seed)
         return _grade_file(Path(path), seed, limits or Limits(), isolation, forbid_reference)
     except Exception as exc:  # a grader bug must not stop the batch
         return SubmissionReport(str(path), error=f"the grader failed on this file "
@@ -206,9 +222,10 @@ def grade_many(paths, seed=None, limits=None, jobs=1, progress=None, isolation=N
     paths = [str(p) for p in paths]
     reports = [None] * len(paths)
     lock = threading.Lock()
+    linked = hard_links(paths, course_files())      # before any file is read
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = {pool.submit(grade_file, p, seed, limits, isolation, forbid_reference): i
-                   for i, p in enumerate(paths)}
+        futures = {pool.submit(grade_file, p, seed, limits, isolation, forbid_reference,
+                               linked.get(p, "")): i for i, p in enumerate(paths)}
         for done, future in enumerate(as_completed(futures), start=1):
             i = futures[future]
             reports[i] = future.result()    # grade_file never raises

@@ -204,4 +204,122 @@ TRIP_ROUTES = {
         "        if stop(epoch, history):\n"
         "            return stop.best_epoch, epoch\n"
         "    return stop.best_epoch, None\n")),
+    # found by the survey: nnlib code that computes an exercise's answer by another route
+    "weighted_sum_via_Dense": ("02_the_neuron", "weighted_sum", (
+        "import numpy as np\nfrom nnlib.layers import Dense\n"
+        "def weighted_sum(X, w, b):\n"
+        "    return Dense.from_arrays(np.reshape(w, (-1, 1)), np.reshape(b, 1)).forward(X)[:, 0]\n")),
+    "neuron_via_Network": ("02_the_neuron", "neuron", (
+        "import numpy as np\nfrom nnlib import Activation, Dense, Network\n"
+        "def neuron(X, w, b):\n"
+        "    net = Network([Dense.from_arrays(np.reshape(w, (-1, 1)), np.reshape(b, 1)),\n"
+        "                   Activation('sigmoid')])\n"
+        "    return net.forward(X)[:, 0]\n")),
+    "dense_forward_plain_via_Dense": ("03_forward_propagation", "dense_forward_plain", (
+        "from nnlib.activations import as_float\nfrom nnlib.layers import Dense\n"
+        "def dense_forward_plain(X, W, b):\n"
+        "    return Dense.from_arrays(W, b).forward(as_float(X)).tolist()\n")),
+    "mse_via_per_sample_loss": ("04_cost", "mse", (
+        "from nnlib.losses import squared_error_loss\n"
+        "def mse(y, y_hat):\n    return squared_error_loss(y, y_hat).mean()\n")),
+    "cce_via_per_sample_loss": ("04_cost", "categorical_cross_entropy", (
+        "from nnlib import losses\n"
+        "def categorical_cross_entropy(y, y_hat):\n"
+        "    return losses.categorical_cross_entropy_loss(y, y_hat).mean()\n")),
+    "relu_derivative_via_leaky": ("05_backpropagation", "relu_derivative", (
+        "from nnlib.activations import leaky_relu_derivative\n"
+        "def relu_derivative(Z):\n    return leaky_relu_derivative(Z, 0.0)\n")),
+    "adam_step_via_Adam": ("12_your_own_network", "adam_step", (
+        "import numpy as np\nfrom nnlib.optimizers import Adam\n"
+        "def adam_step(w, dw, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):\n"
+        "    w, m, v = np.array(w), np.array(m), np.array(v)\n"
+        "    opt = Adam([w], lr=lr, beta1=beta1, beta2=beta2, eps=eps)\n"
+        "    opt.update(w, np.asarray(dw), {'t': t - 1, 'm': m, 'v': v})\n"
+        "    return w, m, v\n")),
+    "network_forward_via_Network": ("12_your_own_network", "forward", (
+        "from nnlib import Activation, Dense, Network\n"
+        "def forward(params, X):\n"
+        "    L = len(params) // 2\n"
+        "    layers = []\n"
+        "    for l in range(L):\n"
+        "        layers += [Dense.from_arrays(params[2 * l], params[2 * l + 1]),\n"
+        "                   Activation('relu' if l < L - 1 else 'softmax')]\n"
+        "    y_hat = Network(layers).forward(X)\n"
+        "    return y_hat, [(d.X, a.Z) for d, a in zip(layers[0::2], layers[1::2])]\n")),
 }
+# solved controls in the tripwire batch: their other cells run nnlib's fit (07, 12), whose
+# minibatches and train_step are tripwires there, and keep every mark
+TRIP_SOLVED = ("07_sigmoid_vs_relu", "12_your_own_network")
+
+
+def _trip_exercise(route):
+    name, function, _ = TRIP_ROUTES[route]
+    return next(e for e in EXERCISES if e.notebook == name and e.function == function)
+
+
+def test_every_tripwire_names_code_that_exists():
+    """A tripwire is a dotted name of a function, method or class of nnlib or nncourse."""
+    for ex in EXERCISES:
+        for name in ex.tripwires:
+            assert view._functions(view._resolve(name), set()), (ex.id, name)
+
+
+@pytest.mark.parametrize("route", sorted(TRIP_ROUTES))
+def test_the_notebook_check_refuses_a_tripwire(route):
+    ex = _trip_exercise(route)
+    ns = {}
+    exec(TRIP_ROUTES[route][2], ns)
+    result = _check(ex, ns[ex.function])
+    assert not result["passed"] and REFUSED in result["message"], result["message"]
+    assert result["cases_passed"] == 0
+
+
+def test_a_tripwire_outside_the_answer_is_not_the_learners():
+    """The judge's own use of fit (the reference of train_ssr is fit) is not refused: only
+    while the learner's function runs does a tripwire count."""
+    ex = registry.by_name("train_ssr")
+    with delegation.watching(ex) as reached:
+        from nnlib import Network, fit
+        import numpy as np
+        net = Network.from_sizes([2, 2, 1], rng=np.random.default_rng(0))
+        fit(net, np.ones((4, 2)), np.ones((4, 1)), cost="ssr", epochs=2, lr=0.01)
+    assert reached == []
+
+
+@pytest.fixture(scope="module")
+def tripped(tmp_path_factory):
+    if isolation_available() is None:
+        pytest.skip("needs bubblewrap (apt-get install bubblewrap)")
+    folder = tmp_path_factory.mktemp("tripwires")
+    paths = {}
+    for route, (name, _, source) in TRIP_ROUTES.items():
+        ex = _trip_exercise(route)
+        # only the attacked answer (the others "pass"): quick to grade
+        paths[route] = (name, _submission(name, lambda e: source if e.id == ex.id else "pass"))
+    for name in TRIP_SOLVED:
+        paths[f"solved {name}"] = (name, _submission(name, None))
+    files = []
+    for key, (name, nb) in paths.items():
+        path = folder / key.replace(" ", "_") / f"{name}.ipynb"
+        path.parent.mkdir(parents=True)
+        path.write_text(nbformat.writes(nb), encoding="utf-8")
+        files.append(path)
+    reports = grade_many(files, seed=1234, limits=LIMITS, jobs=2)
+    return {key: r.to_json() for key, r in zip(paths, reports)}
+
+
+@pytest.mark.parametrize("route", sorted(TRIP_ROUTES))
+def test_a_tripwire_reached_by_the_answer_scores_0(tripped, route):
+    ex = _trip_exercise(route)
+    report = tripped[route]
+    row = next(r for r in report["exercises"] if r["id"] == ex.id)
+    assert row["points"] == 0 and "course's own implementation" in row["message"], row
+    assert ex.id in report["copied_reference"], report
+
+
+@pytest.mark.parametrize("name", TRIP_SOLVED)
+def test_legitimate_uses_of_a_tripwire_keep_every_mark(tripped, name):
+    report = tripped[f"solved {name}"]
+    assert report["score"] == report["max_score"] > 0, [
+        (r["id"], r["message"][:200]) for r in report["exercises"] if not r["passed"]]
+    assert report["cell_errors"] == [], report["cell_errors"]
