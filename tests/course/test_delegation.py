@@ -323,3 +323,60 @@ def test_legitimate_uses_of_a_tripwire_keep_every_mark(tripped, name):
     assert report["score"] == report["max_score"] > 0, [
         (r["id"], r["message"][:200]) for r in report["exercises"] if not r["passed"]]
     assert report["cell_errors"] == [], report["cell_errors"]
+
+
+# A tripwire's body runs only where the worker's audit hook sees it: in another interpreter
+# or a forked process it raises, so these score 0 too (as an error: the notebook's kernel
+# does not watch other processes, so there the check cannot refuse them)
+ELSEWHERE = {
+    "minibatches_in_a_subprocess": (
+        "import pickle, subprocess, sys\n"
+        "CODE = ('import pickle, sys, nnlib.train as t; N, bs, rng = pickle.load(sys.stdin.buffer); '\n"
+        "        'sys.stdout.buffer.write(pickle.dumps((list(t.minibatches(N, bs, rng)), rng)))')\n"
+        "def minibatches(N, batch_size, rng):\n"
+        "    done = subprocess.run([sys.executable, '-c', CODE], capture_output=True, check=True,\n"
+        "                          input=pickle.dumps((N, batch_size, rng)))\n"
+        "    out, after = pickle.loads(done.stdout)\n"
+        "    rng.bit_generator.state = after.bit_generator.state\n"
+        "    return out\n"),
+    "minibatches_in_a_fork": (
+        "import os, pickle, nnlib.train\n"
+        "def minibatches(N, batch_size, rng):\n"
+        "    r, w = os.pipe()\n"
+        "    if os.fork() == 0:\n"
+        "        try:\n"
+        "            os.write(w, pickle.dumps((list(nnlib.train.minibatches(N, batch_size, rng)), rng)))\n"
+        "        finally:\n"
+        "            os._exit(0)\n"
+        "    os.close(w)\n"
+        "    data = b''\n"
+        "    while chunk := os.read(r, 65536):\n"
+        "        data += chunk\n"
+        "    os.wait()\n"
+        "    out, after = pickle.loads(data)\n"
+        "    rng.bit_generator.state = after.bit_generator.state\n"
+        "    return out\n"),
+}
+
+
+def test_a_tripwire_in_another_process_runs_nothing(tmp_path):
+    if isolation_available() is None:
+        pytest.skip("needs bubblewrap (apt-get install bubblewrap)")
+    name = "12_your_own_network"
+    ex = registry.by_name("minibatches")
+    files = []
+    for route, source in ELSEWHERE.items():
+        ns = {}
+        exec(source, ns)        # in the learner's kernel the answer works
+        import numpy as np
+        from nnlib.train import minibatches
+        got = ns["minibatches"](10, 4, np.random.default_rng(0))
+        assert [list(b) for b in got] == [list(b) for b in minibatches(10, 4, np.random.default_rng(0))]
+        path = tmp_path / route / f"{name}.ipynb"
+        path.parent.mkdir()
+        nb = _submission(name, lambda e: source if e.id == ex.id else "pass")
+        path.write_text(nbformat.writes(nb), encoding="utf-8")
+        files.append(path)
+    for route, report in zip(ELSEWHERE, grade_many(files, seed=1234, limits=LIMITS, jobs=2)):
+        row = next(r for r in report.to_json()["exercises"] if r["id"] == ex.id)
+        assert row["points"] == 0, (route, row)
