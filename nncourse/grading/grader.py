@@ -3,9 +3,10 @@
 The trust boundary: learner code runs only in a submission's own sandbox
 (:mod:`nncourse.grading.sandbox`), and that sandbox never judges. For each submission the grader
 
-1. reads the notebook (:mod:`.submission`; the file is only ever read) and works out which
-   course notebook it is, which check cells were edited or deleted, and which answers call
-   nnlib's own implementation of their exercise;
+1. reads the notebook (:mod:`.submission`; the file is only ever read, and never one that is a
+   symbolic link, a hard link to a course file or to another file of the batch, or no regular
+   file) and works out which course notebook it is, which check cells were edited or deleted,
+   and which answers call nnlib's own implementation of their exercise;
 2. sends the submission's code cells, **except its check cells**, to a fresh sandbox one at a
    time, each with a time limit (:mod:`.session`); a cell that hangs or kills the sandbox is
    skipped, the sandbox started again and the cells before it run again;
@@ -16,8 +17,9 @@ The trust boundary: learner code runs only in a submission's own sandbox
    written. A submission can change its own outputs, and nothing else.
 4. the sandbox's nnlib and nncourse are the notebook's grading view (:mod:`.view`): the
    course's implementations of its exercises are stubs there, and an answer whose own
-   exercise's stub ran while it was judged scores 0 with a note. An answer that used another
-   exercise's course version is judged again in a sandbox where only its own is a stub.
+   exercise's stub (or tripwire: code other cells need, kept) ran while it was judged scores 0
+   with a note. An answer that used another exercise's course version is judged again in a
+   sandbox where only its own is a stub.
 
 A submission's death, hang or garbage is that submission's error only. The result of each
 submission is a :class:`nncourse.results.SubmissionReport`.

@@ -24,6 +24,20 @@ optimizers, data and plots, the course's drivers) is the real code; a notebook c
 stub fails in the sandbox, and the grader does not count that as the learner's error. Every
 course solution keeps its full marks under the views (``tests/course/test_grading_reference.py``
 and the solutions' grading).
+
+*Tripwires* (an exercise's ``tripwires`` in the registry) are code that other cells need, so
+not stubbed, that is the answer all the same (nb07's ``train_ssr`` is ``fit(..., cost="ssr")``;
+nb12's own training runs ``fit``, which uses ``minibatches``). In every view of the notebook
+(where it is no stub) such a function keeps its body after one line (:func:`tripwire_statement`)
+that sends :data:`TRIPWIRE` naming the exercise and raises unless the worker's hook acknowledges
+it (so it raises in another interpreter or a forked process). The worker notes it only while a
+judge's call of an answer runs (a demo cell's ``fit`` is not noted), and the grader scores the
+exercise 0 when its own tripwire ran, as for a stub. What stays possible, honestly: the body is
+in the sandbox, so an answer that deliberately works against this (reads the function's source
+or code object, drops the line and runs the rest; rebinds ``sys.audit`` for its call; answers
+the event itself in a fresh interpreter) runs it unseen; and the tripwires are a list from a
+survey of nnlib, not a proof that no other code computes an answer. The notebook's check
+applies the same list (``own_implementations``), in the learner's own process only.
 """
 
 import ast
@@ -168,9 +182,7 @@ def stubbed(notebook, only=None):
 
 
 def tripwires(notebook):
-    """``[(function, exercise id)]``: the tripwires of ``notebook``'s exercises (their
-    ``tripwires``: nnlib code the notebook's other cells need, so kept, that is the answer while
-    the exercise's own answer runs)."""
+    """``[(function, exercise id)]``: the ``tripwires`` of ``notebook``'s exercises."""
     exercises = [e for e in registry.load_all().values() if e.notebook == notebook]
     return [(fn, ex.id) for ex in exercises for name in ex.tripwires
             for fn in _functions(_resolve(name), set())]
@@ -189,9 +201,7 @@ def own_implementations(exercise):
 # --- rewriting a module's source ---------------------------------------------------------------
 
 def tripwire_statement(ids):
-    """The line a tripwire's body starts with: the event :data:`TRIPWIRE`, and then the body
-    runs only if the worker's audit hook said it saw it (so not in another interpreter or a
-    forked process, where no one would note it)."""
+    """A tripwire's first line: :data:`TRIPWIRE`, then NotImplementedError unless seen."""
     return (f'(lambda seen: __import__("sys").audit("{TRIPWIRE}", "{",".join(ids)}", seen) '
             'or seen)([]) or (_ for _ in ()).throw(NotImplementedError())')
 

@@ -16,7 +16,9 @@ audit event ``view.EVENT``. The worker's audit hook (audit hooks cannot be remov
 and each reply says which were called while it ran: the exercise's own scores 0, another
 exercise's has it judged again in a sandbox where only its own implementation is a stub. Learner
 code may hide or fake that note: a stub never computes the answer, so hiding gains nothing, and
-faking only lowers a grade or costs one more sandbox.
+faking only lowers a grade or costs one more sandbox. A *tripwire* (code other cells need,
+kept) sends ``view.TRIPWIRE``: the hook acknowledges it in this process only (elsewhere it
+raises) and notes it only while a judge's call runs; the reply says which ran.
 """
 
 import os
