@@ -109,7 +109,7 @@ def _grade_file(path, seed, limits, isolation, forbid_reference):
     for i, ex in enumerate(sub.exercises):
         stubs = session.stubs_called.get(ex.function, set())
         # (or whose defining cell stopped on a stub before its def ran)
-        if not (isolated and ex.id not in stubs and (stubs or not rows[i].passed and
+        if not (isolated and not _own(ex, stubs) and (stubs or not rows[i].passed and
                                                       ex.function in session.stub_failed_defs)):
             continue
         left = budget - time.monotonic()
@@ -150,8 +150,8 @@ def _judge(ex, session, seed, limits, is_copy, forbid_reference):
     # the course's implementations are stubs in the sandbox (.view): its own that ran while
     # this answer was judged computed nothing for it, whatever route reached it; its
     # tripwires (kept for other cells) that ran then did its work
-    stubs = [i for i in {*session.stubs_called.get(ex.function, ()),
-                         *session.tripped.get(ex.function, ())} if i == ex.id]
+    stubs = _own(ex, {*session.stubs_called.get(ex.function, ()),
+                      *session.tripped.get(ex.function, ())})
     passed = result.passed and not (is_copy and forbid_reference) and not stubs
     message = result.message
     if stubs:
@@ -171,6 +171,13 @@ def _judge(ex, session, seed, limits, is_copy, forbid_reference):
         hint=None if stubs else result.mistake.hint if result.mistake else None,
         copied_reference=is_copy or bool(stubs),
         cases_passed=0 if stubs else result.cases_passed, cases_total=result.cases_total)
+
+
+def _own(ex, ids):
+    """Of the exercises whose course code ran while ``ex``'s answer was judged, those that score
+    it 0: its own, and another notebook's (in this sandbox, only its check module's version)."""
+    known = registry.load_all()
+    return sorted(i for i in ids if i == ex.id or i in known and known[i].notebook != ex.notebook)
 
 
 def _exercise_name(exercise_id):

@@ -9,12 +9,13 @@ An exercise's implementations (:func:`stubbed`) are nnlib's function, method or 
 (its ``reference`` and ``implemented_by``); its version in the check module with the module's
 helpers that version calls, and the methods of nnlib classes it calls that the exercise is named
 after (nb06's ``momentum_update`` wraps ``Momentum.update``); and, in every view, the check
-module's known mistakes (rmse's "no square root" *is* mse). No other copy of them is in the
-sandbox: not in a file (the view's ``__pycache__`` is compiled from the stubs), not in
-``inspect.getsource``'s text, not in memory. So an answer that reaches one by any route (an
-import, ``getattr`` on a computed name, ``exec`` of its source or of the file, the registry's
-``.reference``) computes nothing, and the worker's audit hook (learner code cannot remove it)
-tells the grader. Hiding the event gains nothing; faking one only lowers a grade.
+module's known mistakes (rmse's "no square root" *is* mse) and the check modules' versions of
+every other notebook's exercises (nb12's ``_softmax`` is nb03's ``softmax``). No other copy of
+them is in the sandbox: not in a file (the view's ``__pycache__`` is compiled from the stubs),
+not in ``inspect.getsource``'s text, not in memory. So an answer that reaches one by any route
+(an import, ``getattr`` on a computed name, ``exec`` of its source or of the file, the
+registry's ``.reference``) computes nothing, and the worker's audit hook (learner code cannot
+remove it) tells the grader. Hiding the event gains nothing; faking one only lowers a grade.
 
 Two views per notebook are used (:func:`binds`): every exercise stubbed, where each answer is
 judged; and, for an answer that called *another* exercise's stub (notebook 02's ``neuron`` uses
@@ -25,19 +26,18 @@ stub fails in the sandbox, and the grader does not count that as the learner's e
 course solution keeps its full marks under the views (``tests/course/test_grading_reference.py``
 and the solutions' grading).
 
-*Tripwires* (an exercise's ``tripwires`` in the registry) are code that other cells need, so
-not stubbed, that is the answer all the same (nb07's ``train_ssr`` is ``fit(..., cost="ssr")``;
-nb12's own training runs ``fit``, which uses ``minibatches``). In every view of the notebook
-(where it is no stub) such a function keeps its body after one line (:func:`tripwire_statement`)
-that sends :data:`TRIPWIRE` naming the exercise and raises unless the worker's hook acknowledges
-it (so it raises in another interpreter or a forked process). The worker notes it only while a
-judge's call of an answer runs (a demo cell's ``fit`` is not noted), and the grader scores the
-exercise 0 when its own tripwire ran, as for a stub. What stays possible, honestly: the body is
+*Tripwires* (an exercise's ``tripwires`` in the registry) are code other cells need, so not
+stubbed, that is the answer all the same (nb07's ``train_ssr`` is ``fit(..., cost="ssr")``, and
+nb12's own training runs ``fit``). In the notebook's views such a function keeps its body after
+a line (:func:`tripwire_statement`) that sends :data:`TRIPWIRE` naming the exercise and raises
+unless the worker's hook acknowledges it (as in another interpreter or a forked process). The
+worker notes it only while a judge's call of an answer runs (a demo cell's ``fit`` is not
+noted), and the grader scores the exercise 0 when its own tripwire ran, as for a stub. What stays possible, honestly: the body is
 in the sandbox, so an answer that deliberately works against this (reads the function's source
 or code object, drops the line and runs the rest; rebinds ``sys.audit`` for its call; answers
-the event itself in a fresh interpreter) runs it unseen; and the tripwires are a list from a
-survey of nnlib, not a proof that no other code computes an answer. The notebook's check
-applies the same list (``own_implementations``), in the learner's own process only.
+the event itself in a fresh interpreter) runs it unseen; and the tripwires are a survey's list,
+not a proof that no other code computes an answer. The notebook's check applies the same list
+(``own_implementations``), in the learner's own process only.
 """
 
 import ast
@@ -143,11 +143,11 @@ def _filled(cell):
         return False
 
 
-def implementations(notebook, only=None):
+def implementations(notebook, only=None, elsewhere=True):
     """``[(function, exercise id)]``: the course's functions the view of ``notebook`` stubs (of
-    the exercise ``only``, if given), each with the exercise it implements. The one definition
-    of "the exercise's own implementation": the view stubs these (:func:`stubbed`) and the
-    notebook's check refuses an answer that calls one of its own (``checks.delegation``)."""
+    the exercise ``only``, if given) with the exercise each implements, and (``elsewhere``) the
+    check modules' versions of other notebooks' exercises. The one definition of "the course's
+    own implementation": the view stubs these, the notebook's check refuses them (delegation)."""
     out, dirs = [], package_dirs()
     exercises = [e for e in registry.load_all().values() if e.notebook == notebook]
     own = {e.id: [e.reference] + [_resolve(n) for n in e.implemented_by] for e in exercises}
@@ -168,12 +168,13 @@ def implementations(notebook, only=None):
             path = Path(fn.__code__.co_filename).resolve()
             if any(path.is_relative_to(d) for d in dirs.values()):
                 out.append((fn, ex.id))
-    return out
+    return out + [(fn, i) for other in registry.notebooks() if elsewhere and other != notebook
+                  for fn, i in implementations(other, elsewhere=False)
+                  if fn.__module__.startswith("nncourse.checks.")]
 
 
 def stubbed(notebook, only=None):
-    """``{(file, first line): [exercise ids]}``: what the view of ``notebook`` stubs (of the
-    exercise ``only``, if given)."""
+    """``{(file, first line): [exercise ids]}``: what the view of ``notebook`` (``only``) stubs."""
     found = {}
     for fn, ex_id in implementations(notebook, only):
         key = (str(Path(fn.__code__.co_filename).resolve()), fn.__code__.co_firstlineno)
@@ -183,9 +184,8 @@ def stubbed(notebook, only=None):
 
 def tripwires(notebook):
     """``[(function, exercise id)]``: the ``tripwires`` of ``notebook``'s exercises."""
-    exercises = [e for e in registry.load_all().values() if e.notebook == notebook]
-    return [(fn, ex.id) for ex in exercises for name in ex.tripwires
-            for fn in _functions(_resolve(name), set())]
+    return [(fn, ex.id) for ex in registry.load_all().values() if ex.notebook == notebook
+            for name in ex.tripwires for fn in _functions(_resolve(name), set())]
 
 
 def own_implementations(exercise):
