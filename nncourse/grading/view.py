@@ -30,14 +30,14 @@ and the solutions' grading).
 stubbed, that is the answer all the same (nb07's ``train_ssr`` is ``fit(..., cost="ssr")``, and
 nb12's own training runs ``fit``). In the notebook's views such a function keeps its body after
 a line (:func:`tripwire_statement`) that sends :data:`TRIPWIRE` naming the exercise and raises
-unless the worker's hook acknowledges it (as in another interpreter or a forked process). The
-worker notes it only while a judge's call of an answer runs (a demo cell's ``fit`` is not
-noted), and the grader scores the exercise 0 when its own tripwire ran, as for a stub. What stays possible, honestly: the body is
-in the sandbox, so an answer that deliberately works against this (reads the function's source
-or code object, drops the line and runs the rest; rebinds ``sys.audit`` for its call; answers
-the event itself in a fresh interpreter) runs it unseen; and the tripwires are a survey's list,
-not a proof that no other code computes an answer. The notebook's check applies the same list
-(``own_implementations``), in the learner's own process only.
+unless the worker's hook acknowledges it (so in another interpreter or a forked child). The
+worker notes it only while a judge's call of an answer runs (not a demo cell's ``fit``), and
+the grader scores the exercise 0 when its own tripwire ran, as for a stub. Still possible: the
+body is in the sandbox, so an answer that deliberately works against this (drops the line from
+the function's source or code object and runs the rest; rebinds ``sys.audit`` for its call;
+answers the event itself in a fresh interpreter) runs it unseen; and the tripwires are a
+survey's list, not a proof that no other code computes an answer. The notebook's check applies
+the same list (``own_implementations``), in the learner's own process only.
 """
 
 import ast
@@ -143,11 +143,13 @@ def _filled(cell):
         return False
 
 
+@functools.lru_cache(maxsize=None)      # the registry does not change in a process
 def implementations(notebook, only=None, elsewhere=True):
-    """``[(function, exercise id)]``: the course's functions the view of ``notebook`` stubs (of
-    the exercise ``only``, if given) with the exercise each implements, and (``elsewhere``) the
-    check modules' versions of other notebooks' exercises. The one definition of "the course's
-    own implementation": the view stubs these, the notebook's check refuses them (delegation)."""
+    """``((function, exercise id), ...)``: the course's functions the view of ``notebook``
+    stubs (of the exercise ``only``, if given) with the exercise each implements, and
+    (``elsewhere``) the check modules' versions of other notebooks' exercises. The one
+    definition of "the course's own implementation": the view stubs these, the notebook's
+    check refuses them (delegation)."""
     out, dirs = [], package_dirs()
     exercises = [e for e in registry.load_all().values() if e.notebook == notebook]
     own = {e.id: [e.reference] + [_resolve(n) for n in e.implemented_by] for e in exercises}
@@ -168,9 +170,9 @@ def implementations(notebook, only=None, elsewhere=True):
             path = Path(fn.__code__.co_filename).resolve()
             if any(path.is_relative_to(d) for d in dirs.values()):
                 out.append((fn, ex.id))
-    return out + [(fn, i) for other in registry.notebooks() if elsewhere and other != notebook
-                  for fn, i in implementations(other, elsewhere=False)
-                  if fn.__module__.startswith("nncourse.checks.")]
+    return tuple(out) + tuple((fn, i) for other in registry.notebooks() if elsewhere and
+                              other != notebook for fn, i in implementations(other, None, False)
+                              if fn.__module__.startswith("nncourse.checks."))
 
 
 def stubbed(notebook, only=None):
@@ -189,11 +191,10 @@ def tripwires(notebook):
 
 
 def own_implementations(exercise):
-    """``{code object: 'module.qualname'}``: what scores ``exercise`` 0 when graded: what the
-    view of it alone stubs (its own implementations, which ``grader._judge`` names, and the
-    notebook's known mistakes: the answer computes nothing) and its tripwires. Another
-    exercise's implementation (nb02's ``neuron`` calling nnlib's ``sigmoid``) is not in it."""
-    found = implementations(exercise.notebook, exercise.id)
+    """``{code object: 'module.qualname'}``: what scores ``exercise`` 0 when graded: what its
+    own view stubs (its implementations, the mistakes, other notebooks' course versions) and its
+    tripwires; not another exercise of its notebook (nb02's ``neuron`` may call ``sigmoid``)."""
+    found = list(implementations(exercise.notebook, exercise.id))
     found += [(fn, i) for fn, i in tripwires(exercise.notebook) if i == exercise.id]
     return {fn.__code__: f"{fn.__module__}.{fn.__qualname__}" for fn, _ in found}
 
@@ -291,8 +292,7 @@ def build(notebook, root, only=None):
     for (path, line), ids in stubbed(notebook, only).items():
         by_file.setdefault(path, {})[line] = ids
     for fn, ex_id in tripwires(notebook):       # (a stub there wins: rewrite)
-        path = str(Path(fn.__code__.co_filename).resolve())
-        by_file.setdefault(path, {})
+        by_file.setdefault(path := str(Path(fn.__code__.co_filename).resolve()), {})
         trips.setdefault(path, {}).setdefault(fn.__code__.co_firstlineno, []).append(ex_id)
     binds = []
     for name, real in package_dirs().items():
