@@ -92,6 +92,7 @@ def _grade_outputs(args):
 def cmd_grade(args):
     import secrets
 
+    from nncourse.grading import hiding
     from nncourse.grading.grader import (Limits, NoSandbox, choose_isolation, expand,
                                          grade_many, progress_bar)
     from nncourse.grading.outputs import csv_text, reports_json, summary_table
@@ -113,16 +114,20 @@ def cmd_grade(args):
     except NoSandbox as exc:
         raise UserError(str(exc)) from None
     if isolation == "none":
-        print("WARNING: grading WITHOUT a sandbox (isolation: none): learner code runs as you and "
-              "can read and change your files. Every report says so.", file=sys.stderr)
+        print("WARNING: grading WITHOUT a sandbox (isolation: none), for trusted code only: "
+              "learner code runs as you, can read and change your files and can read the "
+              "course's own answers where installed. Every report says so.", file=sys.stderr)
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
     limits = Limits(cell_timeout=args.timeout, notebook_timeout=args.notebook_timeout,
-                    check_time=args.check_time, memory_mb=args.memory,
-                    user=args.run_as)
+                    check_time=args.check_time, memory_mb=args.memory, user=args.run_as)
     to_stdout = args.json == "-"
-    reports = grade_many(paths, seed=seed, limits=limits, jobs=args.jobs, isolation=isolation,
-                         forbid_reference=args.forbid_reference,
-                         progress=None if to_stdout or args.no_progress else progress_bar())
+    try:   # as the user, its Python sees only the grading view (the real course is hidden)
+        with hiding.hidden(args.run_as if isolation == "user" else None):
+            reports = grade_many(paths, seed=seed, limits=limits, jobs=args.jobs,
+                                 isolation=isolation, forbid_reference=args.forbid_reference,
+                                 progress=None if to_stdout or args.no_progress else progress_bar())
+    except hiding.HidingError as exc:
+        raise UserError(str(exc)) from None
     from nncourse.teacher.students import assign
     subs = assign([r.submission for r in reports], args.paths, roster)
     files, messages, book = teacher.render(args, reports, subs, roster)
@@ -270,11 +275,16 @@ def build_parser():
                    help="memory of one submission's whole sandbox, MB")
     p.add_argument("--seed", type=int, help="seed of the hidden cases (default: random)")
     p.add_argument("--unsandboxed", action="store_true",
-                   help="grade even where no sandbox can be made (learner code then runs as you)")
+                   help="grade even where no sandbox can be made: FOR TRUSTED CODE ONLY. Learner "
+                        "code then runs as you: it can read and change your files, and though "
+                        "the grading view (stubs of the exercises' course implementations) is "
+                        "first on its import path, it can still read the real ones where they "
+                        "are installed. With --run-as, as root, they are hidden from it")
     p.add_argument("--run-as", metavar="USER",
                    help="as root: run learner code as this unprivileged system user (without "
                         "it, bubblewrap's sandbox runs as a uid no account owns; with "
-                        "--unsandboxed, what the Gradescope autograder does without bubblewrap)")
+                        "--unsandboxed, what the Gradescope autograder does without bubblewrap: "
+                        "the course's real copies are hidden from USER while it runs)")
     p.add_argument("--forbid-reference", action="store_true",
                    help="score 0 an answer whose code names nnlib's own implementation of its "
                         "exercise (in the sandbox, one that calls it scores 0 anyway)")

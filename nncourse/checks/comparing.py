@@ -42,7 +42,10 @@ def _has_opaque(value):
 
 
 def _kind(value):
-    """An array's dtype kind ("i", "u", "f", "b", ...), else None."""
+    """An array's or number's dtype kind ("i", "u", "f", "b", ...; Python's bool, int and float
+    too), else None."""
+    if isinstance(value, (bool, int, float)):
+        return np.asarray(value).dtype.kind
     return getattr(getattr(value, "dtype", None), "kind", None)
 
 
@@ -172,6 +175,9 @@ def problem(got, expected, rtol=1e-6, atol=1e-8, check_dtype=True):
         g = float(got)
     except (TypeError, ValueError, OverflowError):
         return f"returned {kind(got)}; expected a number"
+    if check_dtype and isinstance(expected, (int, np.integer)) \
+            and not isinstance(expected, (bool, np.bool_)) and isinstance(got, (float, np.floating)):
+        return f"returned a float ({got!r}); expected an int, a whole number: return int(...)"
     if np.isnan(g) and np.isnan(expected):
         return None
     if not np.isfinite(g) and np.isfinite(expected):

@@ -3,6 +3,7 @@
 import numpy as np
 
 from nnlib import data, diagnostics, initializers, losses
+from nncourse.checks.comparing import kind
 from nncourse.checks.drivers.nb07 import drive_he_init, drive_train_ssr, network_of, parameters_of
 from nncourse.checks.registry import Case, Mistake, Said, exercise, function_exercise, TRAINING
 from nnlib.train import fit
@@ -77,7 +78,13 @@ TRAIN_MISTAKES = [
             "is 2(ŷ − y), with the 2 from the square.",
             lambda net, X, y, lr, epochs: _loop(net, X, y, lr, epochs,
                                                 grad=lambda y, y_hat: y_hat - y)),
+    Mistake("an array, not a list",
+            "your training is right, but you returned the costs as a numpy array; the statement "
+            "asks for a list of floats (as fit's history holds): append each epoch's SSR to a "
+            "list and return the list itself.",
+            lambda net, X, y, lr, epochs: np.array(_loop(net, X, y, lr, epochs))),
 ]
+HISTORY_NOT_A_LIST = TRAIN_MISTAKES[-1]
 
 
 EXTRA_COST = Mistake(
@@ -152,6 +159,11 @@ def judge_train_ssr(fn, ctx):
         params = Case(f"{description}: the network's W and b after training, flattened", ())
         ctx.compare(run["parameters"], _parameters(ours), params, rtol=1e-6, atol=1e-10,
                     check_dtype=False)
+        if not isinstance(run["history"], list):
+            ctx.fail_case(case, expected=Said(f"a list of {epochs} floats"),
+                          got=Said(f"{kind(run['history'])} of {epochs} values"),
+                          mistake=HISTORY_NOT_A_LIST
+                          if isinstance(run["history"], np.ndarray) else None)
 
 
 # --- dead_units ---------------------------------------------------------------------------
@@ -230,6 +242,11 @@ function_exercise(
                 "you returned the fraction of dead units; this function returns their number "
                 "(an int from 0 to M).",
                 lambda A: float(np.mean(np.all(A == 0, axis=0)))),
+        Mistake("a float count",
+                "you returned the count as a float (np.mean or a float division on the way, or "
+                "float(...)); a number of units is a whole number: return an int, e.g. "
+                "int(np.sum(...)).",
+                lambda A: float(np.sum(np.all(A == 0, axis=0)))),
         Mistake("mask not counted",
                 "you returned the True/False mask of dead units; count the True values "
                 "(np.count_nonzero or .sum()) and return that number.",

@@ -592,6 +592,12 @@ def _mb_generator(N, batch_size, rng):
     yield from minibatches(N, batch_size, rng)
 
 
+BATCHES_NOT_ARRAYS = Mistake(
+    "batches not int arrays",
+    "your batches hold the right indices, but they are not integer numpy arrays (Python "
+    "lists, say, from .tolist() or list(...), or float arrays): the statement asks for int "
+    "index arrays, the pieces of order = rng.permutation(N) as they are, order[s:s + batch_size].",
+    lambda N, batch_size, rng: [b.tolist() for b in minibatches(N, batch_size, rng)])
 NOT_A_LIST = Mistake(
     "a generator, not a list",
     "your minibatches yields its batches (a generator, as nnlib's train.minibatches does); the "
@@ -603,7 +609,8 @@ NOT_A_LIST = Mistake(
 @exercise(id="nb12_minibatches", name="minibatches", notebook=NOTEBOOK, points=1,
           verifies="a list, rng.permutation order, every sample once per epoch, a smaller last "
                    "batch, two epochs from one generator",
-          reference=minibatches, mistakes=MINIBATCH_MISTAKES + [OTHER_ORDER, NOT_A_LIST],
+          reference=minibatches,
+          mistakes=MINIBATCH_MISTAKES + [OTHER_ORDER, NOT_A_LIST, BATCHES_NOT_ARRAYS],
           tripwires=("nnlib.train.minibatches",))
 def judge_minibatches(fn, ctx):
     for N, bs in ((10, 4), (12, 3), (7, 10), (100, 32)):
@@ -644,10 +651,11 @@ def judge_minibatches(fn, ctx):
                                             "both epochs", ()), _named(hints, g),
                     rtol=0, atol=0, check_dtype=False)
     kind = ctx.call(fn, 10, 4, 0, driver=drive_minibatches_type, check_mutation=False)
-    if kind != "list":
+    if kind != "list of int arrays":
         ctx.fail_case("N = 10, batch_size = 4: what minibatches returns",
-                      expected=Said("a list of index arrays"), got=Said(f"a {kind}"),
-                      mistake=NOT_A_LIST if kind == "generator" else None)
+                      expected=Said("a list of int arrays"), got=Said(f"a {kind}"),
+                      mistake=NOT_A_LIST if kind == "generator" else
+                      BATCHES_NOT_ARRAYS if kind.startswith("list of") else None)
 
 
 # --- exercise 4: adam_step --------------------------------------------------------------------

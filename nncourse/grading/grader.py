@@ -109,8 +109,8 @@ def _grade_file(path, seed, limits, isolation, forbid_reference):
     for i, ex in enumerate(sub.exercises):
         stubs = session.stubs_called.get(ex.function, set())
         # (or whose defining cell stopped on a stub before its def ran)
-        if not (isolated and not _own(ex, stubs) and (stubs or not rows[i].passed and
-                                                      ex.function in session.stub_failed_defs)):
+        if not (not _own(ex, stubs) and (stubs or not rows[i].passed and
+                                          ex.function in session.stub_failed_defs)):
             continue
         left = budget - time.monotonic()
         if session.timed_out or left <= 1:

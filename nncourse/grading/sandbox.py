@@ -19,8 +19,9 @@ On Linux with Debian's ``bubblewrap`` (``bwrap``), a submission's worker
 
 Without bubblewrap (macOS, Windows, no user namespaces) there is no isolation at all: the worker
 runs as the grader's user (or the unprivileged ``--run-as`` user) with only the time, memory
-and output limits. The grader then says so (``isolation: none``/``user``) and runs only when
-asked to explicitly.
+and output limits, the grading view first on its import path (as another user, with the real
+copies of the course hidden from it: :mod:`.hiding`). The grader then says so (``isolation:
+none``/``user``) and runs only when asked to explicitly.
 """
 
 import os
@@ -173,6 +174,7 @@ class Sandbox:
         self._scratch = None
         self._host_user = None     # the uid claimed for this sandbox (grader run as root)
         self.binds = []            # extra read-only binds: the grading view (see .view)
+        self.view_path = None      # without bubblewrap: the view's folder, first on the path
 
     def start(self, seconds=60.0):
         read_fd, write_fd = os.pipe()
@@ -194,7 +196,8 @@ class Sandbox:
             self._scratch = tempfile.TemporaryDirectory(prefix="nncourse-unsandboxed-")
             cmd, cwd = python, self._scratch.name
             env = worker_environment(self._scratch.name)
-            env["PYTHONPATH"] = str(Path(nnlib.__file__).resolve().parent.parent)
+            # the grading view first (hiding.py: as another user, the real copies are hidden)
+            env["PYTHONPATH"] = self.view_path or str(Path(nnlib.__file__).resolve().parent.parent)
             if user:
                 self.cgroup = _cgroup(self.limits)
                 os.chown(self._scratch.name, *user)

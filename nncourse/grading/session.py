@@ -64,9 +64,12 @@ class Session:
 
     def _start(self):
         self.sandbox = Sandbox(self.limits.sandbox(), self.isolated)
-        if self.isolated and self.view:
+        if self.view:
             from nncourse.grading import view
-            self.sandbox.binds = view.binds(*self.view) + view.font_binds(SANDBOX_HOME)
+            if self.isolated:
+                self.sandbox.binds = view.binds(*self.view) + view.font_binds(SANDBOX_HOME)
+            else:       # no bubblewrap: the view first on the worker's import path
+                self.sandbox.view_path = view.folder(*self.view)
         self.sandbox.start()
 
     def _restart(self):

@@ -26,6 +26,10 @@ stub fails in the sandbox, and the grader does not count that as the learner's e
 course solution keeps its full marks under the views (``tests/course/test_grading_reference.py``
 and the solutions' grading).
 
+Without bubblewrap the same view is first on the worker's import path instead (:func:`folder`,
+``PYTHONPATH``; there ``nnlib.__file__`` names the view's folder), and where the worker runs as
+another user the real copies are hidden from it (:mod:`.hiding`).
+
 *Tripwires* (an exercise's ``tripwires`` in the registry) are code other cells need, so not
 stubbed, that is the answer all the same (nb07's ``train_ssr`` is ``fit(..., cost="ssr")``, and
 nb12's own training runs ``fit``). In the notebook's views such a function keeps its body after
@@ -40,7 +44,6 @@ survey's list, not a proof that no other code computes an answer. The notebook's
 the same list (``own_implementations``), in the learner's own process only.
 """
 
-import ast
 import atexit
 import compileall
 import functools
@@ -57,10 +60,9 @@ import nnlib
 import nncourse
 from nncourse.checks import registry
 from nncourse.checks.mistakes import Mistake
-from nncourse.pysource import parse
+from nncourse.grading.rewrite import (EVENT, TRIPWIRE, rewrite, stub_expression,  # noqa: F401
+                                      stub_statement, tripwire_statement)
 
-EVENT = "nncourse.reference"     # the audit event a stub sends: args (exercise ids, "a,b")
-TRIPWIRE = "nncourse.tripwire"   # the event a tripwire sends: args (ids, a list the hook fills)
 KEEP_METHODS = ("__init__", "__repr__", "__init_subclass__")   # a stubbed class's kept methods
 
 _lock = threading.Lock()
@@ -199,90 +201,6 @@ def own_implementations(exercise):
     return {fn.__code__: f"{fn.__module__}.{fn.__qualname__}" for fn, _ in found}
 
 
-# --- rewriting a module's source ---------------------------------------------------------------
-
-def tripwire_statement(ids):
-    """A tripwire's first line: :data:`TRIPWIRE`, then NotImplementedError unless seen."""
-    return (f'(lambda seen: __import__("sys").audit("{TRIPWIRE}", "{",".join(ids)}", seen) '
-            'or seen)([]) or (_ for _ in ()).throw(NotImplementedError())')
-
-
-def stub_statement(ids):
-    return f'__import__("sys").audit("{EVENT}", "{",".join(ids)}"); raise NotImplementedError'
-
-
-def stub_expression(ids):
-    return (f'__import__("sys").audit("{EVENT}", "{",".join(ids)}") or '
-            '(_ for _ in ()).throw(NotImplementedError())')
-
-
-def _offsets(text):
-    """(line, UTF-8 byte column) as ast gives them -> offset in ``text``."""
-    lines = text.splitlines(keepends=True)
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line))
-    return lambda line, col: starts[line - 1] + len(lines[line - 1].encode()[:col].decode())
-
-
-def _called_at_import(tree):
-    """Names the module calls while it is imported (nb06 builds its mistakes with ``_adagrad``
-    at import: such a factory stays, the functions it makes are stubbed)."""
-    names, todo = set(), list(tree.body)
-    while todo:
-        node = todo.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            todo += [d for d in getattr(node, "decorator_list", [])]
-            continue
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-            names.add(node.func.id)
-        todo += list(ast.iter_child_nodes(node))
-    return names
-
-
-def rewrite(text, lines, trips=None):
-    """``text`` with the functions starting at ``lines`` ({line: ids}) stubbed (or given the
-    body ``ids`` when it is a string), and those starting at ``trips`` ({line: ids}) made
-    tripwires: their body kept, after :func:`tripwire_statement`."""
-    tree = parse(text)
-    at = _offsets(text)
-    at_import = _called_at_import(tree)
-    edits = []
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            first = min([node.lineno] + [d.lineno for d in node.decorator_list])
-            ids = lines.get(first) or lines.get(node.lineno)
-            trip = (trips or {}).get(first) or (trips or {}).get(node.lineno)
-            if not (ids or trip) or ids and node in tree.body and node.name in at_import:
-                continue
-            body = node.body
-            if isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
-                    and isinstance(body[0].value.value, str):
-                body = body[1:]           # the docstring stays: help() reads the same
-            if not body:
-                continue
-            start = at(body[0].lineno, body[0].col_offset)
-            if not ids:                   # a tripwire: its line first, on the body's indent
-                indent = text[text.rfind("\n", 0, start) + 1:start]
-                edits.append((start, start, tripwire_statement(trip) + (
-                    "\n" + indent if not indent.strip() else "; ")))
-                continue
-            edits.append((start, at(body[-1].end_lineno, body[-1].end_col_offset),
-                          ids if isinstance(ids, str) else stub_statement(ids)))
-        elif isinstance(node, ast.Lambda) and lines.get(node.lineno):
-            edits.append((at(node.body.lineno, node.body.col_offset),
-                          at(node.body.end_lineno, node.body.end_col_offset),
-                          stub_expression(lines[node.lineno])))
-    # a stub inside a body stubbed as a whole goes with it; the rest, last first
-    edits = [e for e in edits if not any(o[0] <= e[0] and e[1] <= o[1] and o != e
-                                         for o in edits)]
-    out = text
-    for start, stop, new in sorted(edits, reverse=True):
-        out = out[:start] + new + out[stop:]
-    parse(out)    # the view must import: a broken rewrite fails here, in the grader
-    return out
-
-
 # --- the view on disk --------------------------------------------------------------------------
 
 def build(notebook, root, only=None):
@@ -343,8 +261,27 @@ def binds(notebook, only=None):
             if _root is None:
                 _root = tempfile.mkdtemp(prefix="nncourse-view-")
                 atexit.register(shutil.rmtree, _root, True)
+                # without bubblewrap the learner's user reads its view in place (folder());
+                # it may not list this folder: another view's (random) name stays unknown
+                os.chmod(_root, 0o711)
             # a fresh folder each time: a build that failed leaves its half behind, unused
             folder = Path(tempfile.mkdtemp(prefix=f"{key[0] or 'none'}-{only or 'all'}-",
                                            dir=_root))
             _views[key] = build(key[0], folder, only)
+            _readable(folder)
         return list(_views[key])
+
+
+def _readable(folder):
+    """Everything in the view readable by all (a copy of a package hidden from the learner's
+    user, mode 0700, would be copied so)."""
+    for path, dirs, files in os.walk(folder):
+        os.chmod(path, 0o755)
+        for name in files:
+            os.chmod(os.path.join(path, name), 0o644)
+
+
+def folder(notebook, only=None):
+    """The folder holding the view's ``nnlib`` and ``nncourse``: what a worker that runs
+    without bubblewrap puts first on its import path (``PYTHONPATH``) instead of the binds."""
+    return str(Path(binds(notebook, only)[0][0]).parent)

@@ -3,8 +3,9 @@ for each submission (:mod:`nncourse.teacher.gradescope` exports the zip).
 
 It grades the submitted notebook as ``nncourse grade`` does and turns the report into
 Gradescope's ``results.json`` (https://gradescope-autograders.readthedocs.io/en/latest/specs/).
-Without bubblewrap, as root, learner code runs as an unprivileged user, every process of which
-is killed before ``results.json`` is written, last.
+Without bubblewrap, as root, learner code runs as an unprivileged user whose Python sees only the
+grading view of the course (:mod:`nncourse.grading.hiding`: the real copies are hidden from it
+while it runs), every process of which is killed before ``results.json`` is written, last.
 """
 
 import argparse
@@ -16,6 +17,8 @@ import time
 from pathlib import Path
 
 from nncourse.files import write_atomic
+from nncourse.grading import hiding
+from nncourse.grading.hiding import kill_processes_of
 from nncourse.results import SubmissionReport
 from nncourse.teacher.gradescope import CONFIG
 
@@ -102,9 +105,12 @@ def run(root, config_path, unsandboxed=False, user=None):
         seed = secrets.randbelow(2**31) if seed is None else seed
         try:
             isolation = choose_isolation(unsandboxed, user)
-            report = grade_many([path], seed=seed, isolation=isolation,
-                                limits=Limits(user=user if isolation == "user" else None))[0]
-        except NoSandbox as exc:
+            # as the user, its Python sees only the grading view (the real course is hidden)
+            # (and every process of the user is killed before the course is readable again)
+            with hiding.hidden(user if isolation == "user" else None):
+                report = grade_many([path], seed=seed, isolation=isolation,
+                                    limits=Limits(user=user if isolation == "user" else None))[0]
+        except (NoSandbox, hiding.HidingError) as exc:
             report = SubmissionReport(str(path), error=str(exc), error_kind="grader", seed=seed)
     if user:
         kill_processes_of(user)
@@ -113,43 +119,6 @@ def run(root, config_path, unsandboxed=False, user=None):
                  json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(results["output"])
     return results
-
-
-def _pids_of(uid):
-    out = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                if os.stat(f"/proc/{entry}").st_uid == uid:
-                    out.append(int(entry))
-            except OSError:
-                pass
-    return out
-
-
-def kill_processes_of(user, rounds=100):
-    """Kill every process of the system user ``user`` (what a submission left running, e.g.
-    to rewrite results.json later): a child that becomes ``user`` sends SIGKILL to all it may
-    signal, until none is left."""
-    import signal
-
-    from nncourse.grading.sandbox import run_as
-    uid, gid = run_as(user)
-    for _ in range(rounds):
-        if not _pids_of(uid):
-            return True
-        child = os.fork()
-        if child == 0:                       # pragma: no cover - the child only kills and exits
-            try:
-                os.setgroups([])
-                os.setgid(gid)
-                os.setuid(uid)
-                os.kill(-1, signal.SIGKILL)
-            finally:
-                os._exit(0)
-        os.waitpid(child, 0)
-        time.sleep(0.05)
-    return not _pids_of(uid)
 
 
 def main(argv=None):

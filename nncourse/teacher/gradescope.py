@@ -11,7 +11,8 @@ container for each submission is :mod:`nncourse.teacher.autograder`:
   course is never downloaded), all in a virtual environment, ``/autograder/nncourse-venv``.
   It also makes an unprivileged system user, ``nncourse-student``
   (``NNCOURSE_AUTOGRADER_USER``), and leaves the environment owned by root and not writable by
-  it, and the config (the hidden-case seed) readable by root only.
+  it, and the config (the hidden-case seed) and the wheel (the course's sources) readable by
+  root only.
 * ``run_autograder`` (run for each submission, as root): grades the notebook found in
   ``/autograder/submission/`` the way ``nncourse grade`` does and writes
   ``/autograder/results/results.json``: one test per exercise (``name``, ``number`` such as
@@ -20,8 +21,10 @@ container for each submission is :mod:`nncourse.teacher.autograder`:
   ``stdout_visibility`` and ``extra_data`` (seed, isolation, edited check cells). Where
   bubblewrap works in the container, learner code runs in its sandbox, as with ``nncourse
   grade``; where it does not, learner code runs as the unprivileged user (isolation ``user``):
-  it cannot change the course, the config or the results, and every process of that user is
-  killed before ``results.json`` is written, last.
+  its Python sees only the grading view of the course, as the sandbox does (every other copy
+  is hidden from it while it runs: :mod:`nncourse.grading.hiding`); it cannot change the
+  course, the config or the results, and every process of that user is killed before
+  ``results.json`` is written, last.
 
 ``NNCOURSE_AUTOGRADER_ROOT`` (default ``/autograder``) relocates both scripts and
 ``NNCOURSE_PYTHON`` (default ``python3``) picks the Python setup.sh builds on, so they can be
@@ -94,9 +97,10 @@ if [ "$(id -u)" = 0 ]; then
         useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
             "$STUDENT" || adduser --system --no-create-home "$STUDENT"
     fi
-    chown -R root:root "$VENV"
+    chown -R root:root "$VENV" "$SRC/wheels"
     chmod -R go-w "$VENV"
     chmod 0600 "$SRC/nncourse-autograder.json"
+    chmod 0700 "$SRC/wheels"     # the course's own sources: never the learner's to read
     echo "learner code will run as the unprivileged user $STUDENT"
 fi
 """

@@ -53,7 +53,7 @@ def train_ssr_while(network, X, y, lr, epochs):
         for p in network.parameters():
             np.subtract(p.value, lr * p.grad, out=p.value)
         k += 1
-    return np.array(out)
+    return out
 
 
 E = "nb07_train_ssr"
@@ -67,6 +67,8 @@ WRONG = [
     (E, "biases never updated", loop(skip_b=True)),
     (E, "the 2 of the square forgotten", loop(grad=lambda y, y_hat: y_hat - y)),
     (E, says("single number"), loop(one_step=True)),
+    (E, "an array, not a list", lambda *a: np.array(train_ssr_while(*a))),
+    (E, "an array, not a list", lambda *a: np.asarray(loop()(*a), dtype=np.float32)),
 ]
 RIGHT = [
     (E, loop()),
@@ -84,6 +86,9 @@ WRONG += [
     (E, "live units counted", lambda A: int(np.sum(np.any(A != 0, axis=0)))),
     (E, "fraction", lambda A: float(np.mean(np.all(A == 0, axis=0)))),
     (E, "mask not counted", lambda A: np.all(A == 0, axis=0)),
+    (E, "a float count", lambda A: np.all(A == 0, axis=0).sum() / 1.0),
+    (E, "a float count", lambda A: float(np.count_nonzero((A == 0).all(axis=0)))),
+    (E, "a float count", lambda A: np.float32(sum(1 for j in range(A.shape[1]) if not A[:, j].any()))),
     (E, "small activations counted as dead", lambda A: int(np.sum(np.all(A < 0.1, axis=0)))),
     (E, "small activations counted as dead", lambda A: int(np.sum(A.max(axis=0) < 0.5))),
     (E, "wrong axis",

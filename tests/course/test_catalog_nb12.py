@@ -185,6 +185,12 @@ def cut(order, batch_size):
 
 WRONG += [
     (E, "not shuffled", lambda N, batch_size, rng: cut(np.arange(N), batch_size)),
+    (E, "batches not int arrays",
+     lambda N, batch_size, rng: [list(b) for b in cut(rng.permutation(N), batch_size)]),
+    (E, "batches not int arrays",
+     lambda N, batch_size, rng: [b.astype(float) for b in cut(rng.permutation(N), batch_size)]),
+    (E, "batches not int arrays",
+     lambda N, batch_size, rng: [tuple(b) for b in cut(rng.permutation(N), batch_size)]),
     (E, "last batch dropped",
      lambda N, batch_size, rng: [b for b in cut(rng.permutation(N), batch_size)
                                  if len(b) == batch_size]),

@@ -151,12 +151,10 @@ def test_sigmoid_check_leaves_warning_state_alone(judge):
     assert np.geterr() == before
 
 
-def test_sigmoid_check_is_fast():
-    import time
+def test_sigmoid_check_passes_the_reference():
+    # (how long a check takes is measured by benchmarks/course_speed.py, not here)
     ex = registry.load_all()["nb02_sigmoid"]
-    start = time.perf_counter()
     assert judging.run(ex, ex.reference).passed
-    assert time.perf_counter() - start < 0.5
 
 
 # --- neuron ---------------------------------------------------------------------------------

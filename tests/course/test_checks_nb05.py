@@ -1,6 +1,5 @@
 """Notebook 05's checks accept correct answers written other ways and name the wrong arrays."""
 
-import time
 
 import numpy as np
 import pytest
@@ -199,7 +198,6 @@ def test_the_worked_example_is_a_case(judge):
 
 
 @pytest.mark.parametrize("ex_id", [i for i in ALL if i.startswith("nb05_")])
-def test_checks_are_fast(ex_id):
-    start = time.perf_counter()
-    result = judging.run(ALL[ex_id], ALL[ex_id].reference)
-    assert result.passed and time.perf_counter() - start < 0.5
+def test_checks_pass_the_reference(ex_id):
+    # (how long a check takes is measured by benchmarks/course_speed.py, not here)
+    assert judging.run(ALL[ex_id], ALL[ex_id].reference).passed

@@ -207,3 +207,31 @@ def test_every_notebooks_view_imports():
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                               env={**os.environ, "PYTHONPATH": root}, cwd=root)
         assert done.returncode == 0, (notebook, done.stderr[-500:])
+
+
+UNSANDBOXED = ("import", "getattr_module", "importlib_computed", "exec_getsource",
+               "source_from_disk", "registry_reference", "catches_the_stub")
+
+
+def test_unsandboxed_the_view_is_first_on_the_path(tmp_path):
+    """``--unsandboxed`` (isolation none, the teacher's own user): the worker imports the grading
+    view, so the ordinary routes to the course's mse reach stubs and score 0; the solved control
+    keeps its marks, and notebook 02's neuron (which rightly calls nnlib's sigmoid) is judged
+    again where only its own implementation is a stub. (The real files stay readable there:
+    an ``open()`` of the installed copy's path is not stopped, as the README says.)"""
+    from nncourse.build.notebooks import SOLUTIONS
+    subs = {"solved": solve(learner()), **{k: _notebook(ROUTES[k]) for k in UNSANDBOXED},
+            "nb02": nbformat.read(SOLUTIONS / NB02, as_version=4)}
+    paths = []
+    for name, nb in subs.items():
+        path = tmp_path / name / (NB02 if name == "nb02" else NAME)
+        path.parent.mkdir()
+        path.write_text(nbformat.writes(nb), encoding="utf-8")
+        paths.append(path)
+    reports = dict(zip(subs, grade(paths, seed=SEED, limits=LIMITS, jobs=2, isolation="none")))
+    for name in ("solved", "nb02"):
+        assert all(e["passed"] for e in reports[name]["exercises"]), reports[name]
+        assert reports[name]["isolation"] == "none"
+    for route in UNSANDBOXED:
+        row = _row(reports[route], EX.id)
+        assert row["points"] == 0 and EX.id in reports[route]["copied_reference"], (route, row)

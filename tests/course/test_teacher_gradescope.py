@@ -8,7 +8,10 @@ Each results.json is validated against a JSON Schema written from Gradescope's d
 Without bubblewrap, learner code runs as an unprivileged user that setup.sh makes: the attacks
 below (a process left behind to rewrite results.json, edits of the installed course and of the
 autograder's config, reading the seed) must fail, and a classmate graded next on the same set-up
-must get their own marks."""
+must get their own marks. That user's Python sees only the grading view of the course, as the
+sandbox does: every disguised route to the course's mse (a computed import, the file, its
+source, the registry, the installed copy, a child Python, the wheel) scores 0, while the
+solutions keep full marks."""
 
 import json
 import os
@@ -58,11 +61,29 @@ def _student_python():
 AS_STUDENT = _student_python()
 
 
+REUSE = {}
+
+
+def reused_packages(folder):
+    """This environment's packages for setup.sh to reuse, as Gradescope's pinned install would
+    give them: every one but the course's own editable install (whose finder points at this
+    checkout: the autograder's course is the zip's wheel)."""
+    reuse = folder / "reuse"
+    reuse.mkdir()
+    purelib = Path(AS_STUDENT[1])
+    for entry in purelib.iterdir():
+        if not entry.name.startswith(("__editable__", "nnlib_course")) and entry.suffix != ".pth":
+            os.symlink(entry, reuse / entry.name)
+    return str(reuse)
+
+
 @pytest.fixture(scope="module")
 def base():
     """Gradescope's /autograder stand-ins live where an unprivileged user may reach them."""
     folder = Path(tempfile.mkdtemp(prefix="nncourse-gradescope-"))
     folder.chmod(0o755)
+    if AS_STUDENT:
+        REUSE["path"] = reused_packages(folder)
     yield folder
     shutil.rmtree(folder, ignore_errors=True)
     if AS_STUDENT:
@@ -74,11 +95,13 @@ def autograder(base):
     zip_path = base / "autograder.zip"
     assert cli.main(["export", "gradescope", "notebooks/04_cost.ipynb", "-o", str(zip_path),
                      "--seed", str(tc.SEED)]) == 0
+    zip_path.chmod(0o600)      # it holds the course's sources (Gradescope keeps it to itself)
     return base, zip_path
 
 
-def env_for(root, path=None):
-    python, reuse = AS_STUDENT or (sys.executable, "1")
+def env_for(root, path=None, reuse=None):
+    python, reused = (AS_STUDENT[0], REUSE["path"]) if AS_STUDENT else (sys.executable, "1")
+    reuse = reuse or reused
     env = dict(os.environ, NNCOURSE_AUTOGRADER_ROOT=str(root), NNCOURSE_PYTHON=python,
                NNCOURSE_SKIP_REQUIREMENTS=reuse, NNCOURSE_AUTOGRADER_USER=STUDENT)
     env.pop("PYTHONPATH", None)
@@ -96,14 +119,14 @@ def gradescope_path(base):
     return bin_dir
 
 
-def install(base, zip_path, name):
+def install(base, zip_path, name, reuse=None):
     root = base / name
     (root / "source").mkdir(parents=True)
     with zipfile.ZipFile(zip_path) as z:
         z.extractall(root / "source")
     for script in ("setup.sh", "run_autograder"):   # zipfile drops the mode bits
         os.chmod(root / "source" / script, 0o755)
-    res = subprocess.run(["bash", str(root / "source" / "setup.sh")], env=env_for(root),
+    res = subprocess.run(["bash", str(root / "source" / "setup.sh")], env=env_for(root, None, reuse),
                          cwd=root / "source", capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stdout + res.stderr
     assert str(root / "nncourse-venv") in res.stdout   # the wheel's copy, not this checkout
@@ -118,6 +141,7 @@ def run_submission(base, first, path, name, content):
     root = base / f"root-{name}"
     for folder in ("submission", "results"):
         (root / folder).mkdir(parents=True)
+    (root / "submission").chmod(0o700)   # as Gradescope's: no later learner reads this one
     os.symlink(first / "source", root / "source")
     os.symlink(first / "nncourse-venv", root / "nncourse-venv")
     if content is not None:
@@ -127,6 +151,7 @@ def run_submission(base, first, path, name, content):
         else:
             nbformat.write(content, target)
         shutil.copy(target, base / f"{name}.ipynb")
+        (base / f"{name}.ipynb").chmod(0o600)    # the next learner's run may not read it
     res = subprocess.run([str(root / "source" / "run_autograder")], env=env_for(root, path),
                          cwd=root, capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stdout + res.stderr
@@ -294,18 +319,176 @@ def test_the_set_up_leaves_nothing_writable_or_secret_to_the_user(setup):
             assert p.stat().st_uid == 0 and not p.stat().st_mode & 0o022, p
 
 
-def test_with_bubblewrap_the_autograder_uses_its_sandbox(setup):
+# --- no reference to call in user mode: the learner's Python sees only the grading view --------
+
+MSE = "def mse(y, y_hat):\n"
+# notebook 04's mse answered with the course's own mse, by routes the copy check does not read
+ROUTES = {
+    "computed_import": MSE + "    m = __import__('nnlib.' + 'losses', fromlist=['_'])\n"
+                             "    return getattr(m, 'm' + 'se')(y, y_hat)",
+    "getattr_import": MSE + "    return getattr(__import__('nnlib.losses', fromlist=['_']), "
+                            "'mse')(y, y_hat)",
+    "exec_getsource": "import importlib, inspect\nL = importlib.import_module('nnlib.' + 'losses')\n"
+                      "ns = dict(vars(L))\nexec(inspect.getsource(L), ns)\nmse = ns['m' + 'se']",
+    "open_package_file": "import importlib, os\nL = importlib.import_module('nnlib.' + 'losses')\n"
+                         "ns = dict(vars(L))\n"
+                         "exec(open(os.path.join(os.path.dirname(L.__file__), 'losses.py')).read(), ns)\n"
+                         "mse = ns['m' + 'se']",
+    "registry_reference": MSE + "    import importlib\n"
+                                "    r = importlib.import_module('nncourse.checks.' + 'registry')\n"
+                                "    return r.by_name('m' + 'se').reference(y, y_hat)",
+    # the installed copy's file, found without importing it (the package's own records)
+    "installed_file": "import importlib.metadata as md, importlib\n"
+                      "L = importlib.import_module('nnlib.' + 'losses')\n"
+                      "ns = dict(vars(L))\nf = md.distribution('nnlib-course').locate_file('nnlib/losses.py')\n"
+                      "exec(open(f).read(), ns)\nmse = ns['m' + 'se']",
+    # the view taken off the path, the imported modules forgotten: the installed copy imported
+    "path_without_view": "import sys, importlib\n"
+                         "sys.path[:] = [p for p in sys.path if 'nncourse-view' not in p]\n"
+                         "for k in [k for k in sys.modules if k.split('.')[0] == 'nnlib']:\n"
+                         "    del sys.modules[k]\n"
+                         "mse = importlib.import_module('nnlib.' + 'losses').mse",
+    # a child Python without the view on its path (-I drops PYTHONPATH)
+    "child_python": "import subprocess, sys\nns = {'__name__': 'nnlib.x', '__package__': 'nnlib'}\n"
+                    "src = subprocess.run([sys.executable, '-I', '-c', 'import inspect, nnlib.losses "
+                    "as l; print(inspect.getsource(l))'], capture_output=True, text=True).stdout\n"
+                    "exec(src, ns)\nmse = ns['m' + 'se']",
+    # the autograder's wheel, the course's sources as a zip
+    "wheel": "import glob, zipfile, importlib\n"
+             "L = importlib.import_module('nnlib.' + 'losses')\nns = dict(vars(L))\n"
+             "w = glob.glob('ROOT/source/wheels/*.whl')\n"
+             "exec(zipfile.ZipFile(w[0]).read('nnlib/losses.py').decode(), ns)\nmse = ns['m' + 'se']",
+}
+
+
+def mse_answered(source):
+    """The solved notebook 04 whose mse answer cell is ``source``."""
+    nb = tc.solution(tc.NB04)
+    cell = next(c for c in nb.cells
+                if c.metadata.get("nbgrader", {}).get("grade_id") == "nb04_mse_solution")
+    cell.source = source
+    return nb
+
+
+@pytest.fixture(scope="module")
+def routes(setup):
+    base, first, path = setup
+    out = {}
+    for name, source in ROUTES.items():
+        source = source.replace("ROOT", str(first))
+        _, results = run_submission(base, first, path, f"route-{name}", mse_answered(source))
+        out[name] = json.loads(results.read_text(encoding="utf-8"))
+    return out
+
+
+@needs_student
+@pytest.mark.parametrize("route", sorted(ROUTES))
+def test_in_user_mode_no_route_reaches_the_course_s_mse(routes, route):
+    res = routes[route]
+    tests = {t["name"]: t for t in res["tests"]}
+    assert tests["mse"]["score"] == 0, tests["mse"]
+    assert res["extra_data"]["isolation"] == "user"
+    # every other exercise is the solution's: full marks (the view breaks nothing else)
+    assert all(t["score"] == t["max_score"] for n, t in tests.items() if n != "mse"), res
+
+
+@needs_student
+def test_the_real_course_is_readable_again_after_grading(routes, setup):
+    """The copies hidden while learner code ran are given back their modes."""
+    _, first, _ = setup
+    site = next((first / "nncourse-venv").glob("lib/python*/site-packages"))
+    for name in ("nnlib", "nncourse"):
+        assert (site / name).stat().st_mode & 0o755 == 0o755, name
+
+
+@needs_student
+@pytest.mark.parametrize("notebook", ["02", "08", "10", "12"])
+def test_in_user_mode_the_solutions_keep_full_marks(setup, notebook):
+    """The view breaks nothing the exercises rightly use: notebook 02's neuron calling nnlib's
+    sigmoid (judged again), 08's data loaders, Network and SGD, 10's drivers around the
+    course's Value, the capstone; graded in user mode with the set-up's wheel and another
+    notebook's config."""
+    from nncourse.teacher.gradescope import CONFIG, export
+    base, first, path = setup
+    root = base / f"root-solution-{notebook}"
+    for folder in ("submission", "results"):
+        (root / folder).mkdir(parents=True)
+    zip_path = export(notebook, base / f"{notebook}.zip", seed=tc.SEED)
+    with zipfile.ZipFile(zip_path) as z:
+        (root / CONFIG).write_bytes(z.read(CONFIG))
+    config = json.loads((root / CONFIG).read_text())
+    shutil.copy(tc.SOLUTIONS / f"{config['notebook']}.ipynb", root / "submission")
+    res = subprocess.run([str(first / "nncourse-venv" / "bin" / "python"), "-m",
+                          "nncourse.teacher.autograder", "run", "--root", str(root), "--config",
+                          str(root / CONFIG), "--unsandboxed", "--run-as", STUDENT],
+                         env=env_for(root, path), cwd=root, capture_output=True, text=True,
+                         timeout=300)
+    assert res.returncode == 0, res.stdout + res.stderr
+    results = json.loads((root / "results" / "results.json").read_text())
+    assert results["extra_data"]["isolation"] == "user"
+    assert results["score"] == config["max_score"], [t for t in results["tests"]
+                                                     if t["score"] != t["max_score"]]
+
+
+def test_every_copy_on_a_python_s_path_is_found(tmp_path):
+    """What hiding hides: a package folder a .pth file adds, an egg-link's checkout (and its
+    answers), an editable finder's MAPPING (even from a folder whose .pth files Python does
+    not process), a zip of the course."""
+    from nncourse.grading import hiding
+    site, other, egg, mapped = (tmp_path / n for n in ("site", "other", "egg", "mapped"))
+    for folder in (other / "nnlib", egg / "nncourse", egg / "solutions", mapped / "nnlib"):
+        folder.mkdir(parents=True)
+    (egg / "pyproject.toml").write_text("")
+    site.mkdir()
+    (site / "a.pth").write_text(f"# a comment\nimport os\n{other}\n")
+    (site / "course.egg-link").write_text(f"{egg}\n.\n")
+    (site / "__editable___course_finder.py").write_text(f"MAPPING = {{'nnlib': '{mapped}/nnlib'}}\n")
+    with zipfile.ZipFile(site / "course.zip", "w") as z:
+        z.writestr("nncourse/__init__.py", "")
+    python = tmp_path / "python"
+    python.write_text(f"#!/bin/sh\nexec env PYTHONPATH={site}:{site / 'course.zip'} "
+                      f"{sys.executable} \"$@\"\n")
+    python.chmod(0o755)
+    found = set(hiding.copies([str(python)]))
+    assert {str(other / "nnlib"), str(egg / "nncourse"), str(egg / "solutions"),
+            str(mapped / "nnlib"), str(site / "course.zip")} <= found, found
+
+
+@needs_student
+def test_hidden_copies_are_unreadable_by_the_user_then_given_back(setup):
+    from nncourse.grading import hiding
+    where = setup[0] / "hide"      # a folder the user may reach
+    folder, file = where / "nnlib", where / "nnlib.py"
+    folder.mkdir(parents=True)
+    file.write_text("x = 1\n")
+    where.chmod(0o755)
+    os.chmod(folder, 0o755)
+    file.chmod(0o644)
+    paths = [str(folder), str(file)]
+    assert hiding.readable_by(STUDENT, paths) == paths
+    with hiding.hidden(STUDENT, paths):
+        assert hiding.readable_by(STUDENT, paths) == []
+        assert folder.stat().st_mode & 0o777 == 0o700 and file.stat().st_mode & 0o777 == 0o600
+    assert hiding.readable_by(STUDENT, paths) == paths
+    assert folder.stat().st_mode & 0o777 == 0o755 and file.stat().st_mode & 0o777 == 0o644
+
+
+def test_with_bubblewrap_the_autograder_uses_its_sandbox(autograder):
     from nncourse.grading.sandbox import isolation_available
     if isolation_available() is None:
         pytest.skip("needs bubblewrap")
-    base, first, _ = setup
+    # this environment's packages as they are (the sandbox binds the folder a .pth names, not
+    # what symbolic links in it point to)
+    base, zip_path = autograder
+    reuse = AS_STUDENT[1] if AS_STUDENT else None
+    first = install(base, zip_path, "bwrap-setup", reuse)
     root = base / "root-bwrap"
     for folder in ("submission", "results"):
         (root / folder).mkdir(parents=True)
     os.symlink(first / "source", root / "source")
     os.symlink(first / "nncourse-venv", root / "nncourse-venv")
     nbformat.write(tc.solution(tc.NB04), root / "submission" / tc.NB04)
-    res = subprocess.run([str(root / "source" / "run_autograder")], env=env_for(root),
+    res = subprocess.run([str(root / "source" / "run_autograder")], env=env_for(root, None, reuse),
                          cwd=root, capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stdout + res.stderr
     results = json.loads((root / "results" / "results.json").read_text())

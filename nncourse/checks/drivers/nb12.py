@@ -79,8 +79,14 @@ def drive_minibatches(fn, N, batch_size, seed):
 
 
 def drive_minibatches_type(fn, N, batch_size, seed):
-    """The type's name of what ``fn`` returns (the statement asks for a list)."""
-    return type(fn(N, batch_size, np.random.default_rng(seed))).__name__
+    """What ``fn`` returns, in words: its type's name and, for a list, what its batches are
+    (the statement asks for "a list of int arrays")."""
+    out = fn(N, batch_size, np.random.default_rng(seed))
+    if not isinstance(out, list):
+        return type(out).__name__
+    kinds = sorted({("int" if b.dtype.kind in "iu" else str(b.dtype)) + " arrays"
+                    if isinstance(b, np.ndarray) else type(b).__name__ + "s" for b in out})
+    return "list of " + " and ".join(kinds)
 
 
 def drive_train(fn, params, X, Y, epochs, batch_size, lr, seed, l2):
