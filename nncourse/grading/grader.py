@@ -155,7 +155,8 @@ def _judge(ex, session, seed, limits, is_copy, forbid_reference):
     passed = result.passed and not (is_copy and forbid_reference) and not stubs
     message = result.message
     if stubs:
-        names = ", ".join(_exercise_name(i) for i in stubs)
+        names = ", ".join(_exercise_name(i) for i in stubs[:2]) + (
+            f" and {len(stubs) - 2} more exercises" if len(stubs) > 2 else "")
         message = (f"✘ {ex.name}: this answer calls the course's own implementation of "
                    f"{names}, which an answer may not use when graded, so it scores 0. Write "
                    "the code yourself (your own functions from this notebook are fine to call).")

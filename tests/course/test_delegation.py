@@ -395,3 +395,23 @@ def test_a_tripwire_in_another_process_runs_nothing(tmp_path):
     for route, report in zip(ELSEWHERE, grade_many(files, seed=1234, limits=LIMITS, jobs=2)):
         row = next(r for r in report.to_json()["exercises"] if r["id"] == ex.id)
         assert row["points"] == 0, (route, row)
+
+
+def test_tripwires_hold_without_bubblewrap(tmp_path):
+    """Without a sandbox the worker imports the same view (first on its path): a tripwire and
+    another notebook's course version still score 0 (isolation "none", as Gradescope's user
+    mode)."""
+    routes = ("train_step_via_fit_one_epoch", "softmax_via_nb12")
+    files = []
+    for route in routes:
+        name, _, source = TRIP_ROUTES[route]
+        ex = _trip_exercise(route)
+        path = tmp_path / route / f"{name}.ipynb"
+        path.parent.mkdir()
+        nb = _submission(name, lambda e: source if e.id == ex.id else "pass")
+        path.write_text(nbformat.writes(nb), encoding="utf-8")
+        files.append(path)
+    for route, report in zip(routes, grade_many(files, seed=1234, limits=LIMITS, jobs=2,
+                                                isolation="none")):
+        row = next(r for r in report.to_json()["exercises"] if r["id"] == _trip_exercise(route).id)
+        assert row["points"] == 0 and "course's own implementation" in row["message"], row
