@@ -1246,7 +1246,8 @@ def _choose_named(out):
           verifies="validation accuracies of every candidate, trained with one seed, and the "
                    "first best; the test set never read",
           reference=choose, mistakes=CHOOSE_MISTAKES,
-          arg_names=("configs", "X_train", "Y_train", "X_val", "y_val", "seed"))
+          arg_names=("configs", "X_train", "Y_train", "X_val", "y_val", "seed"),
+          tripwires=TRAINING + ("nnlib.optimizers.Adam.update",))
 def judge_choose(fn, ctx):
     for case in choose_cases(ctx.rng):
         got = ctx.call(fn, *case.args, case=case, driver=drive_choose, check_mutation=True,

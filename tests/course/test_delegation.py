@@ -178,6 +178,37 @@ TRIP_ROUTES = {
         "        optimizer=SGD(net.parameters(), lr=1.0),\n"
         "        epochs=1, batch_size=batch_size, rng=rng)\n"
         "    return net.batches\n")),
+    "train_via_fit": ("12_your_own_network", "train", (
+        'import importlib\n'
+        'import numpy as np\n'
+        'def train(params, X, Y, epochs, batch_size, lr, seed, l2=0.0):\n'
+        "    nn = importlib.import_module('nn' + 'lib')\n"
+        '    L, layers = len(params) // 2, []\n'
+        '    for l in range(L):\n'
+        '        layers += [nn.Dense.from_arrays(params[2 * l], params[2 * l + 1]),\n'
+        "                   nn.Activation('relu' if l < L - 1 else 'softmax')]\n"
+        '    net = nn.Network(layers)\n'
+        "    history = nn.fit(net, X, Y, cost='categorical_cross_entropy', epochs=epochs,\n"
+        '                     optimizer=nn.Adam(net.parameters(), lr=lr), batch_size=batch_size,\n'
+        '                     rng=np.random.default_rng(seed), l2=l2)\n'
+        "    return [p.value.copy() for p in net.parameters()], history['cost']\n"
+    )),
+    "choose_via_fit": ("12_your_own_network", "choose", (
+        'import importlib\n'
+        'import numpy as np\n'
+        'def choose(configs, X_train, Y_train, X_val, y_val, seed):\n'
+        "    nn = importlib.import_module('nn' + 'lib')\n"
+        '    scores = []\n'
+        '    for config in configs:\n'
+        "        sizes = [X_train.shape[1], *config['hidden'], Y_train.shape[1]]\n"
+        "        net = nn.Network.from_sizes(sizes, activation='relu', output='softmax',\n"
+        '                                    rng=np.random.default_rng(seed))\n'
+        "        nn.fit(net, X_train, Y_train, cost='categorical_cross_entropy',\n"
+        "               optimizer=nn.Adam(net.parameters(), lr=config['lr']), epochs=config['epochs'],\n"
+        "               batch_size=32, rng=np.random.default_rng(seed + 1), l2=config['l2'])\n"
+        '        scores.append(float(np.mean(net.predict(X_val).argmax(axis=1) == y_val)))\n'
+        '    return int(np.argmax(scores)), scores\n'
+    )),
     "dense_forward_via_Dense": ("03_forward_propagation", "dense_forward", (
         "from nnlib.layers import Dense\n"
         "def dense_forward(X, W, b):\n"
