@@ -28,7 +28,7 @@ def as_float(Z):
     """Z as a floating-point array: float arrays pass through unchanged (float32 stays
     float32); integers and Python lists become float64."""
     Z = np.asarray(Z)
-    return Z if np.issubdtype(Z.dtype, np.floating) else Z.astype(np.float64)
+    return Z if Z.dtype.kind == "f" else Z.astype(np.float64)   # kind "f": a float dtype
 
 
 def sigmoid(Z):
@@ -112,7 +112,8 @@ def softmax(Z):
     """
     Z = as_float(Z)
     E = np.exp(Z - Z.max(axis=-1, keepdims=True))
-    return E / E.sum(axis=-1, keepdims=True)
+    E /= E.sum(axis=-1, keepdims=True)   # in place: E is a new array of our own
+    return E
 
 
 def softmax_jacobian(Z):

@@ -40,23 +40,21 @@ class Parameter:
     def __init__(self, value, name):
         self.value = value
         self.name = name
-        self._grad = np.zeros_like(value)
-        self._zero = False   # True: _grad is stale and stands for zeros (see zero_grad)
+        self._grad = None   # None stands for zeros (see zero_grad)
 
     @property
     def grad(self):
         """∂cost/∂value, the same shape and dtype as ``value``: zeros until a backward pass adds
         to it."""
-        if self._zero:
-            self._grad.fill(0)
-            self._zero = False
+        if self._grad is None:
+            self._grad = np.zeros_like(self.value)
         return self._grad
 
     @grad.setter
     def grad(self, g):
         self._check(g)
-        self._grad[...] = g
-        self._zero = False
+        self.zero_grad()
+        self.add_grad(g)
 
     def _check(self, g):
         if np.shape(g) != self.value.shape:
@@ -66,11 +64,10 @@ class Parameter:
     def zero_grad(self):
         """Set the gradient to zeros (backward adds into it).
 
-        Nothing is filled yet: the gradient is only marked as zero, so the next ``add_grad``
-        copies into it (one pass over the array) instead of adding to zeros (two passes)."""
-        if self._grad.shape != self.value.shape or self._grad.dtype != self.value.dtype:
-            self._grad = np.zeros_like(self.value)   # value was replaced by a new array
-        self._zero = True
+        No array of zeros is made: the old gradient is let go and ``None`` stands for zeros, so
+        the next ``add_grad`` copies into a new array (one pass) instead of adding to zeros (two
+        passes), and the memory of the old one is free for the next backward pass."""
+        self._grad = None
 
     def add_grad(self, g, new=False):
         """``grad += g``, for ``g`` of the parameter's shape (``ValueError`` otherwise).
@@ -78,13 +75,13 @@ class Parameter:
         ``new=True``: ``g`` is a new array that no one else holds, so when the gradient is zero
         it becomes the gradient itself (no copy) if it has the parameter's dtype."""
         self._check(g)
-        if not self._zero:
+        if self._grad is not None:
             self._grad += g
         elif new and g.dtype == self.value.dtype:
             self._grad = g
         else:
+            self._grad = np.empty_like(self.value)
             np.copyto(self._grad, g, casting="same_kind")
-        self._zero = False
 
     def __repr__(self):
         return f"Parameter({self.name}, shape={self.value.shape}, dtype={self.value.dtype})"

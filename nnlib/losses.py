@@ -43,7 +43,7 @@ def _per_sample(E):
 def _clip(P):
     """Probabilities kept inside [eps, 1 − eps], so that log never sees 0."""
     eps = np.finfo(P.dtype).eps
-    return np.clip(P, eps, 1 - eps)
+    return P.clip(eps, 1 - eps)
 
 
 # --- squared error -----------------------------------------------------------------------
@@ -101,8 +101,9 @@ def binary_cross_entropy_loss(y, y_hat):
 
 
 def binary_cross_entropy(y, y_hat):
-    """Mean binary cross-entropy over the batch."""
-    return binary_cross_entropy_loss(y, y_hat).mean()
+    """Mean binary cross-entropy over the batch: Σ losses / N."""
+    losses = binary_cross_entropy_loss(y, y_hat)
+    return losses.sum() / len(losses)   # the mean (as .mean() computes it, with less overhead)
 
 
 def binary_cross_entropy_grad(y, y_hat):
@@ -120,8 +121,9 @@ def categorical_cross_entropy_loss(y, y_hat):
 
 
 def categorical_cross_entropy(y, y_hat):
-    """Mean categorical cross-entropy over the batch."""
-    return categorical_cross_entropy_loss(y, y_hat).mean()
+    """Mean categorical cross-entropy over the batch: Σ losses / N."""
+    losses = categorical_cross_entropy_loss(y, y_hat)
+    return losses.sum() / len(losses)   # the mean (as .mean() computes it, with less overhead)
 
 
 def categorical_cross_entropy_grad(y, y_hat):
@@ -147,7 +149,9 @@ def softmax_cross_entropy_grad(y, Z, P=None):
     the −y/ŷ of the loss cancel into this simple difference. ``P``: softmax(Z) if already
     computed (a forward pass has it), so it is not computed twice."""
     y, Z = _pair(y, Z)
-    return ((softmax(Z) if P is None else P) - y) / Z.shape[0]
+    dZ = (softmax(Z) if P is None else P) - y
+    dZ /= Z.shape[0]   # in place: dZ is a new array of our own
+    return dZ
 
 
 COSTS = {

@@ -129,8 +129,9 @@ def train_epoch(network, optimizer, X, y, batch_size, rng, cost="mse", l2=0.0, c
     unless ``with_accuracy``) and the updated ``t``."""
     weight_by_size = cost != "ssr"   # SSR is a sum, so an epoch's SSR adds the batches' up
     total, correct = 0.0, 0.0
+    X, y = np.asarray(X), np.asarray(y)   # arrays stay as they are (no copy)
     for idx in minibatches(len(X), batch_size, rng):
-        X_b, y_b = X[idx], y[idx]
+        X_b, y_b = X.take(idx, axis=0), y.take(idx, axis=0)   # X[idx], y[idx], copied faster
         if schedule is not None:
             optimizer.lr = schedule(t)
         batch_cost, y_hat = train_step(network, optimizer, X_b, y_b, cost, l2, clip)

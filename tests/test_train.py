@@ -36,6 +36,17 @@ def test_training_is_deterministic():
     assert runs[0] == runs[1]
 
 
+def test_fit_takes_lists_as_it_takes_arrays():
+    X, y = xor_data()
+    histories = []
+    for data in ((X, y), (X.tolist(), y.tolist())):
+        net = Network.from_sizes([2, 4, 1], activation="relu", output="sigmoid",
+                                 rng=np.random.default_rng(3))
+        histories.append(fit(net, *data, cost="mse", epochs=3, batch_size=3,
+                             rng=np.random.default_rng(4))["cost"])
+    assert histories[0] == histories[1]
+
+
 def test_minibatches_cover_every_sample_once():
     batches = list(minibatches(10, 3, np.random.default_rng(0)))
     assert [len(b) for b in batches] == [3, 3, 3, 1]
