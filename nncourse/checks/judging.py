@@ -50,7 +50,8 @@ import numpy as np
 from nncourse.checks.comparing import (  # noqa: F401  (the toolkit's names, one import)
     Said, _has_opaque, _kind, _same, agree, as_named, describe_args, kind, matches, mistakes_behind,
     named_problems, problem, show, show_named, show_pair, verdict_off, verdict_wrong)
-from nncourse.checks.mistakes import INPUT_CHANGED, Mistake, replay, variants  # noqa: F401
+from nncourse.checks.mistakes import (  # noqa: F401
+    INPUT_CHANGED, Mistake, raising_alike, replay, toolkit_mistake, variants)
 from nncourse.checks.verdict import STYLES, Result, render_html  # noqa: F401
 from nncourse.checks.running import (  # noqa: F401
     CheckTimeout, LocalRunner, Reply, _learner_error, call_here, cell_label,
@@ -87,8 +88,8 @@ class Context:
     """Passed to a judge: the seeded ``rng`` for random cases and helpers that stop the judge
     with a learner-facing message. ``runner`` decides where learner code runs."""
 
-    def __init__(self, name, rng, arg_names=(), runner=None, deadline=None):
-        self.name = name
+    def __init__(self, name, rng, arg_names=(), runner=None, deadline=None, mistakes=()):
+        self.name, self.mistakes = name, tuple(mistakes)   # the exercise's, for errors
         self.rng = rng
         self.arg_names = tuple(arg_names)
         self.runner = runner or LocalRunner()
@@ -180,8 +181,10 @@ class Context:
         if reply.status == "error":
             mro = reply.error.get("mro", [])
             hint = next((h for t, h in (error_hints or {}).items() if t.__name__ in mro), None)
+            alike = raising_alike(self.mistakes, args, reply.error)
+            hint = f"likely mistake: {alike.hint}" if alike else hint and f"hint: {hint}"
             self.fail(f"✘ {self.name} — your code raised an error{where}\n  "
-                      f"{reply.error['text']}" + (f"\n  hint: {hint}" if hint else ""), "error")
+                      f"{reply.error['text']}" + (f"\n  {hint}" if hint else ""), "error", alike)
         if check_mutation:
             names = self.arg_names or [f"argument {i + 1}" for i in range(len(args))]
             for name, old, new in zip(names, sent, reply.args_after):
@@ -227,7 +230,7 @@ class Context:
             found = still or found
             if len(found) == 1:
                 break
-        mistake = found[0] if found else None
+        mistake = found[0] if found else toolkit_mistake(got, expected, rtol, atol)
         self.fail_case(case, expected=expected, got=got, problem=why, mistake=mistake,
                        show_input=True)
 
@@ -269,7 +272,9 @@ class Context:
         outputs = [(m, extract(replay(m, case.args))) for m in mistakes]
         outputs = [(m, out) for m, out in outputs
                    if out is not None and not matches(out, expected_n, rtol, atol)]
-        found = mistakes_behind(got_n, expected_n, outputs, names, wrong, rtol, atol, each)
+        found = mistakes_behind(got_n, expected_n, outputs, names, wrong, rtol, atol, each) or [
+            toolkit_mistake([got_n[k] for k in wrong], [expected_n[k] for k in wrong], rtol, atol)]
+        found = [m for m in found if m is not None]
         self.failure(f"case {self._total}: {case.description}", *lines,
                      mistake=found[0] if len(found) == 1 else None,
                      hints=[m.hint for m in found])
@@ -319,7 +324,7 @@ def run(exercise, fn, seed=None, check_time=CHECK_TIME, runner=None):
     import time
     rng = np.random.default_rng(exercise.default_seed if seed is None else seed)
     deadline = None if runner is None else time.monotonic() + check_time
-    ctx = Context(exercise.name, rng, exercise.arg_names, runner, deadline)
+    ctx = Context(exercise.name, rng, exercise.arg_names, runner, deadline, exercise.mistakes)
     if runner is None and (fn is None or not callable(fn)):
         return Result(exercise.id, exercise.name, "error",
                       f"✘ {exercise.name} — expected a function, got {type(fn).__name__}. "

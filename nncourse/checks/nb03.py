@@ -262,6 +262,13 @@ def _all_activations(X, layers):
     return out
 
 
+def _forward_without(X, layers, missing):
+    """Forward with a table of activations that lacks ``missing`` (a KeyError where used)."""
+    if any(name == missing for _, _, name in layers):
+        raise KeyError(missing)
+    return forward_reference(X, layers)
+
+
 FORWARD_MISTAKES = [
     Mistake("no activation on the last layer",
             "the last layer's activation is missing: you returned its Z. Apply every "
@@ -294,6 +301,18 @@ FORWARD_MISTAKES = [
     Mistake("bias forgotten",
             "the biases are missing: each layer computes A @ W + b before its activation.",
             lambda X, layers: forward_reference(X, [(W, 0 * b, n) for W, b, n in layers])),
+    ] + [Mistake("one layer's activation for every layer",
+                 "every layer used the same layer's activation: you looked the function up "
+                 "once, before the loop. Look each layer's own up inside the loop, "
+                 "f, _ = activations.get_activation(name) with that layer's name.",
+                 lambda X, layers, i=i: forward_reference(
+                     X, [(W, b, layers[i][2]) for W, b, _ in layers])) for i in (0,)] + [
+        Mistake.error("an activation missing from your own table",
+                       "your own table of activations has no entry for one name (the KeyError "
+                       "names it): every layer may use any of nnlib's activations; look each "
+                       "name up with activations.get_activation(name), which knows them all.",
+                       lambda X, layers, n=n: _forward_without(X, layers, n))
+         for n in ("sigmoid", "relu", "leaky_relu", "tanh", "identity", "softmax")] + [
     Mistake("only the first layer ran",
             "only the first layer ran: a `return` inside the loop over the layers stops after "
             "one. Return after the loop, once every layer has run.",
@@ -411,6 +430,12 @@ NUMPY_USED = Mistake(
     "no numpy inside the function (not even to convert at the end with .tolist()).",
     lambda X, W, b: (np.array(X) @ np.array(W) + np.array(b)).tolist())
 
+def _plain_neurons_by_rows(X, W, b):
+    """dense_forward_plain looping over range(len(W)) neurons (an IndexError when D > M)."""
+    return [[sum(x[k] * W[k][m] for k in range(len(x))) + b[m] for m in range(len(W))]
+            for x in X]
+
+
 PLAIN_MISTAKES = [
     Mistake("bias forgotten",
             "every value is off by the neuron's bias: add b[m] once to neuron m's weighted sum.",
@@ -446,6 +471,15 @@ PLAIN_MISTAKES = [
             "other): return a list of N rows, each a list of M numbers (append each row to "
             "Z, not its values).",
             lambda X, W, b: [z for row in dense_forward_plain_reference(X, W, b) for z in row]),
+    Mistake.error("neurons counted by len(W)",
+                  "you looped over range(len(W)) neurons, but len(W) is D, the number of "
+                  "inputs (W has one row per input): there are M = len(b) (or len(W[0])) "
+                  "neurons, one per column of W.", _plain_neurons_by_rows),
+    Mistake("every row the same list",
+            "every row holds the last sample's values: [[0.0] * M] * N repeats *one* list N "
+            "times, so writing a row writes them all. Build a new list per row "
+            "([[0.0] * M for _ in range(N)], or append a fresh row per sample).",
+            lambda X, W, b: [list(dense_forward_plain_reference(X, W, b)[-1]) for _ in X]),
     Mistake("only the first sample",
             "you returned one row (the first sample's) instead of one row per sample: loop over "
             "every row of X and collect a list of N rows.",

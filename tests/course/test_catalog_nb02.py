@@ -40,8 +40,8 @@ WRONG = [
     ("nb02_weighted_sum", "bias added to every product", lambda X, w, b: (X * w + b).sum(axis=1)),
     ("nb02_weighted_sum", "column (N, 1) returned", lambda X, w, b: X @ w.reshape(-1, 1) + b),
     ("nb02_weighted_sum", "bias subtracted", lambda X, w, b: X @ w - b),
-    ("nb02_weighted_sum", says("wrong dtype: expected float32, got float64"), _ws_zeros_loop),
-    ("nb02_weighted_sum", says("return a numpy array"),
+    ("nb02_weighted_sum", "float32 inputs gave float64", _ws_zeros_loop),
+    ("nb02_weighted_sum", "a list, not an array",
      lambda X, w, b: [float(x @ w + b) for x in X]),
 ]
 
@@ -155,7 +155,7 @@ WRONG += [
     ("nb02_neuron", "tanh instead of sigmoid", lambda X, w, b: np.tanh(X @ w + b)),
     ("nb02_neuron", "sign of the exponent flipped", lambda X, w, b: 1 / (1 + np.exp(X @ w + b))),
     ("nb02_neuron", "bias subtracted", lambda X, w, b: _sig(X @ w - b)),
-    ("nb02_neuron", says("wrong dtype: expected float32, got float64"), _neuron_zeros_loop),
+    ("nb02_neuron", "float32 inputs gave float64", _neuron_zeros_loop),
     ("nb02_neuron", says("np.exp(z)"), lambda X, w, b: 1 / (1 + math.exp(-(X @ w + b)))),
     ("nb02_neuron", "column (N, 1) returned", lambda X, w, b: _sig(X @ w[:, None] + b)),
 ]
@@ -175,6 +175,29 @@ WRONG += [
     ("nb02_weighted_sum", "mean instead of sum",
      lambda X, w, b: (X * w).sum(axis=1) / X.shape[1] + b),
     ("nb02_neuron", "bias forgotten", lambda X, w, b: 1 / (1 + np.exp(-np.dot(X, w)))),
+]
+
+# --- written other ways (samples3's families) -------------------------------------------------
+
+def _ws_loop_float64(X, w, b):
+    z = np.zeros(X.shape[0])
+    for n in range(X.shape[0]):
+        z[n] = np.dot(X[n], w) + b
+    return z
+
+
+WRONG += [
+    ("nb02_weighted_sum", "bias added to every input", lambda X, w, b: (X + b) @ w),
+    ("nb02_weighted_sum", "bias added to every input", lambda X, w, b: np.dot(X + b, w)),
+    ("nb02_weighted_sum", "float32 inputs gave float64", _ws_loop_float64),
+    ("nb02_sigmoid", "tanh form without halving z", lambda z: 0.5 * (1 + np.tanh(z))),
+    ("nb02_sigmoid", "tanh form without halving z", lambda z: (np.tanh(z) + 1) / 2),
+    ("nb02_neuron", "one sigmoid per input",
+     lambda X, w, b: np.mean(1 / (1 + np.exp(-(X * w + b))), axis=1)),
+    ("nb02_neuron", "one sigmoid per input",
+     lambda X, w, b: scipy.special.expit(X * w + b).sum(axis=1)),
+    ("nb02_neuron", "float32 inputs gave float64",
+     lambda X, w, b: scipy.special.expit((X @ w + b).astype(float))),
 ]
 
 globals().update(catalog_tests(IDS, WRONG, RIGHT))

@@ -36,7 +36,7 @@ WRONG = [
     ("nb03_dense_forward", "bias subtracted", lambda X, W, b: np.dot(X, W) - b),
     ("nb03_dense_forward", "activation applied", lambda X, W, b: 1 / (1 + np.exp(-(X @ W + b)))),
     ("nb03_dense_forward", "activation applied", lambda X, W, b: np.maximum(0, X @ W + b)),
-    ("nb03_dense_forward", says("wrong dtype: expected float32, got float64"), _dense_zeros_loop),
+    ("nb03_dense_forward", "float32 inputs gave float64", _dense_zeros_loop),
 ]
 
 RIGHT = [
@@ -196,7 +196,7 @@ WRONG += [
      lambda X, layers: _forward_loop(X, [(W, b, "sigmoid") for W, b, _ in layers])),
     ("nb03_forward", "W transposed", lambda X, layers: _forward_variant(X, layers, transpose=True)),
     ("nb03_forward", "bias forgotten", lambda X, layers: _forward_variant(X, layers, bias=False)),
-    ("nb03_forward", says("wrong dtype: expected float32, got float64"),
+    ("nb03_forward", "float32 inputs gave float64",
      lambda X, layers: _forward_variant(X, layers, as_float64=True)),
     ("nb03_forward", "activation before the product",
      lambda X, layers: _forward_variant(X, layers, act_before=True)),
@@ -323,6 +323,56 @@ WRONG += [
      lambda Z: (lambda E: E / E.sum(axis=1, keepdims=True))(
          np.exp(Z - np.min(Z, axis=1, keepdims=True)))),
     ("nb03_dense_forward_plain", "last input skipped", _plain_skips_last_input),
+]
+
+# --- written other ways (samples3's families) -------------------------------------------------
+
+def _forward_one_lookup(X, layers):
+    f, _ = activations.get_activation(layers[0][2])
+    A = X
+    for W, b, _name in layers:
+        A = f(A @ W + b)
+    return A
+
+
+def _forward_own_table(X, layers):
+    table = {"sigmoid": activations.sigmoid, "relu": activations.relu, "tanh": activations.tanh,
+             "softmax": activations.softmax, "identity": activations.identity}
+    A = X
+    for W, b, name in layers:
+        A = table[name](A @ W + b)
+    return A
+
+
+def _plain_len_w(X, W, b):
+    Z = []
+    for x in X:
+        row = []
+        for m in range(len(W)):
+            t = 0.0
+            for k in range(len(x)):
+                t += x[k] * W[k][m]
+            row.append(t + b[m])
+        Z.append(row)
+    return Z
+
+
+def _plain_shared_rows(X, W, b):
+    N, M = len(X), len(b)
+    Z = [[0.0] * M] * N
+    for n in range(N):
+        for m in range(M):
+            Z[n][m] = b[m] + sum(X[n][k] * W[k][m] for k in range(len(X[n])))
+    return Z
+
+
+WRONG += [
+    ("nb03_forward", "one layer's activation for every layer", _forward_one_lookup),
+    ("nb03_forward", "an activation missing from your own table", _forward_own_table),
+    ("nb03_dense_forward_plain", "neurons counted by len(W)", _plain_len_w),
+    ("nb03_dense_forward_plain", "every row the same list", _plain_shared_rows),
+    ("nb03_dense_forward", "float32 inputs gave float64",
+     lambda X, W, b: np.array(X @ W + b, dtype=float)),
 ]
 
 globals().update(catalog_tests(IDS, WRONG, RIGHT))

@@ -142,7 +142,7 @@ WRONG += [
     (E, "pair in the wrong order", clip_swapped),
     (E, says("changed its input `grads` in place"), clip_in_place),
     (E, says("return the pair (clipped, norm)"), clip_only_list),
-    (E, says("wrong dtype"), clip_float64),
+    (E, "float32 inputs gave float64", clip_float64),
 ]
 
 
@@ -300,7 +300,7 @@ WRONG += [
     (E, "not centred", bn(center=False)),
     (E, "not divided by the spread", bn(scale=False)),
     (E, says("changed its input `X` in place"), bn_in_place),
-    (E, says("wrong dtype"), bn(copy_dtype=np.float64)),
+    (E, "float32 inputs gave float64", bn(copy_dtype=np.float64)),
 ]
 
 
@@ -553,7 +553,7 @@ WRONG += [
     (E, "scaled at inference (non-inverted dropout)", drop(inference=lambda X, p, keep: X * (1 - p))),
     (E, "divided at inference", drop(inference=lambda X, p, keep: X / (1 - p))),
     (E, "returned the mask", drop_returns_mask),
-    (E, says("wrong dtype"), drop_int_mask),
+    (E, "float32 inputs gave float64", drop_int_mask),
     (E, says("changed its input `X` in place"), drop_in_place),
     (E, "a mask of its own", drop_own_mask),
 ]
