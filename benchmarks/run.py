@@ -43,7 +43,8 @@ from pathlib import Path  # noqa: E402
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
-SECTIONS = ("train", "grading", "hub", "course")
+# the hub last: its 20 learners' servers and kernels keep the machine busy for a while after
+SECTIONS = ("train", "grading", "course", "hub")
 
 
 # --- the figures: one row each ---------------------------------------------------------------

@@ -40,4 +40,4 @@ def test_compare_prints_two_stored_runs_side_by_side(tmp_path):
 def test_an_unknown_section_is_a_usage_error():
     done = run("--only", "trian")
     assert done.returncode == 2
-    assert "unknown section(s) trian; choose from train, grading, hub, course" in done.stderr
+    assert "unknown section(s) trian; choose from train, grading, course, hub" in done.stderr

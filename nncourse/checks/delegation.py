@@ -8,6 +8,9 @@ teacher. So while a notebook's check calls the learner's function (and only then
 watches for a call of exactly the functions the view stubs as that exercise's own
 (:func:`nncourse.grading.view.own_implementations`: one definition for both); another exercise's
 implementation (nb02's ``neuron`` calling nnlib's ``sigmoid``) stays allowed, as in the grader.
+The exercise's tripwires (nnlib code other cells need, such as nb07's ``fit``) are in that list
+too: a call of one while the learner's function runs is refused, the judge's own is not. Code
+run in another process (a subprocess, a fork) is not watched here; the grader gives it 0.
 A reached implementation turns the verdict into a 0 that names the function, nothing more.
 
 Python 3.12+ uses ``sys.monitoring`` (events on those code objects only: nothing else slows);

@@ -53,6 +53,7 @@ function_exercise(
     id="nb02_weighted_sum", name="weighted_sum", notebook=NOTEBOOK, points=1,
     verifies="z = X·w + b: shape (N,), values, dtype kept",
     reference=weighted_sum_reference, cases=weighted_sum_cases, arg_names=("X", "w", "b"),
+    tripwires=("nnlib.layers.Dense.forward", "nnlib.plain.dense_forward"),
     mistakes=[
         Mistake("bias forgotten",
                 "the bias is missing: z = X·w + b, so add `b` after the weighted sum.",
@@ -292,7 +293,9 @@ NEURON_MISTAKES = [
 
 @exercise(id="nb02_neuron", name="neuron", notebook=NOTEBOOK, points=1,
           verifies="a = σ(X·w + b): shape (N,), values, dtype kept",
-          reference=neuron_reference, arg_names=("X", "w", "b"), mistakes=NEURON_MISTAKES)
+          reference=neuron_reference, arg_names=("X", "w", "b"), mistakes=NEURON_MISTAKES,
+          tripwires=("nnlib.network.Network.forward", "nnlib.layers.Dense.forward",
+                     "nnlib.plain.dense_forward"))
 def judge_neuron(fn, ctx):
     for case in neuron_cases(ctx.rng):
         try:

@@ -54,6 +54,7 @@ function_exercise(
     id="nb03_dense_forward", name="dense_forward", notebook=NOTEBOOK, points=1,
     verifies="Z = X·W + b: order of the product, bias on every row, shapes, dtype kept",
     reference=dense_forward_reference, cases=dense_cases, arg_names=("X", "W", "b"),
+    tripwires=("nnlib.plain.dense_forward", "nncourse.checks.nb03.forward_reference"),
     mistakes=[
         Mistake("W·X order",
                 "you computed W @ X: with batch-first X (N, D) and W (D, M) the product is "
@@ -373,7 +374,8 @@ def forward_cases(rng):
 
 @exercise(id="nb03_forward", name="forward", notebook=NOTEBOOK, points=2,
           verifies="layer order, each layer's activation, output only, shapes, dtype kept",
-          reference=forward_reference, mistakes=FORWARD_MISTAKES, arg_names=("X", "layers"))
+          reference=forward_reference, mistakes=FORWARD_MISTAKES, arg_names=("X", "layers"),
+          tripwires=("nnlib.layers.Dense.forward", "nnlib.plain.dense_forward"))
 def judge_forward(fn, ctx):
     for case in forward_cases(ctx.rng):
         expected = forward_reference(*case.args)
@@ -511,7 +513,10 @@ def plain_cases(rng):
 @exercise(id="nb03_dense_forward_plain", name="dense_forward_plain", notebook=NOTEBOOK, points=1,
           verifies="Z = X·W + b in plain lists: one row per sample, W[k][m], bias once, no numpy",
           reference=dense_forward_plain_reference, mistakes=PLAIN_MISTAKES + [NUMPY_USED],
-          arg_names=("X", "W", "b"))
+          arg_names=("X", "W", "b"),
+          tripwires=("nnlib.layers.Dense.forward", "nnlib.network.Network.forward",
+                     "nncourse.checks.nb03.dense_forward_reference",
+                     "nncourse.checks.nb03.forward_reference"))
 def judge_dense_forward_plain(fn, ctx):
     array_mistakes = [Mistake(m.name, m.hint, lambda *a, f=m.fn: _as_array(f(*a)))
                       for m in PLAIN_MISTAKES]

@@ -45,6 +45,7 @@ function_exercise(
     id="nb04_mse", name="mse", notebook=NOTEBOOK, points=1,
     verifies="mean of all N·K squared residuals, one number, (N,) and (N, K) inputs",
     reference=losses.mse, cases=squared_cases, arg_names=("y", "y_hat"),
+    tripwires=("nnlib.losses.squared_error_loss",),
     mistakes=[
         Mistake("no mean (SSR)",
                 "you returned the sum of the squared residuals (the SSR): divide by the number "
@@ -104,6 +105,7 @@ function_exercise(
     id="nb04_rmse", name="rmse", notebook=NOTEBOOK, points=1,
     verifies="square root of the mean of all squared residuals, one number",
     reference=losses.rmse, cases=squared_cases, arg_names=("y", "y_hat"),
+    tripwires=("nnlib.losses.squared_error_loss",),
     mistakes=[
         Mistake("no square root (MSE)",
                 "you returned the MSE: the RMSE is its square root, np.sqrt(...), which brings "
@@ -160,6 +162,7 @@ function_exercise(
     id="nb04_ssr", name="ssr", notebook=NOTEBOOK, points=1,
     verifies="sum of every squared residual, one number",
     reference=losses.ssr, cases=squared_cases, arg_names=("y", "y_hat"),
+    tripwires=("nnlib.losses.squared_error_loss",),
     mistakes=[
         Mistake("mean instead of sum (MSE)",
                 "you returned the mean of the squared residuals (the MSE): the SSR is their sum, "
@@ -322,7 +325,9 @@ CCE_MISTAKES = [
           notebook=NOTEBOOK, points=2,
           verifies="true-class log-probabilities, minus sign, mean over N, log(0) clipped with eps",
           reference=losses.categorical_cross_entropy, mistakes=CCE_MISTAKES,
-          arg_names=("y", "y_hat"))
+          arg_names=("y", "y_hat"),
+          tripwires=("nnlib.losses.categorical_cross_entropy_loss",
+                     "nnlib.losses.softmax_cross_entropy"))
 def judge_categorical_cross_entropy(fn, ctx):
     for case in cce_cases(ctx.rng):
         expected = losses.categorical_cross_entropy(*case.args)

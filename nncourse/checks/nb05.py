@@ -190,7 +190,8 @@ def relu_derivative_cases(rng):
 
 @exercise(id="nb05_relu_derivative", name="relu_derivative", notebook=NOTEBOOK, points=1,
           verifies="1 where Z > 0, 0 where Z < 0 (0 or 1 at Z = 0), floats of Z's dtype",
-          reference=activations.relu_derivative, mistakes=RELU_MISTAKES, arg_names=("Z",))
+          reference=activations.relu_derivative, mistakes=RELU_MISTAKES, arg_names=("Z",),
+          tripwires=("nnlib.activations.leaky_relu_derivative",))
 def judge_relu_derivative(fn, ctx):
     for case in relu_derivative_cases(ctx.rng):
         (Z,) = case.args

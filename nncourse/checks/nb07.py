@@ -5,7 +5,7 @@ import numpy as np
 from nnlib import data, diagnostics, initializers, losses
 from nncourse.checks.comparing import kind
 from nncourse.checks.drivers.nb07 import drive_he_init, drive_train_ssr, network_of, parameters_of
-from nncourse.checks.registry import Case, Mistake, Said, exercise, function_exercise
+from nncourse.checks.registry import Case, Mistake, Said, exercise, function_exercise, TRAINING
 from nnlib.train import fit
 
 NOTEBOOK = "07_sigmoid_vs_relu"
@@ -128,7 +128,7 @@ _network = network_of
 @exercise(id="nb07_train_ssr", name="train_ssr", notebook=NOTEBOOK, points=3,
           verifies="SSR history before each update, zero_grad, SSR gradient, final weights",
           reference=train_ssr_reference, mistakes=TRAIN_MISTAKES,
-          arg_names=("network", "X", "y", "lr", "epochs"))
+          arg_names=("network", "X", "y", "lr", "epochs"), tripwires=TRAINING)
 def judge_train_ssr(fn, ctx):
     ctx.arg_names = ()  # the case descriptions say what the network and data are
     # A case's inputs are the network's recipe (sizes, activation, seed) and the data; each

@@ -10,7 +10,7 @@ import numpy as np
 
 from nnlib import data, losses, metrics, train
 from nncourse.checks.drivers.nb08 import drive_train_step, setup
-from nncourse.checks.registry import Case, Mistake, exercise, function_exercise
+from nncourse.checks.registry import Case, Mistake, exercise, function_exercise, TRAINING
 
 NOTEBOOK = "08_capstone_digits"
 
@@ -396,7 +396,7 @@ def _same_run(r1, r2, rtol, atol):
 @exercise(id="nb08_train_step", name="train_step", notebook=NOTEBOOK, points=3,
           verifies="cost before the update; every parameter after two steps, SGD and Adam",
           reference=_reference_train_step, mistakes=TRAIN_STEP_MISTAKES,
-          arg_names=("network", "optimizer", "X", "y"))
+          arg_names=("network", "optimizer", "X", "y"), tripwires=TRAINING)
 def train_step_judge(fn, ctx):
     for config in TRAIN_CONFIGS:
         description, dtype = config[0], config[4]

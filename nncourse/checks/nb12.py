@@ -28,7 +28,7 @@ from nncourse.checks.drivers.nb12 import (
     drive_train)
 from nncourse.checks.judging import Said, as_named, problem, verdict_wrong
 from nncourse.checks.mistakes import variants
-from nncourse.checks.registry import Case, Mistake, exercise
+from nncourse.checks.registry import Case, Mistake, exercise, TRAINING
 
 NOTEBOOK = "12_your_own_network"
 BATCH_SIZE = 32
@@ -385,7 +385,8 @@ def _loose(names):
           function="forward",
           verifies="y_hat and the cache (A_in, Z) of every layer, any depth, equal nnlib's",
           reference=lambda params, X: forward(params, X), mistakes=FORWARD_MISTAKES,
-          arg_names=("params", "X"))
+          arg_names=("params", "X"),
+          tripwires=("nnlib.network.Network.forward", "nnlib.layers.Dense.forward"))
 def judge_forward(fn, ctx):
     for description, params, X in forward_cases(ctx.rng):
         case = Case(description, (params, X))
@@ -478,7 +479,8 @@ def backward_cases(rng):
           function="backward",
           verifies="dW and db of every layer, any depth, equal nnlib's Network.backward",
           reference=lambda params, cache, Y: backward(params, cache, Y),
-          mistakes=BACKWARD_MISTAKES, arg_names=("params", "cache", "Y"))
+          mistakes=BACKWARD_MISTAKES, arg_names=("params", "cache", "Y"),
+          tripwires=("nnlib.network.Network.backward", "nnlib.layers.Dense.backward"))
 def judge_backward(fn, ctx):
     for description, params, cache, Y in backward_cases(ctx.rng):
         case = Case(description, (params, cache, Y))
@@ -608,7 +610,8 @@ NOT_A_LIST = Mistake(
           verifies="a list, rng.permutation order, every sample once per epoch, a smaller last "
                    "batch, two epochs from one generator",
           reference=minibatches,
-          mistakes=MINIBATCH_MISTAKES + [OTHER_ORDER, NOT_A_LIST, BATCHES_NOT_ARRAYS])
+          mistakes=MINIBATCH_MISTAKES + [OTHER_ORDER, NOT_A_LIST, BATCHES_NOT_ARRAYS],
+          tripwires=("nnlib.train.minibatches",))
 def judge_minibatches(fn, ctx):
     for N, bs in ((10, 4), (12, 3), (7, 10), (100, 32)):
         seed = int(ctx.rng.integers(2**31))
@@ -758,7 +761,8 @@ def _nnlib_adam(w, grads, lr, betas=(0.9, 0.999), eps=1e-8):
           verifies="w, m and v after three steps equal nnlib's Adam (default and other betas, "
                    "tiny gradients)",
           reference=adam_step, mistakes=ADAM_MISTAKES,
-          arg_names=("w", "dw", "m", "v", "t", "lr", "beta1", "beta2", "eps"))
+          arg_names=("w", "dw", "m", "v", "t", "lr", "beta1", "beta2", "eps"),
+          tripwires=("nnlib.optimizers.Adam.update",))
 def judge_adam(fn, ctx):
     configs = [("a (2, 3) weight, lr = 0.1, default betas and eps (left out)", (2, 3), 0.1,
                 None, 1.0),
@@ -896,7 +900,8 @@ def train_cases(rng):
           function="train",
           verifies="every parameter and each epoch's cost equal nnlib's fit with Adam, with and "
                    "without L2; no nnlib in the code path",
-          reference=train, mistakes=TRAIN_MISTAKES)
+          reference=train, mistakes=TRAIN_MISTAKES,
+          tripwires=TRAINING + ("nnlib.optimizers.Adam.update",))
 def judge_train(fn, ctx):
     for description, args in train_cases(ctx.rng):
         got = ctx.call(fn, *args, driver=drive_train, check_mutation=False,
@@ -1241,7 +1246,8 @@ def _choose_named(out):
           verifies="validation accuracies of every candidate, trained with one seed, and the "
                    "first best; the test set never read",
           reference=choose, mistakes=CHOOSE_MISTAKES,
-          arg_names=("configs", "X_train", "Y_train", "X_val", "y_val", "seed"))
+          arg_names=("configs", "X_train", "Y_train", "X_val", "y_val", "seed"),
+          tripwires=TRAINING + ("nnlib.optimizers.Adam.update",))
 def judge_choose(fn, ctx):
     for case in choose_cases(ctx.rng):
         got = ctx.call(fn, *case.args, case=case, driver=drive_choose, check_mutation=True,

@@ -15,6 +15,11 @@ from nncourse.checks.judging import Case, Context, Mistake, Said  # noqa: F401  
 
 EXERCISES = {}  # id -> Exercise, in registration order
 
+# nnlib's training loop, piece by piece (fit -> train_epoch -> train_step -> backprop): the
+# tripwires of the exercises that write a training step or loop (notebooks 07, 08, 12)
+TRAINING = ("nnlib.train.fit", "nnlib.train.train_epoch", "nnlib.train.train_step",
+            "nnlib.objective.backprop")
+
 # Notebooks an earlier version of the course called otherwise: old stem -> current stem. Their
 # exercise ids moved with them (nbNN_x -> nbMM_x), so a learner's workspace (``nncourse
 # update``) and an old submission (the grader) are read with today's names.
@@ -54,6 +59,8 @@ class Exercise:
     arg_names: tuple = ()
     default_seed: int = 0
     implemented_by: tuple = ()  # dotted names of nnlib code that *is* the answer (copy check)
+    tripwires: tuple = ()       # dotted names of nnlib code the notebook's other cells need
+                                # that is the answer while this one's answer runs (grading.view)
     cases: object = None        # cases(rng) -> [Case], for function exercises
 
     def __post_init__(self):
@@ -76,18 +83,19 @@ def _register(ex):
 
 
 def exercise(id, name, notebook, points, verifies, reference, mistakes=(), function="",
-             arg_names=()):
+             arg_names=(), tripwires=()):
     """Register a custom judge: ``@exercise(...)`` over ``def judge(fn, ctx): ...``."""
     def register(judge):
         _register(Exercise(id, name, notebook, points, verifies, judge, reference,
-                           list(mistakes), function, tuple(arg_names)))
+                           list(mistakes), function, tuple(arg_names),
+                           tripwires=tuple(tripwires)))
         return judge
     return register
 
 
 def function_exercise(id, name, notebook, points, verifies, reference, cases, mistakes=(),
                       function="", arg_names=(), rtol=1e-6, atol=1e-8, check_dtype=True,
-                      dtype_kinds=None, dtype_mistake=None):
+                      dtype_kinds=None, dtype_mistake=None, tripwires=()):
     """Register the common kind of exercise: the learner's function must agree with
     ``reference`` on every case of ``cases(rng)`` (a list of :class:`Case`). A mistake is
     named only where it is wrong (``wrong_here``): one that is right on a case cannot explain
@@ -111,7 +119,8 @@ def function_exercise(id, name, notebook, points, verifies, reference, cases, mi
                               problem=f"wrong dtype: {got.dtype}", mistake=dtype_mistake,
                               show_input=True)
     return _register(Exercise(id, name, notebook, points, verifies, judge, reference,
-                              list(mistakes), function, tuple(arg_names), cases=cases))
+                              list(mistakes), function, tuple(arg_names), cases=cases,
+                              tripwires=tuple(tripwires)))
 
 
 _loaded = False

@@ -3,9 +3,10 @@
 The trust boundary: learner code runs only in a submission's own sandbox
 (:mod:`nncourse.grading.sandbox`), and that sandbox never judges. For each submission the grader
 
-1. reads the notebook (:mod:`.submission`; the file is only ever read) and works out which
-   course notebook it is, which check cells were edited or deleted, and which answers call
-   nnlib's own implementation of their exercise;
+1. reads the notebook (:mod:`.submission`; the file is only ever read, and never one that is a
+   symbolic link, a hard link to a course file or to another file of the batch, or no regular
+   file) and works out which course notebook it is, which check cells were edited or deleted,
+   and which answers call nnlib's own implementation of their exercise;
 2. sends the submission's code cells, **except its check cells**, to a fresh sandbox one at a
    time, each with a time limit (:mod:`.session`); a cell that hangs or kills the sandbox is
    skipped, the sandbox started again and the cells before it run again;
@@ -16,8 +17,9 @@ The trust boundary: learner code runs only in a submission's own sandbox
    written. A submission can change its own outputs, and nothing else.
 4. the sandbox's nnlib and nncourse are the notebook's grading view (:mod:`.view`): the
    course's implementations of its exercises are stubs there, and an answer whose own
-   exercise's stub ran while it was judged scores 0 with a note. An answer that used another
-   exercise's course version is judged again in a sandbox where only its own is a stub.
+   exercise's stub (or tripwire: code other cells need, kept) ran while it was judged scores 0
+   with a note. An answer that used another exercise's course version is judged again in a
+   sandbox where only its own is a stub.
 
 A submission's death, hang or garbage is that submission's error only. The result of each
 submission is a :class:`nncourse.results.SubmissionReport`.
@@ -33,6 +35,7 @@ from pathlib import Path
 from nncourse.checks import judging, registry
 from nncourse.grading.sandbox import SandboxLimits, isolation_available
 from nncourse.grading.session import RemoteFunction, Session
+from nncourse.grading.reading import hard_links
 from nncourse.grading.submission import SubmissionError, read_submission
 from nncourse.results import MAX_CELL_ERRORS, ExerciseResult, SubmissionReport
 from nncourse.text import printable
@@ -59,9 +62,24 @@ class NoSandbox(RuntimeError):
     """Raised by :func:`grade_many` when no sandbox can be made and none was waived."""
 
 
-def grade_file(path, seed=None, limits=None, isolation="bubblewrap", forbid_reference=False):
-    """Grade one submission; returns its :class:`SubmissionReport` (never raises)."""
+def course_files():
+    """The course's own notebooks (solutions and learner versions): a submission that is a
+    hard link to one is refused (:func:`reading.hard_links`)."""
+    from nncourse.build.notebooks import NOTEBOOKS, SOLUTIONS
+    return sorted(SOLUTIONS.glob("*.ipynb")) + sorted(NOTEBOOKS.glob("*.ipynb"))
+
+
+def grade_file(path, seed=None, limits=None, isolation="bubblewrap", forbid_reference=False,
+               linked=None):
+    """Grade one submission; returns its :class:`SubmissionReport` (never raises).
+    ``linked``: why it is not graded, found for its batch (a hard link, by :func:`grade_many`);
+    when None, the file alone is checked against the course's files."""
     try:
+        if linked is None:
+            linked = hard_links([path], course_files()).get(str(path))
+        if linked:
+            return SubmissionReport(str(path), error=linked, error_kind="not_a_file",
+                                    isolation=isolation, seed=seed)
         return _grade_file(Path(path), seed, limits or Limits(), isolation, forbid_reference)
     except Exception as exc:  # a grader bug must not stop the batch
         return SubmissionReport(str(path), error=f"the grader failed on this file "
@@ -91,8 +109,8 @@ def _grade_file(path, seed, limits, isolation, forbid_reference):
     for i, ex in enumerate(sub.exercises):
         stubs = session.stubs_called.get(ex.function, set())
         # (or whose defining cell stopped on a stub before its def ran)
-        if not (ex.id not in stubs and (stubs or not rows[i].passed and
-                                        ex.function in session.stub_failed_defs)):
+        if not (not _own(ex, stubs) and (stubs or not rows[i].passed and
+                                          ex.function in session.stub_failed_defs)):
             continue
         left = budget - time.monotonic()
         if session.timed_out or left <= 1:
@@ -130,15 +148,18 @@ def _judge(ex, session, seed, limits, is_copy, forbid_reference):
     result = judging.run(ex, RemoteFunction(ex.function), seed=seed,
                          check_time=limits.check_time, runner=session)
     # the course's implementations are stubs in the sandbox (.view): its own that ran while
-    # this answer was judged computed nothing for it, whatever route reached it
-    stubs = [i for i in session.stubs_called.get(ex.function, ()) if i == ex.id]
+    # this answer was judged computed nothing for it, whatever route reached it; its
+    # tripwires (kept for other cells) that ran then did its work
+    stubs = _own(ex, {*session.stubs_called.get(ex.function, ()),
+                      *session.tripped.get(ex.function, ())})
     passed = result.passed and not (is_copy and forbid_reference) and not stubs
     message = result.message
     if stubs:
-        names = ", ".join(_exercise_name(i) for i in stubs)
+        names = ", ".join(_exercise_name(i) for i in stubs[:2]) + (
+            f" and {len(stubs) - 2} more exercises" if len(stubs) > 2 else "")
         message = (f"✘ {ex.name}: this answer calls the course's own implementation of "
-                   f"{names}, which is not available while grading, so it scores 0. Write the "
-                   "code yourself (your own functions from this notebook are fine to call).")
+                   f"{names}, which an answer may not use when graded, so it scores 0. Write "
+                   "the code yourself (your own functions from this notebook are fine to call).")
     elif is_copy:
         message += ("\n  note: this answer calls nnlib's own implementation of the exercise"
                     + (", so it scores 0 (--forbid-reference)." if forbid_reference else "."))
@@ -151,6 +172,13 @@ def _judge(ex, session, seed, limits, is_copy, forbid_reference):
         hint=None if stubs else result.mistake.hint if result.mistake else None,
         copied_reference=is_copy or bool(stubs),
         cases_passed=0 if stubs else result.cases_passed, cases_total=result.cases_total)
+
+
+def _own(ex, ids):
+    """Of the exercises whose course code ran while ``ex``'s answer was judged, those that score
+    it 0: its own, and another notebook's (in this sandbox, only its check module's version)."""
+    known = registry.load_all()
+    return sorted(i for i in ids if i == ex.id or i in known and known[i].notebook != ex.notebook)
 
 
 def _exercise_name(exercise_id):
@@ -204,9 +232,10 @@ def grade_many(paths, seed=None, limits=None, jobs=1, progress=None, isolation=N
     paths = [str(p) for p in paths]
     reports = [None] * len(paths)
     lock = threading.Lock()
+    linked = hard_links(paths, course_files())      # before any file is read
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = {pool.submit(grade_file, p, seed, limits, isolation, forbid_reference): i
-                   for i, p in enumerate(paths)}
+        futures = {pool.submit(grade_file, p, seed, limits, isolation, forbid_reference,
+                               linked.get(p, "")): i for i, p in enumerate(paths)}
         for done, future in enumerate(as_completed(futures), start=1):
             i = futures[future]
             reports[i] = future.result()    # grade_file never raises

@@ -4,6 +4,8 @@ and its notebook JSON checked before it is parsed.
 * :func:`read_file`: the bytes of a regular file, never through a symbolic link, never a FIFO,
   socket or device (opened non-blocking, so a FIFO cannot hang the grader), at most
   ``MAX_FILE_BYTES`` (read with that bound, whatever the file's size says);
+* :func:`hard_links`: the files of a batch that are hard links to a course file or to another
+  file of the batch (refused before they are read, like symbolic links);
 * :func:`read_notebook`: the cells of a notebook's bytes, its JSON checked first for the number
   of values and the nesting that parsing it would build (``MAX_JSON_VALUES``,
   ``MAX_JSON_DEPTH``), and at most ``MAX_CELLS`` cells;
@@ -16,6 +18,7 @@ import json
 import os
 import stat
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from nncourse.grading.wire import ShapeError, check_shape
 
@@ -86,6 +89,35 @@ def read_file(path, limit=MAX_FILE_BYTES):
             from None
     finally:
         os.close(fd)
+
+
+def hard_links(paths, course=()):
+    """``{path: message}`` for each of ``paths`` that is a hard link (a regular file with more
+    than one name) to one of the ``course`` files or to another of ``paths``: the same file,
+    so not a submission of its own. A file with other names elsewhere is not in it."""
+    names = {}
+    for path in paths:
+        try:
+            info = os.lstat(path)
+        except OSError:
+            continue
+        if stat.S_ISREG(info.st_mode) and info.st_nlink > 1:
+            names.setdefault((info.st_dev, info.st_ino), []).append(str(path))
+    found = {}
+    for other in course if names else ():
+        try:
+            info = os.lstat(other)
+        except OSError:
+            continue
+        for path in names.get((info.st_dev, info.st_ino), ()):
+            found[path] = f"the course's own {Path(other).parent.name}/{Path(other).name}"
+    for group in names.values():
+        for path in group if len(group) > 1 else ():
+            found.setdefault(path, "another submission of this batch (" + ", ".join(
+                os.path.join(Path(p).parent.name, Path(p).name) for p in group if p != path)[:300]
+                + ")")
+    return {path: f"not graded: the submission is a hard link to {what}, not a file of its own "
+                  "(only a notebook file itself is graded)" for path, what in found.items()}
 
 
 def _refuse_if_not_a_file(path, mode):

@@ -57,6 +57,8 @@ class Session:
         self.stub_failed_defs = set()   # functions defined in such a cell (maybe not defined)
         self.stubs_called = {}          # learner function -> exercise ids whose stubbed
                                         # course implementation ran while it was judged
+        self.tripped = {}               # learner function -> exercise ids whose tripwire
+                                        # (.view) ran while it was judged
 
     # --- the sandbox's life ---------------------------------------------------------------
 
@@ -181,10 +183,10 @@ class Session:
         reply = self._request(request)
         if isinstance(reply, Reply):
             return reply
-        stubs = reply.get("stubs")
-        if type(stubs) is list:     # the learner may fake it: it only ever costs them points
-            self.stubs_called.setdefault(fn.name, set()).update(
-                str(s)[:40] for s in stubs[:100])
+        for key, seen in (("stubs", self.stubs_called), ("tripwires", self.tripped)):
+            ids = reply.get(key)
+            if type(ids) is list:   # the learner may fake it: it only ever costs them points
+                seen.setdefault(fn.name, set()).update(str(s)[:40] for s in ids[:100])
         return decode_reply(reply)
 
     def _request(self, request):

@@ -9,12 +9,13 @@ An exercise's implementations (:func:`stubbed`) are nnlib's function, method or 
 (its ``reference`` and ``implemented_by``); its version in the check module with the module's
 helpers that version calls, and the methods of nnlib classes it calls that the exercise is named
 after (nb06's ``momentum_update`` wraps ``Momentum.update``); and, in every view, the check
-module's known mistakes (rmse's "no square root" *is* mse). No other copy of them is in the
-sandbox: not in a file (the view's ``__pycache__`` is compiled from the stubs), not in
-``inspect.getsource``'s text, not in memory. So an answer that reaches one by any route (an
-import, ``getattr`` on a computed name, ``exec`` of its source or of the file, the registry's
-``.reference``) computes nothing, and the worker's audit hook (learner code cannot remove it)
-tells the grader. Hiding the event gains nothing; faking one only lowers a grade.
+module's known mistakes (rmse's "no square root" *is* mse) and the check modules' versions of
+every other notebook's exercises (nb12's ``_softmax`` is nb03's ``softmax``). No other copy of
+them is in the sandbox: not in a file (the view's ``__pycache__`` is compiled from the stubs),
+not in ``inspect.getsource``'s text, not in memory. So an answer that reaches one by any route
+(an import, ``getattr`` on a computed name, ``exec`` of its source or of the file, the
+registry's ``.reference``) computes nothing, and the worker's audit hook (learner code cannot
+remove it) tells the grader. Hiding the event gains nothing; faking one only lowers a grade.
 
 Two views per notebook are used (:func:`binds`): every exercise stubbed, where each answer is
 judged; and, for an answer that called *another* exercise's stub (notebook 02's ``neuron`` uses
@@ -28,9 +29,21 @@ and the solutions' grading).
 Without bubblewrap the same view is first on the worker's import path instead (:func:`folder`,
 ``PYTHONPATH``; there ``nnlib.__file__`` names the view's folder), and where the worker runs as
 another user the real copies are hidden from it (:mod:`.hiding`).
+
+*Tripwires* (an exercise's ``tripwires`` in the registry) are code other cells need, so not
+stubbed, that is the answer all the same (nb07's ``train_ssr`` is ``fit(..., cost="ssr")``, and
+nb12's own training runs ``fit``). In the notebook's views such a function keeps its body after
+a line (:func:`tripwire_statement`) that sends :data:`TRIPWIRE` naming the exercise and raises
+unless the worker's hook acknowledges it (so in another interpreter or a forked child). The
+worker notes it only while a judge's call of an answer runs (not a demo cell's ``fit``), and
+the grader scores the exercise 0 when its own tripwire ran, as for a stub. Still possible: the
+body is in the sandbox, so an answer that deliberately works against this (drops the line from
+the function's source or code object and runs the rest; rebinds ``sys.audit`` for its call;
+answers the event itself in a fresh interpreter) runs it unseen; and the tripwires are a
+survey's list, not a proof that no other code computes an answer. The notebook's check applies
+the same list (``own_implementations``), in the learner's own process only.
 """
 
-import ast
 import atexit
 import compileall
 import functools
@@ -47,9 +60,9 @@ import nnlib
 import nncourse
 from nncourse.checks import registry
 from nncourse.checks.mistakes import Mistake
-from nncourse.pysource import parse
+from nncourse.grading.rewrite import (EVENT, TRIPWIRE, rewrite, stub_expression,  # noqa: F401
+                                      stub_statement, tripwire_statement)
 
-EVENT = "nncourse.reference"     # the audit event a stub sends: args (exercise ids, "a,b")
 KEEP_METHODS = ("__init__", "__repr__", "__init_subclass__")   # a stubbed class's kept methods
 
 _lock = threading.Lock()
@@ -132,11 +145,13 @@ def _filled(cell):
         return False
 
 
-def implementations(notebook, only=None):
-    """``[(function, exercise id)]``: the course's functions the view of ``notebook`` stubs (of
-    the exercise ``only``, if given), each with the exercise it implements. The one definition
-    of "the exercise's own implementation": the view stubs these (:func:`stubbed`) and the
-    notebook's check refuses an answer that calls one of its own (``checks.delegation``)."""
+@functools.lru_cache(maxsize=None)      # the registry does not change in a process
+def implementations(notebook, only=None, elsewhere=True):
+    """``((function, exercise id), ...)``: the course's functions the view of ``notebook``
+    stubs (of the exercise ``only``, if given) with the exercise each implements, and
+    (``elsewhere``) the check modules' versions of other notebooks' exercises. The one
+    definition of "the course's own implementation": the view stubs these, the notebook's
+    check refuses them (delegation)."""
     out, dirs = [], package_dirs()
     exercises = [e for e in registry.load_all().values() if e.notebook == notebook]
     own = {e.id: [e.reference] + [_resolve(n) for n in e.implemented_by] for e in exercises}
@@ -157,12 +172,13 @@ def implementations(notebook, only=None):
             path = Path(fn.__code__.co_filename).resolve()
             if any(path.is_relative_to(d) for d in dirs.values()):
                 out.append((fn, ex.id))
-    return out
+    return tuple(out) + tuple((fn, i) for other in registry.notebooks() if elsewhere and
+                              other != notebook for fn, i in implementations(other, None, False)
+                              if fn.__module__.startswith("nncourse.checks."))
 
 
 def stubbed(notebook, only=None):
-    """``{(file, first line): [exercise ids]}``: what the view of ``notebook`` stubs (of the
-    exercise ``only``, if given)."""
+    """``{(file, first line): [exercise ids]}``: what the view of ``notebook`` (``only``) stubs."""
     found = {}
     for fn, ex_id in implementations(notebook, only):
         key = (str(Path(fn.__code__.co_filename).resolve()), fn.__code__.co_firstlineno)
@@ -170,84 +186,19 @@ def stubbed(notebook, only=None):
     return {key: sorted(set(ids)) for key, ids in found.items()}
 
 
+def tripwires(notebook):
+    """``[(function, exercise id)]``: the ``tripwires`` of ``notebook``'s exercises."""
+    return [(fn, ex.id) for ex in registry.load_all().values() if ex.notebook == notebook
+            for name in ex.tripwires for fn in _functions(_resolve(name), set())]
+
+
 def own_implementations(exercise):
-    """``{code object: 'module.qualname'}``: what the view of ``exercise`` alone stubs, so what
-    scores it 0 when graded: its own implementations, which ``grader._judge`` names, and the
-    notebook's known mistakes (stubs in every view: the answer computes nothing). Another
-    exercise's implementation (nb02's ``neuron`` calling nnlib's ``sigmoid``) is not in it."""
-    return {fn.__code__: f"{fn.__module__}.{fn.__qualname__}"
-            for fn, _ in implementations(exercise.notebook, exercise.id)}
-
-
-# --- rewriting a module's source ---------------------------------------------------------------
-
-def stub_statement(ids):
-    return f'__import__("sys").audit("{EVENT}", "{",".join(ids)}"); raise NotImplementedError'
-
-
-def stub_expression(ids):
-    return (f'__import__("sys").audit("{EVENT}", "{",".join(ids)}") or '
-            '(_ for _ in ()).throw(NotImplementedError())')
-
-
-def _offsets(text):
-    """(line, UTF-8 byte column) as ast gives them -> offset in ``text``."""
-    lines = text.splitlines(keepends=True)
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line))
-    return lambda line, col: starts[line - 1] + len(lines[line - 1].encode()[:col].decode())
-
-
-def _called_at_import(tree):
-    """Names the module calls while it is imported (nb06 builds its mistakes with ``_adagrad``
-    at import: such a factory stays, the functions it makes are stubbed)."""
-    names, todo = set(), list(tree.body)
-    while todo:
-        node = todo.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            todo += [d for d in getattr(node, "decorator_list", [])]
-            continue
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-            names.add(node.func.id)
-        todo += list(ast.iter_child_nodes(node))
-    return names
-
-
-def rewrite(text, lines):
-    """``text`` with the functions starting at ``lines`` ({line: ids}) stubbed (or given the
-    body ``ids`` when it is a string)."""
-    tree = parse(text)
-    at = _offsets(text)
-    at_import = _called_at_import(tree)
-    edits = []
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            first = min([node.lineno] + [d.lineno for d in node.decorator_list])
-            ids = lines.get(first) or lines.get(node.lineno)
-            if not ids or node in tree.body and node.name in at_import:
-                continue
-            body = node.body
-            if isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
-                    and isinstance(body[0].value.value, str):
-                body = body[1:]           # the docstring stays: help() reads the same
-            if not body:
-                continue
-            edits.append((at(body[0].lineno, body[0].col_offset),
-                          at(body[-1].end_lineno, body[-1].end_col_offset),
-                          ids if isinstance(ids, str) else stub_statement(ids)))
-        elif isinstance(node, ast.Lambda) and lines.get(node.lineno):
-            edits.append((at(node.body.lineno, node.body.col_offset),
-                          at(node.body.end_lineno, node.body.end_col_offset),
-                          stub_expression(lines[node.lineno])))
-    # a stub inside a body stubbed as a whole goes with it; the rest, last first
-    edits = [e for e in edits if not any(o[0] <= e[0] and e[1] <= o[1] and o != e
-                                         for o in edits)]
-    out = text
-    for start, stop, new in sorted(edits, reverse=True):
-        out = out[:start] + new + out[stop:]
-    parse(out)    # the view must import: a broken rewrite fails here, in the grader
-    return out
+    """``{code object: 'module.qualname'}``: what scores ``exercise`` 0 when graded: what its
+    own view stubs (its implementations, the mistakes, other notebooks' course versions) and its
+    tripwires; not another exercise of its notebook (nb02's ``neuron`` may call ``sigmoid``)."""
+    found = list(implementations(exercise.notebook, exercise.id))
+    found += [(fn, i) for fn, i in tripwires(exercise.notebook) if i == exercise.id]
+    return {fn.__code__: f"{fn.__module__}.{fn.__qualname__}" for fn, _ in found}
 
 
 # --- the view on disk --------------------------------------------------------------------------
@@ -255,9 +206,12 @@ def rewrite(text, lines):
 def build(notebook, root, only=None):
     """Write the view of ``notebook`` (``only`` one exercise of it) under ``root``;
     ``[(view folder, real folder)]``."""
-    by_file = {}
+    by_file, trips = {}, {}
     for (path, line), ids in stubbed(notebook, only).items():
         by_file.setdefault(path, {})[line] = ids
+    for fn, ex_id in tripwires(notebook):       # (a stub there wins: rewrite)
+        by_file.setdefault(path := str(Path(fn.__code__.co_filename).resolve()), {})
+        trips.setdefault(path, {}).setdefault(fn.__code__.co_firstlineno, []).append(ex_id)
     binds = []
     for name, real in package_dirs().items():
         target = Path(root) / name
@@ -267,8 +221,8 @@ def build(notebook, root, only=None):
         for path, lines in by_file.items():
             if Path(path).is_relative_to(real):
                 copy = target / Path(path).relative_to(real)
-                copy.write_text(rewrite(Path(path).read_text(encoding="utf-8"), lines),
-                                encoding="utf-8")
+                copy.write_text(rewrite(Path(path).read_text(encoding="utf-8"), lines,
+                                        trips.get(path)), encoding="utf-8")
         # compiled here, once: the sandbox (no bytecode written there) would compile every
         # module of both packages again on each start
         compileall.compile_dir(str(target), quiet=2)

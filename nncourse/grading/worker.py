@@ -16,7 +16,9 @@ audit event ``view.EVENT``. The worker's audit hook (audit hooks cannot be remov
 and each reply says which were called while it ran: the exercise's own scores 0, another
 exercise's has it judged again in a sandbox where only its own implementation is a stub. Learner
 code may hide or fake that note: a stub never computes the answer, so hiding gains nothing, and
-faking only lowers a grade or costs one more sandbox.
+faking only lowers a grade or costs one more sandbox. A *tripwire* (code other cells need,
+kept) sends ``view.TRIPWIRE``: the hook acknowledges it in this process only (elsewhere it
+raises) and notes it only while a judge's call runs; the reply says which ran.
 """
 
 import os
@@ -28,18 +30,26 @@ from nncourse.grading.wire import read_request
 
 REPLY_FD = int(os.environ.pop("NNCOURSE_REPLY_FD", "3"))   # 3 unless an old grader says otherwise
 EVENT = "nncourse.reference"    # = nncourse.grading.view.EVENT (not imported: it imports nnlib)
+TRIPWIRE = "nncourse.tripwire"  # = nncourse.grading.view.TRIPWIRE
 _called = set()                 # exercise ids whose stubbed implementation ran since the reply
+_tripped = set()                # exercise ids whose tripwire ran during the current call
+_calling = False                # a judge's call of the learner's function is running
+_pid = os.getpid()              # a forked child (os.getpid() differs) says nothing to anyone
 
 
 def _on_audit(event, args):
     if event == EVENT and args and len(_called) < 100:
         _called.update(str(args[0])[:400].split(","))
+    elif event == TRIPWIRE and len(args) > 1 and type(args[1]) is list and os.getpid() == _pid:
+        args[1].append(True)        # the tripwire's body may run: it is seen here
+        if _calling and len(_tripped) < 100:
+            _tripped.update(str(args[0])[:400].split(","))
 
 
-def _stubs_called():
-    ids = sorted(_called)[:100]
-    _called.clear()
-    return ids
+def _stubs_called(ids=_called):
+    out = sorted(ids)[:100]
+    ids.clear()
+    return out
 
 
 class CellTimeout(BaseException):
@@ -129,17 +139,22 @@ class Worker:
                                                            "cell not run?)"}}
         args = decode(args, Limits(items=10**9, array_bytes=2**62, string=10**9))
         driver = self.judging.find_driver(driver) if driver else None
-        _stubs_called()
+        global _calling
+        _stubs_called(), _stubs_called(_tripped)
         _alarm(seconds, self.judging.CheckTimeout)
+        _calling = True     # the answer runs: a tripwire now is its exercise's, if it names it
         try:
             reply = self.judging.call_here(fn, args, driver, self.cell_label)
         except self.judging.CheckTimeout:
-            return {"status": "timeout", "stubs": _stubs_called()}
+            return {"status": "timeout", "stubs": _stubs_called(),
+                    "tripwires": _stubs_called(_tripped)}
         finally:
+            _calling = False
             _cancel_alarm()
         return {"status": reply.status, "out": encode(reply.out),
                 "args_after": encode(reply.args_after), "error": reply.error,
-                "warnings": list(reply.warnings), "stubs": _stubs_called()}
+                "warnings": list(reply.warnings), "stubs": _stubs_called(),
+                "tripwires": _stubs_called(_tripped)}
 
 
 def _copy_font_cache():

@@ -653,6 +653,35 @@ def test_only_regular_files_are_graded(tmp_path):
         assert words in r[who]["error"] and r[who]["error_kind"] in ("not_a_file", "too_large")
 
 
+def test_hard_links_to_the_course_or_a_batchmate_are_refused(tmp_path):
+    """A hard link (unzip and tar restore them too) to the course's solution, and two
+    submissions that are one file: each that file's clear error, before it is read. A file
+    that also has a name outside the batch and the course is graded as usual."""
+    import tempfile
+    with tempfile.TemporaryDirectory(dir=SOLUTIONS.parent, prefix=".hardlinks-") as near:
+        # a hard link needs one file system: the class folder beside the course's solutions
+        folder = Path(near) / "class"
+        for who in ("bob", "carol", "dave", "erin"):
+            (folder / who).mkdir(parents=True)
+        os.link(SOLUTIONS / NAME, folder / "bob" / NAME)
+        (folder / "dave" / NAME).write_bytes((SOLUTIONS / NAME).read_bytes())
+        os.link(folder / "dave" / NAME, folder / "carol" / NAME)
+        (folder / "erin" / NAME).write_bytes((SOLUTIONS / NAME).read_bytes())
+        os.link(folder / "erin" / NAME, tmp_path / "erins-backup.ipynb")
+        out = tmp_path / "out.json"
+        subprocess.run([sys.executable, "-m", "nncourse", "grade", str(folder), "--json",
+                        str(out), "--seed", "1", "--no-progress", "--jobs", "2"],
+                       capture_output=True, timeout=300)
+        r = {Path(x["submission"]).parent.name: x for x in json.loads(out.read_text())}
+    assert r["erin"]["score"] == r["erin"]["max_score"] > 0, r["erin"]
+    assert "solutions/04_cost.ipynb" in r["bob"]["error"], r["bob"]
+    assert "another submission" in r["carol"]["error"] and "dave/" in r["carol"]["error"]
+    assert "another submission" in r["dave"]["error"] and "carol/" in r["dave"]["error"]
+    for who in ("bob", "carol", "dave"):
+        assert r[who]["score"] == 0 and r[who]["notebook"] is None, r[who]
+        assert "hard link" in r[who]["error"] and r[who]["error_kind"] == "not_a_file"
+
+
 # --- a grader no input can exhaust (#23.4) -----------------------------------------------------
 
 def _code_cell(source):
