@@ -97,7 +97,11 @@ function_exercise(
                 "you divided by the number of entries minus 1 (as for a sample variance): the "
                 "MSE is a plain mean, divided by the number of entries.",
                 lambda y, y_hat: (_r(y, y_hat) ** 2).sum() / (np.size(y) - 1)),
-    ],
+    ] + [Mistake("floor division //",
+                 "`//` is floor division: it rounds the mean down to a whole number (0 here). "
+                 "Divide with `/` (or use np.mean).", fn)
+         for fn in (lambda y, y_hat: (_r(y, y_hat) ** 2).sum() // np.size(y),
+                    lambda y, y_hat: (_r(y, y_hat) ** 2).sum() // len(y))],
 )
 
 
@@ -154,7 +158,22 @@ function_exercise(
                 "you returned one RMSE per output: np.mean(..., axis=0) averages over the "
                 "samples only. The cost is one number: average over every entry (no axis).",
                 lambda y, y_hat: np.sqrt((_r(y, y_hat) ** 2).mean(axis=0))),
-    ],
+        Mistake("root of the SSR divided by N·K",
+                "you divided after the root, √SSR / (N·K): the RMSE is the root of the mean, "
+                "√(SSR / (N·K)): divide first, then take one root.",
+                lambda y, y_hat: np.sqrt((_r(y, y_hat) ** 2).sum()) / np.size(y)),
+        Mistake("divided by N·K − 1",
+                "inside the root you divided by the number of entries minus 1 (as for a sample "
+                "standard deviation): the RMSE's mean is a plain mean, divided by N·K.",
+                lambda y, y_hat: np.sqrt((_r(y, y_hat) ** 2).sum() / (np.size(y) - 1))),
+        Mistake("divided by N − 1",
+                "inside the root you divided by N − 1 (as for a sample standard deviation): "
+                "the RMSE's mean is over all N·K entries, divided by N·K.",
+                lambda y, y_hat: np.sqrt((_r(y, y_hat) ** 2).sum() / (len(y) - 1))),
+    ] + [Mistake("floor division //",
+                 "`//` is floor division: it rounds the mean down to a whole number. Divide "
+                 "with `/` (or use np.mean).",
+                 lambda y, y_hat: np.sqrt((_r(y, y_hat) ** 2).sum() // np.size(y)))],
 )
 
 
