@@ -144,6 +144,16 @@ FLOAT_COUNTS_HINT = ("counts are whole numbers, so the matrix should be an integ
                      "np.zeros((n_classes, n_classes)) makes floats; use "
                      "np.zeros((n_classes, n_classes), dtype=int).")
 
+BINCOUNT_HINT = ("np.bincount without minlength= stops at the largest code it sees, so when the "
+                 "last (true, predicted) pairs never occur it is too short for an n_classes × "
+                 "n_classes matrix: np.bincount(y * n_classes + y_pred, "
+                 "minlength=n_classes ** 2).reshape(n_classes, n_classes).")
+
+
+def _bincount_short(y, y_pred, K):
+    return np.bincount(np.asarray(y) * K + np.asarray(y_pred)).reshape(-1, K)
+
+
 CONFUSION_MISTAKES = [
     Mistake("histogram2d bins from the labels seen",
             "np.histogram2d without range= takes its bins from the smallest and largest label it "
@@ -190,7 +200,14 @@ CONFUSION_MISTAKES = [
             "the matrix has one row and one column too many: classes are numbered 0 to "
             "n_classes − 1, so the matrix is n_classes × n_classes.",
             lambda y, y_pred, K: _looped(y, y_pred, K + 1)),
-]
+] + [Mistake("a sample left out",
+             "one sample was never counted (the entries add up to N − 1): the loop stopped one "
+             "short or started one late (range(len(y) - 1), range(1, len(y))). Count every "
+             "sample: for n in range(len(y)).",
+             lambda y, y_pred, K, cut=cut: _looped(np.asarray(y)[cut], np.asarray(y_pred)[cut], K))
+     for cut in (slice(None, -1), slice(1, None))] + [
+    make("bincount without minlength", BINCOUNT_HINT, _bincount_short)
+    for make in (Mistake, Mistake.error)]
 
 
 @exercise(id="nb08_confusion_matrix", name="confusion_matrix", notebook=NOTEBOOK, points=2,
@@ -303,6 +320,23 @@ def _manual_sgd(network, optimizer, X, y):
     return _cost(y, y_hat)
 
 
+def _fused_scaled(scale):
+    """The fused gradient (ŷ − y)/N times ``scale(y)``: no mean, or a mean over N·K."""
+    def step(network, optimizer, X, y):
+        y_hat = network.forward(X)
+        optimizer.zero_grad()
+        network.backward(losses.softmax_cross_entropy_grad(y, _logits(network)) * scale(y),
+                         start=-1)
+        optimizer.step()
+        return _cost(y, y_hat)
+    return step
+
+
+PAIR_RETURNED = Mistake(
+    "(cost, y_hat) returned",
+    "your step is right, but you returned a pair (cost, y_hat), as nnlib's train.train_step "
+    "does: this exercise returns the cost alone, one number.", None)
+
 TRAIN_STEP_MISTAKES = [
     Mistake("cost after the update",
             "you returned the cost measured after the update (a second forward pass). Return "
@@ -348,6 +382,16 @@ TRAIN_STEP_MISTAKES = [
             "wrong for any other optimizer (Adam here): call optimizer.step(), which applies "
             "the optimizer's own rule.",
             _manual_sgd),
+    Mistake("fused gradient without the 1/N",
+            "the update was N times too big: ŷ − y is the gradient of the *summed* "
+            "cross-entropy; the cost is the mean over the N samples, so its gradient with "
+            "respect to Z is (ŷ − y) / N (losses.softmax_cross_entropy_grad(y, Z)).",
+            _fused_scaled(lambda y: len(y))),
+    Mistake("fused gradient divided by N·K",
+            "the update was K times too small: the cross-entropy is a mean over the N samples "
+            "only (each sample's K terms are summed), so the gradient with respect to Z is "
+            "(ŷ − y) / N, not / (N·K).",
+            _fused_scaled(lambda y: 1 / y.shape[1])),
 ]
 
 
@@ -426,6 +470,11 @@ def train_step_judge(fn, ctx):
                       if not _agree(v, e, rtol, atol)]
             first = ("the parameters after the update", params[0][1], exp_params[0][1])
             parameters = differ[0] if differ else first
+            if isinstance(cost, (tuple, list)) and len(cost) == 2 \
+                    and _agree(cost[0], exp_cost, rtol, atol):
+                ctx.fail_case(Case(f"{description} — step {k}: the cost it returned", ()),
+                              expected=exp_cost, got=cost, problem=f"returned a {type(cost).__name__}; "
+                              "expected a single number", mistake=PAIR_RETURNED)
             for what, value, exp in [("the cost it returned", cost, exp_cost), parameters]:
                 hints = []
                 if not _agree(value, exp, rtol, atol):
