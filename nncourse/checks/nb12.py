@@ -26,7 +26,7 @@ from nnlib.optimizers import Adam
 from nncourse.checks.drivers.nb12 import (
     drive_candidates, drive_choose, drive_minibatches, drive_minibatches_type, drive_my_network, drive_save_and_reload,
     drive_train)
-from nncourse.checks.judging import Said, as_named, problem, verdict_wrong
+from nncourse.checks.judging import Said, as_named, kind, matches, problem, verdict_wrong
 from nncourse.checks.mistakes import variants
 from nncourse.checks.registry import Case, Mistake, exercise, TRAINING
 
@@ -87,7 +87,7 @@ def forward(params, X, hidden="relu", output_relu=False, stable=True, axis=1, ca
 def backward(params, cache, Y, per_sample=False, db_mean=False, relu_grad=True,
              transposed_dW=False, no_transpose_dA=False, sign=1, slope_from_A=False,
              sum_keepdims=False, no_softmax=False, per_layer_n=False, slope_at="own",
-             reverse_out=False, w_below=False):
+             reverse_out=False, w_below=False, out_slope=False):
     """``[dW1, db1, ...]`` of the mean cross-entropy, with the fused (softmax − Y)/N at the
     output."""
     L = len(params) // 2
@@ -95,6 +95,8 @@ def backward(params, cache, Y, per_sample=False, db_mean=False, relu_grad=True,
     N = 1 if per_sample else len(Y)
     P = cache[-1][1] if no_softmax else _softmax(cache[-1][1])
     dZ, dA = sign * (P - Y) / N, None
+    if out_slope:
+        dZ = dZ * (cache[-1][1] > 0)
     for l in reversed(range(L)):
         A_in, Z = cache[l]
         if l < L - 1 and relu_grad and slope_at == "above":
@@ -453,6 +455,11 @@ BACKWARD_MISTAKES = [
             "dA, passed down from layer l, is dZ·Wᵀ with layer l's own W (the weights dZ went "
             "through), not the next layer down's.",
             lambda p, c, Y: backward(p, c, Y, w_below=True)),
+    Mistake("ReLU slope on the output layer",
+            "the output's gradient also went through ReLU's slope (Z_L > 0): the output layer "
+            "has no ReLU, its softmax is already inside the fused dZ = (ŷ − Y)/N. Apply "
+            "(Z > 0) only to the hidden layers.",
+            lambda p, c, Y: backward(p, c, Y, out_slope=True)),
     Mistake("divided by N at every layer",
             "the 1/N enters once, in the output's dZ = (ŷ − Y)/N; the layers below inherit it "
             "through dA, so do not divide again.",
@@ -688,7 +695,26 @@ def _adam_eps_inside(w, dw, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
     return w - lr * (m / (1 - beta1 ** t)) / np.sqrt(v / (1 - beta2 ** t) + eps), m, v
 
 
+def _adam_only_m(w, dw, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1 - beta1) * dw
+    v = beta2 * v + (1 - beta2) * dw ** 2
+    return w - lr * (m / (1 - beta1 ** t)) / (np.sqrt(v) + eps), m, v
+
+
+def _adam_efficient_eps(w, dw, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1 - beta1) * dw
+    v = beta2 * v + (1 - beta2) * dw ** 2
+    return w - lr * np.sqrt(1 - beta2 ** t) / (1 - beta1 ** t) * m / (np.sqrt(v) + eps), m, v
+
+
 ADAM_MISTAKES = [
+    Mistake("v not bias-corrected",
+            "you corrected m but not v: both start at 0, so divide v by (1 − β₂ᵗ) too, "
+            "v̂ = v / (1 − β₂ᵗ), before its square root.", _adam_only_m),
+    Mistake("efficient form with ε unscaled",
+            "the 'efficient' form lr·√(1 − β₂ᵗ)/(1 − β₁ᵗ) · m/(√v + ε̂) is the same step only "
+            "with ε̂ = ε·√(1 − β₂ᵗ): with ε itself it differs slightly. Scale ε, or use "
+            "m̂ / (√v̂ + ε).", _adam_efficient_eps),
     Mistake("no bias correction",
             "the first steps are too small: m and v start at 0, so divide them by (1 − β₁ᵗ) and "
             "(1 − β₂ᵗ) before the update (m̂ and v̂).", _adam_no_correction),
@@ -1082,7 +1108,7 @@ def judge_candidates(fn, ctx):
 def choose(configs, X_train, Y_train, X_val, y_val, seed, score_on="val", pick="first",
            scale=1.0, train_on="train", untrained=False, seed_per_config=False, offset=0,
            error_rate=False, fixed_seed=None, sort_scores=False, by_cost=False,
-           confidence=False):
+           confidence=False, counts=False):
     """``(best, val_accuracies)``: each configuration trained on the training set with one seed,
     scored on the validation set; the index of the first best."""
     scores = []
@@ -1112,7 +1138,7 @@ def choose(configs, X_train, Y_train, X_val, y_val, seed, score_on="val", pick="
         else:
             a = accuracy(params, X_val, y_val)
         scores.append(1 - a if error_rate else a)
-    scores = np.array(scores) * scale
+    scores = np.array(scores) * scale * (len(y_val) if counts else 1)
     if pick == "argmin" or error_rate or by_cost:
         best = int(np.argmin(scores))
     elif pick == "last":
@@ -1172,10 +1198,19 @@ CHOOSE_MISTAKES = [
                     "val_accuracies must follow the order of configs (val_accuracies[k] is "
                     "configs[k]'s), not be sorted from best to worst.", choose,
                     sort_scores=True),
+    Mistake.variant("counts, not fractions",
+                    "you recorded how many validation digits each candidate read right: a "
+                    "validation accuracy is that count divided by the number of digits, "
+                    "np.mean(predict(params, X_val) == y_val), between 0 and 1.", choose,
+                    counts=True),
     Mistake.variant("counted from 1",
                     "best is the position in configs counted from 0, as Python indexes "
                     "(configs[best] is the chosen one).", choose, offset=1),
 ]
+PAIR_SWAPPED = Mistake(
+    "(val_accuracies, best) returned",
+    "both results are right but in the wrong order: return the pair (best, val_accuracies), "
+    "the index first.", None)
 TEST_SET = Mistake("chose on the test set",
                    "your choose reads the test set (it is not among its inputs): the test set "
                    "is touched once, at the very end, to report the chosen network. Choose on "
@@ -1277,6 +1312,12 @@ def judge_choose(fn, ctx):
                          problem(out[1], expected[1], 1e-9, 1e-12, False) is not None):
             ctx.fail_case(case, problem=f"your code reads the notebook's {', '.join(shadowed)}",
                           mistake=GLOBAL_ARRAYS)
+        raw = got["out"]
+        if isinstance(raw, (tuple, list)) and len(raw) == 2 and _choose_named(raw[::-1]) \
+                is not None and matches(list(_choose_named(raw[::-1])), list(expected)):
+            ctx.fail_case(case, expected=Said(f"(best, val_accuracies) = ({expected[0]}, ...)"),
+                          got=Said(f"({kind(raw[0])}, {kind(raw[1])})"),
+                          problem="the pair is in the wrong order", mistake=PAIR_SWAPPED)
         ctx.compare_named(out if out is not None else got["out"], expected, case,
                           ("best", "val_accuracies"), CHOOSE_MISTAKES, rtol=1e-9, atol=1e-12,
                           extract=lambda o: as_named(_choose_named(o), ("best", "val_accuracies")))
@@ -1332,6 +1373,13 @@ def _sr_positional(params, path):
     np.savez(path, *params)
     with np.load(path) as f:
         return [f[k] for k in f.files]
+
+
+def _sr_by_position(params, path):
+    names = [f"{'W' if i % 2 == 0 else 'b'}{i + 1}" for i in range(len(params))]
+    np.savez(path, **dict(zip(names, params)))
+    with np.load(path) as f:
+        return [f[k] for k in names]
 
 
 def _sr_from_zero(params, path):
@@ -1405,6 +1453,10 @@ SAVE_MISTAKES = [
     Mistake("names counted from 0",
             "the layers are counted from 1: W1, b1, W2, b2, ... (W1 is the first layer's).",
             _sr_from_zero),
+    Mistake("names numbered by position",
+            "you numbered the names by the array's position in params (W1, b2, W3, b4, ...): "
+            "the number is the layer's, shared by its W and b: W1, b1, W2, b2, ... "
+            "(layer l + 1 holds params[2l] and params[2l + 1]).", _sr_by_position),
     Mistake("first layer only",
             "only the first layer was saved: loop over every layer (len(params) // 2 of "
             "them).", _sr_first_layer),
@@ -1497,6 +1549,9 @@ def judge_save_and_reload(fn, ctx):
             elif sorted(keys) == sorted(f"{'W' if i % 2 == 0 else 'b'}{i // 2}"
                                         for i in range(len(params))):
                 known = M["names counted from 0"]
+            elif sorted(keys) == sorted(f"{'W' if i % 2 == 0 else 'b'}{i + 1}"
+                                        for i in range(len(params))):
+                known = M["names numbered by position"]
             elif sorted(keys) == ["W1", "b1"]:
                 known = M["first layer only"]
             elif sorted(keys) == sorted(k.lower() for k in names):
