@@ -161,6 +161,13 @@ def problem(got, expected, rtol=1e-6, atol=1e-8, check_dtype=True):
             return (f"{n_bad} of {close.size} values differ (tolerance {tol}); first at "
                     f"index {i}: expected {e:.{d}g}, got {g:.{d}g}")
         return None
+    if isinstance(expected, str):            # (a known mistake's text, or a pair of numbers)
+        return None if got == expected else f"returned {kind(got)}; expected {expected!r}"
+    if isinstance(expected, (tuple, list)):
+        if not isinstance(got, (tuple, list)) or len(got) != len(expected):
+            return f"returned {kind(got)}; expected {len(expected)} items"
+        return next((p for p in (problem(g, e, rtol, atol, check_dtype)
+                                 for g, e in zip(got, expected)) if p), None)
     # a scalar answer
     if isinstance(got, np.ndarray) and got.ndim == 0:
         got = got[()]                 # a 0-d array is a number

@@ -51,7 +51,7 @@ from nncourse.checks.comparing import (  # noqa: F401  (the toolkit's names, one
     Said, _has_opaque, _kind, _same, agree, as_named, describe_args, kind, matches, mistakes_behind,
     named_problems, problem, show, show_named, show_pair, verdict_off, verdict_wrong)
 from nncourse.checks.mistakes import (  # noqa: F401
-    INPUT_CHANGED, Mistake, raising_alike, replay, toolkit_mistake, variants)
+    INPUT_CHANGED, Mistake, raising_alike, replay, toolkit_mistake, variants, widened)
 from nncourse.checks.verdict import STYLES, Result, render_html  # noqa: F401
 from nncourse.checks.running import (  # noqa: F401
     CheckTimeout, LocalRunner, Reply, _learner_error, call_here, cell_label,
@@ -97,6 +97,7 @@ class Context:
         self._passed = self._total = 0
         self._last, self._last_passed = None, False    # the case counted last
         self.warnings = ()            # what the last call of learner code warned
+        self.errors = {}              # text of a learner's error -> its Mistake (or a hint)
 
     # the counters: read them; compare, compare_named, pass_case and fail_case keep them
     @property
@@ -180,11 +181,12 @@ class Context:
         where = f" on case {self._total + 1}: {case.description}" if case else ""
         if reply.status == "error":
             mro = reply.error.get("mro", [])
-            hint = next((h for t, h in (error_hints or {}).items() if t.__name__ in mro), None)
-            alike = raising_alike(self.mistakes, args, reply.error)
-            hint = f"likely mistake: {alike.hint}" if alike else hint and f"hint: {hint}"
-            self.fail(f"✘ {self.name} — your code raised an error{where}\n  "
-                      f"{reply.error['text']}" + (f"\n  {hint}" if hint else ""), "error", alike)
+            hint = next((h for t, h in {**self.errors, **(error_hints or {})}.items() if (
+                t in reply.error["text"] if isinstance(t, str) else t.__name__ in mro)), None)
+            hint = raising_alike(self.mistakes, args, reply.error) or hint
+            self.fail(f"✘ {self.name} — your code raised an error{where}\n  {reply.error['text']}"
+                      + (f"\n  hint: {getattr(hint, 'hint', hint)}" if hint else ""), "error",
+                      hint if isinstance(hint, Mistake) else None)
         if check_mutation:
             names = self.arg_names or [f"argument {i + 1}" for i in range(len(args))]
             for name, old, new in zip(names, sent, reply.args_after):
@@ -230,7 +232,7 @@ class Context:
             found = still or found
             if len(found) == 1:
                 break
-        mistake = found[0] if found else toolkit_mistake(got, expected, rtol, atol)
+        mistake = found[0] if found else widened(got, expected) or toolkit_mistake(got, expected)
         self.fail_case(case, expected=expected, got=got, problem=why, mistake=mistake,
                        show_input=True)
 
@@ -273,8 +275,8 @@ class Context:
         outputs = [(m, out) for m, out in outputs
                    if out is not None and not matches(out, expected_n, rtol, atol)]
         found = mistakes_behind(got_n, expected_n, outputs, names, wrong, rtol, atol, each) or [
-            toolkit_mistake([got_n[k] for k in wrong], [expected_n[k] for k in wrong], rtol, atol)]
-        found = [m for m in found if m is not None]
+            m for m in [widened(got_n[wrong[0]], expected_n[wrong[0]])] if m is not None and all(
+                widened(got_n[k], expected_n[k]) for k in wrong)]
         self.failure(f"case {self._total}: {case.description}", *lines,
                      mistake=found[0] if len(found) == 1 else None,
                      hints=[m.hint for m in found])
@@ -315,16 +317,14 @@ class Context:
         mistake = self.find_mistake(got, case, mistakes, rtol, atol)
         return mistake.hint if mistake else None
 
-    _problem = staticmethod(problem)
-
 
 def run(exercise, fn, seed=None, check_time=CHECK_TIME, runner=None):
     """Judge ``fn`` for ``exercise``; returns a :class:`Result`, never raises. With a
     ``runner`` (the grader's sandbox) the time limit is that runner's to enforce."""
-    import time
     rng = np.random.default_rng(exercise.default_seed if seed is None else seed)
     deadline = None if runner is None else time.monotonic() + check_time
     ctx = Context(exercise.name, rng, exercise.arg_names, runner, deadline, exercise.mistakes)
+    ctx.errors = dict(getattr(exercise, "errors", {}))
     if runner is None and (fn is None or not callable(fn)):
         return Result(exercise.id, exercise.name, "error",
                       f"✘ {exercise.name} — expected a function, got {type(fn).__name__}. "

@@ -54,41 +54,19 @@ INPUT_CHANGED = Mistake(
     "wrote into the caller's array: work on a copy or build a new array.", None)
 
 
-# Named by the toolkit for every exercise: the right values in a float64 array (or list of
-# arrays) where float32 inputs ask for float32, and the right values in a Python list.
-FLOAT32_LOST = Mistake(
-    "float32 inputs gave float64",
-    "the values are right but float32 inputs gave a float64 result: something made it float64 "
-    "(np.zeros(n) or np.empty without dtype=, dtype=float or np.float64, .astype(float), a "
-    "float64 mask, scalar or np.sum(..., dtype=np.float64)). Keep the inputs' dtype: float32 "
-    "in, float32 out (e.g. np.zeros(n, dtype=X.dtype)).", None)
+# Named by the toolkit for every exercise: the right values in a Python list where an array
+# is asked for.
 LIST_NOT_ARRAY = Mistake(
     "a list, not an array",
     "the values are right but you returned a Python list (a list comprehension or .tolist()): "
     "return a numpy array (np.array of your list, or numpy operations throughout).", None)
 
 
-def _precision_only(got, expected, rtol, atol):
-    """True when ``got`` is ``expected`` (an array, or a list/tuple of them) with float64 where
-    it has float32, equal values otherwise."""
-    if isinstance(expected, (list, tuple)):
-        pairs = list(zip(got, expected)) if isinstance(got, (list, tuple)) \
-            and len(got) == len(expected) else None
-        return bool(pairs) and all(agree(g, e, rtol, atol, check_dtype=True)
-                                   or _precision_only(g, e, rtol, atol) for g, e in pairs) \
-            and any(_precision_only(g, e, rtol, atol) for g, e in pairs)
-    return isinstance(got, np.ndarray) and isinstance(expected, np.ndarray) \
-        and got.dtype == np.float64 and expected.dtype == np.float32 \
-        and agree(got, expected, rtol, atol)
-
-
-def toolkit_mistake(got, expected, rtol=1e-6, atol=1e-8):
-    """:data:`FLOAT32_LOST` or :data:`LIST_NOT_ARRAY` when one explains ``got``, else None."""
-    if _precision_only(got, expected, rtol, atol):
-        return FLOAT32_LOST
+def toolkit_mistake(got, expected):
+    """:data:`LIST_NOT_ARRAY` when ``got`` is a list of ``expected``'s values, else None."""
     if isinstance(got, list) and isinstance(expected, np.ndarray) and expected.ndim > 0:
         try:
-            same = agree(np.asarray(got, dtype=expected.dtype), expected, rtol, atol)
+            same = agree(np.asarray(got, dtype=expected.dtype), expected)
         except (TypeError, ValueError):
             same = False
         return LIST_NOT_ARRAY if same else None
@@ -108,6 +86,49 @@ def raising_alike(mistakes, args, error):
         except Exception as exc:
             if (f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__) == said:
                 return m
+    return None
+
+
+# Named by the toolkit itself when a float32 (or float16) answer comes back with the right values
+# in a wider float dtype (the statements ask to keep the inputs' dtype).
+FLOAT64_RESULT = Mistake(
+    "float64 result for float32 inputs",
+    "the values are right, but float32 inputs gave a float64 result: something in your code is "
+    "float64 or int64 (np.asarray(..., dtype=float) or .astype(np.float64), np.zeros(shape) "
+    "without a dtype, a numpy number such as np.prod(y.shape) or np.float64(...), an int64 "
+    "array mixed in). Compute with the arrays as given and plain Python numbers (y.size, "
+    "len(y)), or convert back at the end with .astype(X.dtype).", None)
+
+
+# Named from the text of a learner's error (registry.name_errors), for elementwise exercises.
+ARRAY_IF = Mistake(
+    "an `if` on an array",
+    "`if z >= 0:` (or `and`, `or`, `max(...)`) asks one True/False of a whole array: choose "
+    "element by element with np.where(condition, a, b), or with a boolean mask.", None)
+MATH_ON_ARRAY = Mistake(
+    "math on an array",
+    "math.exp works on one number at a time (math.sqrt too): for an array z use np.exp(z) "
+    "(np.sqrt), which works element by element.", None)
+ELEMENTWISE_ERRORS = {"truth value of an array": ARRAY_IF,      # numpy's words for each
+                      "can be converted to Python scalars": MATH_ON_ARRAY}
+
+
+def widened(got, expected):
+    """FLOAT64_RESULT when ``got`` is ``expected`` in a wider float dtype (for a list of arrays:
+    each one, and one at least), else None."""
+    if isinstance(got, (list, tuple)) and isinstance(expected, (list, tuple)) and \
+            len(got) == len(expected) and got:
+        same = [widened(g, e) is not None or (isinstance(g, np.ndarray) and isinstance(
+            e, np.ndarray) and g.dtype == e.dtype) for g, e in zip(got, expected)]
+        return FLOAT64_RESULT if all(same) and any(
+            widened(g, e) for g, e in zip(got, expected)) else None
+    if isinstance(got, np.ndarray) and isinstance(expected, np.ndarray) \
+            and got.shape == expected.shape and got.dtype.kind == expected.dtype.kind == "f" \
+            and got.dtype.itemsize > expected.dtype.itemsize:
+        with np.errstate(all="ignore"):
+            if np.allclose(got.astype(expected.dtype), expected, rtol=1e-4, atol=1e-6,
+                           equal_nan=True):
+                return FLOAT64_RESULT
     return None
 
 

@@ -1,15 +1,26 @@
 """Checks for notebook 01, input flattening."""
 
+import functools
+
 import numpy as np
 
 from nnlib import data, features
-from nncourse.checks.registry import Case, Mistake, exercise, function_exercise
+from nncourse.checks.registry import Case, Mistake, exercise, function_exercise, name_errors
 
 NOTEBOOK = "01_input_flattening"
 
 
 def _images(rng, n, h, w):
     return rng.integers(0, 256, size=(n, h, w), dtype=np.uint8)
+
+
+RESHAPE_SIZES_NAME = "sizes not taken from the input"
+RESHAPE_SIZES_HINT = (
+    "the shape you reshaped to is not built from the input's own sizes: take them from the "
+    "input (N, H, W = images.shape; unflatten's height and width are its arguments), not fixed "
+    "numbers like 32 or 1024, not H twice or √D (an image need not be square). numpy refuses "
+    "('cannot reshape') when the sizes do not fit, and with -1 quietly cuts the rows wrong when "
+    "they happen to divide.")
 
 
 def flatten_cases(rng):
@@ -20,11 +31,6 @@ def flatten_cases(rng):
         Case("a batch of 5 random 32×32 uint8 images", (_images(rng, 5, 32, 32),)),
         Case("2 float32 images, 6×2 pixels", (rng.random((2, 6, 2), dtype=np.float32),)),
     ]
-
-
-SQUARE_HINT = ("you computed the row length from one side only (H*H or W*W): images need not "
-               "be square, so use H*W (images.shape[1] * images.shape[2]) or "
-               "reshape(len(images), -1).")
 
 
 function_exercise(
@@ -60,16 +66,9 @@ function_exercise(
                 "the first size you gave reshape is images.shape[1], the height H: the number of "
                 "images is images.shape[0] (or len(images)).",
                 lambda images: images.reshape(images.shape[1], -1)),
-    ] + [make("square images assumed", SQUARE_HINT, fn) for make, fn in (
-        (Mistake.error, lambda images: images.reshape(len(images), images.shape[1] ** 2)),
-        (Mistake.error, lambda images: images.reshape(len(images), images.shape[2] ** 2)),
-        (Mistake, lambda images: images.reshape(-1, images.shape[1] ** 2)))] + [
-        Mistake.error("image size hard-coded",
-                      "you wrote the notebook's image size (32×32 = 1024) into the code: take "
-                      "the sizes from images.shape, so that any batch of any size works.", fn)
-        for fn in (lambda images: images.reshape(len(images), 1024),
-                   lambda images: images.reshape(-1, 1024),
-                   lambda images: images.reshape(-1, 32 * 32))],
+        Mistake(RESHAPE_SIZES_NAME, RESHAPE_SIZES_HINT,     # H·H: numpy's -1 makes it fit
+                lambda images: images.reshape(-1, images.shape[1] ** 2)),
+    ],
 )
 
 
@@ -107,6 +106,16 @@ function_exercise(
                 "the result is (height, width, N): the batch axis went last. The course puts it "
                 "first: (N, height, width).",
                 lambda X, h, w: X.reshape(h, w, -1)),
+        Mistake("reshaped batch-last, then moved to the front",
+                "you reshaped to (height, width, N) and then moved the batch axis to the front: "
+                "the reshape already read X's values in the wrong order (it fills the last axis "
+                "fastest, so consecutive pixels of one image went to different images). "
+                "Reshape straight to (N, height, width).",
+                lambda X, h, w: np.moveaxis(X.reshape(h, w, -1), -1, 0)),
+        Mistake("images transposed",
+                "each image is transposed, shape (N, width, height): reshape straight to "
+                "(N, height, width), with no transpose or swapaxes.",
+                lambda X, h, w: X.reshape(len(X), h, w).transpose(0, 2, 1)),
         Mistake("X read as one column per image",
                 "you transposed X first: X has one *row* per image, shape (N, height*width), "
                 "so X.T mixes pixels of different images.",
@@ -115,11 +124,7 @@ function_exercise(
                 "pixel (i, j) of an image is X[n, i * width + j]: a row holds `width` "
                 "pixels, so step by width from one row to the next (you stepped by "
                 "height).", lambda X, h, w: _strided(X, h, w, h)),
-    ] + [Mistake.error("image size hard-coded",
-                       "you wrote the notebook's image size (32×32) into the code: use the "
-                       "`height` and `width` you are given, so that any image size works.", fn)
-         for fn in (lambda X, h, w: X.reshape(-1, 32, 32),
-                    lambda X, h, w: X.reshape(len(X), 32, 32))],
+    ],
 )
 
 
@@ -337,6 +342,20 @@ def _first_seen(column):
     return list(dict.fromkeys(column))
 
 
+def _searchsorted(column, categories, side="left"):
+    """One-hot by binary search in ``categories`` as given (right only if it is sorted),
+    positions past the end clipped to the last column."""
+    cats, col = np.asarray(categories), np.asarray(column)
+    if side == "right":
+        idx = np.searchsorted(cats, col, side="right") - 1
+    else:
+        idx = np.searchsorted(cats, col)
+    idx = np.clip(idx, 0, len(cats) - 1)
+    out = np.zeros((len(col), len(cats)))
+    out[np.arange(len(col)), idx] = 1.0
+    return out
+
+
 ONE_HOT_MISTAKES = [
         Mistake("True/False instead of floats",
                 "the values are True/False (or integers): the network multiplies its inputs by "
@@ -368,6 +387,11 @@ ONE_HOT_MISTAKES = [
             "wrapped round to the last column, as X[n, -1] does): category k's 1 goes in "
             "column k = categories.index(value), counted from 0, with no - 1.",
             lambda col, cats: np.roll(one_hot_column(col, cats), -1, axis=1)),
+    Mistake("column index off by one",
+            "every 1 is one column to the right of where it belongs (the last category's "
+            "wrapped round to column 0): category k's 1 goes in column k = "
+            "categories.index(value), counted from 0, with no + 1.",
+            lambda col, cats: np.roll(one_hot_column(col, cats), 1, axis=1)),
     Mistake("every row the same list",
             "every row shows the 1s of all rows: [[0.0] * K] * N repeats *one* list N times, "
             "so setting a 1 in one row sets it in all. Build a new list per row "
@@ -380,6 +404,12 @@ ONE_HOT_MISTAKES = [
        for fn in (lambda col, cats: one_hot_column(col, cats)[
                       :, :max(list(cats).index(v) for v in col) + 1],
                   lambda col, cats: one_hot_column(col, cats)[:, :len(set(col))])] + [
+    *[Mistake("positions found as if the categories were sorted",
+              "np.searchsorted (or bisect, np.digitize) finds a position by binary search, "
+              "which is right only when `categories` is sorted; here it is in its own order. "
+              "Look each value up by equality instead: categories.index(value), or compare "
+              "np.asarray(column)[:, None] == np.asarray(categories).",
+              functools.partial(_searchsorted, side=side)) for side in ("left", "right")],
     Mistake("category codes instead of one-hot",
                 "you returned each value's category number (shape (N,)): a network would read "
                 "'blue = 2' as twice 'green = 1'. Return a row of K zeros with a 1 at that "
@@ -394,10 +424,20 @@ ONE_HOT_MISTAKES = [
           arg_names=("column", "categories"))
 def judge_one_hot_column(fn, ctx):
     # "a float array": float64 or float32 alike; True/False or integers are not floats
-    for case in one_hot_cases(ctx.rng):
+    cases = one_hot_cases(ctx.rng)
+    for i, case in enumerate(cases):
         got = ctx.call(fn, *case.args, case=case)
         ctx.compare(got, one_hot_column(*case.args), case, ONE_HOT_MISTAKES, rtol=0, atol=0,
-                    check_dtype=False)
+                    check_dtype=False, ahead=ctx.answers(fn, cases[i + 1:]))
         if got.dtype.kind != "f":
             ctx.fail_case(case, problem=f"the 0s and 1s are right but their dtype is "
                           f"{got.dtype}, not a float dtype", mistake=ONE_HOT_MISTAKES[0])
+
+
+RESHAPE_SIZES = Mistake(RESHAPE_SIZES_NAME, RESHAPE_SIZES_HINT, None)
+name_errors("nb01_flatten", {"cannot reshape array": RESHAPE_SIZES})
+name_errors("nb01_unflatten", {"cannot reshape array": RESHAPE_SIZES})
+name_errors("nb01_scale_pixels", {"Cannot cast ufunc 'divide' output": Mistake(
+    "divided in place on integers",
+    "X /= 255 writes the float results back into X's own integer array, which cannot hold "
+    "them (and would change the caller's array): build a new array, X / 255.", None)})

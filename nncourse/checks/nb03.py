@@ -7,7 +7,7 @@ import numpy as np
 from nnlib import activations, examples, plain
 from nncourse.checks.drivers.nb03 import drive_watching_numpy
 from nncourse.checks.judging import Said
-from nncourse.checks.registry import Case, Mistake, exercise, function_exercise
+from nncourse.checks.registry import Case, Mistake, exercise, function_exercise, name_errors
 from nnlib.layers import Activation, Dense
 from nnlib.network import Network
 
@@ -323,6 +323,13 @@ FORWARD_MISTAKES = [
             "belongs inside, A = f(A @ W + b).",
             lambda X, layers: functools.reduce(lambda A, l: _f(l[2])(A @ l[0]) + l[1], layers,
                                                X)),
+    Mistake("the activation's backward used",
+            "get_activation(name) returns the pair (f, backward): the first is the activation, "
+            "the second its backward pass, backward(Z, dout) = f′(Z)·dout. You applied the "
+            "second: take the first, f, _ = activations.get_activation(name).",
+            lambda X, layers: functools.reduce(
+                lambda A, l: activations.get_activation(l[2])[1](
+                    A @ l[0] + l[1], np.ones_like(A @ l[0] + l[1])), layers, X)),
     Mistake("activation before the product",
             "each layer applied its activation to its input, before the product: a layer "
             "computes Z = A @ W + b first, then A = f(Z).",
@@ -372,6 +379,13 @@ def forward_cases(rng):
     ]
 
 
+UNKNOWN_NAME_HINT = (
+    "a layer's activation name was not found: a layer may use any name "
+    "activations.get_activation knows (sigmoid, relu, leaky_relu, tanh, softmax, identity, "
+    "step). Look each one up with f, _ = activations.get_activation(name) rather than in a "
+    "table of your own.")
+
+
 @exercise(id="nb03_forward", name="forward", notebook=NOTEBOOK, points=2,
           verifies="layer order, each layer's activation, output only, shapes, dtype kept",
           reference=forward_reference, mistakes=FORWARD_MISTAKES, arg_names=("X", "layers"),
@@ -379,7 +393,7 @@ def forward_cases(rng):
 def judge_forward(fn, ctx):
     for case in forward_cases(ctx.rng):
         expected = forward_reference(*case.args)
-        got = ctx.call(fn, *case.args, case=case)
+        got = ctx.call(fn, *case.args, case=case, error_hints={KeyError: UNKNOWN_NAME_HINT})
         if isinstance(got, (list, tuple)):
             ctx.fail_case(case, expected=expected,
                           got=Said(f"a {type(got).__name__} of {len(got)} items"),
@@ -432,12 +446,6 @@ NUMPY_USED = Mistake(
     "no numpy inside the function (not even to convert at the end with .tolist()).",
     lambda X, W, b: (np.array(X) @ np.array(W) + np.array(b)).tolist())
 
-def _plain_neurons_by_rows(X, W, b):
-    """dense_forward_plain looping over range(len(W)) neurons (an IndexError when D > M)."""
-    return [[sum(x[k] * W[k][m] for k in range(len(x))) + b[m] for m in range(len(W))]
-            for x in X]
-
-
 PLAIN_MISTAKES = [
     Mistake("bias forgotten",
             "every value is off by the neuron's bias: add b[m] once to neuron m's weighted sum.",
@@ -473,15 +481,22 @@ PLAIN_MISTAKES = [
             "other): return a list of N rows, each a list of M numbers (append each row to "
             "Z, not its values).",
             lambda X, W, b: [z for row in dense_forward_plain_reference(X, W, b) for z in row]),
-    Mistake.error("neurons counted by len(W)",
-                  "you looped over range(len(W)) neurons, but len(W) is D, the number of "
-                  "inputs (W has one row per input): there are M = len(b) (or len(W[0])) "
-                  "neurons, one per column of W.", _plain_neurons_by_rows),
-    Mistake("every row the same list",
-            "every row holds the last sample's values: [[0.0] * M] * N repeats *one* list N "
-            "times, so writing a row writes them all. Build a new list per row "
-            "([[0.0] * M for _ in range(N)], or append a fresh row per sample).",
-            lambda X, W, b: [list(dense_forward_plain_reference(X, W, b)[-1]) for _ in X]),
+    Mistake("the first neuron's weights for every neuron",
+            "every neuron used the weights of neuron 0 (W[k][0], e.g. from zip(x, W) with "
+            "w[0]): neuron m's weight from input k is W[k][m], so index the weights with the "
+            "neuron's own m.",
+            lambda X, W, b: [[sum(x[k] * W[k][0] for k in range(len(x))) + b[m]
+                              for m in range(len(b))] for x in X]),
+    Mistake("one row list reused for every sample",
+            "every row is the last sample's: you filled *one* row list and appended it N times, "
+            "so each append adds the same list, and filling it for the next sample changes the "
+            "rows already in Z. Make a new list for each sample (row = [] or [0.0] * M inside "
+            "the loop over the samples).",
+            lambda X, W, b: [dense_forward_plain_reference(X, W, b)[-1]] * len(X)),
+    Mistake("one row per neuron",
+            "the result has one row per neuron (M rows of N values): the loops are the wrong "
+            "way round. Z has one row per sample, each holding that sample's M neuron values.",
+            lambda X, W, b: [list(col) for col in zip(*dense_forward_plain_reference(X, W, b))]),
     Mistake("only the first sample",
             "you returned one row (the first sample's) instead of one row per sample: loop over "
             "every row of X and collect a list of N rows.",
@@ -544,3 +559,10 @@ def judge_dense_forward_plain(fn, ctx):
         if reply["numpy"]:      # right values, but the statement says: no numpy
             ctx.fail_case(case, problem=f"your function used numpy ({', '.join(reply['numpy'])})",
                           mistake=NUMPY_USED)
+
+
+name_errors("nb03_dense_forward_plain", {"list index out of range": Mistake(
+    "a loop over the wrong length",
+    "an index ran past the end of a list: loop over the neurons with range(len(b)) (M = len(b) "
+    "= len(W[0]), not len(W), which is D) and over the inputs with range(len(x)) (D = len(x) "
+    "= len(W)); W[k][m] is input k's weight into neuron m.", None)})

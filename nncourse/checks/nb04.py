@@ -158,18 +158,34 @@ function_exercise(
                 "you returned one RMSE per output: np.mean(..., axis=0) averages over the "
                 "samples only. The cost is one number: average over every entry (no axis).",
                 lambda y, y_hat: np.sqrt((_r(y, y_hat) ** 2).mean(axis=0))),
+        Mistake("one RMSE per sample",
+                "you returned one RMSE per sample: np.mean(..., axis=1) averages over each "
+                "sample's outputs only. The cost is one number: the root of the mean over "
+                "every entry (no axis).",
+                lambda y, y_hat: np.sqrt((_r(y, y_hat) ** 2).mean(axis=-1))),
+        Mistake("mean of per-output roots",
+                "you took one root per output column (np.mean(..., axis=0)) and averaged "
+                "those: the mean of roots is not the root of the mean. Take one square root "
+                "of the mean over every entry.",
+                lambda y, y_hat: np.sqrt((_r(y, y_hat) ** 2).mean(axis=0)).mean()),
+        Mistake("mean of per-sample lengths",
+                "you took the length √Σ of each sample's residual vector and averaged those: "
+                "the RMSE is one square root of the mean over every entry.",
+                lambda y, y_hat: np.sqrt((_r(y, y_hat) ** 2).sum(axis=-1)).mean()),
         Mistake("root of the SSR divided by N·K",
                 "you divided after the root, √SSR / (N·K): the RMSE is the root of the mean, "
-                "√(SSR / (N·K)): divide first, then take one root.",
+                "√(SSR / (N·K)), one root of np.mean of the squares.",
                 lambda y, y_hat: np.sqrt((_r(y, y_hat) ** 2).sum()) / np.size(y)),
-        Mistake("divided by N·K − 1",
-                "inside the root you divided by the number of entries minus 1 (as for a sample "
-                "standard deviation): the RMSE's mean is a plain mean, divided by N·K.",
-                lambda y, y_hat: np.sqrt((_r(y, y_hat) ** 2).sum() / (np.size(y) - 1))),
-        Mistake("divided by N − 1",
-                "inside the root you divided by N − 1 (as for a sample standard deviation): "
-                "the RMSE's mean is over all N·K entries, divided by N·K.",
-                lambda y, y_hat: np.sqrt((_r(y, y_hat) ** 2).sum() / (len(y) - 1))),
+    ] + [Mistake("divided by N − 1",
+                 "you divided the sum by one less than the count (as for a sample standard "
+                 "deviation, ddof=1): the RMSE divides by the number of entries, N·K (np.mean "
+                 "does that).",
+                 lambda y, y_hat, n=n: np.sqrt((_r(y, y_hat) ** 2).sum() / (n(y) - 1)))
+         for n in (np.size, len)] + [
+        Mistake("standard deviation with ddof=1",
+                "np.std(..., ddof=1) of the residuals subtracts their mean and divides by "
+                "N·K − 1: the RMSE is the root of the plain mean of the squared residuals.",
+                lambda y, y_hat: np.std(_r(y, y_hat), ddof=1)),
     ] + [Mistake("floor division //",
                  "`//` is floor division: it rounds the mean down to a whole number. Divide "
                  "with `/` (or use np.mean).",

@@ -267,6 +267,14 @@ DENSE_MISTAKES = [
             "your dX is X·W, the layer's forward output: the gradient flowing back to the "
             "input comes from dout, carried back along W (transposed), not from X.",
             lambda dout, X, W: (X @ W, X.T @ dout, dout.sum(axis=0))),
+    Mistake("dX transposed (W·doutᵀ)",
+            "your dX is W·doutᵀ, shape (D, N), the transpose: dX has X's shape (N, D), "
+            "dX = dout·Wᵀ (dout @ W.T).",
+            lambda dout, X, W: (W @ dout.T, X.T @ dout, dout.sum(axis=0))),
+    Mistake("db summed over everything",
+            "db = np.sum(dout) adds every entry into one number: db has one entry per neuron, "
+            "shape (M,), the sum over the samples only, dout.sum(axis=0).",
+            lambda dout, X, W: (dout @ W.T, X.T @ dout, dout.sum())),
 ]
 
 
@@ -344,7 +352,7 @@ def two_layer_reference(X, y, W1, b1, W2, b2):
 
 def _two_layer(X, y, W1, b1, W2, b2, dcost=None, out_deriv="Z", hidden_deriv="Z",
                transpose_dW=False, transpose_dA1=False, db=lambda dZ: dZ.sum(axis=0),
-               dW_scale=1.0):
+               dW_scale=1.0, inputs="X A1"):
     """Wrong (or right, with the defaults) hand-written backward passes, to name mistakes."""
     Z1 = X @ W1 + b1
     A1 = sigmoid(Z1)
@@ -357,10 +365,11 @@ def _two_layer(X, y, W1, b1, W2, b2, dcost=None, out_deriv="Z", hidden_deriv="Z"
                 "Z(1-Z)": Z * (1 - Z), "relu": (Z > 0).astype(Z.dtype)}[kind]
 
     dZ2 = dA2 * deriv(out_deriv, Z2, A2)
-    dW2 = (dZ2.T @ A1 if transpose_dW else A1.T @ dZ2) * dW_scale
+    In1, In2 = ({"X": X, "A1": A1, "A2": A2}[k] for k in inputs.split())  # each dW's input
+    dW2 = (dZ2.T @ In2 if transpose_dW else In2.T @ dZ2) * dW_scale
     dA1 = dZ2 @ W2 if transpose_dA1 else dZ2 @ W2.T
     dZ1 = dA1 * deriv(hidden_deriv, Z1, A1)
-    dW1 = (dZ1.T @ X if transpose_dW else X.T @ dZ1) * dW_scale
+    dW1 = (dZ1.T @ In1 if transpose_dW else In1.T @ dZ1) * dW_scale
     return {"dW1": dW1, "db1": db(dZ1), "dW2": dW2, "db2": db(dZ2)}
 
 
@@ -477,11 +486,27 @@ TWO_LAYER_MISTAKES = [
             "every gradient has the right size and the wrong sign: the cost's gradient is "
             "∂MSE/∂ŷ = 2(ŷ − y)/(N·K), prediction minus target (y − ŷ points downhill).",
             lambda *a: _two_layer(*a, dcost=lambda y, A2: 2 * (y - A2) / y.size)),
+    *[Mistake(f"dW{layer} from {used}, not {right}",
+              f"a layer's dW is its own input, transposed, times its dZ: dW{layer} = "
+              f"{right}ᵀ·dZ{layer}, not {used}ᵀ·dZ{layer} (with square weights the shapes fit "
+              "either way, so only the values tell).",
+              lambda *a, inputs=inputs: _two_layer(*a, inputs=inputs))
+      for layer, used, right, inputs in ((1, "A1", "X", "A1 A1"), (2, "X", "A1", "X X"),
+                                         (2, "A2", "A1", "X A2"))],
     Mistake("ReLU derivative in the hidden layer",
             "dZ1 used ReLU's slope (1 where Z1 > 0): this network's hidden layer is a sigmoid, "
             "so dZ1 = dA1 ⊙ σ'(Z1).",
             lambda *a: _two_layer(*a, hidden_deriv="relu")),
 ]
+
+KEYS_OF_PARAMETERS = Mistake(
+    "keys named after the parameters",
+    "the dict's keys name the gradients, with a d in front: 'dW1', 'db1', 'dW2', 'db2' (dW1 is "
+    "∂cost/∂W1), not the parameters' own names 'W1', 'b1', ...", None)
+OTHER_KEYS = Mistake(
+    "other keys than dW1, db1, dW2, db2",
+    "the check (and the notebook's later cells) read the gradients by the keys the statement "
+    "gives: exactly 'dW1', 'db1', 'dW2', 'db2', spelled and capitalised that way.", None)
 
 TWO_LAYER_SHAPE_HINT = ("a shape error means a transpose is missing or extra. Shapes: X (N, D), "
                         "W1 (D, H), A1 (N, H), W2 (H, K), y (N, K). dW2 = A1ᵀ·dZ2 is (H, K), "
@@ -537,9 +562,12 @@ def judge_two_layer_backward(fn, ctx):
                               "dict {'dW1': dW1, 'db1': db1, 'dW2': dW2, 'db2': db2}",
                               mistake=TUPLE_NOT_DICT if in_order else None)
             missing = [k for k in GRAD_NAMES if k not in out]
+            named = KEYS_OF_PARAMETERS if sorted(map(str, out)) == sorted(
+                k[1:] for k in GRAD_NAMES) else OTHER_KEYS if len(out) == len(GRAD_NAMES) \
+                else None
             ctx.fail_case(case, f"the dict has no key{'s' if len(missing) > 1 else ''} "
                           f"{', '.join(repr(k) for k in missing)} (it has "
                           f"{', '.join(repr(k) for k in out) or 'no keys'}); the keys are exactly "
-                          "'dW1', 'db1', 'dW2', 'db2'")
+                          "'dW1', 'db1', 'dW2', 'db2'", mistake=named)
         ctx.compare_named(got, expected, case, GRAD_NAMES, TWO_LAYER_MISTAKES, rtol=1e-6,
                           atol=1e-9, extract=_grad_dict, extra=_factor_line)

@@ -674,6 +674,15 @@ def _adadelta(numerator="rms_x", old_Eg=False, Ex_from="delta", eps_at="inside",
     return update
 
 
+_NUMERATOR_HINT = (
+    "w (almost) never moves: Ex starts at 0, so the numerator √Ex is 0 (or, with eps added "
+    "outside the root, √Ex + eps, tiny) and every step is (nearly) 0. Put eps inside both "
+    "roots: √(Ex + eps) / √(Eg + eps).")
+_ORDER_HINT = (
+    "the ratio √(Ex + eps) / √(Eg + eps) did not come out as it should: that happens when Δw "
+    "is computed before Eg takes this step's dw² (the first step is then −lr·dw), or when Ex "
+    "is updated (with dw²) before Δw exists: Eg first, then Δw, then Ex from Δw².")
+
 optimizer_exercise(
     id="nb06_adadelta_update", name="adadelta_update", points=2,
     verifies="both running averages over 3 to 8 steps, their order, ε in both roots, lr, "
@@ -689,18 +698,15 @@ optimizer_exercise(
                 "of its own past updates, √(Ex + eps), which sets the step's size "
                 "(lr only scales the final step).",
                 _adadelta(numerator="lr")),
-        Mistake("no epsilon in the numerator",
-                "w never moves: Ex starts at 0, so √Ex = 0 and every step is 0. Put eps inside "
-                "both roots: √(Ex + eps) / √(Eg + eps).",
+        Mistake("no epsilon inside the numerator's root",
+                _NUMERATOR_HINT,
                 _adadelta(eps_at="numerator_none")),
         Mistake("epsilon outside the roots",
                 "eps is added outside the roots; Adadelta puts it inside both: "
                 "Δw = −√(Ex + eps) / √(Eg + eps) · dw.",
                 _adadelta(eps_at="outside")),
         Mistake("steps in the wrong order",
-                "every step came out as −lr·dw: the ratio √(Ex + eps) / √(Eg + eps) stayed 1. "
-                "That happens when Δw is computed before Eg takes this step's dw², or when Ex "
-                "is updated (with dw²) before Δw exists: Eg first, then Δw, then Ex from Δw².",
+                _ORDER_HINT,
                 _adadelta(old_Eg=True)),
         Mistake("Ex averages dw²",
                 "Ex averages the squared gradients; it must average the squared updates: "
@@ -751,34 +757,54 @@ def _rmsprop_old_s(w, dw, state, lr, rho, eps):
     return w
 
 
+def _rmsprop_abs(w, dw, state, lr, rho, eps, root=True):
+    s = rho * state.get("s", np.zeros_like(w)) + (1 - rho) * np.abs(dw)
+    state["s"] = s
+    return w - lr * dw / ((np.sqrt(s) if root else s) + eps)
+
+
 def _rmsprop_no_root(w, dw, state, lr, rho, eps):
     s = rho * state.get("s", np.zeros_like(w)) + (1 - rho) * dw * dw
     state["s"] = s
     return w - lr * dw / (s + eps)
 
 
-def _adam_rule(m_new=1, v_square=True, v_corrected_after_root=False, fix=lambda v: v):
+def _adam_rule(m_new=1, v_square=True, v_corrected_after_root=False, fix=lambda v: v,
+               v_new=1, times=False, only_v=False):
+    """``times``: the correction 1 − β·t instead of 1 − βᵗ; ``only_v``: m left uncorrected."""
     def update(w, dw, state, lr, beta1, beta2, eps):
         t = state.get("t", 0) + 1
         m = beta1 * state.get("m", np.zeros_like(w)) + (1 - beta1 if m_new else 1) * dw
-        v = beta2 * state.get("v", np.zeros_like(w)) + (1 - beta2) * (dw * dw if v_square
-                                                                         else dw)
+        v = beta2 * state.get("v", np.zeros_like(w)) + (1 - beta2 if v_new else 1) * (
+            dw * dw if v_square else dw)
         state.update(m=m, v=v, t=t)
-        m_hat = m / (1 - beta1 ** t)
-        root = np.sqrt(fix(v)) / (1 - beta2 ** t) if v_corrected_after_root \
-            else np.sqrt(fix(v / (1 - beta2 ** t)))
+        c1, c2 = (1 - beta1 * t, 1 - beta2 * t) if times else (1 - beta1 ** t, 1 - beta2 ** t)
+        m_hat = m if only_v else m / c1
+        root = np.sqrt(fix(v)) / c2 if v_corrected_after_root else np.sqrt(fix(v / c2))
         return w - lr * m_hat / (root + eps)
     return update
 
 
-def _adadelta_rule(upside_down=False, eg_new=True):
+_EPS_AT = {"inside": lambda x, eps: np.sqrt(x + eps), "outside": lambda x, eps: np.sqrt(x) + eps,
+           "none": lambda x, eps: np.sqrt(x), "no root": lambda x, eps: x + eps}
+
+
+def _adadelta_rule(upside_down=False, eg_new=True, ex_new=True, num="inside", den="inside",
+                   lr_in_Ex=False, swap_rho="", Ex_carry=True):
+    """Adadelta written out, with the slips a learner makes: where ε goes (and whether the
+    roots are taken) in the numerator ``num`` and the denominator ``den`` (see _EPS_AT), the
+    (1 − ρ) factors, ρ swapped in "Eg" or "Ex", lr inside the squared update that Ex averages,
+    Ex not carried over."""
     def update(w, dw, state, lr, rho, eps):
-        Eg = rho * state.get("Eg", np.zeros_like(w)) + ((1 - rho) if eg_new else 1) * dw * dw
-        Ex = state.get("Ex", np.zeros_like(w))
-        ratio = np.sqrt(Eg + eps) / np.sqrt(Ex + eps) if upside_down \
-            else np.sqrt(Ex + eps) / np.sqrt(Eg + eps)
-        delta = -ratio * dw
-        state.update(Eg=Eg, Ex=rho * Ex + (1 - rho) * delta * delta)
+        keep = {k: (1 - rho if k in swap_rho else rho) for k in ("Eg", "Ex")}
+        Eg = keep["Eg"] * state.get("Eg", np.zeros_like(w)) \
+            + ((1 - keep["Eg"]) if eg_new else 1) * dw * dw
+        Ex = state.get("Ex", np.zeros_like(w)) if Ex_carry else np.zeros_like(w)
+        rms_x, rms_g = _EPS_AT[num](Ex, eps), _EPS_AT[den](Eg, eps)
+        delta = -(rms_g / rms_x if upside_down else rms_x / rms_g) * dw
+        step = lr * delta if lr_in_Ex else delta
+        Ex = keep["Ex"] * Ex + ((1 - keep["Ex"]) if ex_new else 1) * step * step
+        state.update(Eg=Eg, Ex=Ex)
         return w + lr * delta
     return update
 
@@ -810,7 +836,11 @@ _more("nb06_rmsprop_update",
               "this step's dw² first, then step with the new s.", _rmsprop_old_s),
       Mistake("no square root",
               "you divided by s itself: RMSprop divides by its square root, √s + ε (the root "
-              "mean square of the gradients).", _rmsprop_no_root))
+              "mean square of the gradients).", _rmsprop_no_root),
+      *[Mistake("|dw| averaged instead of dw²",
+                "s averages the sizes |dw| of the gradients; RMSprop averages their squares, "
+                "s ← ρs + (1 − ρ)·dw², and divides by √s + ε (the root mean square).",
+                functools.partial(_rmsprop_abs, root=root)) for root in (True, False)])
 _more("nb06_adam_update",
       Mistake("v averages dw, not dw²",
               "v averaged the gradients themselves: Adam's v is the running average of the "
@@ -822,6 +852,15 @@ _more("nb06_adam_update",
       Mistake("(1 − β₁) factor missing in m",
               "m ← β₁m + dw is momentum's sum: Adam's m is an average, m ← β₁m + (1 − β₁)·dw.",
               _adam_rule(m_new=0)),
+      Mistake("(1 − β₂) factor missing in v",
+              "v ← β₂v + dw² is a sum, not an average: v ← β₂v + (1 − β₂)·dw².",
+              _adam_rule(v_new=0)),
+      Mistake("1 − β·t instead of 1 − βᵗ",
+              "the bias correction divides by 1 − β₁ᵗ and 1 − β₂ᵗ, β to the power t (beta1 ** t), "
+              "not 1 − β·t.", _adam_rule(times=True)),
+      Mistake("only v bias-corrected",
+              "you corrected v but not m: both start at 0, so both are divided, "
+              "m̂ = m / (1 − β₁ᵗ) and v̂ = v / (1 − β₂ᵗ).", _adam_rule(only_v=True)),
       Mistake("v corrected after the root",
               "you divided √v by 1 − β₂ᵗ: the correction belongs inside the root, "
               "v̂ = v / (1 − β₂ᵗ), then √v̂ + ε.", _adam_rule(v_corrected_after_root=True)))
@@ -831,4 +870,40 @@ _more("nb06_adadelta_update",
               "updates over the RMS of the gradients.", _adadelta_rule(upside_down=True)),
       Mistake("(1 − ρ) factor missing in Eg",
               "E_g ← ρE_g + dw² is a sum, not an average: E_g ← ρE_g + (1 − ρ)·dw².",
-              _adadelta_rule(eg_new=False)))
+              _adadelta_rule(eg_new=False)),
+      Mistake("(1 − ρ) factor missing in Ex",
+              "E_x ← ρE_x + Δw² is a sum, not an average: E_x ← ρE_x + (1 − ρ)·Δw².",
+              _adadelta_rule(ex_new=False)),
+      Mistake("lr inside the update that Ex averages",
+              "E_x averaged (lr·Δw)², the scaled step: it averages Δw² itself, "
+              "Δw = −√(E_x + ε) / √(E_g + ε) · dw, before lr scales the step w ← w + lr·Δw.",
+              _adadelta_rule(lr_in_Ex=True)),
+      Mistake("no square roots",
+              "you divided the averages themselves, (E_x + ε) / (E_g + ε): Adadelta divides "
+              "their square roots, the RMS values, √(E_x + ε) / √(E_g + ε).",
+              _adadelta_rule(num="no root", den="no root")),
+      Mistake("no square root in the denominator",
+              "the denominator has no square root: both are RMS values, "
+              "Δw = −√(E_x + ε) / √(E_g + ε) · dw.", _adadelta_rule(den="no root")),
+      Mistake("epsilon outside the denominator's root",
+              "the denominator is √E_g + ε (RMSprop's way): Adadelta puts ε inside both roots, "
+              "Δw = −√(E_x + ε) / √(E_g + ε) · dw.", _adadelta_rule(den="outside")),
+      Mistake("no epsilon in the denominator",
+              "the denominator is √E_g, without ε (NaN or inf where the gradients have been "
+              "0): Adadelta puts ε inside both roots, √(E_x + ε) / √(E_g + ε).",
+              _adadelta_rule(den="none")),
+      *[Mistake("no epsilon inside the numerator's root",
+                _NUMERATOR_HINT,
+                _adadelta_rule(num=num, den=den))
+        for num, den in (("none", "outside"), ("none", "none"), ("outside", "inside"),
+                         ("outside", "none"))],
+      *[Mistake("rho swapped",
+                f"ρ and 1 − ρ are swapped in {where}: the old average keeps the weight ρ, the "
+                "new square gets (1 − ρ): E_g ← ρE_g + (1 − ρ)·dw², E_x ← ρE_x + (1 − ρ)·Δw².",
+                _adadelta_rule(swap_rho=key))
+        for key, where in (("Eg", "E_g"), ("Ex", "E_x"), ("EgEx", "both averages"))],
+      Mistake("steps in the wrong order",
+              _ORDER_HINT, _adadelta(Ex_from="dw_before")),
+      Mistake("Ex not carried over",
+              "E_x is not carried from step to step (each step starts it from 0): keep it in "
+              "the state dict, E_x ← ρE_x + (1 − ρ)·Δw².", _adadelta_rule(Ex_carry=False)))

@@ -21,11 +21,13 @@ def train_ssr_reference(network, X, y, lr, epochs):
 
 
 def _loop(network, X, y, lr, epochs, zero_grad=True, record_after=False,
-          grad=losses.ssr_grad, backward=True, cost=losses.ssr, sign=-1, skip_biases=False):
+          grad=losses.ssr_grad, backward=True, cost=losses.ssr, sign=-1, skip_biases=False,
+          forward_once=False):
     """The loop with one thing changed, for naming mistakes."""
     history = []
+    first = network.forward(X) if forward_once else None
     for _ in range(epochs):
-        y_hat = network.forward(X)
+        y_hat = first if forward_once else network.forward(X)
         if zero_grad:
             network.zero_grad()
         if backward:
@@ -59,6 +61,12 @@ TRAIN_MISTAKES = [
             "network.backward(losses.ssr_grad(y, y_hat)) to fill each p.grad, then move every "
             "parameter: p.value -= lr * p.grad.",
             lambda net, X, y, lr, epochs: _loop(net, X, y, lr, epochs, backward=False)),
+    Mistake("forward pass once, before the loop",
+            "the SSR never changes, though the weights do: the forward pass ran once, before "
+            "the loop, so every epoch reused the first prediction (for its cost and its "
+            "gradient). Run y_hat = network.forward(X) inside the loop, at the start of every "
+            "epoch.",
+            lambda net, X, y, lr, epochs: _loop(net, X, y, lr, epochs, forward_once=True)),
     Mistake("gradient ascent",
             "the SSR grows: the parameters moved along the gradient, uphill. Gradient descent "
             "moves against it: p.value -= lr * p.grad.",
@@ -154,14 +162,22 @@ def judge_train_ssr(fn, ctx):
         got = _as_history(run["history"])
         if isinstance(got, np.ndarray) and got.ndim == 0 or isinstance(got, (float, int)):
             ctx.fail_case(case, "returned a single number; return the list of all the epochs' "
-                          "SSR values, one per epoch.")
+                          "SSR values, one per epoch.", mistake=Mistake(
+                              "one number, not the list", "train_ssr returns the SSR of every "
+                              "epoch, a list of `epochs` numbers (append each epoch's cost to "
+                              "a list and return the list), not only the last one.", None))
         if isinstance(got, np.ndarray) and got.shape != expected.shape:
             extra = got.size == epochs + 1 and np.allclose(got[:epochs], expected, rtol=1e-6)
             short = got.size == epochs - 1 and np.allclose(got, expected[:-1], rtol=1e-6)
             ctx.fail_case(case, f"returned {got.size} value(s) for {epochs} epoch(s): record "
                           "exactly one SSR per epoch, in a list.",
                           mistake=EXTRA_COST if extra else ONE_EPOCH_SHORT if short else None)
-        ctx.compare(got, expected, case, mistakes, rtol=1e-6, atol=1e-9, check_dtype=False)
+        # a constant SSR: the weights did not move (no backward pass), or they did and the
+        # prediction was made once, before the loop; the parameters tell which
+        moved = not _same_values(run["parameters"], _parameters(_network(sizes, activation, seed)))
+        unlike = "no backward pass" if moved else "forward pass once, before the loop"
+        ctx.compare(got, expected, case, [m for m in mistakes if m.name != unlike], rtol=1e-6,
+                    atol=1e-9, check_dtype=False)
         params = Case(f"{description}: the network's W and b after training, flattened", ())
         ctx.compare(run["parameters"], _parameters(ours), params, rtol=1e-6, atol=1e-10,
                     check_dtype=False)
@@ -170,6 +186,14 @@ def judge_train_ssr(fn, ctx):
                           got=Said(f"{kind(run['history'])} of {epochs} values"),
                           mistake=HISTORY_NOT_A_LIST
                           if isinstance(run["history"], np.ndarray) else None)
+
+
+def _same_values(a, b):
+    try:
+        return bool(np.allclose(np.asarray(a, np.float64), np.asarray(b, np.float64),
+                                rtol=1e-12, atol=0))
+    except (TypeError, ValueError):
+        return False
 
 
 # --- dead_units ---------------------------------------------------------------------------
@@ -235,11 +259,18 @@ function_exercise(
                 "you counted samples (rows) whose outputs are all 0: units are the columns, so "
                 "reduce over the samples, axis=0.",
                 lambda A: int(np.sum(np.all(A == 0, axis=1)))),
-        Mistake("A < 0 instead of A == 0",
-                "you tested A < 0: a ReLU never outputs a negative number, so no column is ever "
-                "all negative. A dead unit outputs exactly 0 for every sample: test A == 0 (or "
-                "A <= 0).",
+        Mistake("no dead unit ever found",
+                "your function found 0 dead units everywhere. Two tests do that: A < 0 (a ReLU "
+                "never outputs a negative number, so no column is ever all negative) and "
+                "np.all(...) without axis=0 (one True/False for the whole layer, False as soon "
+                "as one entry is not 0). A dead unit outputs exactly 0 for every sample: "
+                "np.all(A == 0, axis=0), one answer per column, then count the True values.",
                 lambda A: int(np.sum(np.all(A < 0, axis=0)))),
+        Mistake("len of np.where's tuple",
+                "len(np.where(mask)) is the length of the tuple np.where returns, one array of "
+                "indices per axis: always 1 for a 1-D mask. Count the True values instead: "
+                "np.count_nonzero(mask), or len(np.where(mask)[0]).",
+                lambda A: len(np.where(np.all(A == 0, axis=0)))),
         Mistake("live units counted",
                 "you counted the units that are alive (non-zero for some sample); count the "
                 "ones that are 0 for every sample.",

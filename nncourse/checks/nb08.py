@@ -10,7 +10,7 @@ import numpy as np
 
 from nnlib import data, losses, metrics, train
 from nncourse.checks.drivers.nb08 import drive_train_step, setup
-from nncourse.checks.registry import Case, Mistake, exercise, function_exercise, TRAINING
+from nncourse.checks.registry import TRAINING, Case, Mistake, exercise, function_exercise, name_errors
 
 NOTEBOOK = "08_capstone_digits"
 
@@ -106,6 +106,14 @@ function_exercise(
                 "first (np.argmax gives the first largest entry).",
                 lambda y, y_hat: float(np.mean(
                     np.shape(y_hat)[1] - 1 - np.asarray(y_hat)[:, ::-1].argmax(axis=1) == y))),
+        Mistake("floor division //",
+                "count // N is floor division: 0 unless every sample is right. Divide with /, "
+                "or take np.mean of the True/False array.",
+                lambda y, y_hat: int(np.sum(_predicted(y_hat) == y)) // len(y)),
+        Mistake("argmin instead of argmax",
+                "you took each row's *smallest* probability (argmin) as its predicted class: "
+                "the predicted class is the most probable one, y_hat.argmax(axis=1).",
+                lambda y, y_hat: float(np.mean(np.asarray(y_hat).argmin(axis=1) == y))),
         Mistake("divided by the number of classes",
                 "you divided the number of right predictions by the number of classes "
                 "(y_hat.shape[1]); divide by the number of samples, len(y).",
@@ -144,10 +152,9 @@ FLOAT_COUNTS_HINT = ("counts are whole numbers, so the matrix should be an integ
                      "np.zeros((n_classes, n_classes)) makes floats; use "
                      "np.zeros((n_classes, n_classes), dtype=int).")
 
-BINCOUNT_HINT = ("np.bincount without minlength= stops at the largest code it sees, so when the "
-                 "last (true, predicted) pairs never occur it is too short for an n_classes × "
-                 "n_classes matrix: np.bincount(y * n_classes + y_pred, "
-                 "minlength=n_classes ** 2).reshape(n_classes, n_classes).")
+BINCOUNT_HINT = ("np.bincount counts only up to the largest value it sees: when the last classes "
+                 "never occur, there are fewer than K·K counts to reshape. Pass "
+                 "minlength=n_classes ** 2.")
 
 
 def _bincount_short(y, y_pred, K):
@@ -206,8 +213,7 @@ CONFUSION_MISTAKES = [
              "sample: for n in range(len(y)).",
              lambda y, y_pred, K, cut=cut: _looped(np.asarray(y)[cut], np.asarray(y_pred)[cut], K))
      for cut in (slice(None, -1), slice(1, None))] + [
-    make("bincount without minlength", BINCOUNT_HINT, _bincount_short)
-    for make in (Mistake, Mistake.error)]
+    Mistake("np.bincount without minlength", BINCOUNT_HINT, _bincount_short)]
 
 
 @exercise(id="nb08_confusion_matrix", name="confusion_matrix", notebook=NOTEBOOK, points=2,
@@ -306,6 +312,35 @@ def _unfused_skipping_softmax(network, optimizer, X, y):
     return _cost(y, y_hat)
 
 
+def _fused_scaled(scale):
+    """The fused gradient ŷ − y written out by hand, times ``scale(y)`` instead of 1/N."""
+    def step(network, optimizer, X, y):
+        y_hat = network.forward(X)
+        optimizer.zero_grad()
+        network.backward((y_hat - y) * scale(y), start=-1)
+        optimizer.step()
+        return _cost(y, y_hat)
+    return step
+
+
+def _cost_arguments_swapped(network, optimizer, X, y):
+    _, y_hat = train.train_step(network, optimizer, X, y, cost=CCE)
+    return _cost(y_hat, y)
+
+
+def _fused_arguments_swapped(network, optimizer, X, y):
+    y_hat = network.forward(X)
+    optimizer.zero_grad()
+    network.backward(losses.softmax_cross_entropy_grad(_logits(network), y), start=-1)
+    optimizer.step()
+    return _cost(y, y_hat)
+
+
+def _cost_summed(network, optimizer, X, y):
+    _, y_hat = train.train_step(network, optimizer, X, y, cost=CCE)
+    return _cost(y, y_hat) * len(y)
+
+
 def _mse_reported(network, optimizer, X, y):
     _, y_hat = train.train_step(network, optimizer, X, y, cost=CCE)
     return losses.mse(y, y_hat)
@@ -319,23 +354,6 @@ def _manual_sgd(network, optimizer, X, y):
         p.value -= optimizer.lr * p.grad
     return _cost(y, y_hat)
 
-
-def _fused_scaled(scale):
-    """The fused gradient (ŷ − y)/N times ``scale(y)``: no mean, or a mean over N·K."""
-    def step(network, optimizer, X, y):
-        y_hat = network.forward(X)
-        optimizer.zero_grad()
-        network.backward(losses.softmax_cross_entropy_grad(y, _logits(network)) * scale(y),
-                         start=-1)
-        optimizer.step()
-        return _cost(y, y_hat)
-    return step
-
-
-PAIR_RETURNED = Mistake(
-    "(cost, y_hat) returned",
-    "your step is right, but you returned a pair (cost, y_hat), as nnlib's train.train_step "
-    "does: this exercise returns the cost alone, one number.", None)
 
 TRAIN_STEP_MISTAKES = [
     Mistake("cost after the update",
@@ -377,21 +395,40 @@ TRAIN_STEP_MISTAKES = [
             "it must go back through the softmax: network.backward(dout) without start=-1 (or "
             "use the fused softmax_cross_entropy_grad(y, Z) with start=-1).",
             _unfused_skipping_softmax),
+    Mistake("fused gradient without the 1/N",
+            "the gradient you sent back is ŷ − y, the gradient of the *summed* cost: the cost is "
+            "the mean over the N samples of the batch, so its gradient with respect to Z is "
+            "(ŷ − y) / N (what losses.softmax_cross_entropy_grad(y, Z) returns).",
+            _fused_scaled(lambda y: 1.0)),
+    Mistake("fused gradient divided by N·K",
+            "you divided ŷ − y by N·K (y.size): the cost averages over the N samples only (each "
+            "sample's cross-entropy is a sum over its K classes), so the gradient with respect "
+            "to Z is (ŷ − y) / N, with N = len(y).",
+            _fused_scaled(lambda y: 1.0 / y.size)),
+    Mistake("gradient sign flipped",
+            "the gradient you sent back is (y − ŷ) / N, the wrong sign, so the step goes "
+            "uphill: the gradient of the cost with respect to Z is (ŷ − y) / N.",
+            _fused_scaled(lambda y: -1.0 / len(y))),
+    Mistake("cost summed over the batch",
+            "the cost you returned is N times the right one: the cross-entropy is the *mean* "
+            "over the batch's samples (losses.categorical_cross_entropy(y, y_hat)), not their "
+            "sum.",
+            _cost_summed),
+    Mistake("cost's arguments swapped",
+            "the cost is losses.categorical_cross_entropy(y, y_hat): the targets first, then "
+            "the predictions (you passed y_hat first, so the log was taken of the 0/1 "
+            "targets).",
+            _cost_arguments_swapped),
+    Mistake("fused gradient's arguments swapped",
+            "losses.softmax_cross_entropy_grad(y, Z) takes the targets first, then the logits "
+            "Z = network.layers[-1].Z: with (Z, y) it returned (softmax(y) − Z) / N, not "
+            "(softmax(Z) − y) / N.",
+            _fused_arguments_swapped),
     Mistake("SGD by hand",
             "you updated the parameters yourself with the SGD rule w -= lr * grad, which is "
             "wrong for any other optimizer (Adam here): call optimizer.step(), which applies "
             "the optimizer's own rule.",
             _manual_sgd),
-    Mistake("fused gradient without the 1/N",
-            "the update was N times too big: ŷ − y is the gradient of the *summed* "
-            "cross-entropy; the cost is the mean over the N samples, so its gradient with "
-            "respect to Z is (ŷ − y) / N (losses.softmax_cross_entropy_grad(y, Z)).",
-            _fused_scaled(lambda y: len(y))),
-    Mistake("fused gradient divided by N·K",
-            "the update was K times too small: the cross-entropy is a mean over the N samples "
-            "only (each sample's K terms are summed), so the gradient with respect to Z is "
-            "(ŷ − y) / N, not / (N·K).",
-            _fused_scaled(lambda y: 1 / y.shape[1])),
 ]
 
 
@@ -437,6 +474,13 @@ def _same_run(r1, r2, rtol, atol):
                for (c1, p1), (c2, p2) in zip(r1, r2))
 
 
+COST_TUPLE = Mistake(
+    "a tuple returned, not the cost",
+    "train_step returns the batch's cost, one number: nnlib's train.train_step returns the "
+    "pair (cost, y_hat), so return its first item (or the cost you computed), not the pair.",
+    None)
+
+
 @exercise(id="nb08_train_step", name="train_step", notebook=NOTEBOOK, points=3,
           verifies="cost before the update; every parameter after two steps, SGD and Adam",
           reference=_reference_train_step, mistakes=TRAIN_STEP_MISTAKES,
@@ -465,16 +509,16 @@ def train_step_judge(fn, ctx):
         # named by the known mistake whose whole two-step run it reproduces.
         matching = None
         for k, ((cost, params), (exp_cost, exp_params)) in enumerate(zip(got, expected), 1):
+            if isinstance(cost, (tuple, list)):
+                ctx.fail_case(f"{description} — step {k}: the cost it returned",
+                              expected=exp_cost, got=cost, mistake=COST_TUPLE,
+                              problem=f"returned a {type(cost).__name__}; expected a single "
+                              "number")
             differ = [(f"{name} after the update", v, e)
                       for (name, v), (_, e) in zip(params, exp_params)
                       if not _agree(v, e, rtol, atol)]
             first = ("the parameters after the update", params[0][1], exp_params[0][1])
             parameters = differ[0] if differ else first
-            if isinstance(cost, (tuple, list)) and len(cost) == 2 \
-                    and _agree(cost[0], exp_cost, rtol, atol):
-                ctx.fail_case(Case(f"{description} — step {k}: the cost it returned", ()),
-                              expected=exp_cost, got=cost, problem=f"returned a {type(cost).__name__}; "
-                              "expected a single number", mistake=PAIR_RETURNED)
             for what, value, exp in [("the cost it returned", cost, exp_cost), parameters]:
                 hints = []
                 if not _agree(value, exp, rtol, atol):
@@ -494,3 +538,11 @@ def _matches(wrong_step, got, config, seed, batches, rtol, atol):
     except Exception:
         return False
     return _same_run(got, wrong, rtol, atol)
+
+
+name_errors("nb08_accuracy", {"axis 1 is out of bounds for array of dimension 1": Mistake(
+    "y read as one-hot",
+    "y holds one class number per sample, shape (N,), not one-hot rows: compare it directly "
+    "with y_hat.argmax(axis=1), without an argmax of its own.", None)})
+name_errors("nb08_confusion_matrix", {"cannot reshape array": Mistake(
+    "np.bincount without minlength", BINCOUNT_HINT, None)})

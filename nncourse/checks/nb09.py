@@ -7,12 +7,14 @@ and ``metrics.standard_error``. Each known mistake is a one-line variant of the 
 of ``_stopping``, the rule written with the choices a learner gets wrong as keywords).
 """
 
+import math
+
 import numpy as np
 
 from nnlib import callbacks, metrics, regularization
 from nncourse.checks.judging import Stop, replay
 from nncourse.checks import registry
-from nncourse.checks.registry import Case, Mistake, exercise, function_exercise
+from nncourse.checks.registry import Case, Mistake, exercise, function_exercise, name_errors
 
 NOTEBOOK = "09_generalization"
 
@@ -70,6 +72,10 @@ function_exercise(
     reference=regularization.l2_penalty, cases=penalty_cases, arg_names=("weights", "lam"),
     rtol=1e-9, atol=1e-12,
     mistakes=[
+        Mistake("one penalty per matrix",
+                "you returned one penalty per matrix (a list or array): the penalty is one "
+                "number, their sum, (λ/2)·Σ‖W‖² over every matrix.",
+                lambda weights, lam: np.array([lam / 2 * np.sum(np.square(W)) for W in weights])),
         Mistake("no ½",
                 "twice the expected penalty: the course's L2 penalty is (λ/2)·Σ‖W‖² (the ½ makes "
                 "its gradient simply λ·W).",
@@ -105,11 +111,6 @@ function_exercise(
                 "you returned one penalty per weight matrix (an array): the penalty is one "
                 "number, their sum, (λ/2)·Σ_l ‖W_l‖²: add them up (sum(...) or a running total).",
                 lambda ws, lam: lam / 2 * np.array([_sq(W) for W in ws])),
-        Mistake.error("the matrices stacked with np.array",
-                      "np.array(weights) cannot stack matrices of different shapes (a ragged "
-                      "list): take each matrix's sum of squares on its own and add them up, "
-                      "sum(np.sum(W ** 2) for W in weights).",
-                      lambda ws, lam: float(lam / 2 * np.sum(np.array(ws) ** 2)) if ws else 0.0),
         Mistake("first matrix only",
                 "only the first weight matrix was penalised: sum over every array in weights "
                 "(a `return` inside the loop ends it after the first one).",
@@ -408,6 +409,12 @@ function_exercise(
                             (float(np.round(rng.uniform(0.6, 0.99), 3)),
                              int(rng.integers(50, 5000))))],
     mistakes=[
+        Mistake("the interval returned", "you returned the interval (a − SE, a + SE): "
+                "standard_error returns the standard error itself, one number, √(a(1 − a)/n).",
+                lambda a, n: (a - math.sqrt(a * (1 - a) / n), a + math.sqrt(a * (1 - a) / n))),
+        Mistake("formatted as text", "return the number itself, a float such as 0.0088; "
+                "format it only where you print it (f\"{se:.1%}\").",
+                lambda a, n: f"{math.sqrt(a * (1 - a) / n):.1%}"),
         Mistake("no square root",
                 "you returned the variance a(1 − a)/n; the standard error is its square root.",
                 lambda a, n: _se(a, n, root=False)),
@@ -477,3 +484,12 @@ for _id, _names in {"nb09_early_stopping": ("nncourse.checks.nb09.early_stopping
                                             "nnlib.callbacks.EarlyStopping"),
                     "nb09_standard_error": ("nncourse.checks.nb09.standard_error",)}.items():
     registry.EXERCISES[_id].implemented_by += _names
+
+
+STACKED = Mistake(
+    "the list of matrices made into one array",
+    "weights is a list of matrices of different shapes: numpy cannot stack it into one array "
+    "(np.sum(weights), np.array(weights)), and np.concatenate has nothing to join in an "
+    "empty list. Loop over the list: sum(np.sum(W ** 2) for W in weights).", None)
+name_errors("nb09_l2_penalty", {"inhomogeneous shape": STACKED,
+                                "need at least one array to concatenate": STACKED})

@@ -26,7 +26,7 @@ from nnlib.layers import Activation, Dense
 from nnlib.network import Network
 from nncourse.checks.judging import Stop, problem
 from nncourse.checks import registry
-from nncourse.checks.registry import Case, Mistake, exercise
+from nncourse.checks.registry import Case, Mistake, exercise, name_errors
 
 NOTEBOOK = "10_autograd"
 
@@ -927,3 +927,10 @@ def judge_mlp(fn, ctx):
 for _id, _name in {"nb10_value_local": "Value", "nb10_topological_order": "topological_order",
                    "nb10_backprop": "backprop", "nb10_mlp_cost": "mlp_cost"}.items():
     registry.EXERCISES[_id].implemented_by += (f"nncourse.checks.nb10.{_name}",)
+
+
+name_errors("nb10_backprop", {"'NoneType' object is not iterable": Mistake(
+    "looped over None",
+    "you looped over None: list.reverse() and list.sort() change the list in place and "
+    "return None. Loop over reversed(order) or order[::-1] (and make sure your topological "
+    "order is returned, not only built).", None)})

@@ -17,7 +17,7 @@ import numpy as np
 from nnlib import clipping, diagnostics, normalization, regularization, schedules
 from nncourse.checks.drivers.nb11 import drive_schedule
 from nncourse.checks.judging import matches, problem, show, verdict_wrong
-from nncourse.checks.registry import EXERCISES, Case, Mistake, exercise
+from nncourse.checks.registry import Case, EXERCISES, Mistake, exercise, name_errors
 
 NOTEBOOK = "11_when_training_fails"
 
@@ -30,10 +30,11 @@ def single_output_judge(cases, reference, mistakes, rtol, atol):
     """The judge of a one-output exercise: the learner's function against ``reference`` on every
     case of ``cases(rng)`` (``ctx.compare`` names only mistakes that are wrong on the case)."""
     def judge(fn, ctx):
-        for case in cases(ctx.rng):
+        every = cases(ctx.rng)
+        for i, case in enumerate(every):
             got = ctx.call(fn, *case.args, case=case)
             ctx.compare(got, reference(*case.args), case, mistakes, rtol=rtol, atol=atol,
-                        wrong_here=True)
+                        wrong_here=True, ahead=ctx.answers(fn, every[i + 1:]))
     return judge
 
 
@@ -105,6 +106,10 @@ UPDATE_RATIO_MISTAKES = [
             "of it shows.", lambda b, a: math.log10(_norm(_d(b, a)) / _norm(b))),
     Mistake("percent", "return the ratio as a fraction (0.1), not a percentage (10).",
             lambda b, a: 100 * _norm(_d(b, a)) / _norm(b)),
+    Mistake("relative change entry by entry", "you divided entry by entry, ‖ΔW / W‖: the "
+            "ratio is one division of two norms, ‖ΔW‖ / ‖W‖ (an entry of W near 0 would blow "
+            "the entrywise ratio up).",
+            lambda b, a: float(_norm(_d(b, a) / np.asarray(b, np.float64)))),
     Mistake("largest entries", "you divided the largest entries (max |ΔW| / max |W|); use the "
             "norms of the whole arrays.",
             lambda b, a: float(np.max(np.abs(_d(b, a))) / np.max(np.abs(b)))),
@@ -563,7 +568,8 @@ def bn_backward_cases(rng):
 def _bn_backward(dout, X, gamma, eps=1e-5, ddof=0, constant=False, mean_term=True, var_term=True,
                  with_gamma=True, swap=False, dgamma_from_X=False, means=False, axis=0,
                  sign=1.0, times_n=False, no_eps=False, whole=False, mean_sign=1.0, sums=False,
-                 first_over_n=False, dgamma_gamma=False):
+                 first_over_n=False, dgamma_gamma=False, feat=False, var_sign=1.0,
+                 no_inv=False):
     """Batch norm's backward with one rule changed (the keywords make the known mistakes)."""
     dout, X = np.asarray(dout, np.float64), np.asarray(X, np.float64)
     N = X.shape[0]
@@ -576,13 +582,14 @@ def _bn_backward(dout, X, gamma, eps=1e-5, ddof=0, constant=False, mean_term=Tru
     else:
         gd = dout * g                   # the gradient reaching X̂
         inner = gd * (N if times_n else 1) / (N if first_over_n else 1)
-        ax = None if whole else 0
-        red = (lambda a: a.sum(axis=ax)) if times_n or sums else (lambda a: a.mean(axis=ax))
+        ax = None if whole else (1 if feat else 0)
+        red = (lambda a: a.sum(axis=ax, keepdims=True)) if times_n or sums \
+            else (lambda a: a.mean(axis=ax, keepdims=True))
         if mean_term:
             inner = inner - sign * mean_sign * red(gd)
         if var_term:
-            inner = inner - sign * X_hat * red(gd * X_hat)
-        dX = inv * inner
+            inner = inner - sign * var_sign * X_hat * red(gd * X_hat)
+        dX = inner if no_inv else inv * inner
     reduce = (lambda a: a.mean(axis=axis)) if means else (lambda a: a.sum(axis=axis))
     dbeta = reduce(dout)
     dgamma = reduce(dout * (X if dgamma_from_X else X_hat)) * (gamma if dgamma_gamma else 1.0)
@@ -623,6 +630,15 @@ BN_BACKWARD_MISTAKES = [
             "constants, but every sample moves them: subtract the mean of dout and the mean of "
             "dout·X̂ times X̂, dX = γ/√(σ² + ε)·(dout − mean(dout) − X̂·mean(dout·X̂)).",
             lambda *a: _bn_backward(*a, constant=True)),
+    Mistake("means over the features (axis=1)", "the means in dX's bracket are per feature, "
+            "over the batch (axis=0): mean(g, axis=0) and mean(g·X̂, axis=0); axis=1 averages "
+            "each sample's features instead.", lambda *a: _bn_backward(*a, feat=True)),
+    Mistake("σ² term added, not subtracted", "the term from σ² is subtracted: dX = "
+            "γ/√(σ² + ε)·(dout − mean(dout) − X̂·mean(dout·X̂)); you added X̂·mean(dout·X̂).",
+            lambda *a: _bn_backward(*a, var_sign=-1.0)),
+    Mistake("1/√(σ² + ε) left out of dX", "X̂ = (X − μ)/√(σ² + ε), so dX carries the factor "
+            "1/√(σ² + ε) in front of the bracket: γ/√(σ² + ε)·(dout − mean(dout) − "
+            "X̂·mean(dout·X̂)).", lambda *a: _bn_backward(*a, no_inv=True)),
     Mistake("mean term missing", "your dX misses the term from μ: subtract mean(dout) (over the "
             "batch, axis 0) inside the bracket.", lambda *a: _bn_backward(*a, mean_term=False)),
     Mistake("variance term missing", "your dX misses the term from σ²: subtract "
@@ -648,7 +664,9 @@ BN_BACKWARD_MISTAKES = [
     Mistake("no ε", "use the same √(σ² + ε) as the forward pass, ε included.",
             lambda *a: _bn_backward(*a, no_eps=True)),
     Mistake("∂σ² with the power −½", "∂/∂σ² of (σ² + ε)^(−½) is −½·(σ² + ε)^(−3/2): the power "
-            "goes down by one, to −3/2.", lambda *a: _bn_staged(*a, power=-0.5)),
+            "goes down by one, to −3/2. (In the compact form the same slip is X − μ where X̂ "
+            "belongs: the σ² term is X̂·mean(dout·γ·X̂), normalised both times.)",
+            lambda *a: _bn_staged(*a, power=-0.5)),
     Mistake("the 2 of ∂σ²/∂X left out", "σ² = mean((X − μ)²), so ∂σ²/∂X = 2(X − μ)/N: keep the "
             "2.", lambda *a: _bn_staged(*a, two=1.0)),
 ]
@@ -801,8 +819,15 @@ def judge_bn_layer(fn, ctx):
     for case in bn_layer_cases(ctx.rng):
         expected = normalization.batchnorm(*case.args)
         got = ctx.call(fn, *case.args, case=case)
+        if isinstance(got, np.ndarray) and got.shape == np.shape(case.args[0]):
+            ctx.fail_case(case, problem="returned only Y", show_input=True, mistake=ONLY_Y)
         _judge_named(ctx, case, got, expected, LAYER_NAMES, BN_LAYER_MISTAKES, rtol=1e-7,
                      atol=1e-10)
+
+
+ONLY_Y = Mistake("only Y returned", "return the tuple (Y, running_mean, running_var) in both "
+                 "branches: at inference the running statistics come back unchanged, but they "
+                 "still come back (the caller keeps what you return).", None)
 
 
 # --- exercise 7: dropout_forward ---------------------------------------------------------------
@@ -868,6 +893,14 @@ DROPOUT_MISTAKES = [
             "training only.", lambda *a: _drop(*a, at_inference=lambda X, p, m: X / (1 - p))),
     Mistake("returned the mask", "return the layer's output X·keep/(1 − p), not the mask.",
             lambda X, p, keep, training: (np.asarray(keep) / (1 - p)) if training else X),
+    Mistake("dropped units not zeroed", "np.where(keep, X / (1 − p), X) scales the kept units "
+            "but leaves the dropped ones as they were: a dropped unit outputs 0, "
+            "np.where(keep, X / (1 - p), 0) or X * keep / (1 - p).",
+            lambda X, p, keep, training: np.where(keep, X / (1 - p), X) if training else X),
+    Mistake("training and inference swapped", "dropout works while training (training=True: "
+            "X·keep/(1 − p)) and does nothing at inference (training=False: X unchanged); your "
+            "branches are the other way round (e.g. `if not training:`).",
+            lambda X, p, keep, training: X if training else X * keep / (1 - p)),
 ]
 
 OWN_MASK = Mistake(
@@ -886,8 +919,14 @@ def _judge_dropout(fn, ctx):
             dropped = np.isclose(got, 0.0, atol=1e-12) & ~np.isclose(scaled, 0.0)
             kept = np.isclose(got, scaled, rtol=1e-6, atol=1e-12)
             mask = np.asarray(keep, bool)
-            if np.all(dropped | kept) and not kept.all() and not dropped.all() and not any(
-                    np.array_equal(kept, m) for m in (mask, ~mask)):   # known mistakes
+            own = np.all(dropped | kept) and not kept.all() and not dropped.all() and not any(
+                np.array_equal(kept, m) for m in (mask, ~mask))   # (else: known mistakes)
+            for _ in range(3 if not own and not np.allclose(
+                    got, regularization.dropout_forward(*case.args)) else 0):
+                again = ctx.call(fn, *case.args, case=case)    # a mask drawn at random anew?
+                own = own or isinstance(again, np.ndarray) and again.shape == got.shape and \
+                    not np.array_equal(again, got, equal_nan=True)
+            if own:
                 ctx.fail_case(case, expected=regularization.dropout_forward(*case.args),
                               got=got, problem="the zeros are not where keep is False",
                               mistake=OWN_MASK)
@@ -909,3 +948,9 @@ for _id, _names in {"nb11_batchnorm": ("nnlib.normalization.BatchNorm",),
                     "nb11_clip_by_global_norm": ("nnlib.clipping.clip_gradients",),
                     "nb11_warmup_cosine": ("nnlib.schedules.get_schedule",)}.items():
     EXERCISES[_id].implemented_by += _names
+
+
+name_errors("nb11_warmup_cosine", {"division by zero": Mistake(
+    "the warm-up computed when warmup = 0",
+    "with warmup = 0 there is no warm-up, so (t + 1) / warmup divides by zero: compute it only "
+    "inside `if t < warmup:` (never true then).", None)})

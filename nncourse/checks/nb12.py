@@ -26,9 +26,9 @@ from nnlib.optimizers import Adam
 from nncourse.checks.drivers.nb12 import (
     drive_candidates, drive_choose, drive_minibatches, drive_minibatches_type, drive_my_network, drive_save_and_reload,
     drive_train)
-from nncourse.checks.judging import Said, as_named, kind, matches, problem, verdict_wrong
+from nncourse.checks.judging import Said, as_named, problem, verdict_wrong
 from nncourse.checks.mistakes import variants
-from nncourse.checks.registry import Case, Mistake, exercise, TRAINING
+from nncourse.checks.registry import TRAINING, Case, Mistake, exercise, name_errors
 
 NOTEBOOK = "12_your_own_network"
 BATCH_SIZE = 32
@@ -57,14 +57,15 @@ def _softmax(Z):
 
 
 def forward(params, X, hidden="relu", output_relu=False, stable=True, axis=1, cache_A=False,
-            bias=True, output="softmax", cache_next=False, cache_swapped=False):
+            bias=True, output="softmax", cache_next=False, cache_swapped=False,
+            transposed=False):
     """``(y_hat, cache)`` with ``cache[l] = (A_in, Z)`` for layer l: ReLU hidden layers, a
     softmax output. (The keywords make the known mistakes.)"""
     cache, A = [], X
     L = len(params) // 2
     for l in range(L):
         W, b = params[2 * l], params[2 * l + 1]
-        Z = A @ W + (b if bias else 0)
+        Z = A @ (W.T if transposed else W) + (b if bias else 0)
         if l < L - 1:
             A_next = np.maximum(Z, 0) if hidden == "relu" else (
                 1 / (1 + np.exp(-Z)) if hidden == "sigmoid" else _softmax(Z) if
@@ -360,6 +361,11 @@ FORWARD_MISTAKES = [
             "the hidden layers went through the softmax too: only the output layer applies "
             "it; the hidden layers use ReLU, np.maximum(Z, 0).",
             lambda p, X: forward(p, X, hidden="softmax")),
+    Mistake("W transposed (A·Wᵀ)",
+            "you multiplied by W transposed, A @ W.T (the W·x convention of other courses, "
+            "where W is (M_out, M_in)): here W has shape (M_in, M_out), one row per input, so "
+            "Z = A @ W + b. (A square W hides the slip; the other shapes raise an error.)",
+            lambda p, X: forward(p, X, transposed=True)),
     Mistake("softmax over all entries",
             "each row must sum to 1: normalise each sample's exponentials by their own row sum, "
             "E.sum(axis=1, keepdims=True), not by the sum over the whole batch.",
@@ -383,6 +389,15 @@ def _loose(names):
     return {n: (lambda g, e, rtol, atol: problem(g, e, rtol, atol, False)) for n in names}
 
 
+PAIR_SWAPPED = Mistake("the pair swapped", "return the pair in the order the statement gives "
+                       "((y_hat, cache) from forward, (best, val_accuracies) from choose).",
+                       None)
+CACHE_SHORT = Mistake("the output layer left out of the cache",
+                      "the cache has one pair (A_in, Z) for *every* layer, the output layer "
+                      "included: backward needs its Z for the fused gradient and its A_in for "
+                      "the last dW.", None)
+
+
 @exercise(id="nb12_forward", name="network_forward", notebook=NOTEBOOK, points=2,
           function="forward",
           verifies="y_hat and the cache (A_in, Z) of every layer, any depth, equal nnlib's",
@@ -395,6 +410,13 @@ def judge_forward(fn, ctx):
         got = ctx.call(fn, params, X, case=case)
         flat = _flat_forward(got)
         L = len(params) // 2
+        if isinstance(got, (tuple, list)) and len(got) == 2 and isinstance(got[1], np.ndarray) \
+                and isinstance(got[0], (list, tuple)):
+            _fail_structure(ctx, description, "returned (cache, y_hat)", PAIR_SWAPPED)
+        if isinstance(got, (tuple, list)) and len(got) == 2 and isinstance(got[1], (list, tuple)) \
+                and len(got[1]) == L - 1:
+            _fail_structure(ctx, description, f"the cache holds {L - 1} pairs for {L} layers",
+                            CACHE_SHORT)
         if flat is None or len(flat) != 1 + 2 * L:
             _fail_structure(ctx, description, f"return the pair (y_hat, cache), with cache a "
                             f"list of {L} pairs (A_in, Z), one per layer")
@@ -695,12 +717,6 @@ def _adam_eps_inside(w, dw, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
     return w - lr * (m / (1 - beta1 ** t)) / np.sqrt(v / (1 - beta2 ** t) + eps), m, v
 
 
-def _adam_only_m(w, dw, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
-    m = beta1 * m + (1 - beta1) * dw
-    v = beta2 * v + (1 - beta2) * dw ** 2
-    return w - lr * (m / (1 - beta1 ** t)) / (np.sqrt(v) + eps), m, v
-
-
 def _adam_efficient_eps(w, dw, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
     m = beta1 * m + (1 - beta1) * dw
     v = beta2 * v + (1 - beta2) * dw ** 2
@@ -708,9 +724,6 @@ def _adam_efficient_eps(w, dw, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
 
 
 ADAM_MISTAKES = [
-    Mistake("v not bias-corrected",
-            "you corrected m but not v: both start at 0, so divide v by (1 − β₂ᵗ) too, "
-            "v̂ = v / (1 − β₂ᵗ), before its square root.", _adam_only_m),
     Mistake("efficient form with ε unscaled",
             "the 'efficient' form lr·√(1 − β₂ᵗ)/(1 − β₁ᵗ) · m/(√v + ε̂) is the same step only "
             "with ε̂ = ε·√(1 − β₂ᵗ): with ε itself it differs slightly. Scale ε, or use "
@@ -747,7 +760,45 @@ def _adam_no_one_minus(w, dw, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
     return w - lr * (m / (1 - beta1 ** t)) / (np.sqrt(v / (1 - beta2 ** t)) + eps), m, v
 
 
+def _adam_slip(m_new=True, v_new=True, t_shift=0, correct_m=True, correct_v=True,
+               after_root=False):
+    """Adam with one slip: a (1 − β) factor left out, the correction's t shifted, m or v left
+    uncorrected, v corrected after the root."""
+    def step(w, dw, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+        m = beta1 * m + ((1 - beta1) if m_new else 1) * dw
+        v = beta2 * v + ((1 - beta2) if v_new else 1) * dw ** 2
+        c1, c2 = 1 - beta1 ** (t + t_shift), 1 - beta2 ** (t + t_shift)
+        m_hat = m / c1 if correct_m else m
+        root = np.sqrt(v) / c2 if after_root else np.sqrt(v / c2 if correct_v else v)
+        with np.errstate(all="ignore"):
+            return w - lr * m_hat / (root + eps), m, v
+    return step
+
+
+def _adam_corrected_state(w, dw, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    new, m, v = adam_step(w, dw, m, v, t, lr, beta1, beta2, eps)
+    return new, m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+
+
 ADAM_MISTAKES += [
+    Mistake("bias-corrected m̂, v̂ returned as the state",
+            "the new w is right, but you returned m̂ and v̂, the bias-corrected moments: the "
+            "state carried to the next step is the running averages m and v themselves (the "
+            "correction is recomputed at every step from t, and would compound otherwise).",
+            _adam_corrected_state),
+    Mistake("(1 − β₁) factor missing in m", "m is a running *average*: m = β₁·m + (1 − β₁)·dw "
+            "(v is right).", _adam_slip(m_new=False)),
+    Mistake("(1 − β₂) factor missing in v", "v is a running *average*: v = β₂·v + (1 − β₂)·dw² "
+            "(m is right).", _adam_slip(v_new=False)),
+    Mistake("bias correction with t − 1", "t counts the updates from 1, and the correction uses "
+            "t itself, 1 − β₁ᵗ: with t − 1 the first update divides by 1 − β⁰ = 0.",
+            _adam_slip(t_shift=-1)),
+    Mistake("only m bias-corrected", "v starts at 0 too: divide it by (1 − β₂ᵗ) as well, "
+            "v̂ = v / (1 − β₂ᵗ).", _adam_slip(correct_v=False)),
+    Mistake("only v bias-corrected", "m starts at 0 too: divide it by (1 − β₁ᵗ) as well, "
+            "m̂ = m / (1 − β₁ᵗ).", _adam_slip(correct_m=False)),
+    Mistake("v corrected after the root", "the correction belongs inside the root: "
+            "√(v / (1 − β₂ᵗ)), not √v / (1 − β₂ᵗ).", _adam_slip(after_root=True)),
     Mistake("returned (w, v, m)",
             "return the new values in the order (w, m, v): the first moment m before the "
             "second v.", lambda *a, **k: (lambda w, m, v: (w, v, m))(*adam_step(*a, **k))),
@@ -805,6 +856,10 @@ def judge_adam(fn, ctx):
             args = (w, g, m, v, t, lr) + ((betas[0], betas[1], 1e-8) if betas else ())
             case = Case(f"{description}: step t = {t}", args)
             got = ctx.call(fn, *args, case=case)
+            if isinstance(got, np.ndarray) and got.shape == w.shape:
+                _fail_structure(ctx, case.description, "returned only the new w", Mistake(
+                    "only w returned", "adam_step returns the new moments too, (w, m, v): the "
+                    "caller keeps m and v for the next step (nothing else stores them).", None))
             if not _is_list_of_arrays(got, 3):
                 _fail_structure(ctx, case.description, "return the tuple (w, m, v) of three "
                                 "new arrays")
@@ -1029,6 +1084,14 @@ CANDIDATE_MISTAKES = [
             "lr must be a number above 0, l2 a number at least 0, epochs a whole number at "
             "least 1, and every hidden size a whole number at least 1.",
             _plan({"lr": 3e-3}, {"lr": 0}, {"lr": -1e-3})),
+    Mistake("a number written as text",
+            "a setting is a string ('3e-3'): write the numbers themselves, 3e-3, 64, 40, "
+            "without quotes (fit computes with them).",
+            _plan({"lr": "3e-3"}, {"lr": "1e-2"}, {"l2": 1e-4})),
+    Mistake("a count written as a float",
+            "epochs and the hidden sizes are counts: write them as ints, 40 and not 40.0 "
+            "(fit runs range(epochs) and builds arrays of those sizes, and both need ints).",
+            _plan({"epochs": 40.0}, {"lr": 1e-2, "epochs": 30.0}, {"l2": 1e-4})),
     Mistake("over the time budget",
             f"the candidates' parameters × epochs add up to more than {BUDGET:,}: the search "
             "would take too long. Use fewer or smaller networks, or fewer epochs (notebook "
@@ -1068,6 +1131,12 @@ def candidate_problem(plan):
             return M["a key missing or misspelled"], f"candidate {k} has the keys {sorted(c)}"
         if not isinstance(c["hidden"], (list, tuple)):
             return M["hidden as a number"], f"candidate {k}: hidden = {c['hidden']!r}"
+        if any(isinstance(x, str) for x in list(c["hidden"]) + [c["lr"], c["l2"], c["epochs"]]):
+            return M["a number written as text"], f"candidate {k}: {c!r}"
+        counts = list(c["hidden"]) + [c["epochs"]]
+        if any(isinstance(x, (float, np.floating)) and np.isfinite(x) and x == int(x) and x >= 1
+               for x in counts) and all(_whole(x, 1) or _number(x) for x in counts):
+            return M["a count written as a float"], f"candidate {k}: {c!r}"
         if not (all(_whole(h, 1) for h in c["hidden"]) and _number(c["lr"]) and c["lr"] > 0
                 and _number(c["l2"]) and c["l2"] >= 0 and _whole(c["epochs"], 1)):
             return M["not a positive number"], f"candidate {k}: {c!r}"
@@ -1207,10 +1276,6 @@ CHOOSE_MISTAKES = [
                     "best is the position in configs counted from 0, as Python indexes "
                     "(configs[best] is the chosen one).", choose, offset=1),
 ]
-PAIR_SWAPPED = Mistake(
-    "(val_accuracies, best) returned",
-    "both results are right but in the wrong order: return the pair (best, val_accuracies), "
-    "the index first.", None)
 TEST_SET = Mistake("chose on the test set",
                    "your choose reads the test set (it is not among its inputs): the test set "
                    "is touched once, at the very end, to report the chosen network. Choose on "
@@ -1294,6 +1359,9 @@ def judge_choose(fn, ctx):
         if _network_names(got["nnlib"]):
             _fail_nnlib(ctx, case.description, _network_names(got["nnlib"]))
         out = _choose_named(got["out"])
+        if out is not None and isinstance(out[0], (list, tuple, np.ndarray)) and \
+                np.ndim(out[0]) == 1 and _number(out[1]):
+            ctx.fail_case(case, problem="returned (val_accuracies, best)", mistake=PAIR_SWAPPED)
         if out is not None and isinstance(out[0], dict):
             ctx.fail_case(case, problem="best is a dict", mistake=CONFIG_RETURNED)
         if out is not None and isinstance(out[1], dict):
@@ -1312,12 +1380,6 @@ def judge_choose(fn, ctx):
                          problem(out[1], expected[1], 1e-9, 1e-12, False) is not None):
             ctx.fail_case(case, problem=f"your code reads the notebook's {', '.join(shadowed)}",
                           mistake=GLOBAL_ARRAYS)
-        raw = got["out"]
-        if isinstance(raw, (tuple, list)) and len(raw) == 2 and _choose_named(raw[::-1]) \
-                is not None and matches(list(_choose_named(raw[::-1])), list(expected)):
-            ctx.fail_case(case, expected=Said(f"(best, val_accuracies) = ({expected[0]}, ...)"),
-                          got=Said(f"({kind(raw[0])}, {kind(raw[1])})"),
-                          problem="the pair is in the wrong order", mistake=PAIR_SWAPPED)
         ctx.compare_named(out if out is not None else got["out"], expected, case,
                           ("best", "val_accuracies"), CHOOSE_MISTAKES, rtol=1e-9, atol=1e-12,
                           extract=lambda o: as_named(_choose_named(o), ("best", "val_accuracies")))
@@ -1375,13 +1437,6 @@ def _sr_positional(params, path):
         return [f[k] for k in f.files]
 
 
-def _sr_by_position(params, path):
-    names = [f"{'W' if i % 2 == 0 else 'b'}{i + 1}" for i in range(len(params))]
-    np.savez(path, **dict(zip(names, params)))
-    with np.load(path) as f:
-        return [f[k] for k in names]
-
-
 def _sr_from_zero(params, path):
     names = [f"{'W' if i % 2 == 0 else 'b'}{i // 2}" for i in range(len(params))]
     np.savez(path, **dict(zip(names, params)))
@@ -1435,6 +1490,14 @@ def _sr_biases_not_reloaded(params, path):
         return [f[k] for k in names if k.startswith("W")]
 
 
+_NUMBERINGS = [   # layer numbers a learner gets wrong: the biases' (or weights') count off by
+    # one, or numbered by position in params (from 1 or from 0)
+    lambda n: [f"W{i // 2 + 1}" if i % 2 == 0 else f"b{i // 2}" for i in range(n)],
+    lambda n: [f"W{i // 2}" if i % 2 == 0 else f"b{i // 2 + 1}" for i in range(n)],
+    lambda n: [f"{'W' if i % 2 == 0 else 'b'}{i + 1}" for i in range(n)],
+    lambda n: [f"{'W' if i % 2 == 0 else 'b'}{i}" for i in range(n)],
+]
+
 SAVE_MISTAKES = [
     Mistake("no file at path",
             "there is no file at `path` after your function ran: save to the path you are "
@@ -1453,10 +1516,18 @@ SAVE_MISTAKES = [
     Mistake("names counted from 0",
             "the layers are counted from 1: W1, b1, W2, b2, ... (W1 is the first layer's).",
             _sr_from_zero),
-    Mistake("names numbered by position",
-            "you numbered the names by the array's position in params (W1, b2, W3, b4, ...): "
-            "the number is the layer's, shared by its W and b: W1, b1, W2, b2, ... "
-            "(layer l + 1 holds params[2l] and params[2l + 1]).", _sr_by_position),
+    Mistake("layers numbered wrong",
+            "each array is named by its layer, counted from 1, and a layer's W and b share "
+            "its number: W1, b1, W2, b2, ... The name of the array at position i is "
+            "f\"{'W' if i % 2 == 0 else 'b'}{i // 2 + 1}\" (not numbered by position, nor "
+            "with the biases' count off by one).",
+            lambda params, path: save_then_names(params, path, None, _NUMBERINGS[0](len(params)))),
+    Mistake("other names than W1, b1, ...",
+            "the file holds the right number of arrays but not under the names the statement "
+            "gives: W1, b1, W2, b2, ... exactly (a capital W, a small b, the layer's number "
+            "from 1, nothing else), since np.load and the notebook's later cells read them by "
+            "these names.",
+            lambda params, path: save_then_names(params, path, lambda n: n[0] + "_" + n[1:])),
     Mistake("first layer only",
             "only the first layer was saved: loop over every layer (len(params) // 2 of "
             "them).", _sr_first_layer),
@@ -1549,15 +1620,16 @@ def judge_save_and_reload(fn, ctx):
             elif sorted(keys) == sorted(f"{'W' if i % 2 == 0 else 'b'}{i // 2}"
                                         for i in range(len(params))):
                 known = M["names counted from 0"]
-            elif sorted(keys) == sorted(f"{'W' if i % 2 == 0 else 'b'}{i + 1}"
-                                        for i in range(len(params))):
-                known = M["names numbered by position"]
             elif sorted(keys) == ["W1", "b1"]:
                 known = M["first layer only"]
             elif sorted(keys) == sorted(k.lower() for k in names):
                 known = M["lower-case names"]
             elif sorted(keys) == sorted(f"W{i + 1}" for i in range(len(params))):
                 known = M["every array named W"]
+            elif any(sorted(keys) == sorted(numbering(len(params))) for numbering in _NUMBERINGS):
+                known = M["layers numbered wrong"]
+            elif len(keys) == len(names):
+                known = M["other names than W1, b1, ..."]
             ctx.fail_case(case, expected=Said(f"a file with the arrays {names}"),
                           got=Said(f"a file with the arrays {keys}"), mistake=known)
         arrays = dict(zip(keys, saved["arrays"]))
@@ -1663,6 +1735,10 @@ MY_MISTAKES = {m.name: m for m in [
             "accuracy near chance (10%): the network that predicts was not trained. Predict "
             "with the parameters you reloaded *after* training (saving before training saves "
             "the initial weights).", _my_untrained),
+    Mistake("labels counted from 1",
+            "your labels are shifted by one (argmax + 1, the 1-to-10 numbering of other "
+            "courses): the digits' labels are the classes 0 to 9, exactly np.argmax(y_hat, "
+            "axis=1), as predict returns them.", lambda X: my_network(X) + 1),
     Mistake("not above the baseline",
             "your network does not beat the linear baseline on the validation digits: go back "
             "to your candidates (a hidden layer, the learning rate, L2, the epochs) and choose "
@@ -1735,6 +1811,10 @@ def judge_my_network(fn, ctx):
     correct = int(np.sum(pred == y_val))
     if not np.issubdtype(pred.dtype, np.integer):
         _fail_my(ctx, description, f"returned dtype {pred.dtype}", "labels not integers")
+    shifted = max((int(np.sum(pred - k == y_val)), k) for k in (1, -1))
+    if correct < 0.3 * len(y_val) and shifted[0] > BASELINE_VAL_CORRECT:
+        _fail_my(ctx, description, f"{correct} of {len(y_val)} right; your labels minus "
+                 f"{shifted[1]} would give {shifted[0]}", "labels counted from 1")
     if correct < 0.3 * len(y_val):
         _fail_my(ctx, description, f"{correct} of {len(y_val)} right ({correct / len(y_val):.1%})",
                  "untrained network")
@@ -1765,7 +1845,8 @@ def judge_my_network(fn, ctx):
 
 def test_report(params, X, y, n=None, n_minus_1=False, se_scale=1.0, acc_scale=1.0,
                 power=0.5, over_n=False, no_n=False, error_rate=False, p_half=False,
-                count=False, z=1.0, swap=False, percent_inside=False, confidence=False):
+                count=False, z=1.0, swap=False, percent_inside=False, confidence=False,
+                var_form=None):
     """``(accuracy, standard_error)`` of the network on (X, y): the fraction right and
     √(p(1 − p)/n) with n = len(y)."""
     p = float(np.mean(predict(params, X) == y))
@@ -1776,7 +1857,8 @@ def test_report(params, X, y, n=None, n_minus_1=False, se_scale=1.0, acc_scale=1
     q = 0.5 if p_half else p
     if percent_inside:
         q = 100 * q
-    var = q * (1 - q)
+    var = {None: lambda: q * (1 - q), "p": lambda: q, "1 - p": lambda: 1 - q,
+           "p(1 + p)": lambda: q * (1 + q), "p²": lambda: q * q}[var_form]()
     if count:
         se = np.sqrt(n * var)
     elif no_n:
@@ -1818,6 +1900,14 @@ REPORT_MISTAKES = variants(test_report, [
      {"no_n": True}),
     ("SE of the count", "√(n·p(1 − p)) is the standard error of the *number* right; the "
      "accuracy's is √(p(1 − p)/n).", {"count": True}),
+    ("(1 − p) factor missing", "under the root goes p(1 − p)/n, the variance of one digit's "
+     "0/1 score over n: you left out the (1 − p) factor, √(p/n).", {"var_form": "p"}),
+    ("p factor missing", "under the root goes p(1 − p)/n, the variance of one digit's 0/1 "
+     "score over n: you left out the factor p, √((1 − p)/n).", {"var_form": "1 - p"}),
+    ("p(1 + p) instead of p(1 − p)", "the variance of a 0/1 score is p(1 − p), with a minus: "
+     "√(p(1 − p)/n).", {"var_form": "p(1 + p)"}),
+    ("p² instead of p(1 − p)", "the variance of a 0/1 score is p(1 − p) = p − p², not p²: "
+     "√(p(1 − p)/n).", {"var_form": "p²"}),
     ("worst case p = 0.5", "use the measured accuracy p in √(p(1 − p)/n), not 0.5 (the worst "
      "case, which is what a sample size is planned with).", {"p_half": True}),
     ("1.96 × SE", "1.96 × SE is the half-width of a 95% interval: return the standard error "
@@ -1871,3 +1961,10 @@ def judge_test_report(fn, ctx):
         ctx.compare_named(got, want, case,
                           ("accuracy", "standard_error"), REPORT_MISTAKES, rtol=1e-9,
                           atol=1e-12)
+
+
+name_errors("nb12_save_and_reload", {"has no attribute 'open'": Mistake(
+    "file read after it was closed",
+    "np.load gives a lazy NpzFile: its arrays are read when you index it, so index it inside "
+    "the `with np.load(path) as f:` block, [f[name] for name in names], before the block "
+    "closes the file.", None)})

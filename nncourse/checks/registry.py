@@ -62,6 +62,7 @@ class Exercise:
     tripwires: tuple = ()       # dotted names of nnlib code the notebook's other cells need
                                 # that is the answer while this one's answer runs (grading.view)
     cases: object = None        # cases(rng) -> [Case], for function exercises
+    errors: dict = field(default_factory=dict)  # text of a learner's error -> the Mistake it is
 
     def __post_init__(self):
         self.function = self.function or self.name
@@ -121,6 +122,13 @@ def function_exercise(id, name, notebook, points, verifies, reference, cases, mi
     return _register(Exercise(id, name, notebook, points, verifies, judge, reference,
                               list(mistakes), function, tuple(arg_names), cases=cases,
                               tripwires=tuple(tripwires)))
+
+
+def name_errors(exercise_id, errors):
+    """Name the learner's errors of an exercise registered above: ``{text: Mistake}``, where
+    ``text`` is in the error's message only when that mistake made it (an in-place ``/=`` on
+    integers: "Cannot cast ufunc 'divide' output"). The judge's ``ctx.call`` names them."""
+    EXERCISES[exercise_id].errors.update(errors)
 
 
 _loaded = False

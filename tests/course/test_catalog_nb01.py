@@ -27,6 +27,14 @@ def _flatten_zeros_loop(images):
     return out
 
 
+def _one_hot_bisect(column, categories):
+    import bisect
+    out = np.zeros((len(column), len(categories)))
+    for n, value in enumerate(column):
+        out[n, min(bisect.bisect_left(categories, value), len(categories) - 1)] = 1
+    return out
+
+
 WRONG = [
     ("nb01_flatten", "whole batch in one vector", lambda images: images.reshape(-1)),
     ("nb01_flatten", "whole batch in one vector", lambda images: images.flatten()),
@@ -78,6 +86,9 @@ WRONG += [
     ("nb01_unflatten", "batch axis lost", lambda X, h, w: X.reshape(h, w)),
     ("nb01_unflatten", "batch axis last", lambda X, h, w: X.reshape(h, w, -1)),
     ("nb01_unflatten", "X read as one column per image", lambda X, h, w: X.T.reshape(-1, h, w)),
+    ("nb01_unflatten", "reshaped batch-last, then moved to the front",
+     lambda X, h, w: X.reshape(h, w, len(X)).transpose(2, 0, 1)),
+    ("nb01_unflatten", "images transposed", lambda X, h, w: np.swapaxes(X.reshape(-1, h, w), 1, 2)),
     ("nb01_unflatten", "converted to float",
      lambda X, h, w: X.reshape(len(X), h, w).astype(float)),
     ("nb01_unflatten", "a list, not an array",
@@ -241,8 +252,15 @@ WRONG += [
      lambda column, categories: _one_hot_loop(column, categories).T),
     ("nb01_one_hot_column", "category codes instead of one-hot",
      lambda column, categories: np.array([list(categories).index(v) for v in column], float)),
+    ("nb01_one_hot_column", "positions found as if the categories were sorted",
+     _one_hot_bisect),
+    ("nb01_one_hot_column", "positions found as if the categories were sorted",
+     lambda column, categories: np.eye(len(categories))[
+         np.minimum(np.searchsorted(categories, column), len(categories) - 1)]),
     ("nb01_one_hot_column", "column index off by one",
      lambda column, categories: _one_hot_loop(column, categories, shift=-1)),
+    ("nb01_one_hot_column", "column index off by one",
+     lambda column, categories: _one_hot_loop(column, categories, shift=1)),
     ("nb01_one_hot_column", "a list, not an array",
      lambda column, categories: _one_hot_loop(column, categories).tolist()),
     ("nb01_one_hot_column", says("changed its input `categories` in place"),
@@ -332,10 +350,10 @@ def _one_hot_distinct(column, categories):
 
 
 WRONG += [
-    ("nb01_flatten", "square images assumed", _flatten_square),
-    ("nb01_flatten", "image size hard-coded", _flatten_1024),
+    ("nb01_flatten", "sizes not taken from the input", _flatten_square),
+    ("nb01_flatten", "sizes not taken from the input", _flatten_1024),
     ("nb01_unflatten", "row stride height instead of width", _unflatten_stride),
-    ("nb01_unflatten", "image size hard-coded", lambda X, height, width: X.reshape(-1, 32, 32)),
+    ("nb01_unflatten", "sizes not taken from the input", lambda X, height, width: X.reshape(-1, 32, 32)),
     ("nb01_local_binary_pattern", "last inner row or column skipped",
      lambda image: _lbp_loop(image, last_row=False)),
     ("nb01_local_binary_pattern", "last inner row or column skipped",
@@ -344,6 +362,27 @@ WRONG += [
     ("nb01_one_hot_column", "a list, not an array",
      lambda column, categories: [[float(v == c) for c in categories] for v in column]),
     ("nb01_scale_pixels", "a list, not an array", lambda X: [[p / 255 for p in row] for row in X]),
+]
+
+
+# --- errors named by their text -------------------------------------------------------------------
+
+def _scale_in_place(X):
+    X /= 255
+    return X
+
+
+WRONG += [
+    ("nb01_flatten", "sizes not taken from the input",
+     lambda images: images.reshape(images.shape[0], images.shape[1] ** 2)),
+    ("nb01_flatten", "sizes not taken from the input", lambda images: images.reshape(-1, 32 * 32)),
+    ("nb01_unflatten", "sizes not taken from the input",
+     lambda X, h, w: X.reshape(len(X), int(X.shape[1] ** 0.5), int(X.shape[1] ** 0.5))),
+    ("nb01_scale_pixels", "divided in place on integers", _scale_in_place),
+    ("nb01_flatten", "sizes not taken from the input",
+     lambda images: images.reshape(-1, images.shape[1] * images.shape[1])),
+    ("nb01_unflatten", "sizes not taken from the input",
+     lambda X, height, width: X.reshape(len(X) * height // width, width, width)),
 ]
 
 globals().update(catalog_tests(IDS, WRONG, RIGHT))

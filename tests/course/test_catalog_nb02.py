@@ -40,7 +40,7 @@ WRONG = [
     ("nb02_weighted_sum", "bias added to every product", lambda X, w, b: (X * w + b).sum(axis=1)),
     ("nb02_weighted_sum", "column (N, 1) returned", lambda X, w, b: X @ w.reshape(-1, 1) + b),
     ("nb02_weighted_sum", "bias subtracted", lambda X, w, b: X @ w - b),
-    ("nb02_weighted_sum", "float32 inputs gave float64", _ws_zeros_loop),
+    ("nb02_weighted_sum", "float64 result for float32 inputs", _ws_zeros_loop),
     ("nb02_weighted_sum", "a list, not an array",
      lambda X, w, b: [float(x @ w + b) for x in X]),
 ]
@@ -112,7 +112,7 @@ WRONG += [
      lambda z: np.where(z >= 0, 1 / (1 + np.exp(-z)), np.exp(z) / (1 + np.exp(z)))),
     ("nb02_sigmoid", "float64 result", _sigmoid_float64_stable),
     ("nb02_sigmoid", "σ(|z|): the sign of z lost", _sigmoid_abs_wrong),
-    ("nb02_sigmoid", says("np.exp(z)"), _sigmoid_math),
+    ("nb02_sigmoid", "math on an array", _sigmoid_math),
     ("nb02_sigmoid", says("OverflowError"), _sigmoid_math_loop),
     ("nb02_sigmoid", says("changed its input `z` in place"), _sigmoid_in_place),
 ]
@@ -155,8 +155,8 @@ WRONG += [
     ("nb02_neuron", "tanh instead of sigmoid", lambda X, w, b: np.tanh(X @ w + b)),
     ("nb02_neuron", "sign of the exponent flipped", lambda X, w, b: 1 / (1 + np.exp(X @ w + b))),
     ("nb02_neuron", "bias subtracted", lambda X, w, b: _sig(X @ w - b)),
-    ("nb02_neuron", "float32 inputs gave float64", _neuron_zeros_loop),
-    ("nb02_neuron", says("np.exp(z)"), lambda X, w, b: 1 / (1 + math.exp(-(X @ w + b)))),
+    ("nb02_neuron", "float64 result for float32 inputs", _neuron_zeros_loop),
+    ("nb02_neuron", "math on an array", lambda X, w, b: 1 / (1 + math.exp(-(X @ w + b)))),
     ("nb02_neuron", "column (N, 1) returned", lambda X, w, b: _sig(X @ w[:, None] + b)),
 ]
 
@@ -189,15 +189,30 @@ def _ws_loop_float64(X, w, b):
 WRONG += [
     ("nb02_weighted_sum", "bias added to every input", lambda X, w, b: (X + b) @ w),
     ("nb02_weighted_sum", "bias added to every input", lambda X, w, b: np.dot(X + b, w)),
-    ("nb02_weighted_sum", "float32 inputs gave float64", _ws_loop_float64),
+    ("nb02_weighted_sum", "float64 result for float32 inputs", _ws_loop_float64),
     ("nb02_sigmoid", "tanh form without halving z", lambda z: 0.5 * (1 + np.tanh(z))),
     ("nb02_sigmoid", "tanh form without halving z", lambda z: (np.tanh(z) + 1) / 2),
     ("nb02_neuron", "one sigmoid per input",
      lambda X, w, b: np.mean(1 / (1 + np.exp(-(X * w + b))), axis=1)),
     ("nb02_neuron", "one sigmoid per input",
      lambda X, w, b: scipy.special.expit(X * w + b).sum(axis=1)),
-    ("nb02_neuron", "float32 inputs gave float64",
+    ("nb02_neuron", "float64 result for float32 inputs",
      lambda X, w, b: scipy.special.expit((X @ w + b).astype(float))),
+]
+
+
+def _sigmoid_if(z):
+    if z >= 0:
+        return 1 / (1 + np.exp(-z))
+    return np.exp(z) / (1 + np.exp(z))
+
+
+WRONG += [("nb02_sigmoid", "an `if` on an array", _sigmoid_if)]
+
+WRONG += [
+    ("nb02_neuron", "averaged over the batch",
+     lambda X, w, b: (1 / (1 + np.exp(-(X @ w + b)))).mean()),
+    ("nb02_neuron", "products not summed", lambda X, w, b: 1 / (1 + np.exp(-(X * w + b)))),
 ]
 
 globals().update(catalog_tests(IDS, WRONG, RIGHT))

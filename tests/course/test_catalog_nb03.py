@@ -36,7 +36,7 @@ WRONG = [
     ("nb03_dense_forward", "bias subtracted", lambda X, W, b: np.dot(X, W) - b),
     ("nb03_dense_forward", "activation applied", lambda X, W, b: 1 / (1 + np.exp(-(X @ W + b)))),
     ("nb03_dense_forward", "activation applied", lambda X, W, b: np.maximum(0, X @ W + b)),
-    ("nb03_dense_forward", "float32 inputs gave float64", _dense_zeros_loop),
+    ("nb03_dense_forward", "float64 result for float32 inputs", _dense_zeros_loop),
 ]
 
 RIGHT = [
@@ -196,7 +196,7 @@ WRONG += [
      lambda X, layers: _forward_loop(X, [(W, b, "sigmoid") for W, b, _ in layers])),
     ("nb03_forward", "W transposed", lambda X, layers: _forward_variant(X, layers, transpose=True)),
     ("nb03_forward", "bias forgotten", lambda X, layers: _forward_variant(X, layers, bias=False)),
-    ("nb03_forward", "float32 inputs gave float64",
+    ("nb03_forward", "float64 result for float32 inputs",
      lambda X, layers: _forward_variant(X, layers, as_float64=True)),
     ("nb03_forward", "activation before the product",
      lambda X, layers: _forward_variant(X, layers, act_before=True)),
@@ -241,6 +241,32 @@ def _plain_with_numpy_inside(X, W, b):
     return (numpy.array(X) @ numpy.array(W) + numpy.array(b)).tolist()
 
 
+def _forward_backward_fn(X, layers):
+    A = X
+    for W, b, name in layers:
+        Z = A @ W + b
+        A = activations.get_activation(name)[1](Z, np.ones_like(Z))
+    return A
+
+
+def _forward_own_table(X, layers):
+    table = {"sigmoid": lambda Z: 1 / (1 + np.exp(-Z)), "relu": lambda Z: np.maximum(Z, 0),
+             "identity": lambda Z: Z, "tanh": np.tanh}
+    A = X
+    for W, b, name in layers:
+        A = table[name](A @ W + b)
+    return A
+
+
+def _plain_one_row_list(X, W, b):
+    Z, row = [], [0.0] * len(b)
+    for x in X:
+        for m in range(len(b)):
+            row[m] = b[m] + sum(xk * Wk[m] for xk, Wk in zip(x, W))
+        Z.append(row)
+    return Z
+
+
 def _plain_writes_into_X(X, W, b):
     for n, x in enumerate(X):
         X[n] = [sum(x[k] * W[k][m] for k in range(len(x))) + b[m] for m in range(len(b))]
@@ -260,6 +286,14 @@ WRONG += [
     ("nb03_dense_forward_plain", "activation applied",
      lambda X, W, b: _plain(X, W, b, activation=lambda z: 1 / (1 + math.exp(-z)))),
     ("nb03_dense_forward_plain", "one flat list", lambda X, W, b: _plain(X, W, b, rows=False)),
+    ("nb03_dense_forward_plain", "one row list reused for every sample", _plain_one_row_list),
+    ("nb03_dense_forward_plain", "the first neuron's weights for every neuron",
+     lambda X, W, b: [[b[m] + sum(xk * Wk[0] for xk, Wk in zip(x, W)) for m in range(len(b))]
+                      for x in X]),
+    ("nb03_forward", "the activation's backward used", _forward_backward_fn),
+    ("nb03_forward", "an activation missing from your own table", _forward_own_table),
+    ("nb03_dense_forward_plain", "one row per neuron", lambda X, W, b: [
+        [sum(x[k] * W[k][m] for k in range(len(x))) + b[m] for x in X] for m in range(len(b))]),
     ("nb03_dense_forward_plain", "only the first sample",
      lambda X, W, b: _plain(X, W, b, first_only=True)),
     ("nb03_dense_forward_plain", "numpy used",
@@ -369,10 +403,12 @@ def _plain_shared_rows(X, W, b):
 WRONG += [
     ("nb03_forward", "one layer's activation for every layer", _forward_one_lookup),
     ("nb03_forward", "an activation missing from your own table", _forward_own_table),
-    ("nb03_dense_forward_plain", "neurons counted by len(W)", _plain_len_w),
-    ("nb03_dense_forward_plain", "every row the same list", _plain_shared_rows),
-    ("nb03_dense_forward", "float32 inputs gave float64",
+    ("nb03_dense_forward_plain", "a loop over the wrong length", _plain_len_w),
+    ("nb03_dense_forward_plain", "one row list reused for every sample", _plain_shared_rows),
+    ("nb03_dense_forward", "float64 result for float32 inputs",
      lambda X, W, b: np.array(X @ W + b, dtype=float)),
 ]
+WRONG += [("nb03_dense_forward_plain", "a loop over the wrong length", lambda X, W, b: [
+    [b[m] + sum(x[k] * W[k][m] for k in range(len(x))) for m in range(len(W))] for x in X])]
 
 globals().update(catalog_tests(IDS, WRONG, RIGHT))

@@ -108,6 +108,20 @@ def _tl(X, y, W1, b1, W2, b2, dA=None, d_out=None, d_hid=None, tW=False, tA=Fals
     return {"dW1": dW1, "db1": db(dZ1), "dW2": dW2, "db2": db(dZ2)}
 
 
+def _tl_dW1_from_A1(X, y, W1, b1, W2, b2):
+    g = _tl(X, y, W1, b1, W2, b2)
+    A1 = activations.sigmoid(X @ W1 + b1)
+    A2 = activations.sigmoid(A1 @ W2 + b2)
+    dZ1 = (2 * (A2 - y) / y.size * A2 * (1 - A2)) @ W2.T * A1 * (1 - A1)
+    return {**g, "dW1": A1.T @ dZ1}
+
+
+def _tl_dW2_from_A2(X, y, W1, b1, W2, b2):
+    g = _tl(X, y, W1, b1, W2, b2)
+    A2 = activations.sigmoid(activations.sigmoid(X @ W1 + b1) @ W2 + b2)
+    return {**g, "dW2": A2.T @ (2 * (A2 - y) / y.size * A2 * (1 - A2))}
+
+
 def _tl_loop(X, y, W1, b1, W2, b2):
     N, K = y.shape
     g = {"dW1": np.zeros_like(W1), "db1": np.zeros_like(b1), "dW2": np.zeros_like(W2),
@@ -144,8 +158,15 @@ WRONG += [
     (E, "residual sign flipped (y − ŷ)", lambda *a: _tl(*a, sign=-1)),
     (E, "ReLU derivative in the hidden layer",
      lambda *a: _tl(*a, d_hid=lambda Z, A: (Z > 0).astype(Z.dtype))),
-    (E, says("'dW1', 'db1', 'dW2', 'db2'"),
+    (E, "other keys than dW1, db1, dW2, db2",
      lambda *a: dict(zip(["dw1", "db1", "dw2", "db2"], _tl(*a).values()))),
+    (E, "keys named after the parameters",
+     lambda *a: {k[1:]: v for k, v in _tl(*a).items()}),
+    (E, says("'dW1', 'db1', 'dW2', 'db2'"), lambda *a: {"dW1": _tl(*a)["dW1"]}),
+    (E, "dW1 from A1, not X", _tl_dW1_from_A1),
+    (E, "float64 result for float32 inputs",
+     lambda X, y, *w: _tl(X, y, *w, dA=lambda y, A: 2 * (A - y) / np.prod(y.shape))),
+    (E, "dW2 from A2, not A1", _tl_dW2_from_A2),
 ]
 RIGHT += [
     (E, lambda *a: _tl(*a)),
@@ -209,8 +230,16 @@ WRONG += [
      lambda *a: _two_layer_hand(*a, out_at_A=True)),
     ("nb05_two_layer_backward", "the gradients as a tuple, not a dict",
      lambda *a: _two_layer_hand(*a, as_tuple=True)),
-    ("nb05_dense_backward", "float32 inputs gave float64",
+    ("nb05_dense_backward", "float64 result for float32 inputs",
      lambda dout, X, W: (dout @ W.T, X.T @ dout, np.sum(dout, axis=0, dtype=np.float64))),
+]
+
+
+WRONG += [
+    ("nb05_dense_backward", "dX transposed (W·doutᵀ)",
+     lambda dout, X, W: (W @ dout.T, X.T @ dout, dout.sum(axis=0))),
+    ("nb05_dense_backward", "db summed over everything",
+     lambda dout, X, W: (dout @ W.T, X.T @ dout, np.sum(dout))),
 ]
 
 globals().update(catalog_tests(IDS, WRONG, RIGHT, unnamed_messages=False))

@@ -375,7 +375,7 @@ def dd_rms_names(w, dw, state, lr, rho, eps):
 E = "nb06_adadelta_update"
 WRONG += [
     (E, "lr instead of the RMS of updates", dd(num="lr")),
-    (E, "no epsilon in the numerator", dd(eps_at="none")),
+    (E, "no epsilon inside the numerator's root", dd(eps_at="none")),
     (E, "epsilon outside the roots", dd(eps_at="out")),
     (E, "steps in the wrong order", dd(old_Eg=True)),
     (E, "Ex averages dw²", dd(Ex_from="dw")),
@@ -515,6 +515,66 @@ WRONG += [
     ("nb06_adam_update", "bias corrections mixed up",
      lambda w, dw, state, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8:
      _adam_corr(w, dw, state, lr, beta1, beta2, eps, c_m=2, c_v=1)),
+]
+
+globals().update(catalog_tests(IDS, WRONG, RIGHT, unnamed_messages=False))
+
+
+# --- Adadelta's epsilon placements and state order, RMSprop's |dw| (a family each) ------------------
+
+def dd_rule(num=lambda Ex, eps: np.sqrt(Ex + eps), den=lambda Eg, eps: np.sqrt(Eg + eps),
+            lr_in_Ex=False, keep_g=None, keep_x=None, ex_fresh=False, ex_sum=False):
+    def update(w, dw, state, lr, rho, eps):
+        kg = rho if keep_g is None else keep_g(rho)
+        kx = rho if keep_x is None else keep_x(rho)
+        Eg = kg * state.get("Eg", np.zeros_like(w)) + (1 - kg) * np.square(dw)
+        Ex = np.zeros_like(w) if ex_fresh else state.get("Ex", np.zeros_like(w))
+        dx = -num(Ex, eps) / den(Eg, eps) * dw
+        upd = lr * dx if lr_in_Ex else dx
+        Ex = kx * Ex + (1 if ex_sum else 1 - kx) * upd ** 2
+        state["Eg"], state["Ex"] = Eg, Ex
+        return w + lr * dx
+    return update
+
+
+def rms_abs(w, dw, state, lr, rho, eps):
+    state["s"] = rho * state.get("s", np.zeros_like(w)) + (1 - rho) * abs(dw)
+    return w - lr * dw / (state["s"] ** 0.5 + eps)
+
+
+E = "nb06_adadelta_update"
+WRONG += [
+    (E, "lr inside the update that Ex averages", dd_rule(lr_in_Ex=True)),
+    (E, "no square roots", dd_rule(num=lambda x, e: x + e, den=lambda x, e: x + e)),
+    (E, "no square root in the denominator", dd_rule(den=lambda x, e: x + e)),
+    (E, "epsilon outside the denominator's root", dd_rule(den=lambda x, e: np.sqrt(x) + e)),
+    (E, "no epsilon inside the numerator's root", dd_rule(num=lambda x, e: x ** 0.5 + e)),
+    (E, "no epsilon in the denominator", dd_rule(den=lambda x, e: np.sqrt(x))),
+    (E, "rho swapped", dd_rule(keep_g=lambda r: 1 - r)),
+    (E, "rho swapped", dd_rule(keep_x=lambda r: 1 - r)),
+    (E, "Ex not carried over", dd_rule(ex_fresh=True)),
+    (E, "(1 − ρ) factor missing in Ex", dd_rule(ex_sum=True)),
+    ("nb06_rmsprop_update", "|dw| averaged instead of dw²", rms_abs),
+]
+RIGHT += [
+    (E, dd_rule(num=lambda x, e: np.sqrt((x + e) / 1.0))),
+]
+
+def adam_slip(v_sum=False, times=False, only_v=False):
+    def update(w, dw, state, lr, b1, b2, eps):
+        t = state["t"] = state.get("t", 0) + 1
+        m = state["m"] = b1 * state.get("m", np.zeros_like(w)) + (1 - b1) * dw
+        v = state["v"] = b2 * state.get("v", np.zeros_like(w)) + (1 if v_sum else 1 - b2) * dw ** 2
+        m_hat = m if only_v else m / ((1 - b1 * t) if times else (1 - b1 ** t))
+        v_hat = v / ((1 - b2 * t) if times else (1 - b2 ** t))
+        return w - lr * m_hat / (np.sqrt(v_hat) + eps)
+    return update
+
+
+WRONG += [
+    ("nb06_adam_update", "(1 − β₂) factor missing in v", adam_slip(v_sum=True)),
+    ("nb06_adam_update", "1 − β·t instead of 1 − βᵗ", adam_slip(times=True)),
+    ("nb06_adam_update", "only v bias-corrected", adam_slip(only_v=True)),
 ]
 
 globals().update(catalog_tests(IDS, WRONG, RIGHT, unnamed_messages=False))

@@ -31,6 +31,17 @@ def loop(zero_grad=True, after=False, grad=losses.ssr_grad, backward=True, cost=
     return train_ssr
 
 
+def _train_forward_once(network, X, y, lr, epochs):
+    y_hat, costs = network.forward(X), []
+    for _ in range(epochs):
+        network.zero_grad()
+        network.backward(losses.ssr_grad(y, y_hat))
+        for p in network.parameters():
+            p.value = p.value - lr * p.grad
+        costs.append(float(losses.ssr(y, y_hat)))
+    return costs
+
+
 def train_ssr_explicit(network, X, y, lr, epochs):
     costs = []
     for epoch in range(epochs):
@@ -63,10 +74,11 @@ WRONG = [
     (E, "MSE gradient", loop(grad=losses.mse_grad)),
     (E, "MSE recorded", loop(cost=losses.mse)),
     (E, "no backward pass", loop(backward=False)),
+    (E, "forward pass once, before the loop", _train_forward_once),
     (E, "gradient ascent", loop(sign=+1)),
     (E, "biases never updated", loop(skip_b=True)),
     (E, "the 2 of the square forgotten", loop(grad=lambda y, y_hat: y_hat - y)),
-    (E, says("single number"), loop(one_step=True)),
+    (E, "one number, not the list", loop(one_step=True)),
     (E, "an array, not a list", lambda *a: np.array(train_ssr_while(*a))),
     (E, "an array, not a list", lambda *a: np.asarray(loop()(*a), dtype=np.float32)),
 ]
@@ -94,8 +106,11 @@ WRONG += [
     (E, "wrong axis",
      lambda A: int(np.sum(A.mean(axis=1) == 0))),
     # a ReLU is never negative: the count is always 0 (once told it counted rows)
-    (E, "A < 0 instead of A == 0", lambda A: int(np.count_nonzero(np.all(A < 0, axis=0)))),
-    (E, "A < 0 instead of A == 0", lambda A: int(np.sum((A < 0).all(axis=0)))),
+    (E, "no dead unit ever found", lambda A: int(np.count_nonzero(np.all(A < 0, axis=0)))),
+    (E, "no dead unit ever found", lambda A: int(np.sum((A < 0).all(axis=0)))),
+    (E, "no dead unit ever found", lambda A: np.all(A == 0)),
+    (E, "no dead unit ever found", lambda A: int(np.sum(np.all(A == 0)))),
+    (E, "len of np.where's tuple", lambda A: len(np.where((A == 0).all(axis=0)))),
 ]
 RIGHT += [
     (E, lambda A: int(np.sum(np.all(A == 0, axis=0)))),

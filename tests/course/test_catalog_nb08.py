@@ -116,6 +116,30 @@ def ts(zero=True, step=True, start=-1, fused=True, from_probs=False, after=False
     return train_step
 
 
+def ts_swapped(cost=False, grad=False):
+    def train_step(network, optimizer, X, y):
+        out = network.forward(X)
+        Z = network.layers[-1].Z
+        value = losses.categorical_cross_entropy(*((out, y) if cost else (y, out)))
+        optimizer.zero_grad()
+        network.backward(losses.softmax_cross_entropy_grad(*((Z, y) if grad else (y, Z))),
+                         start=-1)
+        optimizer.step()
+        return float(value)
+    return train_step
+
+
+def ts_by_hand(grad, summed=False):
+    def train_step(network, optimizer, X, y):
+        P = network.forward(X)
+        optimizer.zero_grad()
+        network.backward(grad(P, y), start=-1)
+        optimizer.step()
+        cost = -np.sum(y * np.log(np.clip(P, 1e-12, 1)))
+        return float(cost if summed else cost / len(y))
+    return train_step
+
+
 def ts_zero_first(network, optimizer, X, y):
     optimizer.zero_grad()
     probs = network.forward(X)
@@ -134,12 +158,19 @@ WRONG += [
     (E, "fused gradient from the probabilities", ts(from_probs=True)),
     (E, "softmax skipped", ts(fused=False)),
     (E, "SGD by hand", ts(manual=True)),
-    (E, says("tuple"), ts(ret_tuple=True)),
+    (E, "a tuple returned, not the cost", ts(ret_tuple=True)),
+    (E, "fused gradient without the 1/N", ts_by_hand(lambda P, y: P - y)),
+    (E, "cost's arguments swapped", ts_swapped(cost=True)),
+    (E, "fused gradient's arguments swapped", ts_swapped(grad=True)),
+    (E, "fused gradient divided by N·K", ts_by_hand(lambda P, y: (P - y) / np.prod(y.shape))),
+    (E, "gradient sign flipped", ts_by_hand(lambda P, y: (y - P) / y.shape[0])),
+    (E, "cost summed over the batch", ts_by_hand(lambda P, y: (P - y) / len(y), summed=True)),
 ]
 RIGHT += [
     (E, ts()),
     (E, ts(fused=False, start=None)),
     (E, ts_zero_first),
+    (E, ts_by_hand(lambda P, y: (P - y) / len(y))),
 ]
 
 
@@ -167,6 +198,10 @@ def _confusion_or(y, y_pred, n_classes):
 
 WRONG += [
     ("nb08_accuracy", "a tie counted as right", _accuracy_tie_is_right),
+    ("nb08_accuracy", "floor division //",
+     lambda y, y_hat: np.count_nonzero(y_hat.argmax(1) == y) // y.shape[0]),
+    ("nb08_accuracy", "argmin instead of argmax",
+     lambda y, y_hat: float((np.argmin(y_hat, axis=1) == y).mean())),
     ("nb08_accuracy", "the last of a tie",
      lambda y, y_hat: float(np.mean(y_hat.shape[1] - 1 - np.argmax(y_hat[:, ::-1], axis=1) == y))),
     ("nb08_confusion_matrix", "only the diagonal", _confusion_diagonal),
@@ -203,10 +238,21 @@ def _step_pair(network, optimizer, X, y):
 WRONG += [
     ("nb08_confusion_matrix", "a sample left out", lambda y, p, K: _confusion_loop(y, p, K, stop=1)),
     ("nb08_confusion_matrix", "a sample left out", lambda y, p, K: _confusion_loop(y, p, K, start=1)),
-    ("nb08_confusion_matrix", "bincount without minlength",
+    ("nb08_confusion_matrix", "np.bincount without minlength",
      lambda y, p, K: np.bincount(np.asarray(y) * K + np.asarray(p)).reshape(-1, K)),
     ("nb08_train_step", "fused gradient without the 1/N", _step_unscaled),
-    ("nb08_train_step", "(cost, y_hat) returned", _step_pair),
+    ("nb08_train_step", "a tuple returned, not the cost", _step_pair),
+]
+
+
+def _confusion_bincount(y, y_pred, n_classes):
+    return np.bincount(np.asarray(y) * n_classes + np.asarray(y_pred)).reshape(n_classes, n_classes)
+
+
+WRONG += [
+    ("nb08_accuracy", "y read as one-hot",
+     lambda y, y_hat: float(np.mean(y_hat.argmax(axis=1) == y.argmax(axis=1)))),
+    ("nb08_confusion_matrix", "np.bincount without minlength", _confusion_bincount),
 ]
 
 globals().update(catalog_tests(IDS, WRONG, RIGHT, unnamed_messages=False))

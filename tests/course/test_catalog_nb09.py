@@ -67,7 +67,7 @@ WRONG = [
      lambda weights, lam: [float(lam / 2 * np.sum(W ** 2)) for W in weights]),
     (E, says("returned None"), lambda weights, lam: print(lam / 2 * sum(np.sum(W ** 2)
                                                                         for W in weights))),
-    (E, says("ValueError: need at least one array to concatenate"),
+    (E, "the list of matrices made into one array",
      lambda weights, lam: float(lam / 2 * np.sum(np.concatenate([W.ravel() for W in weights])
                                                  ** 2))),
 ]
@@ -109,9 +109,9 @@ WRONG += [
     (E, "divided by the number of weights", lambda W, lam: lam * W / W.size),
     (E, "transposed", lambda W, lam: (lam * W).T),
     (E, says("changed its input `W` in place"), gradient_in_place),
-    (E, "float32 inputs gave float64",
+    (E, "float64 result for float32 inputs",
      lambda W, lam: lam * W.astype(np.float64)),
-    (E, "float32 inputs gave float64",
+    (E, "float64 result for float32 inputs",
      lambda W, lam: np.array(lam * W, dtype=float)),
 ]
 RIGHT += [
@@ -334,9 +334,27 @@ WRONG += [
      lambda weights, lam: lam / 2 * np.array([np.sum(W ** 2) for W in weights])),
     ("nb09_l2_penalty", "one penalty per matrix",
      lambda weights, lam: np.array([lam / 2 * float((W * W).sum()) for W in weights])),
-    ("nb09_l2_penalty", "the matrices stacked with np.array", _penalty_stacked),
-    ("nb09_l2_gradient", "float32 inputs gave float64",
+    ("nb09_l2_penalty", "the list of matrices made into one array", _penalty_stacked),
+    ("nb09_l2_gradient", "float64 result for float32 inputs",
      lambda W, lam: lam * np.asarray(W, dtype=float)),
+]
+
+
+WRONG += [("nb09_l2_penalty", "the list of matrices made into one array",
+           lambda weights, lam: lam / 2 * float(np.sum(np.square(weights))))]
+
+WRONG += [("nb09_l2_penalty", "one penalty per matrix",
+           lambda weights, lam: lam / 2 * np.array([(W ** 2).sum() for W in weights]))]
+
+def se_interval(accuracy, n):
+    se = (accuracy * (1 - accuracy) / n) ** 0.5
+    return accuracy - se, accuracy + se
+
+
+WRONG += [
+    ("nb09_standard_error", "the interval returned", se_interval),
+    ("nb09_standard_error", "formatted as text",
+     lambda accuracy, n: "{:.1%}".format(np.sqrt(accuracy * (1 - accuracy) / n))),
 ]
 
 globals().update(catalog_tests(IDS, WRONG, RIGHT))

@@ -564,5 +564,13 @@ WRONG += [
     ("nb10_mlp_cost", "error doubled instead of squared",
      lambda X, Y, W1, b1, W2, b2: mlp_doubled(X, Y, W1, b1, W2, b2) * 1.0),
 ]
+def bp_reverse_returns_none(root):
+    order = topological_order(root)
+    root.grad = 1.0
+    for node in order.reverse():
+        node._backward()
+
+
+WRONG += [("nb10_backprop", "looped over None", bp_reverse_returns_none)]
 
 globals().update(catalog_tests(IDS, WRONG, RIGHT))

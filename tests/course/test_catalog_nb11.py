@@ -142,7 +142,7 @@ WRONG += [
     (E, "pair in the wrong order", clip_swapped),
     (E, says("changed its input `grads` in place"), clip_in_place),
     (E, says("return the pair (clipped, norm)"), clip_only_list),
-    (E, "float32 inputs gave float64", clip_float64),
+    (E, "float64 result for float32 inputs", clip_float64),
 ]
 
 
@@ -215,7 +215,7 @@ WRONG += [
     (E, "π missing", schedule(pi=1.0)),
     (E, "warm-up multiplied into the cosine", schedule(multiply=True)),
     (E, says("returned a list"), schedule_list),
-    (E, says("ZeroDivisionError"), schedule_divides_first),
+    (E, "the warm-up computed when warmup = 0", schedule_divides_first),
 ]
 
 
@@ -300,7 +300,7 @@ WRONG += [
     (E, "not centred", bn(center=False)),
     (E, "not divided by the spread", bn(scale=False)),
     (E, says("changed its input `X` in place"), bn_in_place),
-    (E, "float32 inputs gave float64", bn(copy_dtype=np.float64)),
+    (E, "float64 result for float32 inputs", bn(copy_dtype=np.float64)),
 ]
 
 
@@ -479,7 +479,7 @@ WRONG += [
     (E, "no ε at inference", layer(no_eps_inference=True)),
     (E, "running variance not square-rooted", layer(no_root=True)),
     (E, says("changed its input `running_mean` in place"), layer_in_place),
-    (E, says("return the 3 results together"), layer_only_Y),
+    (E, "only Y returned", layer_only_Y),
 ]
 
 
@@ -553,7 +553,7 @@ WRONG += [
     (E, "scaled at inference (non-inverted dropout)", drop(inference=lambda X, p, keep: X * (1 - p))),
     (E, "divided at inference", drop(inference=lambda X, p, keep: X / (1 - p))),
     (E, "returned the mask", drop_returns_mask),
-    (E, "float32 inputs gave float64", drop_int_mask),
+    (E, "float64 result for float32 inputs", drop_int_mask),
     (E, says("changed its input `X` in place"), drop_in_place),
     (E, "a mask of its own", drop_own_mask),
 ]
@@ -641,6 +641,27 @@ def bnb_form(center=lambda a: a.mean(axis=0), sign=-1.0, scale_dgamma=False, fir
     return batchnorm_backward
 
 
+def bnb_var_plus(dout, X, gamma, eps=1e-5):
+    std = np.sqrt(X.var(axis=0) + eps)
+    xh = (X - X.mean(axis=0)) / std
+    g = gamma * dout
+    return (g - g.mean(axis=0) + xh * (g * xh).mean(axis=0)) / std, (dout * xh).sum(0), dout.sum(0)
+
+
+def bnb_no_inv(dout, X, gamma, eps=1e-5):
+    xh = (X - X.mean(axis=0)) / np.sqrt(X.var(axis=0) + eps)
+    g = dout * gamma
+    return g - g.mean(0) - xh * np.mean(g * xh, axis=0), np.sum(dout * xh, 0), np.sum(dout, 0)
+
+
+def bnb_centred(dout, X, gamma, eps=1e-5):
+    xc = X - X.mean(axis=0)
+    std = np.sqrt(X.var(axis=0) + eps)
+    g = dout * gamma
+    return (g - g.mean(0) - xc * np.mean(g * xc, axis=0)) / std, np.sum(dout * xc / std, 0), \
+        dout.sum(0)
+
+
 def bn_layer(train_with="batch", infer_affine=True, out_order="mv", var_of=lambda X, mu: X.var(0)):
     def batchnorm(X, gamma, beta, running_mean, running_var, training, momentum=0.9, eps=1e-5):
         if not training:
@@ -660,6 +681,8 @@ def bn_layer(train_with="batch", infer_affine=True, out_order="mv", var_of=lambd
 WRONG += [
     ("nb11_update_ratio", "norms per column, averaged", ratio_col_mean),
     ("nb11_update_ratio", "sums, not norms", ratio_sums),
+    ("nb11_update_ratio", "relative change entry by entry",
+     lambda W_before, W_after: float(np.linalg.norm((W_after - W_before) / W_before))),
     ("nb11_clip_by_global_norm", "max_norm left out of the scale", clip_no_max),
     ("nb11_clip_by_global_norm", "returned one flat vector", clip_one_vector),
     ("nb11_warmup_cosine", "integer division in the warm-up",
@@ -681,6 +704,13 @@ WRONG += [
          [bnb_form(center=lambda a: a.sum(axis=0))(dout, X, gamma, eps)[0] / len(X)]
          + list(bnb_form()(dout, X, gamma, eps)[1:]))),
     ("nb11_batchnorm_backward", "dgamma times γ", bnb_form(scale_dgamma=True)),
+    ("nb11_batchnorm_backward", "means over the features (axis=1)",
+     bnb_form(center=lambda a: a.mean(axis=1, keepdims=True))),
+    ("nb11_batchnorm_backward", "means over the features (axis=1)",
+     bnb_form(center=lambda a: a.mean(axis=-1)[:, None])),
+    ("nb11_batchnorm_backward", "σ² term added, not subtracted", bnb_var_plus),
+    ("nb11_batchnorm_backward", "1/√(σ² + ε) left out of dX", bnb_no_inv),
+    ("nb11_batchnorm_backward", "∂σ² with the power −½", bnb_centred),
     ("nb11_batchnorm", "normalised with the updated running statistics",
      bn_layer(train_with="running")),
     ("nb11_batchnorm", "γ and β left out at inference", bn_layer(infer_affine=False)),
@@ -709,10 +739,28 @@ WRONG += [
     ("nb11_batchnorm_forward", "standard deviation where the variance belongs",
      lambda X, gamma, beta, eps=1e-5:
      gamma * (X - np.mean(X, 0)) / (np.sqrt(X.var(axis=0)) + eps) ** 0.5 + beta),
-    ("nb11_batchnorm_forward", "float32 inputs gave float64",
+    ("nb11_batchnorm_forward", "float64 result for float32 inputs",
      lambda X, gamma, beta, eps=1e-5: gamma * (X - np.mean(X, axis=0, dtype=np.float64))
      / np.sqrt(np.var(X, axis=0, dtype=np.float64) + eps) + beta),
 ]
+
+WRONG += [
+    ("nb11_dropout_forward", "dropped units not zeroed",
+     lambda X, p, keep, training=True: np.where(keep, X / (1 - p), X) if training else X),
+    ("nb11_dropout_forward", "training and inference swapped",
+     lambda X, p, keep, training=True: X * keep / (1 - p) if not training else X),
+]
+
+_OWN_RNG = np.random.default_rng(5)     # a learner's own random mask, new at every call
+
+
+def drop_random(X, p, keep, training=True):
+    if not training:
+        return X
+    return X * (_OWN_RNG.random(X.shape) >= p) / (1 - p)
+
+
+WRONG += [("nb11_dropout_forward", "a mask of its own", drop_random)]
 
 globals().update(catalog_tests(IDS, WRONG, RIGHT))
 

@@ -51,6 +51,15 @@ def fwd(params, X, act=relu, out=softmax_rows, cache_what="Z", bias=True, out_re
     return A, cache
 
 
+def fwd_transposed(params, X):
+    A, cache = X, []
+    for l in range(len(params) // 2):
+        Z = np.dot(A, params[2 * l].T) + params[2 * l + 1]
+        cache.append((A, Z))
+        A = relu(Z)
+    return softmax_rows(Z), cache
+
+
 def softmax_unstable(Z):
     return np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)
 
@@ -439,6 +448,12 @@ WRONG += [
      lambda: [config(), config(lr=1e-2), config(hidden=(128,), l2=-1e-3)]),
     (E, "not a positive number",
      lambda: [config(), config(lr=1e-2, l2=1e-3), config(hidden=(128,), epochs=40.5)]),
+    (E, "a count written as a float",
+     lambda: [config(epochs=40.0), config(lr=1e-2, l2=1e-3), config(hidden=(128,))]),
+    (E, "a number written as text",
+     lambda: [config(lr="3e-3"), config(lr="1e-2", l2=1e-3), config(hidden=(128,), lr="3e-3")]),
+    (E, "a count written as a float",
+     lambda: [config(hidden=(64.0,)), config(lr=1e-2, l2=1e-3), config(hidden=(128,))]),
     (E, "over the time budget",
      lambda: [config(hidden=(512,), lr=lr, l2=l2) for lr, l2 in
               ((3e-3, 0.0), (1e-2, 1e-3), (3e-3, 1e-3), (1e-3, 0.0))]),
@@ -889,6 +904,12 @@ def adam_mine(w, dw, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8, out="wmv", e
     return (w - step, m, v) if out == "wmv" else (w - step, v, m)
 
 
+def adam_hat_state(w, dw, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    m_hat = (beta1 * m + (1 - beta1) * dw) / (1 - beta1 ** t)
+    v_hat = (beta2 * v + (1 - beta2) * dw * dw) / (1 - beta2 ** t)
+    return w - lr * m_hat / (np.sqrt(v_hat) + eps), m_hat, v_hat
+
+
 def train_mine(params, X, Y, epochs, batch_size, lr, seed, l2=0.0, t_each_epoch=False,
                fresh_moments=False, rng_seed=lambda s: s, grad_l2=True, cost_over="weights"):
     params = list(params)
@@ -958,6 +979,9 @@ WRONG += [
     ("nb12_backward", "dA with the weights of the layer below", lambda p, c, Y: bwd_loop(
         p, c, Y, W_of=lambda l: 2 * (l - 1))),
     ("nb12_adam_step", "returned (w, v, m)", lambda *a, **k: adam_mine(*a, **k, out="wvm")),
+    ("nb12_adam_step", "bias-corrected m̂, v̂ returned as the state", adam_hat_state),
+    ("nb12_my_network", "labels counted from 1",
+     lambda X: predict(chosen(), X) + 1),
     ("nb12_adam_step", "ε added to the step",
      lambda *a, **k: adam_mine(*a, **k, eps_on_step=True)),
     ("nb12_train", "Adam's t restarted every epoch",
@@ -984,6 +1008,25 @@ WRONG += [
      lambda params, path: save_named(params, path, lambda i: f"W{i + 1}")),
     ("nb12_save_and_reload", "pickled, not np.savez", save_np_save),
     ("nb12_test_report", "mean of the largest probability", report_confidence),
+    ("nb12_test_report", "(1 − p) factor missing",
+     lambda params, X, y: report(params, X, y, se=lambda p, n: (p / n) ** 0.5)),
+    ("nb12_test_report", "p factor missing",
+     lambda params, X, y: report(params, X, y, se=lambda p, n: math.sqrt((1 - p) / n))),
+    ("nb12_test_report", "p(1 + p) instead of p(1 − p)",
+     lambda params, X, y: report(params, X, y, se=lambda p, n: math.sqrt(p * (1 + p) / n))),
+    ("nb12_test_report", "p² instead of p(1 − p)",
+     lambda params, X, y: report(params, X, y, se=lambda p, n: p / math.sqrt(n))),
+    ("nb12_save_and_reload", "layers numbered wrong",
+     lambda params, path: save_named(params, path, lambda i: f"W{i // 2 + 1}" if i % 2 == 0
+                                     else f"b{i // 2}")),
+    ("nb12_save_and_reload", "layers numbered wrong",
+     lambda params, path: save_named(params, path, lambda i: ("W" if i % 2 == 0 else "b")
+                                     + str(i + 1))),
+    ("nb12_save_and_reload", "other names than W1, b1, ...",
+     lambda params, path: save_named(params, path, lambda i: ("weight" if i % 2 == 0 else "bias")
+                                     + str(i // 2 + 1))),
+    ("nb12_forward", "W transposed (A·Wᵀ)", fwd_transposed),
+
     ("nb12_choose", "mean of the largest probability", choose_confidence),
     ("nb12_my_network", "labels as a column", lambda X: predict(chosen(), X).reshape(-1, 1)),
 ]
@@ -1042,11 +1085,65 @@ def save_by_position(params, path):
 
 WRONG += [
     ("nb12_backward", "ReLU slope on the output layer", bwd_output_slope),
-    ("nb12_adam_step", "v not bias-corrected", adam_v_raw),
+    ("nb12_adam_step", "only m bias-corrected", adam_v_raw),
     ("nb12_adam_step", "efficient form with ε unscaled", adam_efficient),
-    ("nb12_choose", "(val_accuracies, best) returned", choose_swapped),
+    ("nb12_choose", "the pair swapped", choose_swapped),
     ("nb12_choose", "counts, not fractions", choose_counts),
-    ("nb12_save_and_reload", "names numbered by position", save_by_position),
+    ("nb12_save_and_reload", "layers numbered wrong", save_by_position),
+]
+
+
+def save_read_after_close(params, path):
+    names = [f"{'W' if i % 2 == 0 else 'b'}{i // 2 + 1}" for i in range(len(params))]
+    np.savez(path, **dict(zip(names, params)))
+    with np.load(path) as f:
+        files = f
+    return [files[n] for n in names]
+
+
+WRONG += [("nb12_save_and_reload", "file read after it was closed", save_read_after_close)]
+
+def adam_written(m_sum=False, v_sum=False, t0=False, hat="mv", after_root=False):
+    def adam_step(w, dw, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+        m = beta1 * m + (1 if m_sum else 1 - beta1) * dw
+        v = beta2 * v + (1 if v_sum else 1 - beta2) * dw * dw
+        k = t - 1 if t0 else t
+        m_hat = m / (1 - beta1 ** k) if "m" in hat else m
+        v_hat = v / (1 - beta2 ** k) if "v" in hat and not after_root else v
+        root = np.sqrt(v_hat) / (1 - beta2 ** k) if after_root else np.sqrt(v_hat)
+        return w - lr * m_hat / (root + eps), m, v
+    return adam_step
+
+
+WRONG += [
+    ("nb12_adam_step", "(1 − β₁) factor missing in m", adam_written(m_sum=True)),
+    ("nb12_adam_step", "(1 − β₂) factor missing in v", adam_written(v_sum=True)),
+    ("nb12_adam_step", "bias correction with t − 1", adam_written(t0=True)),
+    ("nb12_adam_step", "only m bias-corrected", adam_written(hat="m")),
+    ("nb12_adam_step", "only v bias-corrected", adam_written(hat="v")),
+    ("nb12_adam_step", "v corrected after the root", adam_written(after_root=True)),
+]
+
+def fwd_swapped(params, X):
+    y_hat, cache = fwd(params, X)
+    return cache, y_hat
+
+
+def fwd_hidden_cache_only(params, X):
+    y_hat, cache = fwd(params, X)
+    return y_hat, cache[:-1]
+
+
+def choose_swapped(configs, X_train, Y_train, X_val, y_val, seed):
+    best, scores = nb12.choose(configs, X_train, Y_train, X_val, y_val, seed)
+    return list(scores), best
+
+
+WRONG += [
+    ("nb12_forward", "the pair swapped", fwd_swapped),
+    ("nb12_forward", "the output layer left out of the cache", fwd_hidden_cache_only),
+    ("nb12_adam_step", "only w returned", lambda *a, **k: adam_mine(*a, **k)[0]),
+    ("nb12_choose", "the pair swapped", choose_swapped),
 ]
 
 globals().update(catalog_tests(IDS, WRONG, RIGHT))

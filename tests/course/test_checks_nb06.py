@@ -184,7 +184,7 @@ def test_adadelta_ex_before_delta_is_named(judge):
         Ex = state["Ex"] = rho * state.get("Ex", 0) + (1 - rho) * dw ** 2
         return w - lr * np.sqrt(Ex + eps) / np.sqrt(Eg + eps) * dw
     r = judge("nb06_adadelta_update", ex_first)
-    assert "every step came out as −lr·dw" in r.message
+    assert r.mistake.name == "steps in the wrong order" and "before Δw exists" in r.message
 
 
 # --- bad returns ------------------------------------------------------------------------------
