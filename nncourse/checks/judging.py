@@ -51,7 +51,7 @@ from nncourse.checks.comparing import (  # noqa: F401  (the toolkit's names, one
     Said, _has_opaque, _kind, _same, agree, as_named, describe_args, kind, matches, mistakes_behind,
     named_problems, problem, show, show_named, show_pair, verdict_off, verdict_wrong)
 from nncourse.checks.mistakes import (  # noqa: F401
-    INPUT_CHANGED, Mistake, replay, variants, widened)
+    INPUT_CHANGED, Mistake, raising_alike, replay, toolkit_mistake, variants, widened)
 from nncourse.checks.verdict import STYLES, Result, render_html  # noqa: F401
 from nncourse.checks.running import (  # noqa: F401
     CheckTimeout, LocalRunner, Reply, _learner_error, call_here, cell_label,
@@ -88,8 +88,8 @@ class Context:
     """Passed to a judge: the seeded ``rng`` for random cases and helpers that stop the judge
     with a learner-facing message. ``runner`` decides where learner code runs."""
 
-    def __init__(self, name, rng, arg_names=(), runner=None, deadline=None):
-        self.name = name
+    def __init__(self, name, rng, arg_names=(), runner=None, deadline=None, mistakes=()):
+        self.name, self.mistakes = name, tuple(mistakes)   # the exercise's, for errors
         self.rng = rng
         self.arg_names = tuple(arg_names)
         self.runner = runner or LocalRunner()
@@ -183,6 +183,7 @@ class Context:
             mro = reply.error.get("mro", [])
             hint = next((h for t, h in {**self.errors, **(error_hints or {})}.items() if (
                 t in reply.error["text"] if isinstance(t, str) else t.__name__ in mro)), None)
+            hint = raising_alike(self.mistakes, args, reply.error) or hint
             self.fail(f"✘ {self.name} — your code raised an error{where}\n  {reply.error['text']}"
                       + (f"\n  hint: {getattr(hint, 'hint', hint)}" if hint else ""), "error",
                       hint if isinstance(hint, Mistake) else None)
@@ -231,7 +232,7 @@ class Context:
             found = still or found
             if len(found) == 1:
                 break
-        mistake = found[0] if found else widened(got, expected)
+        mistake = found[0] if found else widened(got, expected) or toolkit_mistake(got, expected)
         self.fail_case(case, expected=expected, got=got, problem=why, mistake=mistake,
                        show_input=True)
 
@@ -322,7 +323,7 @@ def run(exercise, fn, seed=None, check_time=CHECK_TIME, runner=None):
     ``runner`` (the grader's sandbox) the time limit is that runner's to enforce."""
     rng = np.random.default_rng(exercise.default_seed if seed is None else seed)
     deadline = None if runner is None else time.monotonic() + check_time
-    ctx = Context(exercise.name, rng, exercise.arg_names, runner, deadline)
+    ctx = Context(exercise.name, rng, exercise.arg_names, runner, deadline, exercise.mistakes)
     ctx.errors = dict(getattr(exercise, "errors", {}))
     if runner is None and (fn is None or not callable(fn)):
         return Result(exercise.id, exercise.name, "error",

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nncourse.checks.comparing import agree
 from nncourse.grading.plain import roundtrip
 
 
@@ -29,6 +30,13 @@ class Mistake:
     name: str
     hint: str
     fn: object
+    raises: bool = False   # named when the learner's code raises the error ``fn`` raises
+
+    @classmethod
+    def error(cls, name, hint, fn):
+        """A mistake that raises on some cases: named when the learner's code raises the same
+        error (type and message) as ``fn`` on the same case."""
+        return cls(name, hint, fn, raises=True)
 
     @classmethod
     def variant(cls, name, hint, reference, **changed):
@@ -44,6 +52,41 @@ INPUT_CHANGED = Mistake(
     "input changed in place",
     "an in-place operation (x -= ..., x /= ..., x *= ..., out=x, x.shape = ..., x[...] = ...) "
     "wrote into the caller's array: work on a copy or build a new array.", None)
+
+
+# Named by the toolkit for every exercise: the right values in a Python list where an array
+# is asked for.
+LIST_NOT_ARRAY = Mistake(
+    "a list, not an array",
+    "the values are right but you returned a Python list (a list comprehension or .tolist()): "
+    "return a numpy array (np.array of your list, or numpy operations throughout).", None)
+
+
+def toolkit_mistake(got, expected):
+    """:data:`LIST_NOT_ARRAY` when ``got`` is a list of ``expected``'s values, else None."""
+    if isinstance(got, list) and isinstance(expected, np.ndarray) and expected.ndim > 0:
+        try:
+            same = agree(np.asarray(got, dtype=expected.dtype), expected)
+        except (TypeError, ValueError):
+            same = False
+        return LIST_NOT_ARRAY if same else None
+    return None
+
+
+def raising_alike(mistakes, args, error):
+    """The first :meth:`Mistake.error` that raises the learner's ``error`` (its plain form:
+    "Type: message" first) on copies of ``args``, else None."""
+    said = (error or {}).get("text", "").split("\n", 1)[0]
+    for m in mistakes:
+        if not m.raises:
+            continue
+        try:
+            with np.errstate(all="ignore"):
+                m.fn(*roundtrip(tuple(args)))
+        except Exception as exc:
+            if (f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__) == said:
+                return m
+    return None
 
 
 # Named by the toolkit itself when a float32 (or float16) answer comes back with the right values
@@ -95,7 +138,10 @@ def variants(reference, table):
 
 
 def replay(mistake, args):
-    """``mistake``'s output on copies of the plain inputs ``args``, or None if it raises."""
+    """``mistake``'s output on copies of the plain inputs ``args``, or None if it raises (or
+    is a :meth:`Mistake.error`, named by its error only)."""
+    if mistake.raises:
+        return None
     try:
         with np.errstate(all="ignore"):
             return mistake.fn(*roundtrip(tuple(args)))

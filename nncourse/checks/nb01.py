@@ -120,8 +120,20 @@ function_exercise(
                 "you transposed X first: X has one *row* per image, shape (N, height*width), "
                 "so X.T mixes pixels of different images.",
                 lambda X, h, w: X.T.reshape(-1, h, w)),
+        Mistake("row stride height instead of width",
+                "pixel (i, j) of an image is X[n, i * width + j]: a row holds `width` "
+                "pixels, so step by width from one row to the next (you stepped by "
+                "height).", lambda X, h, w: _strided(X, h, w, h)),
     ],
 )
+
+
+def _strided(X, h, w, stride):
+    """Unflatten reading pixel (i, j) at i * stride + j (an IndexError past the row's end)."""
+    idx = np.arange(h)[:, None] * stride + np.arange(w)[None, :]
+    if idx.max() >= X.shape[1]:
+        raise IndexError(f"index {idx.max()} is out of bounds for axis 0 with size {X.shape[1]}")
+    return X[:, idx]
 
 
 def scale_cases(rng):
@@ -221,6 +233,12 @@ function_exercise(
         Mistake("strict comparison",
                 "ties are wrong: a neighbour equal to the centre counts as 1 (use >=, not >).",
                 lambda img: _lbp(img, strict=True)),
+    ] + [Mistake("last inner row or column skipped",
+                 "the codes of the last inner row (or column) are 0: the centres run over rows "
+                 "1 .. H-2 and columns 1 .. W-2, so loop with range(1, H - 1) and "
+                 "range(1, W - 1) (range stops before its end).",
+                 lambda img, r=r, c=c: _lbp_cut(img, rows=r, cols=c))
+         for r, c in ((True, False), (False, True), (True, True))] + [
         Mistake("counter-clockwise",
                 "the bits go the wrong way round: start at the top-left neighbour (bit 0) and "
                 "walk clockwise: top, top-right, right, bottom-right, ...",
@@ -278,6 +296,16 @@ def _lbp(img, strict=False, order=range(8), flipped=False, always=False, weights
         a, c = (centre, nb) if flipped else (nb, centre)
         bit = (a > c) if strict else (a >= c)
         codes += (bit | always).astype(np.int64) * weight
+    return codes
+
+
+def _lbp_cut(img, rows=False, cols=False):
+    """The LBP with the last inner row and/or column left at 0 (a loop that stops early)."""
+    codes = _lbp(img)
+    if rows:
+        codes[-1:, :] = 0
+    if cols:
+        codes[:, -1:] = 0
     return codes
 
 
@@ -369,6 +397,13 @@ ONE_HOT_MISTAKES = [
             "so setting a 1 in one row sets it in all. Build a new list per row "
             "([[0.0] * K for _ in range(N)]) or use np.zeros((N, K)).",
             lambda col, cats: np.tile(one_hot_column(col, cats).max(axis=0), (len(col), 1))),
+] + [Mistake("K taken from the rows seen",
+               "the result has fewer than K columns: you sized it from the values in `column` "
+               "(the largest position seen + 1, or the number of distinct values), so a "
+               "category no row uses loses its column. Make it (N, len(categories)).", fn)
+       for fn in (lambda col, cats: one_hot_column(col, cats)[
+                      :, :max(list(cats).index(v) for v in col) + 1],
+                  lambda col, cats: one_hot_column(col, cats)[:, :len(set(col))])] + [
     *[Mistake("positions found as if the categories were sorted",
               "np.searchsorted (or bisect, np.digitize) finds a position by binary search, "
               "which is right only when `categories` is sorted; here it is in its own order. "

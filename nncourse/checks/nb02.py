@@ -62,6 +62,10 @@ function_exercise(
                 "the bias went inside the product, X·(w + b): it is added once to each "
                 "sample's weighted sum, z = X·w + b.",
                 lambda X, w, b: X @ (w + b)),
+        Mistake("bias added to every input",
+                "the bias went inside the product, (X + b)·w: it is added once to each "
+                "sample's weighted sum, after the products: z = X·w + b.",
+                lambda X, w, b: (X + b) @ w),
         Mistake("mean instead of sum",
                 "you averaged the products x_i·w_i: the weighted sum adds them up, "
                 "z = Σ_i x_i w_i + b (X @ w + b).",
@@ -138,6 +142,16 @@ SIGMOID_VALUE_MISTAKES = [
             "that is tanh(z), which goes from −1 to 1. The sigmoid goes from 0 to 1: "
             "σ(z) = 1 / (1 + exp(−z)), σ(0) = 0.5.",
             lambda z: np.tanh(z)),
+    Mistake("tanh form without halving z",
+            "the tanh form of the sigmoid is σ(z) = 0.5·(1 + tanh(z / 2)): you left out the "
+            "halving of z (or halved it twice), which makes the curve twice as steep (or "
+            "flat): 0.5·(1 + tanh(z)) is σ(2z).",
+            lambda z: 0.5 * (1 + np.tanh(z))),
+    Mistake("tanh form without halving z",
+            "the tanh form of the sigmoid is σ(z) = 0.5·(1 + tanh(z / 2)): you left out the "
+            "halving of z (or halved it twice), which makes the curve twice as steep (or "
+            "flat): 0.5·(1 + tanh(z)) is σ(2z).",
+            lambda z: 0.5 * (1 + np.tanh(z / 4))),
     Mistake("operator precedence",
             "1 / 1 + np.exp(-z) divides 1 by 1 first, giving 1 + exp(−z). Put the denominator "
             "in brackets: 1 / (1 + np.exp(-z)).",
@@ -233,6 +247,16 @@ NEURON_MISTAKES = [
             "the sigmoid was applied to each product x_i·w_i before summing: first the "
             "weighted sum plus bias, then one sigmoid: a = σ(X·w + b).",
             lambda X, w, b: activations.sigmoid(X * w).sum(axis=1) + b),
+    Mistake("one sigmoid per input",
+            "you applied the sigmoid to each x_i·w_i + b and then averaged (or added) them: "
+            "a neuron adds its weighted inputs first, then applies one sigmoid to the sum: "
+            "a = σ(X·w + b).",
+            lambda X, w, b: activations.sigmoid(X * w + b).mean(axis=1)),
+    Mistake("one sigmoid per input",
+            "you applied the sigmoid to each x_i·w_i + b and then averaged (or added) them: "
+            "a neuron adds its weighted inputs first, then applies one sigmoid to the sum: "
+            "a = σ(X·w + b).",
+            lambda X, w, b: activations.sigmoid(X * w + b).sum(axis=1)),
     Mistake("sigmoid of the inputs",
             "the sigmoid was applied to the inputs X: it acts on the neuron's net value, "
             "a = σ(X·w + b).",

@@ -263,6 +263,13 @@ def _all_activations(X, layers):
     return out
 
 
+def _forward_without(X, layers, missing):
+    """Forward with a table of activations that lacks ``missing`` (a KeyError where used)."""
+    if any(name == missing for _, _, name in layers):
+        raise KeyError(missing)
+    return forward_reference(X, layers)
+
+
 FORWARD_MISTAKES = [
     Mistake("no activation on the last layer",
             "the last layer's activation is missing: you returned its Z. Apply every "
@@ -295,6 +302,18 @@ FORWARD_MISTAKES = [
     Mistake("bias forgotten",
             "the biases are missing: each layer computes A @ W + b before its activation.",
             lambda X, layers: forward_reference(X, [(W, 0 * b, n) for W, b, n in layers])),
+    ] + [Mistake("one layer's activation for every layer",
+                 "every layer used the same layer's activation: you looked the function up "
+                 "once, before the loop. Look each layer's own up inside the loop, "
+                 "f, _ = activations.get_activation(name) with that layer's name.",
+                 lambda X, layers, i=i: forward_reference(
+                     X, [(W, b, layers[i][2]) for W, b, _ in layers])) for i in (0,)] + [
+        Mistake.error("an activation missing from your own table",
+                       "your own table of activations has no entry for one name (the KeyError "
+                       "names it): every layer may use any of nnlib's activations; look each "
+                       "name up with activations.get_activation(name), which knows them all.",
+                       lambda X, layers, n=n: _forward_without(X, layers, n))
+         for n in ("sigmoid", "relu", "leaky_relu", "tanh", "identity", "softmax")] + [
     Mistake("only the first layer ran",
             "only the first layer ran: a `return` inside the loop over the layers stops after "
             "one. Return after the loop, once every layer has run.",

@@ -97,7 +97,11 @@ function_exercise(
                 "you divided by the number of entries minus 1 (as for a sample variance): the "
                 "MSE is a plain mean, divided by the number of entries.",
                 lambda y, y_hat: (_r(y, y_hat) ** 2).sum() / (np.size(y) - 1)),
-    ],
+    ] + [Mistake("floor division //",
+                 "`//` is floor division: it rounds the mean down to a whole number (0 here). "
+                 "Divide with `/` (or use np.mean).", fn)
+         for fn in (lambda y, y_hat: (_r(y, y_hat) ** 2).sum() // np.size(y),
+                    lambda y, y_hat: (_r(y, y_hat) ** 2).sum() // len(y))],
 )
 
 
@@ -182,7 +186,10 @@ function_exercise(
                 "np.std(..., ddof=1) of the residuals subtracts their mean and divides by "
                 "N·K − 1: the RMSE is the root of the plain mean of the squared residuals.",
                 lambda y, y_hat: np.std(_r(y, y_hat), ddof=1)),
-    ],
+    ] + [Mistake("floor division //",
+                 "`//` is floor division: it rounds the mean down to a whole number. Divide "
+                 "with `/` (or use np.mean).",
+                 lambda y, y_hat: np.sqrt((_r(y, y_hat) ** 2).sum() // np.size(y)))],
 )
 
 

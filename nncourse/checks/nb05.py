@@ -13,7 +13,7 @@ import numpy as np
 from nnlib import activations, losses
 from nnlib.layers import Activation, Dense
 from nnlib.network import Network
-from nncourse.checks.judging import Stop, agree
+from nncourse.checks.judging import Stop, agree, matches
 from nncourse.checks.registry import Case, Mistake, exercise
 
 NOTEBOOK = "05_backpropagation"
@@ -417,6 +417,11 @@ def _factor_line(got, expected, wrong):
             "(or from a scale applied to every dW and db)."]
 
 
+TUPLE_NOT_DICT = Mistake(
+    "the gradients as a tuple, not a dict",
+    "your four gradients are right, but returned as a tuple: the statement asks for a dict "
+    "keyed by name, return {'dW1': dW1, 'db1': db1, 'dW2': dW2, 'db2': db2}.", None)
+
 TWO_LAYER_MISTAKES = [
     Mistake("SSR gradient instead of the MSE's", SSR_HINT,
             lambda *a: _two_layer(*a, dcost=lambda y, A2: 2 * (A2 - y))),
@@ -442,6 +447,16 @@ TWO_LAYER_MISTAKES = [
             "activations.sigmoid_derivative(Z1) (or, equivalently, A2 * (1 - A2) and "
             "A1 * (1 - A1)).",
             lambda *a: _two_layer(*a, out_deriv="A", hidden_deriv="A")),
+    Mistake("sigmoid_derivative fed A1 in the hidden layer",
+            "the hidden layer's slope was taken at its activation A1 (σ'(σ(Z1))): nnlib's "
+            "sigmoid_derivative takes the pre-activation, dZ1 = dA1 * "
+            "activations.sigmoid_derivative(Z1) (or dA1 * A1 * (1 - A1)).",
+            lambda *a: _two_layer(*a, hidden_deriv="A")),
+    Mistake("sigmoid_derivative fed A2 in the output layer",
+            "the output layer's slope was taken at its activation A2 (σ'(σ(Z2))): nnlib's "
+            "sigmoid_derivative takes the pre-activation, dZ2 = dA2 * "
+            "activations.sigmoid_derivative(Z2) (or dA2 * A2 * (1 - A2)).",
+            lambda *a: _two_layer(*a, out_deriv="A")),
     Mistake("Z·(1 − Z) instead of A·(1 − A)",
             "you wrote Z * (1 - Z): the shortcut x(1 − x) holds for the activation A = σ(Z), "
             "so use A * (1 - A), or activations.sigmoid_derivative(Z).",
@@ -541,8 +556,11 @@ def judge_two_layer_backward(fn, ctx):
                 ctx.fail_case(case, "your function returned None: did you forget the `return` "
                               "statement?")
             if not isinstance(out, dict):
+                in_order = isinstance(out, (tuple, list)) and len(out) == 4 and matches(
+                    list(out), [expected[k] for k in GRAD_NAMES], 1e-6, 1e-9)
                 ctx.fail_case(case, f"your function returned a {type(out).__name__}; return a "
-                              "dict {'dW1': dW1, 'db1': db1, 'dW2': dW2, 'db2': db2}")
+                              "dict {'dW1': dW1, 'db1': db1, 'dW2': dW2, 'db2': db2}",
+                              mistake=TUPLE_NOT_DICT if in_order else None)
             missing = [k for k in GRAD_NAMES if k not in out]
             named = KEYS_OF_PARAMETERS if sorted(map(str, out)) == sorted(
                 k[1:] for k in GRAD_NAMES) else OTHER_KEYS if len(out) == len(GRAD_NAMES) \

@@ -382,6 +382,15 @@ def _adagrad(eps_at="outside", accumulate=True, root=True, old_G=False, sign=-1,
     return update
 
 
+def _adagrad_from(G0):
+    """Adagrad whose sum of squares starts at ``G0`` instead of 0."""
+    def update(w, dw, state, lr, eps):
+        if "G" not in state:
+            state["G"] = np.full_like(w, G0)
+        return _adagrad()(w, dw, state, lr, eps)
+    return update
+
+
 optimizer_exercise(
     id="nb06_adagrad_update", name="adagrad_update", points=2,
     verifies="sum of squared gradients over 3 to 8 steps, ε outside the root, zero gradients, "
@@ -419,7 +428,11 @@ optimizer_exercise(
                 "G adds up |dw|, the gradients' sizes; Adagrad adds up their squares, dw², and "
                 "divides by the square root of that sum.",
                 _adagrad(abs_g=True)),
-    ],
+    ] + [Mistake("G started above 0",
+                 "your sum of squared gradients did not start at 0 (Keras and TensorFlow start "
+                 "it at initial_accumulator_value = 0.1): this course's Adagrad starts with "
+                 "G = 0 (np.zeros_like(w)), so the first step is lr·dw / (|dw| + eps).",
+                 _adagrad_from(G0)) for G0 in (0.1, 1.0)],
 )
 
 
@@ -439,6 +452,23 @@ def _rmsprop(eps_at="outside", one_minus=True, swapped=False, carry=True, sign=-
             return w + sign * lr * dw / np.sqrt(s_new + eps)
         return w + sign * lr * dw / (np.sqrt(s_new) + (eps if eps_at == "outside" else 0))
     return update
+
+
+def _rmsprop_first_s(w, dw, state, lr, rho, eps):
+    """RMSprop whose average starts at the first dw² (no zero start)."""
+    if "s" not in state:
+        state["s"] = dw * dw
+        return w - lr * dw / (np.sqrt(state["s"]) + eps)
+    return _rmsprop()(w, dw, state, lr, rho, eps)
+
+
+def _rmsprop_centred(w, dw, state, lr, rho, eps):
+    """PyTorch's centred RMSprop: divides by √(s − ḡ²) + eps."""
+    s, = _zeros(state, w, "s")
+    g = state.get("g", np.zeros_like(w))
+    state["s"] = rho * s + (1 - rho) * dw * dw
+    state["g"] = rho * g + (1 - rho) * dw
+    return w - lr * dw / (np.sqrt(np.maximum(state["s"] - state["g"] ** 2, 0)) + eps)
 
 
 optimizer_exercise(
@@ -482,6 +512,16 @@ optimizer_exercise(
                 "s is the running *sum* of dw² (that is Adagrad): RMSprop forgets old gradients "
                 "with the decay rho, s ← rho·s + (1 − rho)·dw².",
                 lambda w, dw, state, lr, rho, eps: _adagrad()(w, dw, state, lr, eps)),
+        Mistake("s started at the first dw²",
+                "your average started at the first dw² instead of 0: this course's RMSprop "
+                "(like PyTorch's and Keras') starts with s = 0 (np.zeros_like(w)) and applies "
+                "s ← rho·s + (1 − rho)·dw² on every step, the first included.",
+                _rmsprop_first_s),
+        Mistake("centred RMSprop",
+                "you divided by √(s − ḡ²), the *centred* RMSprop (PyTorch's centered=True, "
+                "which also keeps the average gradient ḡ): the plain RMSprop asked for here "
+                "divides by √s + eps, with s the average of dw² only.",
+                _rmsprop_centred),
     ],
 )
 
@@ -490,7 +530,7 @@ optimizer_exercise(
 
 def _adam(correct=True, t_mode="before", swap_betas=False, swap_mv=False, eps_at="outside",
           sign=-1, root=True, t_start=0, corrected_state=False, only_m=False, carry=True,
-          swap_all=False, efficient=False):
+          swap_all=False, efficient=False, corr="right"):
     """Adam variants, for naming mistakes. t_mode: "before" (right), "after" (t used from 0,
     counted after), "stuck" (always 1)."""
     def update(w, dw, state, lr, beta1, beta2, eps):
@@ -506,6 +546,8 @@ def _adam(correct=True, t_mode="before", swap_betas=False, swap_mv=False, eps_at
         m = b1 * (m if carry else 0) + (1 - b1) * dw
         v = b2 * (v if carry else 0) + (1 - b2) * dw * dw
         c1, c2 = (1 - b1**t, 1 - b2**t) if swap_all else (1 - beta1**t, 1 - beta2**t)
+        c1, c2 = {"right": (c1, c2), "beta1 for both": (c1, c1), "beta2 for both": (c2, c2),
+                  "swapped": (c2, c1)}[corr]
         if efficient:
             state.update(m=m, v=v, t=t)
             return w + sign * lr * np.sqrt(c2) / c1 * m / (np.sqrt(v) + eps)
@@ -549,6 +591,10 @@ optimizer_exercise(
                 "beta1 and beta2 are swapped: m (the gradient's average) uses beta1, v (the "
                 "squared gradient's average) uses beta2.",
                 _adam(swap_betas=True)),
+    ] + [Mistake("bias corrections mixed up",
+                 "a bias correction used the other beta: m̂ = m / (1 − beta1**t) and "
+                 "v̂ = v / (1 − beta2**t), each average with its own beta.",
+                 _adam(corr=c)) for c in ("beta1 for both", "beta2 for both", "swapped")] + [
         Mistake("m and v swapped",
                 "m and v are swapped in the step: the numerator is the gradient's average m̂, "
                 "the denominator the root of the squared gradient's average, √v̂ + eps.",

@@ -95,6 +95,11 @@ TRAIN_MISTAKES = [
 HISTORY_NOT_A_LIST = TRAIN_MISTAKES[-1]
 
 
+ONE_EPOCH_SHORT = Mistake(
+    "one epoch too few",
+    "the costs are right but one epoch is missing: the loop ran epochs − 1 times "
+    "(range(1, epochs) or range(epochs - 1)). Loop with range(epochs): one SSR per epoch.",
+    None)
 EXTRA_COST = Mistake(
     "one cost too many",
     "the first costs are right, then one more: the SSR after the last update was appended "
@@ -163,9 +168,10 @@ def judge_train_ssr(fn, ctx):
                               "a list and return the list), not only the last one.", None))
         if isinstance(got, np.ndarray) and got.shape != expected.shape:
             extra = got.size == epochs + 1 and np.allclose(got[:epochs], expected, rtol=1e-6)
+            short = got.size == epochs - 1 and np.allclose(got, expected[:-1], rtol=1e-6)
             ctx.fail_case(case, f"returned {got.size} value(s) for {epochs} epoch(s): record "
                           "exactly one SSR per epoch, in a list.",
-                          mistake=EXTRA_COST if extra else None)
+                          mistake=EXTRA_COST if extra else ONE_EPOCH_SHORT if short else None)
         # a constant SSR: the weights did not move (no backward pass), or they did and the
         # prediction was made once, before the loop; the parameters tell which
         moved = not _same_values(run["parameters"], _parameters(_network(sizes, activation, seed)))
@@ -332,6 +338,11 @@ HE_MISTAKES = [
             "np.sqrt(2) / fan_in is √2 divided by fan_in: the square root covers the whole "
             "fraction, np.sqrt(2 / fan_in).",
             _he_like(lambda s: np.sqrt(2) / s[0])),
+    Mistake("shape (fan_out, fan_in)",
+            "your W has shape (fan_out, fan_in), PyTorch's layout: in this course a layer "
+            "computes X @ W, so W is (fan_in, fan_out), exactly the `shape` given: "
+            "rng.standard_normal(shape) * √(2/fan_in).",
+            lambda shape, rng: rng.standard_normal(tuple(shape)[::-1]) * np.sqrt(2 / shape[0])),
     Mistake("float32 weights",
             "your weights are float32: the statement asks for float64 (what rng.standard_normal "
             "gives by default). Leave out dtype=np.float32 and the .astype(np.float32).",

@@ -152,6 +152,15 @@ FLOAT_COUNTS_HINT = ("counts are whole numbers, so the matrix should be an integ
                      "np.zeros((n_classes, n_classes)) makes floats; use "
                      "np.zeros((n_classes, n_classes), dtype=int).")
 
+BINCOUNT_HINT = ("np.bincount counts only up to the largest value it sees: when the last classes "
+                 "never occur, there are fewer than K·K counts to reshape. Pass "
+                 "minlength=n_classes ** 2.")
+
+
+def _bincount_short(y, y_pred, K):
+    return np.bincount(np.asarray(y) * K + np.asarray(y_pred)).reshape(-1, K)
+
+
 CONFUSION_MISTAKES = [
     Mistake("histogram2d bins from the labels seen",
             "np.histogram2d without range= takes its bins from the smallest and largest label it "
@@ -198,7 +207,13 @@ CONFUSION_MISTAKES = [
             "the matrix has one row and one column too many: classes are numbered 0 to "
             "n_classes − 1, so the matrix is n_classes × n_classes.",
             lambda y, y_pred, K: _looped(y, y_pred, K + 1)),
-]
+] + [Mistake("a sample left out",
+             "one sample was never counted (the entries add up to N − 1): the loop stopped one "
+             "short or started one late (range(len(y) - 1), range(1, len(y))). Count every "
+             "sample: for n in range(len(y)).",
+             lambda y, y_pred, K, cut=cut: _looped(np.asarray(y)[cut], np.asarray(y_pred)[cut], K))
+     for cut in (slice(None, -1), slice(1, None))] + [
+    Mistake("np.bincount without minlength", BINCOUNT_HINT, _bincount_short)]
 
 
 @exercise(id="nb08_confusion_matrix", name="confusion_matrix", notebook=NOTEBOOK, points=2,
@@ -530,6 +545,4 @@ name_errors("nb08_accuracy", {"axis 1 is out of bounds for array of dimension 1"
     "y holds one class number per sample, shape (N,), not one-hot rows: compare it directly "
     "with y_hat.argmax(axis=1), without an argmax of its own.", None)})
 name_errors("nb08_confusion_matrix", {"cannot reshape array": Mistake(
-    "np.bincount without minlength",
-    "np.bincount counts only up to the largest value it sees: when the last classes never "
-    "occur, there are fewer than K·K counts to reshape. Pass minlength=n_classes ** 2.", None)})
+    "np.bincount without minlength", BINCOUNT_HINT, None)})

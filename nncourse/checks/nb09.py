@@ -107,6 +107,10 @@ function_exercise(
                 "you divided by the number of weight matrices: add the penalties of all the "
                 "matrices, don't average them.",
                 lambda ws, lam: float(lam / 2 * sum(_sq(W) for W in ws) / len(ws))),
+        Mistake("one penalty per matrix",
+                "you returned one penalty per weight matrix (an array): the penalty is one "
+                "number, their sum, (λ/2)·Σ_l ‖W_l‖²: add them up (sum(...) or a running total).",
+                lambda ws, lam: lam / 2 * np.array([_sq(W) for W in ws])),
         Mistake("first matrix only",
                 "only the first weight matrix was penalised: sum over every array in weights "
                 "(a `return` inside the loop ends it after the first one).",

@@ -794,7 +794,7 @@ def _mlp(X, Y, W1, b1, W2, b2, cost="mean", bias=("before", "before"), hidden="s
             a = a + b2[k] if bias[1] == "after" else a
             errors.append(a - y[k])
         values += {"each": [e ** 2 for e in errors], "none": errors,
-                   "sample": [sum(errors) ** 2]}[square]
+                   "sample": [sum(errors) ** 2], "doubled": [e * 2 for e in errors]}[square]
     total = sum(values)
     N, K, D = len(X), len(Y[0]), len(X[0])
     if cost == "brackets":
@@ -830,6 +830,9 @@ MLP_MISTAKES = [
     Mistake.variant("half squared error",
             "the cost is half of nnlib's: the ½ in ½(ŷ − y)² is another convention; the course's "
             "MSE (notebook 04) is the plain mean of (ŷ − y)².", _mlp, cost="half"),
+    Mistake.variant("error doubled instead of squared",
+                    "you multiplied each error by 2 ((ŷ − y) * 2) where the cost squares it: "
+                    "(ŷ − y) ** 2, with two stars.", _mlp, square="doubled"),
     Mistake.variant("errors not squared",
             "you averaged ŷ − y itself: the MSE averages the *squared* errors, (ŷ − y) ** 2.",
             _mlp, square="none"),

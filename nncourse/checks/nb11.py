@@ -463,7 +463,7 @@ def bn_forward_cases(rng):
 
 def _bn(X, gamma, beta, eps=1e-5, axis=0, ddof=0, root=True, eps_inside=True, affine=True,
         swap=False, shift_first=False, center=True, scale=True, shift=True, gamma_first=False,
-        uncentred_var=False):
+        uncentred_var=False, std_for_var=False):
     """Batch norm's forward with one rule changed (the keywords make the known mistakes)."""
     X = np.asarray(X, dtype=np.float64)
     keep = axis is not None and axis != 0
@@ -471,6 +471,8 @@ def _bn(X, gamma, beta, eps=1e-5, axis=0, ddof=0, root=True, eps_inside=True, af
     var = X.var(axis=axis, ddof=ddof, keepdims=keep)
     if uncentred_var:
         var = (X ** 2).mean(axis=axis, keepdims=keep)
+    if std_for_var:
+        var = X.std(axis=axis, ddof=ddof, keepdims=keep)
     if root:
         spread = np.sqrt(var + eps) if eps_inside else np.sqrt(var) + eps
     else:
@@ -520,6 +522,10 @@ BN_FORWARD_MISTAKES = [
     Mistake("γ applied before normalising", "normalise X first, X̂ = (X − μ)/√(σ² + ε), then "
             "scale and shift: γ·X̂ + β (multiplying X by γ first, then subtracting X's μ, mixes "
             "the two).", lambda *a: _bn(*a, gamma_first=True)),
+    Mistake("standard deviation where the variance belongs", "you put the standard deviation "
+            "σ under the root, √(σ + ε): the root is of the variance, √(σ² + ε), with "
+            "σ² = X.var(axis=0) (or take X.std(axis=0) without a second root).",
+            lambda *a: _bn(*a, std_for_var=True)),
     Mistake("variance not centred", "σ² is the mean of (X − μ)², not of X²: X.var(axis=0), or "
             "((X − μ)**2).mean(axis=0).", lambda *a: _bn(*a, uncentred_var=True)),
 ]

@@ -88,7 +88,7 @@ def forward(params, X, hidden="relu", output_relu=False, stable=True, axis=1, ca
 def backward(params, cache, Y, per_sample=False, db_mean=False, relu_grad=True,
              transposed_dW=False, no_transpose_dA=False, sign=1, slope_from_A=False,
              sum_keepdims=False, no_softmax=False, per_layer_n=False, slope_at="own",
-             reverse_out=False, w_below=False):
+             reverse_out=False, w_below=False, out_slope=False):
     """``[dW1, db1, ...]`` of the mean cross-entropy, with the fused (softmax − Y)/N at the
     output."""
     L = len(params) // 2
@@ -96,6 +96,8 @@ def backward(params, cache, Y, per_sample=False, db_mean=False, relu_grad=True,
     N = 1 if per_sample else len(Y)
     P = cache[-1][1] if no_softmax else _softmax(cache[-1][1])
     dZ, dA = sign * (P - Y) / N, None
+    if out_slope:
+        dZ = dZ * (cache[-1][1] > 0)
     for l in reversed(range(L)):
         A_in, Z = cache[l]
         if l < L - 1 and relu_grad and slope_at == "above":
@@ -475,6 +477,11 @@ BACKWARD_MISTAKES = [
             "dA, passed down from layer l, is dZ·Wᵀ with layer l's own W (the weights dZ went "
             "through), not the next layer down's.",
             lambda p, c, Y: backward(p, c, Y, w_below=True)),
+    Mistake("ReLU slope on the output layer",
+            "the output's gradient also went through ReLU's slope (Z_L > 0): the output layer "
+            "has no ReLU, its softmax is already inside the fused dZ = (ŷ − Y)/N. Apply "
+            "(Z > 0) only to the hidden layers.",
+            lambda p, c, Y: backward(p, c, Y, out_slope=True)),
     Mistake("divided by N at every layer",
             "the 1/N enters once, in the output's dZ = (ŷ − Y)/N; the layers below inherit it "
             "through dA, so do not divide again.",
@@ -710,7 +717,17 @@ def _adam_eps_inside(w, dw, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
     return w - lr * (m / (1 - beta1 ** t)) / np.sqrt(v / (1 - beta2 ** t) + eps), m, v
 
 
+def _adam_efficient_eps(w, dw, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1 - beta1) * dw
+    v = beta2 * v + (1 - beta2) * dw ** 2
+    return w - lr * np.sqrt(1 - beta2 ** t) / (1 - beta1 ** t) * m / (np.sqrt(v) + eps), m, v
+
+
 ADAM_MISTAKES = [
+    Mistake("efficient form with ε unscaled",
+            "the 'efficient' form lr·√(1 − β₂ᵗ)/(1 − β₁ᵗ) · m/(√v + ε̂) is the same step only "
+            "with ε̂ = ε·√(1 − β₂ᵗ): with ε itself it differs slightly. Scale ε, or use "
+            "m̂ / (√v̂ + ε).", _adam_efficient_eps),
     Mistake("no bias correction",
             "the first steps are too small: m and v start at 0, so divide them by (1 − β₁ᵗ) and "
             "(1 − β₂ᵗ) before the update (m̂ and v̂).", _adam_no_correction),
@@ -1160,7 +1177,7 @@ def judge_candidates(fn, ctx):
 def choose(configs, X_train, Y_train, X_val, y_val, seed, score_on="val", pick="first",
            scale=1.0, train_on="train", untrained=False, seed_per_config=False, offset=0,
            error_rate=False, fixed_seed=None, sort_scores=False, by_cost=False,
-           confidence=False):
+           confidence=False, counts=False):
     """``(best, val_accuracies)``: each configuration trained on the training set with one seed,
     scored on the validation set; the index of the first best."""
     scores = []
@@ -1190,7 +1207,7 @@ def choose(configs, X_train, Y_train, X_val, y_val, seed, score_on="val", pick="
         else:
             a = accuracy(params, X_val, y_val)
         scores.append(1 - a if error_rate else a)
-    scores = np.array(scores) * scale
+    scores = np.array(scores) * scale * (len(y_val) if counts else 1)
     if pick == "argmin" or error_rate or by_cost:
         best = int(np.argmin(scores))
     elif pick == "last":
@@ -1250,6 +1267,11 @@ CHOOSE_MISTAKES = [
                     "val_accuracies must follow the order of configs (val_accuracies[k] is "
                     "configs[k]'s), not be sorted from best to worst.", choose,
                     sort_scores=True),
+    Mistake.variant("counts, not fractions",
+                    "you recorded how many validation digits each candidate read right: a "
+                    "validation accuracy is that count divided by the number of digits, "
+                    "np.mean(predict(params, X_val) == y_val), between 0 and 1.", choose,
+                    counts=True),
     Mistake.variant("counted from 1",
                     "best is the position in configs counted from 0, as Python indexes "
                     "(configs[best] is the chosen one).", choose, offset=1),

@@ -49,7 +49,7 @@ WRONG = [
     ("nb01_flatten", "converted to float", _flatten_zeros_loop),
     ("nb01_flatten", "converted to float",
      lambda images: images.reshape(len(images), -1).astype(np.float32)),
-    ("nb01_flatten", says("return a numpy array"), _flatten_loop_list),
+    ("nb01_flatten", "a list, not an array", _flatten_loop_list),
     ("nb01_flatten", says("changed its input `images` in place"), _flatten_in_place),
 ]
 
@@ -91,7 +91,7 @@ WRONG += [
     ("nb01_unflatten", "images transposed", lambda X, h, w: np.swapaxes(X.reshape(-1, h, w), 1, 2)),
     ("nb01_unflatten", "converted to float",
      lambda X, h, w: X.reshape(len(X), h, w).astype(float)),
-    ("nb01_unflatten", says("return a numpy array"),
+    ("nb01_unflatten", "a list, not an array",
      lambda X, h, w: [row.reshape(h, w) for row in X]),
     ("nb01_unflatten", says("changed its input `X` in place"), _unflatten_in_place),
 ]
@@ -123,7 +123,7 @@ WRONG += [
     ("nb01_scale_pixels", "percentage instead of fraction", lambda X: X / 255 * 100),
     ("nb01_scale_pixels", "standardised", lambda X: (X - X.mean()) / X.std()),
     ("nb01_scale_pixels", "scaled to [-1, 1]", lambda X: X / 127.5 - 1),
-    ("nb01_scale_pixels", says("return a numpy array"), lambda X: (X / 255).tolist()),
+    ("nb01_scale_pixels", "a list, not an array", lambda X: (X / 255).tolist()),
 ]
 
 RIGHT += [
@@ -261,7 +261,7 @@ WRONG += [
      lambda column, categories: _one_hot_loop(column, categories, shift=-1)),
     ("nb01_one_hot_column", "column index off by one",
      lambda column, categories: _one_hot_loop(column, categories, shift=1)),
-    ("nb01_one_hot_column", says("return a numpy array"),
+    ("nb01_one_hot_column", "a list, not an array",
      lambda column, categories: _one_hot_loop(column, categories).tolist()),
     ("nb01_one_hot_column", says("changed its input `categories` in place"),
      _one_hot_sorts_in_place),
@@ -302,6 +302,68 @@ WRONG += [
     ("nb01_one_hot_column", "every row the same list", _one_hot_shared_rows),
     ("nb01_flatten", "input changed in place", _flatten_in_place),
 ]
+
+# --- written other ways (samples3's families: fixed sizes, loops that stop early) ------------
+
+def _flatten_square(images):
+    n, h = images.shape[0], images.shape[1]
+    return images.reshape(n, h * h)
+
+
+def _flatten_1024(images):
+    return images.reshape(images.shape[0], 32 * 32)
+
+
+def _unflatten_stride(X, height, width):
+    out = np.empty((len(X), height, width), dtype=X.dtype)
+    for n in range(len(X)):
+        for i in range(height):
+            for j in range(width):
+                out[n, i, j] = X[n, i * height + j]
+    return out
+
+
+def _lbp_loop(image, last_row=True, last_col=True):
+    H, W = image.shape
+    img = image.astype(int)
+    out = np.zeros((H - 2, W - 2), dtype=int)
+    nbrs = [(-1, -1), (-1, 0), (-1, 1), (0, 1), (1, 1), (1, 0), (1, -1), (0, -1)]
+    for i in range(1, H - 1 if last_row else H - 2):
+        for j in range(1, W - 1 if last_col else W - 2):
+            out[i - 1, j - 1] = sum(1 << k for k, (di, dj) in enumerate(nbrs)
+                                    if img[i + di, j + dj] >= img[i, j])
+    return out
+
+
+def _one_hot_seen(column, categories):
+    idx = [list(categories).index(v) for v in column]
+    out = np.zeros((len(column), max(idx) + 1))
+    out[np.arange(len(column)), idx] = 1.0
+    return out
+
+
+def _one_hot_distinct(column, categories):
+    out = np.zeros((len(column), len(np.unique(column))))
+    for n, v in enumerate(column):
+        out[n, list(categories).index(v)] = 1.0
+    return out
+
+
+WRONG += [
+    ("nb01_flatten", "sizes not taken from the input", _flatten_square),
+    ("nb01_flatten", "sizes not taken from the input", _flatten_1024),
+    ("nb01_unflatten", "row stride height instead of width", _unflatten_stride),
+    ("nb01_unflatten", "sizes not taken from the input", lambda X, height, width: X.reshape(-1, 32, 32)),
+    ("nb01_local_binary_pattern", "last inner row or column skipped",
+     lambda image: _lbp_loop(image, last_row=False)),
+    ("nb01_local_binary_pattern", "last inner row or column skipped",
+     lambda image: _lbp_loop(image, last_col=False)),
+    ("nb01_one_hot_column", "K taken from the rows seen", _one_hot_seen),
+    ("nb01_one_hot_column", "a list, not an array",
+     lambda column, categories: [[float(v == c) for c in categories] for v in column]),
+    ("nb01_scale_pixels", "a list, not an array", lambda X: [[p / 255 for p in row] for row in X]),
+]
+
 
 # --- errors named by their text -------------------------------------------------------------------
 

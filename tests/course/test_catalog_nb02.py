@@ -41,7 +41,7 @@ WRONG = [
     ("nb02_weighted_sum", "column (N, 1) returned", lambda X, w, b: X @ w.reshape(-1, 1) + b),
     ("nb02_weighted_sum", "bias subtracted", lambda X, w, b: X @ w - b),
     ("nb02_weighted_sum", "float64 result for float32 inputs", _ws_zeros_loop),
-    ("nb02_weighted_sum", says("return a numpy array"),
+    ("nb02_weighted_sum", "a list, not an array",
      lambda X, w, b: [float(x @ w + b) for x in X]),
 ]
 
@@ -176,6 +176,30 @@ WRONG += [
      lambda X, w, b: (X * w).sum(axis=1) / X.shape[1] + b),
     ("nb02_neuron", "bias forgotten", lambda X, w, b: 1 / (1 + np.exp(-np.dot(X, w)))),
 ]
+
+# --- written other ways (samples3's families) -------------------------------------------------
+
+def _ws_loop_float64(X, w, b):
+    z = np.zeros(X.shape[0])
+    for n in range(X.shape[0]):
+        z[n] = np.dot(X[n], w) + b
+    return z
+
+
+WRONG += [
+    ("nb02_weighted_sum", "bias added to every input", lambda X, w, b: (X + b) @ w),
+    ("nb02_weighted_sum", "bias added to every input", lambda X, w, b: np.dot(X + b, w)),
+    ("nb02_weighted_sum", "float64 result for float32 inputs", _ws_loop_float64),
+    ("nb02_sigmoid", "tanh form without halving z", lambda z: 0.5 * (1 + np.tanh(z))),
+    ("nb02_sigmoid", "tanh form without halving z", lambda z: (np.tanh(z) + 1) / 2),
+    ("nb02_neuron", "one sigmoid per input",
+     lambda X, w, b: np.mean(1 / (1 + np.exp(-(X * w + b))), axis=1)),
+    ("nb02_neuron", "one sigmoid per input",
+     lambda X, w, b: scipy.special.expit(X * w + b).sum(axis=1)),
+    ("nb02_neuron", "float64 result for float32 inputs",
+     lambda X, w, b: scipy.special.expit((X @ w + b).astype(float))),
+]
+
 
 def _sigmoid_if(z):
     if z >= 0:

@@ -291,7 +291,7 @@ WRONG += [
      lambda X, W, b: [[b[m] + sum(xk * Wk[0] for xk, Wk in zip(x, W)) for m in range(len(b))]
                       for x in X]),
     ("nb03_forward", "the activation's backward used", _forward_backward_fn),
-    ("nb03_forward", says("activations.get_activation knows"), _forward_own_table),
+    ("nb03_forward", "an activation missing from your own table", _forward_own_table),
     ("nb03_dense_forward_plain", "one row per neuron", lambda X, W, b: [
         [sum(x[k] * W[k][m] for k in range(len(x))) + b[m] for x in X] for m in range(len(b))]),
     ("nb03_dense_forward_plain", "only the first sample",
@@ -359,6 +359,55 @@ WRONG += [
     ("nb03_dense_forward_plain", "last input skipped", _plain_skips_last_input),
 ]
 
+# --- written other ways (samples3's families) -------------------------------------------------
+
+def _forward_one_lookup(X, layers):
+    f, _ = activations.get_activation(layers[0][2])
+    A = X
+    for W, b, _name in layers:
+        A = f(A @ W + b)
+    return A
+
+
+def _forward_own_table(X, layers):
+    table = {"sigmoid": activations.sigmoid, "relu": activations.relu, "tanh": activations.tanh,
+             "softmax": activations.softmax, "identity": activations.identity}
+    A = X
+    for W, b, name in layers:
+        A = table[name](A @ W + b)
+    return A
+
+
+def _plain_len_w(X, W, b):
+    Z = []
+    for x in X:
+        row = []
+        for m in range(len(W)):
+            t = 0.0
+            for k in range(len(x)):
+                t += x[k] * W[k][m]
+            row.append(t + b[m])
+        Z.append(row)
+    return Z
+
+
+def _plain_shared_rows(X, W, b):
+    N, M = len(X), len(b)
+    Z = [[0.0] * M] * N
+    for n in range(N):
+        for m in range(M):
+            Z[n][m] = b[m] + sum(X[n][k] * W[k][m] for k in range(len(X[n])))
+    return Z
+
+
+WRONG += [
+    ("nb03_forward", "one layer's activation for every layer", _forward_one_lookup),
+    ("nb03_forward", "an activation missing from your own table", _forward_own_table),
+    ("nb03_dense_forward_plain", "a loop over the wrong length", _plain_len_w),
+    ("nb03_dense_forward_plain", "one row list reused for every sample", _plain_shared_rows),
+    ("nb03_dense_forward", "float64 result for float32 inputs",
+     lambda X, W, b: np.array(X @ W + b, dtype=float)),
+]
 WRONG += [("nb03_dense_forward_plain", "a loop over the wrong length", lambda X, W, b: [
     [b[m] + sum(x[k] * W[k][m] for k in range(len(x))) for m in range(len(W))] for x in X])]
 

@@ -205,4 +205,19 @@ WRONG += [
     ("nb04_categorical_cross_entropy", "mean over the classes", _cce_mean_over_classes),
 ]
 
+# --- written other ways (samples3's families: //, n − 1, the root in the wrong place) --------
+
+WRONG += [
+    ("nb04_mse", "floor division //", lambda y, y_hat: np.sum((y - y_hat) ** 2) // y.size),
+    ("nb04_mse", "floor division //", lambda y, y_hat: ((y_hat - y) ** 2).sum() // np.size(y)),
+    ("nb04_rmse", "root of the SSR divided by N·K",
+     lambda y, y_hat: np.sqrt(np.sum((y - y_hat) ** 2)) / y.size),
+    ("nb04_rmse", "divided by N − 1",
+     lambda y, y_hat: np.sqrt(np.sum((y - y_hat) ** 2) / (y.size - 1))),
+    ("nb04_rmse", "divided by N − 1",
+     lambda y, y_hat: math.sqrt(((y_hat - y) ** 2).sum() / (np.size(y) - 1))),
+    ("nb04_rmse", "floor division //",
+     lambda y, y_hat: np.sqrt(np.sum((y - y_hat) ** 2) // y.size)),
+]
+
 globals().update(catalog_tests(IDS, WRONG, RIGHT))

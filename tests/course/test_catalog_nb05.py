@@ -209,6 +209,32 @@ WRONG += [
     ("nb05_two_layer_backward", "hidden slope from Z2 instead of Z1", _tl_hidden_at_Z2),
 ]
 
+# --- written other ways (samples3's families) -------------------------------------------------
+
+def _two_layer_hand(X, y, W1, b1, W2, b2, hidden_at_A=False, out_at_A=False, as_tuple=False):
+    sig = activations.sigmoid
+    Z1 = X @ W1 + b1
+    A1 = sig(Z1)
+    Z2 = A1 @ W2 + b2
+    A2 = sig(Z2)
+    dZ2 = 2 * (A2 - y) / y.size * activations.sigmoid_derivative(A2 if out_at_A else Z2)
+    dZ1 = (dZ2 @ W2.T) * activations.sigmoid_derivative(A1 if hidden_at_A else Z1)
+    grads = (X.T @ dZ1, dZ1.sum(axis=0), A1.T @ dZ2, dZ2.sum(axis=0))
+    return grads if as_tuple else dict(zip(("dW1", "db1", "dW2", "db2"), grads))
+
+
+WRONG += [
+    ("nb05_two_layer_backward", "sigmoid_derivative fed A1 in the hidden layer",
+     lambda *a: _two_layer_hand(*a, hidden_at_A=True)),
+    ("nb05_two_layer_backward", "sigmoid_derivative fed A2 in the output layer",
+     lambda *a: _two_layer_hand(*a, out_at_A=True)),
+    ("nb05_two_layer_backward", "the gradients as a tuple, not a dict",
+     lambda *a: _two_layer_hand(*a, as_tuple=True)),
+    ("nb05_dense_backward", "float64 result for float32 inputs",
+     lambda dout, X, W: (dout @ W.T, X.T @ dout, np.sum(dout, axis=0, dtype=np.float64))),
+]
+
+
 WRONG += [
     ("nb05_dense_backward", "dX transposed (W·doutᵀ)",
      lambda dout, X, W: (W @ dout.T, X.T @ dout, dout.sum(axis=0))),

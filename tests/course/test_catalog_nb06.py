@@ -467,6 +467,56 @@ WRONG += [
     ("nb06_adadelta_update", "ratio upside down", _adadelta_upside_down),
 ]
 
+# --- written other ways (samples3's families: other frameworks' starts and variants) ---------
+
+def _adagrad_keras(w, dw, state, lr=0.01, eps=1e-8):
+    if "G" not in state:
+        state["G"] = np.full_like(w, 0.1)
+    state["G"] = state["G"] + dw ** 2
+    return w - lr * dw / (np.sqrt(state["G"]) + eps)
+
+
+def _rmsprop_first(w, dw, state, lr=0.001, rho=0.9, eps=1e-8):
+    if "s" not in state:
+        state["s"] = dw ** 2
+    else:
+        state["s"] = rho * state["s"] + (1 - rho) * dw ** 2
+    return w - lr * dw / (np.sqrt(state["s"]) + eps)
+
+
+def _rmsprop_centered(w, dw, state, lr=0.001, rho=0.9, eps=1e-8):
+    if "s" not in state:
+        state["s"], state["g"] = np.zeros_like(w), np.zeros_like(w)
+    state["s"] = rho * state["s"] + (1 - rho) * dw ** 2
+    state["g"] = rho * state["g"] + (1 - rho) * dw
+    return w - lr * dw / (np.sqrt(state["s"] - state["g"] ** 2) + eps)
+
+
+def _adam_corr(w, dw, state, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, c_m=1, c_v=2):
+    if not state:
+        state.update(t=0, m=np.zeros_like(w), v=np.zeros_like(w))
+    state["t"] += 1
+    t = state["t"]
+    state["m"] = beta1 * state["m"] + (1 - beta1) * dw
+    state["v"] = beta2 * state["v"] + (1 - beta2) * dw ** 2
+    betas = {1: beta1, 2: beta2}
+    m_hat = state["m"] / (1 - betas[c_m] ** t)
+    v_hat = state["v"] / (1 - betas[c_v] ** t)
+    return w - lr * m_hat / (np.sqrt(v_hat) + eps)
+
+
+WRONG += [
+    ("nb06_adagrad_update", "G started above 0", _adagrad_keras),
+    ("nb06_rmsprop_update", "s started at the first dw²", _rmsprop_first),
+    ("nb06_rmsprop_update", "centred RMSprop", _rmsprop_centered),
+    ("nb06_adam_update", "bias corrections mixed up",
+     lambda w, dw, state, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8:
+     _adam_corr(w, dw, state, lr, beta1, beta2, eps, c_v=1)),
+    ("nb06_adam_update", "bias corrections mixed up",
+     lambda w, dw, state, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8:
+     _adam_corr(w, dw, state, lr, beta1, beta2, eps, c_m=2, c_v=1)),
+]
+
 globals().update(catalog_tests(IDS, WRONG, RIGHT, unnamed_messages=False))
 
 

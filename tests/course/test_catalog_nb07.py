@@ -175,4 +175,26 @@ WRONG += [
          (2 / shape[0]) ** 0.5)),
 ]
 
+# --- written other ways (samples3's families) -------------------------------------------------
+
+def _train_short(network, X, y, lr, epochs):
+    history = []
+    for _ in range(1, epochs):
+        y_hat = network.forward(X)
+        history.append(losses.ssr(y, y_hat))
+        network.zero_grad()
+        network.backward(losses.ssr_grad(y, y_hat))
+        for p in network.parameters():
+            p.value -= lr * p.grad
+    return history
+
+
+WRONG += [
+    ("nb07_train_ssr", "one epoch too few", _train_short),
+    ("nb07_he_init", "shape (fan_out, fan_in)",
+     lambda shape, rng: rng.standard_normal((shape[1], shape[0])) * np.sqrt(2 / shape[0])),
+    ("nb07_he_init", "shape (fan_out, fan_in)",
+     lambda shape, rng: rng.normal(0.0, np.sqrt(2.0 / shape[0]), size=tuple(reversed(shape)))),
+]
+
 globals().update(catalog_tests(IDS, WRONG, RIGHT, unnamed_messages=False))

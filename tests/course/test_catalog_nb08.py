@@ -208,6 +208,43 @@ WRONG += [
     ("nb08_confusion_matrix", "| instead of &", _confusion_or),
 ]
 
+# --- written other ways (samples3's families) -------------------------------------------------
+
+def _confusion_loop(y, y_pred, n_classes, start=0, stop=0):
+    C = np.zeros((n_classes, n_classes), dtype=int)
+    for i in range(start, len(y) - stop):
+        C[y[i], y_pred[i]] += 1
+    return C
+
+
+def _step_unscaled(network, optimizer, X, y):
+    y_hat = network.forward(X)
+    cost = losses.categorical_cross_entropy(y, y_hat)
+    optimizer.zero_grad()
+    network.backward(y_hat - y, start=-1)
+    optimizer.step()
+    return cost
+
+
+def _step_pair(network, optimizer, X, y):
+    y_hat = network.forward(X)
+    cost = losses.categorical_cross_entropy(y, y_hat)
+    optimizer.zero_grad()
+    network.backward(losses.softmax_cross_entropy_grad(y, network.layers[-1].Z), start=-1)
+    optimizer.step()
+    return cost, y_hat
+
+
+WRONG += [
+    ("nb08_confusion_matrix", "a sample left out", lambda y, p, K: _confusion_loop(y, p, K, stop=1)),
+    ("nb08_confusion_matrix", "a sample left out", lambda y, p, K: _confusion_loop(y, p, K, start=1)),
+    ("nb08_confusion_matrix", "np.bincount without minlength",
+     lambda y, p, K: np.bincount(np.asarray(y) * K + np.asarray(p)).reshape(-1, K)),
+    ("nb08_train_step", "fused gradient without the 1/N", _step_unscaled),
+    ("nb08_train_step", "a tuple returned, not the cost", _step_pair),
+]
+
+
 def _confusion_bincount(y, y_pred, n_classes):
     return np.bincount(np.asarray(y) * n_classes + np.asarray(y_pred)).reshape(n_classes, n_classes)
 

@@ -321,6 +321,25 @@ RIGHT += [
     (E, lambda accuracy, n: math.sqrt(accuracy * (1 - accuracy) * (1 / n))),
 ]
 
+# --- written other ways (samples3's families) -------------------------------------------------
+
+def _penalty_stacked(weights, lam):
+    if not weights:
+        return 0.0
+    return float(lam / 2 * np.sum(np.array(weights) ** 2))
+
+
+WRONG += [
+    ("nb09_l2_penalty", "one penalty per matrix",
+     lambda weights, lam: lam / 2 * np.array([np.sum(W ** 2) for W in weights])),
+    ("nb09_l2_penalty", "one penalty per matrix",
+     lambda weights, lam: np.array([lam / 2 * float((W * W).sum()) for W in weights])),
+    ("nb09_l2_penalty", "the list of matrices made into one array", _penalty_stacked),
+    ("nb09_l2_gradient", "float64 result for float32 inputs",
+     lambda W, lam: lam * np.asarray(W, dtype=float)),
+]
+
+
 WRONG += [("nb09_l2_penalty", "the list of matrices made into one array",
            lambda weights, lam: lam / 2 * float(np.sum(np.square(weights))))]
 

@@ -546,6 +546,24 @@ RIGHT += [
     (E, lambda *a: mlp(*a) * 1.0),
 ]
 
+# --- written other ways (samples3's families) -------------------------------------------------
+
+def mlp_doubled(X, Y, W1, b1, W2, b2):
+    total = 0.0
+    for x, y in zip(X, Y):
+        hidden = [(sum((x[i] * W1[i][j] for i in range(len(x))), b1[j])).sigmoid()
+                  for j in range(len(b1))]
+        for k in range(len(b2)):
+            a = sum((hidden[j] * W2[j][k] for j in range(len(hidden))), b2[k]).sigmoid()
+            total = total + (a - y[k]) * 2
+    return total / (len(Y) * len(b2))
+
+
+WRONG += [
+    ("nb10_mlp_cost", "error doubled instead of squared", mlp_doubled),
+    ("nb10_mlp_cost", "error doubled instead of squared",
+     lambda X, Y, W1, b1, W2, b2: mlp_doubled(X, Y, W1, b1, W2, b2) * 1.0),
+]
 def bp_reverse_returns_none(root):
     order = topological_order(root)
     root.grad = 1.0

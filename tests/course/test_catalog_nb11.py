@@ -730,6 +730,20 @@ RIGHT += [
 ]
 
 
+# --- written other ways (samples3's families) -------------------------------------------------
+
+WRONG += [
+    ("nb11_batchnorm_forward", "standard deviation where the variance belongs",
+     lambda X, gamma, beta, eps=1e-5:
+     gamma * (X - X.mean(axis=0)) / np.sqrt(X.std(axis=0) + eps) + beta),
+    ("nb11_batchnorm_forward", "standard deviation where the variance belongs",
+     lambda X, gamma, beta, eps=1e-5:
+     gamma * (X - np.mean(X, 0)) / (np.sqrt(X.var(axis=0)) + eps) ** 0.5 + beta),
+    ("nb11_batchnorm_forward", "float64 result for float32 inputs",
+     lambda X, gamma, beta, eps=1e-5: gamma * (X - np.mean(X, axis=0, dtype=np.float64))
+     / np.sqrt(np.var(X, axis=0, dtype=np.float64) + eps) + beta),
+]
+
 WRONG += [
     ("nb11_dropout_forward", "dropped units not zeroed",
      lambda X, p, keep, training=True: np.where(keep, X / (1 - p), X) if training else X),

@@ -1036,6 +1036,63 @@ RIGHT += [
     ("nb12_train", train_mine),
 ]
 
+# --- written other ways (samples3's families) -------------------------------------------------
+
+def bwd_output_slope(params, cache, Y):
+    L = len(cache)
+    grads = [None] * len(params)
+    Z_last = cache[-1][1]
+    E = np.exp(Z_last - Z_last.max(axis=1, keepdims=True))
+    dZ = (E / E.sum(axis=1, keepdims=True) - Y) / len(Y) * (Z_last > 0)
+    for l in reversed(range(L)):
+        A_in, Z = cache[l]
+        grads[2 * l], grads[2 * l + 1] = A_in.T @ dZ, dZ.sum(axis=0)
+        if l > 0:
+            dZ = (dZ @ params[2 * l].T) * (cache[l - 1][1] > 0)
+    return grads
+
+
+def adam_v_raw(w, dw, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1 - beta1) * dw
+    v = beta2 * v + (1 - beta2) * dw ** 2
+    return w - lr * m / (1 - beta1 ** t) / (v ** 0.5 + eps), m, v
+
+
+def adam_efficient(w, dw, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1 - beta1) * dw
+    v = beta2 * v + (1 - beta2) * dw * dw
+    step = lr * math.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)
+    return w - step * m / (np.sqrt(v) + eps), m, v
+
+
+def choose_swapped(configs, X_train, Y_train, X_val, y_val, seed):
+    scores = val_scores(configs, X_train, Y_train, X_val, y_val, seed)
+    return scores, int(np.argmax(scores))
+
+
+def choose_counts(configs, X_train, Y_train, X_val, y_val, seed):
+    scores = [int(np.sum(predict(fit(c, X_train, Y_train, seed), X_val) == y_val))
+              for c in configs]
+    return int(np.argmax(scores)), scores
+
+
+def save_by_position(params, path):
+    names = [("W" if i % 2 == 0 else "b") + str(i + 1) for i in range(len(params))]
+    np.savez(path, **dict(zip(names, params)))
+    with np.load(path) as f:
+        return [f[n] for n in names]
+
+
+WRONG += [
+    ("nb12_backward", "ReLU slope on the output layer", bwd_output_slope),
+    ("nb12_adam_step", "only m bias-corrected", adam_v_raw),
+    ("nb12_adam_step", "efficient form with ε unscaled", adam_efficient),
+    ("nb12_choose", "the pair swapped", choose_swapped),
+    ("nb12_choose", "counts, not fractions", choose_counts),
+    ("nb12_save_and_reload", "layers numbered wrong", save_by_position),
+]
+
+
 def save_read_after_close(params, path):
     names = [f"{'W' if i % 2 == 0 else 'b'}{i // 2 + 1}" for i in range(len(params))]
     np.savez(path, **dict(zip(names, params)))
