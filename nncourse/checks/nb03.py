@@ -155,6 +155,12 @@ SOFTMAX_MISTAKES = [
             "Each sample's K scores are one row; sum over axis=1 (keepdims=True).",
             lambda Z: np.exp(Z - _colmax(Z)) / np.exp(Z - _colmax(Z)).sum(axis=0,
                                                                         keepdims=True)),
+    Mistake("columns normalised",
+            "each column sums to 1, not each row: you shifted by each row's maximum, rightly, "
+            "but summed the exps over axis 0, the batch. Each sample's K scores are one row; "
+            "sum over axis=1 (keepdims=True).",
+            lambda Z: np.exp(Z - _rowmax(Z)) / np.exp(Z - _rowmax(Z)).sum(axis=0,
+                                                                         keepdims=True)),
     Mistake("sum without keepdims",
             "E.sum(axis=1) has shape (N,), which numpy lines up with the columns, so row "
             "n's sum divided column n. Keep the axis: E.sum(axis=1, keepdims=True), shape "

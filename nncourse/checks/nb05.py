@@ -422,7 +422,16 @@ TUPLE_NOT_DICT = Mistake(
     "your four gradients are right, but returned as a tuple: the statement asks for a dict "
     "keyed by name, return {'dW1': dW1, 'db1': db1, 'dW2': dW2, 'db2': db2}.", None)
 
+def _layers_swapped(grads):
+    return {"dW1": grads["dW2"], "db1": grads["db2"], "dW2": grads["dW1"], "db2": grads["db1"]}
+
+
 TWO_LAYER_MISTAKES = [
+    Mistake("the two layers' gradients swapped",
+            "your gradients are right but under each other's names: layer 2's dW2 and db2 "
+            "went under 'dW1' and 'db1', and layer 1's under 'dW2' and 'db2'. Layer 1 is the "
+            "hidden layer, the one whose weights W1 multiply X.",
+            lambda *a: _layers_swapped(two_layer_reference(*a))),
     Mistake("SSR gradient instead of the MSE's", SSR_HINT,
             lambda *a: _two_layer(*a, dcost=lambda y, A2: 2 * (A2 - y))),
     Mistake("divided by N instead of N·K", PER_SAMPLE_HINT,

@@ -569,7 +569,7 @@ def _bn_backward(dout, X, gamma, eps=1e-5, ddof=0, constant=False, mean_term=Tru
                  with_gamma=True, swap=False, dgamma_from_X=False, means=False, axis=0,
                  sign=1.0, times_n=False, no_eps=False, whole=False, mean_sign=1.0, sums=False,
                  first_over_n=False, dgamma_gamma=False, feat=False, var_sign=1.0,
-                 no_inv=False):
+                 no_inv=False, times_std=False):
     """Batch norm's backward with one rule changed (the keywords make the known mistakes)."""
     dout, X = np.asarray(dout, np.float64), np.asarray(X, np.float64)
     N = X.shape[0]
@@ -589,7 +589,7 @@ def _bn_backward(dout, X, gamma, eps=1e-5, ddof=0, constant=False, mean_term=Tru
             inner = inner - sign * mean_sign * red(gd)
         if var_term:
             inner = inner - sign * var_sign * X_hat * red(gd * X_hat)
-        dX = inner if no_inv else inv * inner
+        dX = inner if no_inv else inner / inv if times_std else inv * inner
     reduce = (lambda a: a.mean(axis=axis)) if means else (lambda a: a.sum(axis=axis))
     dbeta = reduce(dout)
     dgamma = reduce(dout * (X if dgamma_from_X else X_hat)) * (gamma if dgamma_gamma else 1.0)
@@ -610,6 +610,10 @@ def _bn_staged(dout, X, gamma, eps=1e-5, power=-1.5, two=2.0):
 
 
 BN_BACKWARD_MISTAKES = [
+    Mistake("multiplied by σ instead of divided", "the bracket is multiplied by the standard "
+            "deviation √(σ² + ε); it is divided by it: dX = (1/√(σ² + ε)) · (g − mean(g) − "
+            "X̂·mean(g·X̂)), as X̂ = (X − μ)/√(σ² + ε) divides.",
+            lambda *a: _bn_backward(*a, times_std=True)),
     Mistake("means over the whole array", "the means in dX's bracket are per feature, over the "
             "batch (axis=0): mean(g, axis=0) and mean(g·X̂, axis=0), not one mean of every "
             "entry.", lambda *a: _bn_backward(*a, whole=True)),
@@ -717,7 +721,8 @@ def bn_layer_cases(rng):
 def _layer(X, gamma, beta, rm, rv, training, momentum=0.9, eps=1e-5, update_in=(True,),
            batch_stats_in=(True,), swap_momentum=False, ddof=0, store_std=False, replace=False,
            eps_at_inference=True, update_var=True, root_at_inference=True, fresh=False,
-           affine_at_inference=True, swap_out=False, uncentred=False, per_sample=False):
+           affine_at_inference=True, swap_out=False, uncentred=False, per_sample=False,
+           unbiased_Y=False):
     """The layer's forward with one rule changed (the keywords make the known mistakes)."""
     X = np.asarray(X, np.float64)
     mu, var = X.mean(axis=0), X.var(axis=0)
@@ -737,7 +742,9 @@ def _layer(X, gamma, beta, rm, rv, training, momentum=0.9, eps=1e-5, update_in=(
         return (X - rm) / np.sqrt(rv + eps), rm, rv
     if not training and swap_out:
         return gamma * (X - rm) / np.sqrt(rv + eps) + beta, rv, rm
-    if training in batch_stats_in:
+    if training and unbiased_Y:
+        Y = gamma * (X - mu) / np.sqrt(X.var(axis=0, ddof=1) + eps) + beta
+    elif training in batch_stats_in:
         Y = normalization.batchnorm_forward(X, gamma, beta, eps)
     else:
         spread = rv + (eps if eps_at_inference else 0.0)
@@ -755,6 +762,10 @@ def _layer(X, gamma, beta, rm, rv, training, momentum=0.9, eps=1e-5, update_in=(
 
 
 BN_LAYER_MISTAKES = [
+    Mistake("unbiased variance (ddof=1)", "you divided by N − 1 (ddof=1, PyTorch's unbiased "
+            "estimate) for the variance you normalise with and store; batch norm normalises "
+            "with the batch's ÷N variance, X.var(axis=0), and this layer stores that same one.",
+            lambda *a: _layer(*a, ddof=1, unbiased_Y=True)),
     Mistake("normalised with the updated running statistics", "in training, normalise with the "
             "batch's own μ and σ² (batchnorm_forward); the running averages you update are for "
             "inference only, not for this batch.", lambda *a: _layer(*a, fresh=True)),

@@ -58,7 +58,7 @@ def _softmax(Z):
 
 def forward(params, X, hidden="relu", output_relu=False, stable=True, axis=1, cache_A=False,
             bias=True, output="softmax", cache_next=False, cache_swapped=False,
-            transposed=False):
+            transposed=False, sum_axis=None):
     """``(y_hat, cache)`` with ``cache[l] = (A_in, Z)`` for layer l: ReLU hidden layers, a
     softmax output. (The keywords make the known mistakes.)"""
     cache, A = [], X
@@ -78,7 +78,7 @@ def forward(params, X, hidden="relu", output_relu=False, stable=True, axis=1, ca
                 E = np.exp(Zo - Zo.max(axis=axis, keepdims=True))
             else:
                 E = np.exp(Zo)
-            A_next = E / E.sum(axis=axis, keepdims=True)
+            A_next = E / E.sum(axis=axis if sum_axis is None else sum_axis, keepdims=True)
         pair = (A_next if cache_next else A, A_next if cache_A else Z)
         cache.append(pair[::-1] if cache_swapped else pair)
         A = A_next
@@ -331,6 +331,11 @@ FORWARD_MISTAKES = [
             "your probabilities add up to 1 down each column: the softmax runs over each "
             "sample's classes, along axis=1 (with keepdims=True).",
             lambda p, X: forward(p, X, axis=0)),
+    Mistake("softmax over the batch",
+            "your probabilities add up to 1 down each column: you shifted by each row's "
+            "maximum, rightly, but summed the exps over axis 0, the samples. The softmax runs "
+            "over each sample's classes: sum along axis=1 (with keepdims=True).",
+            lambda p, X: forward(p, X, sum_axis=0)),
     Mistake("sigmoid hidden layers",
             "the hidden layers use the sigmoid; this network uses ReLU, np.maximum(Z, 0).",
             lambda p, X: forward(p, X, hidden="sigmoid")),

@@ -207,6 +207,11 @@ WRONG += [
     ("nb05_relu_derivative", "Z clipped to [0, 1]", lambda Z: np.minimum(np.maximum(Z, 0), 1)),
     ("nb05_dense_backward", "dX from dW instead of W", _dense_dX_from_dW),
     ("nb05_two_layer_backward", "hidden slope from Z2 instead of Z1", _tl_hidden_at_Z2),
+    ("nb05_two_layer_backward", "the two layers' gradients swapped",
+     lambda *a: (lambda g: {"dW1": g["dW2"], "db1": g["db2"], "dW2": g["dW1"], "db2": g["db1"]})(
+         _tl(*a))),
+    ("nb05_two_layer_backward", "the two layers' gradients swapped",
+     lambda *a: dict(zip(["dW2", "db2", "dW1", "db1"], _tl(*a).values()))),
 ]
 
 # --- written other ways (samples3's families) -------------------------------------------------

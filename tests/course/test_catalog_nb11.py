@@ -678,6 +678,24 @@ def bn_layer(train_with="batch", infer_affine=True, out_order="mv", var_of=lambd
     return batchnorm
 
 
+def _bnb_times_std(dout, X, gamma, eps=1e-5):
+    std = np.sqrt(X.var(axis=0) + eps)
+    X_hat = (X - X.mean(axis=0)) / std
+    g = dout * gamma
+    dX = std * (g - g.mean(axis=0) - X_hat * (g * X_hat).mean(axis=0))
+    return dX, (dout * X_hat).sum(axis=0), dout.sum(axis=0)
+
+
+def _bn_layer_unbiased(X, gamma, beta, running_mean, running_var, training, momentum=0.9,
+                       eps=1e-5):
+    if not training:
+        return gamma * (X - running_mean) / np.sqrt(running_var + eps) + beta, \
+            running_mean, running_var
+    mu, var = X.mean(axis=0), X.var(axis=0, ddof=1)
+    Y = gamma * (X - mu) / np.sqrt(var + eps) + beta
+    return Y, momentum * running_mean + (1 - momentum) * mu, \
+        momentum * running_var + (1 - momentum) * var
+
 WRONG += [
     ("nb11_update_ratio", "norms per column, averaged", ratio_col_mean),
     ("nb11_update_ratio", "sums, not norms", ratio_sums),
@@ -696,6 +714,8 @@ WRONG += [
     ("nb11_batchnorm_forward", "variance not centred", bn_raw_var),
     ("nb11_batchnorm_forward", "transposed, not transposed back", bn_features_first),
     ("nb11_batchnorm_backward", "means over the whole array", bnb_form(center=np.mean)),
+    ("nb11_batchnorm_backward", "multiplied by σ instead of divided", _bnb_times_std),
+    ("nb11_batchnorm", "unbiased variance (ddof=1)", _bn_layer_unbiased),
     ("nb11_batchnorm_backward", "mean(dout) added, not subtracted", bnb_form(sign=1.0)),
     ("nb11_batchnorm_backward", "sums instead of means in dX",
      bnb_form(center=lambda a: a.sum(axis=0))),

@@ -83,6 +83,9 @@ WRONG = [
     (E, "ReLU on the output layer", lambda params, X: fwd(params, X, out_relu=True)),
     (E, "softmax overflows", lambda params, X: fwd(params, X, out=softmax_unstable)),
     (E, "softmax over the batch", lambda params, X: fwd(params, X, out=softmax_columns)),
+    (E, "softmax over the batch", lambda params, X: fwd(
+        params, X, out=lambda Z: (lambda E: E / E.sum(axis=0, keepdims=True))(
+            np.exp(Z - Z.max(axis=1, keepdims=True))))),
     (E, "tanh hidden layers", lambda params, X: fwd(params, X, act=np.tanh)),
     (E, "sigmoid hidden layers",
      lambda params, X: fwd(params, X, act=lambda Z: 1 / (1 + np.exp(-Z)))),
