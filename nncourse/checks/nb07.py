@@ -39,6 +39,13 @@ def _loop(network, X, y, lr, epochs, zero_grad=True, record_after=False,
     return history
 
 
+HISTORY_NOT_A_LIST = Mistake(
+    "an array, not a list",
+    "your training is right, but you returned the costs as a numpy array; the statement asks "
+    "for a list of floats (as fit's history holds): append each epoch's SSR to a list and "
+    "return the list itself.",
+    lambda net, X, y, lr, epochs: np.array(_loop(net, X, y, lr, epochs)))
+
 TRAIN_MISTAKES = [
     Mistake("no zero_grad",
             "the gradients piled up: nnlib's backward ADDS into each parameter's grad, so call "
@@ -86,13 +93,8 @@ TRAIN_MISTAKES = [
             "is 2(ŷ − y), with the 2 from the square.",
             lambda net, X, y, lr, epochs: _loop(net, X, y, lr, epochs,
                                                 grad=lambda y, y_hat: y_hat - y)),
-    Mistake("an array, not a list",
-            "your training is right, but you returned the costs as a numpy array; the statement "
-            "asks for a list of floats (as fit's history holds): append each epoch's SSR to a "
-            "list and return the list itself.",
-            lambda net, X, y, lr, epochs: np.array(_loop(net, X, y, lr, epochs))),
+    HISTORY_NOT_A_LIST,
 ]
-HISTORY_NOT_A_LIST = TRAIN_MISTAKES[-1]
 
 
 ONE_EPOCH_SHORT = Mistake(
